@@ -1,0 +1,73 @@
+// The broker's HTTP API. Auth is the httpOnly cookie set at login, so no token
+// is handled here; a 401 anywhere sends the user back to the login page.
+import type {
+  AccessRequest, AuditEvent, AuditVerification, DriftEntry, Host, Policy, Replacement, Session, User,
+} from './types';
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+let onUnauthorized: () => void = () => {};
+/** Called once by the app shell: what to do when the session cookie is no longer valid. */
+export function whenUnauthorized(fn: () => void): void {
+  onUnauthorized = fn;
+}
+
+async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, expect: 'json' | 'text' = 'json'): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(`/api${path}`, {
+      method,
+      credentials: 'same-origin',
+      // Every POST carries a JSON body, even an empty one, so the server's parser always agrees.
+      headers: method === 'POST' ? { 'content-type': 'application/json' } : {},
+      body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined,
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'Cannot reach the broker. Check your connection and try again.');
+  }
+  if (res.ok) return (expect === 'text' ? await res.text() : res.status === 204 ? undefined : await res.json()) as T;
+  const err = await res.json().catch(() => null) as { error?: { code?: string; message?: string } } | null;
+  const error = new ApiError(res.status, err?.error?.code ?? 'http_' + res.status, err?.error?.message ?? `The broker answered ${res.status} ${res.statusText}.`);
+  if (res.status === 401 && path !== '/auth/login' && path !== '/me') onUnauthorized();
+  throw error;
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export const api = {
+  me: () => call<User>('GET', '/me'),
+  login: (username: string, password: string) => call<{ user: User }>('POST', '/auth/login', { username, password }),
+  logout: () => call<unknown>('POST', '/auth/logout'),
+  hosts: () => call<Host[]>('GET', '/hosts'),
+  policies: () => call<Policy[]>('GET', '/policies'),
+  requests: (status?: string) => call<AccessRequest[]>('GET', `/requests${query({ status })}`),
+  request: (id: string) => call<AccessRequest>('GET', `/requests/${encodeURIComponent(id)}`),
+  createRequest: (body: { hostId: string; reason: string; ticket?: string; durationMinutes: number }) =>
+    call<AccessRequest>('POST', '/requests', body),
+  approve: (id: string, comment?: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(id)}/approve`, comment ? { comment } : {}),
+  deny: (id: string, comment: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(id)}/deny`, { comment }),
+  revoke: (id: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(id)}/revoke`),
+  openSession: (requestId: string, cols: number, rows: number) =>
+    call<{ id: string; expiresAt: string }>('POST', `/requests/${encodeURIComponent(requestId)}/sessions`, { cols, rows }),
+  sessions: (filter: { hostId?: string; user?: string } = {}) => call<Session[]>('GET', `/sessions${query(filter)}`),
+  session: (id: string) => call<Session>('GET', `/sessions/${encodeURIComponent(id)}`),
+  recordingUrl: (id: string) => `/api/sessions/${encodeURIComponent(id)}/recording`,
+  recording: (id: string) => call<string>('GET', `/sessions/${encodeURIComponent(id)}/recording`, undefined, 'text'),
+  audit: (filter: { after?: string; type?: string; limit?: number }) => call<AuditEvent[]>('GET', `/audit${query(filter)}`),
+  verifyAudit: () => call<AuditVerification>('GET', '/audit/verify'),
+  replacements: (hostId?: string) => call<Replacement[]>('GET', `/replacements${query({ hostId })}`),
+  drift: () => call<DriftEntry[]>('GET', '/drift'),
+};
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

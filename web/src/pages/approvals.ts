@@ -1,0 +1,50 @@
+import { api } from '../api';
+import { badge, el, replace, table } from '../dom';
+import { ageOf, clock } from '../format';
+import { heading, loader, type Page } from '../page';
+import { approvalList, decisionControls, requestFacts, revokeButton } from '../components/request-view';
+import type { AccessRequest } from '../types';
+
+export const approvalsPage: Page = (root, ctx) => {
+  const pendingRegion = el('div', { class: 'queue' });
+  const grantsRegion = el('div');
+  // Cards are kept per request (and per approval count) so a live refresh
+  // does not wipe a comment an approver is typing.
+  const cards = new Map<string, { key: string; node: HTMLElement }>();
+
+  const card = (r: AccessRequest): HTMLElement => {
+    const key = `${r.status}:${r.approvals.length}`;
+    const kept = cards.get(r.id);
+    if (kept && kept.key === key) return kept.node;
+    const node = el('article', { class: 'card request-card', 'data-request-id': r.id, 'aria-label': `${r.requester} requests ${r.hostName}` },
+      el('header', null,
+        el('h2', null, el('a', { href: `/requests/${r.id}` }, r.hostName)), ' ', badge(r.environment, 'env'),
+        el('span', { class: 'muted' }, ` · ${ageOf(r.createdAt)} ago`)),
+      requestFacts(r),
+      approvalList(r),
+      decisionControls(r, ctx.user, () => void refresh()));
+    cards.set(r.id, { key, node });
+    return node;
+  };
+
+  const refresh = loader(pendingRegion, ctx.store, () => Promise.all([api.requests('pending'), api.requests('approved')]), ([pending, approved]) => {
+    for (const id of cards.keys()) if (!pending.some((r) => r.id === id)) cards.delete(id);
+    replace(pendingRegion, pending.length ? pending.map(card) : el('p', { class: 'empty' }, 'Nothing to approve. New requests appear here by themselves.'));
+    const active = approved.filter((r) => r.expiresAt && Date.parse(r.expiresAt) > Date.now());
+    replace(grantsRegion, table('Active grants', ['Requester', 'Host', 'Reason', 'Time left', ''], active.map((r) => ({
+      cells: [
+        r.requester,
+        `${r.hostName} (${r.environment})`,
+        el('span', { class: 'reason clamp' }, r.reason),
+        clock(Date.parse(r.expiresAt!) - Date.now()),
+        revokeButton(r, ctx.user, () => void refresh()),
+      ],
+    })), 'No access is open right now.'));
+  });
+  ctx.store.add(ctx.events.subscribe(['request', 'session'], () => void refresh()));
+
+  replace(root,
+    heading('Approvals'),
+    el('section', { 'aria-labelledby': 'pending-h' }, el('h2', { id: 'pending-h', class: 'visually-hidden' }, 'Pending requests'), pendingRegion),
+    el('section', { 'aria-labelledby': 'grants-h' }, el('h2', { id: 'grants-h' }, 'Active grants'), grantsRegion));
+};

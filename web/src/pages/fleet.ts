@@ -1,0 +1,58 @@
+import { api } from '../api';
+import { badge, el, field, replace, select, table } from '../dom';
+import { duration } from '../format';
+import { hasRole, heading, loader, type Page } from '../page';
+import type { Host, HostState } from '../types';
+
+const states: HostState[] = ['healthy', 'in_use', 'tainted', 'replacing', 'failed'];
+
+export const fleetPage: Page = (root, ctx) => {
+  const env = select('environment', [], ctx.query.get('environment') ?? '');
+  const state = select('state', states.map((s) => [s, s.replace('_', ' ')] as [string, string]), ctx.query.get('state') ?? '');
+  const region = el('div');
+  let hosts: Host[] = [];
+  const canRequest = hasRole(ctx.user, 'requester');
+
+  const draw = () => {
+    const shown = hosts.filter((h) => (!env.value || h.environment === env.value) && (!state.value || h.state === state.value));
+    replace(region, table('Hosts', ['Name', 'Environment', 'Image', 'State', 'Drift age', ''], shown.map((h) => ({
+      attrs: { 'data-host': h.name },
+      cells: [
+        el('strong', null, h.name),
+        h.environment,
+        `${h.image.name} ${h.image.version}`,
+        badge(h.state),
+        h.driftAgeSeconds === null ? '—' : duration(h.driftAgeSeconds),
+        canRequest && h.state === 'healthy'
+          ? el('a', { class: 'button', href: `/requests/new?host=${encodeURIComponent(h.id)}`, 'aria-label': `Request access to ${h.name}` }, 'Request access')
+          : null,
+      ],
+    })), 'No hosts match these filters.'));
+  };
+
+  const refresh = loader(region, ctx.store, api.hosts, (data) => {
+    hosts = data.filter((h) => !h.retiredAt);
+    const chosen = env.value || (new URLSearchParams(location.search).get('environment') ?? '');
+    const envs = [...new Set(hosts.map((h) => h.environment))].sort();
+    replace(env, el('option', { value: '' }, 'All'), envs.map((e) => el('option', { value: e }, e)));
+    env.value = envs.includes(chosen) ? chosen : '';
+    draw();
+  });
+  const onFilter = () => {
+    const q = new URLSearchParams();
+    if (env.value) q.set('environment', env.value);
+    if (state.value) q.set('state', state.value);
+    history.replaceState(null, '', `/fleet${q.size ? '?' + q : ''}`);
+    draw();
+  };
+  env.addEventListener('change', onFilter);
+  state.addEventListener('change', onFilter);
+  ctx.store.add(ctx.events.subscribe(['host', 'replacement'], () => void refresh()));
+
+  replace(root,
+    heading('Fleet'),
+    el('form', { class: 'filters', role: 'search', 'aria-label': 'Filter hosts', onsubmit: (e) => e.preventDefault() },
+      field('Environment', env).wrapper,
+      field('State', state).wrapper),
+    region);
+};

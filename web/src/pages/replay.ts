@@ -1,0 +1,100 @@
+// Replay of a recorded session: the player, its controls, markers to jump to,
+// search in the output, and the .cast download.
+import { api } from '../api';
+import { alertBox, badge, el, field, replace, select } from '../dom';
+import type { DisposableStore } from '../disposable';
+import { bytes, clock, dateTime } from '../format';
+import { heading, loader, type Page } from '../page';
+import { findInOutput, markersOf, parseCast, type Cast } from '../replay/asciicast';
+import { Player } from '../replay/player';
+import { endReasonLabel } from '../terminal/reasons';
+import type { Session } from '../types';
+
+export const replayPage: Page = (root, ctx) => {
+  const id = ctx.params.id;
+  const region = el('div');
+  const head = heading('Replay');
+  replace(root, head, region);
+  loader(region, ctx.store, () => Promise.all([api.session(id), api.recording(id).then(parseCast)]), ([session, cast]) => {
+    head.querySelector('h1')!.textContent = `Replay: ${session.user} on ${session.hostName}`;
+    mount(region, session, cast, ctx.store, ctx.query.get('q'));
+  });
+};
+
+function mount(region: HTMLElement, session: Session, cast: Cast, store: DisposableStore, initialQuery: string | null): void {
+  const screen = el('div', { class: 'player-screen', tabindex: 0, 'aria-label': 'Recording. Space plays or pauses, arrow keys seek 5 seconds.' });
+  const playButton = el('button', { type: 'button', class: 'primary', 'aria-label': 'Play' }, '▶ Play');
+  const seekBar = el('input', { type: 'range', min: 0, max: cast.durationMs, step: 10, value: 0, 'aria-label': 'Seek' });
+  const time = el('span', { class: 'time', 'data-testid': 'player-time' });
+  const speed = select('speed', [['1', '1×'], ['2', '2×'], ['4', '4×'], ['8', '8×']], '1', null);
+  speed.setAttribute('aria-label', 'Speed');
+
+  const player = store.add(new Player(screen, cast, {
+    time: (ms) => {
+      seekBar.value = String(Math.round(ms));
+      time.textContent = `${clock(ms)} / ${clock(cast.durationMs)}`;
+    },
+    playing: (playing) => {
+      playButton.textContent = playing ? '❚❚ Pause' : '▶ Play';
+      playButton.setAttribute('aria-label', playing ? 'Pause' : 'Play');
+    },
+  }));
+  player.seek(0);
+  playButton.addEventListener('click', () => player.toggle());
+  seekBar.addEventListener('input', () => player.seek(Number(seekBar.value)));
+  speed.addEventListener('change', () => player.setSpeed(Number(speed.value)));
+  screen.addEventListener('keydown', (e) => {
+    if (e.key === ' ') player.toggle();
+    else if (e.key === 'ArrowRight') player.seek(player.time + 5000);
+    else if (e.key === 'ArrowLeft') player.seek(player.time - 5000);
+    else return;
+    e.preventDefault();
+  });
+
+  const markers = el('ol', { class: 'markers' }, markersOf(cast).map((m) =>
+    el('li', null, el('button', { type: 'button', class: `link-button marker-${m.kind}`, onclick: () => { player.pause(); player.seek(m.t); } },
+      el('span', { class: 'time' }, clock(m.t)), ' ', m.label))));
+
+  const query = el('input', { type: 'search', name: 'q', autocomplete: 'off' });
+  const searchStatus = el('p', { class: 'search-status', role: 'status', 'data-testid': 'search-status' });
+  let hits: number[] = [];
+  let hit = -1;
+  const show = () => {
+    const index = hits[hit];
+    const at = cast.events[index].t;
+    player.seekToEvent(index, () => player.highlight(query.value.trim()));
+    searchStatus.textContent = `Match ${hit + 1} of ${hits.length}, at ${clock(at)}.`;
+  };
+  const searchForm = el('form', { class: 'search', role: 'search', 'aria-label': 'Search the output' },
+    field('Find text in the output', query).wrapper,
+    el('div', { class: 'actions' },
+      el('button', { type: 'submit' }, 'Find'),
+      el('button', { type: 'button', onclick: () => { if (hits.length) { hit = (hit + 1) % hits.length; show(); } } }, 'Next match')));
+  searchForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    hits = findInOutput(cast, query.value.trim());
+    hit = 0;
+    if (hits.length) show();
+    else searchStatus.textContent = query.value.trim() ? 'Not found in the output.' : 'Type some text to find.';
+  });
+
+  replace(region,
+    el('dl', { class: 'facts inline' },
+      el('dt', null, 'Started'), el('dd', null, dateTime(session.startedAt)),
+      el('dt', null, 'Ended'), el('dd', null, session.live ? badge('live') : dateTime(session.endedAt)),
+      el('dt', null, 'Result'), el('dd', null, session.endReason ? endReasonLabel(session.endReason) : '—'),
+      el('dt', null, 'Traffic'), el('dd', null, `${bytes(session.bytesIn)} in, ${bytes(session.bytesOut)} out`)),
+    session.live ? alertBox('This session is still live; the recording shows it up to now.', 'info') : null,
+    el('div', { class: 'player' },
+      el('div', { class: 'player-scroll' }, screen),
+      el('div', { class: 'controls' }, playButton, seekBar, time, speed)),
+    el('div', { class: 'replay-side' },
+      searchForm, searchStatus,
+      el('section', null, el('h2', null, 'Markers'), markers),
+      el('p', null, el('a', { href: api.recordingUrl(session.id), download: `session-${session.id}.cast`, class: 'button' }, 'Download .cast'))));
+
+  if (initialQuery) {
+    query.value = initialQuery;
+    searchForm.requestSubmit();
+  }
+}

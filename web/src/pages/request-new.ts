@@ -1,0 +1,90 @@
+import { api, ApiError, messageOf } from '../api';
+import { alertBox, el, field, replace } from '../dom';
+import { heading, loader, type Page } from '../page';
+import type { Host, Policy } from '../types';
+
+export const newRequestPage: Page = (root, ctx) => {
+  const region = el('div');
+  replace(root, heading('Request access'), region);
+  loader(region, ctx.store, () => Promise.all([api.hosts(), api.policies()]), ([hosts, policies]) =>
+    replace(region, requestForm(hosts.filter((h) => !h.retiredAt), policies, ctx.query.get('host'), (id) => ctx.navigate(`/requests/${id}`))));
+};
+
+function requestForm(hosts: Host[], policies: Policy[], preselected: string | null, created: (id: string) => void): HTMLElement {
+  const policyOf = (host: Host | undefined) => policies.find((p) => p.environment === host?.environment);
+  const hostSelect = el('select', { name: 'hostId', required: true },
+    el('option', { value: '' }, 'Choose a host…'),
+    hosts.map((h) => el('option', { value: h.id, disabled: h.state !== 'healthy' },
+      `${h.name} (${h.environment})${h.state === 'healthy' ? '' : ` — ${h.state.replace('_', ' ')}`}`)));
+  hostSelect.value = hosts.some((h) => h.id === preselected && h.state === 'healthy') ? preselected! : '';
+  const reason = el('textarea', { name: 'reason', rows: 3, required: true, maxlength: 2000 });
+  const ticket = el('input', { name: 'ticket', maxlength: 200, placeholder: 'INC-1234' });
+  const minutes = el('input', { name: 'durationMinutes', type: 'number', inputmode: 'numeric', required: true, step: 1 });
+  const policyHint = el('span');
+  const hostField = field('Host', hostSelect);
+  const reasonField = field('Reason', reason, 'Why do you need a shell on this host? Approvers read this.');
+  const ticketField = field('Incident or ticket (optional)', ticket);
+  const minutesField = field('Duration in minutes', minutes, policyHint);
+  const status = el('div', { class: 'form-status' });
+  const submit = el('button', { type: 'submit', class: 'primary' }, 'Request access');
+
+  const showPolicy = () => {
+    const policy = policyOf(hosts.find((h) => h.id === hostSelect.value));
+    if (!policy) {
+      policyHint.textContent = hostSelect.value ? 'No policy for this environment.' : 'Choose a host to see the allowed duration.';
+      minutes.removeAttribute('min');
+      minutes.removeAttribute('max');
+      return;
+    }
+    minutes.min = String(policy.minDurationMinutes);
+    minutes.max = String(policy.maxDurationMinutes);
+    if (!minutes.value) minutes.value = String(Math.min(Math.max(30, policy.minDurationMinutes), policy.maxDurationMinutes));
+    const n = policy.approvalsRequired;
+    policyHint.textContent = `Between ${policy.minDurationMinutes} and ${policy.maxDurationMinutes} minutes. ${policy.environment} needs ${n} approval${n === 1 ? '' : 's'}.`;
+  };
+  hostSelect.addEventListener('change', showPolicy);
+  showPolicy();
+
+  const validate = (): boolean => {
+    const policy = policyOf(hosts.find((h) => h.id === hostSelect.value));
+    const n = Number(minutes.value);
+    const errors: [ReturnType<typeof field>, HTMLElement, string | null][] = [
+      [hostField, hostSelect, hostSelect.value ? null : 'Choose a host.'],
+      [reasonField, reason, reason.value.trim() ? null : 'Give a reason.'],
+      [minutesField, minutes,
+        !minutes.value || !Number.isInteger(n) ? 'Enter a whole number of minutes.'
+          : policy && (n < policy.minDurationMinutes || n > policy.maxDurationMinutes)
+            ? `Choose between ${policy.minDurationMinutes} and ${policy.maxDurationMinutes} minutes.` : null],
+    ];
+    for (const [f, , message] of errors) f.setError(message);
+    const first = errors.find(([, , m]) => m);
+    first?.[1].focus();
+    return !first;
+  };
+
+  const form = el('form', { class: 'card form', novalidate: true },
+    status, hostField.wrapper, reasonField.wrapper, ticketField.wrapper, minutesField.wrapper,
+    el('div', { class: 'actions' }, submit));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    replace(status);
+    if (!validate()) return;
+    submit.disabled = true;
+    try {
+      const request = await api.createRequest({
+        hostId: hostSelect.value,
+        reason: reason.value.trim(),
+        ticket: ticket.value.trim() || undefined,
+        durationMinutes: Number(minutes.value),
+      });
+      created(request.id);
+    } catch (error) {
+      const text = error instanceof ApiError && error.status === 400 ? `The broker did not accept the request: ${error.message}` : messageOf(error);
+      replace(status, alertBox(text));
+      status.scrollIntoView({ block: 'nearest' });
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return form;
+}

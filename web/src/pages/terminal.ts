@@ -1,0 +1,107 @@
+// A live session in the full window: the terminal, and a bar with the host,
+// the time left, the connection state, notices from the broker and, at the
+// end, why the session ended and where to replay it.
+import { api, messageOf } from '../api';
+import { every, type DisposableStore } from '../disposable';
+import { alertBox, el, replace } from '../dom';
+import { clock } from '../format';
+import { loader, type Page } from '../page';
+import { endReasonLabel } from '../terminal/reasons';
+import { terminalUrl, Tty, type TtyState } from '../terminal/tty';
+import { TerminalView } from '../terminal/view';
+import type { Session } from '../types';
+
+const stateText: Record<TtyState, string> = {
+  connecting: 'Connecting…',
+  open: 'Connected',
+  reconnecting: 'Connection lost, reconnecting…',
+  lost: 'Disconnected',
+  ended: 'Ended',
+};
+
+export const terminalPage: Page = (root, ctx) => {
+  const id = ctx.params.id;
+  const region = el('div', { class: 'terminal-page' });
+  replace(root, region);
+  loader(region, ctx.store, () => api.session(id), (session) => mount(region, session, ctx.user.username, ctx.store));
+};
+
+function mount(region: HTMLElement, session: Session, me: string, store: DisposableStore): void {
+  const readOnly = session.user !== me;
+  let expiresAt = Date.parse(session.expiresAt);
+  const left = el('span', { class: 'time-left', 'data-testid': 'time-left' });
+  const state = el('span', { class: 'conn', role: 'status' });
+  const notice = el('div', { class: 'notice', role: 'status', 'aria-live': 'polite', 'data-testid': 'notice' });
+  const banner = el('div', { class: 'end-banner', hidden: true });
+  const screen = el('div', { class: 'screen', 'aria-label': `Terminal on ${session.hostName}` });
+  const bar = el('div', { class: 'term-bar' },
+    el('a', { href: `/requests/${session.requestId}`, class: 'back', 'aria-label': 'Back to the request' }, '←'),
+    el('h1', { tabindex: -1 }, session.hostName),
+    readOnly ? el('span', { class: 'badge' }, `watching ${session.user} (read-only)`) : null,
+    el('span', null, 'Time left ', left),
+    state,
+    notice);
+  replace(region, bar, banner, screen);
+
+  const showEnd = (reason: string | null) => {
+    tick.dispose();
+    left.textContent = '—';
+    replace(banner,
+      el('strong', { 'data-testid': 'end-reason', 'data-reason': reason ?? 'unknown' }, reason ? endReasonLabel(reason) : 'The session has ended.'),
+      ' ',
+      el('a', { href: `/sessions/${session.id}` }, 'Replay the recording'),
+      ' · ',
+      el('a', { href: `/requests/${session.requestId}` }, 'Back to the request'));
+    banner.hidden = false;
+    banner.setAttribute('role', 'alert');
+  };
+
+  const updateLeft = () => {
+    left.textContent = clock(expiresAt - Date.now());
+    left.classList.toggle('urgent', expiresAt - Date.now() < 60_000);
+  };
+  const tick = store.add(every(500, updateLeft));
+  updateLeft();
+
+  if (!session.live) {
+    screen.hidden = true;
+    state.textContent = stateText.ended;
+    return showEnd(session.endReason);
+  }
+
+  const view = store.add(new TerminalView(screen, readOnly));
+  let ended = false;
+  const tty = store.add(new Tty(terminalUrl(session.id), () => !ended && Date.now() < expiresAt, {
+    data: (bytes) => view.write(bytes),
+    control: (msg) => {
+      switch (msg.type) {
+        case 'notice':
+          notice.textContent = msg.message;
+          if (msg.expiresAt) expiresAt = Date.parse(msg.expiresAt);
+          updateLeft();
+          return;
+        case 'exit':
+          ended = true;
+          showEnd(msg.reason);
+          return;
+      }
+    },
+    state: (s) => {
+      state.textContent = stateText[s];
+      state.dataset.state = s;
+      if (s === 'lost' && !ended) {
+        // The socket is gone for good: ask the broker how the session ended.
+        void api.session(session.id).then((now) => showEnd(now.endReason), (error) => {
+          replace(banner, alertBox(`Disconnected from the session. ${messageOf(error)}`));
+          banner.hidden = false;
+        });
+      }
+      if (s === 'ended' || s === 'lost') view.term.options.disableStdin = true;
+    },
+  }));
+  if (!readOnly) store.add(view.onInput((data) => tty.send(data)));
+  store.add(view.onResize(({ cols, rows }) => tty.resize(cols, rows)));
+  tty.resize(view.term.cols, view.term.rows);
+  tty.connect();
+  view.term.focus();
+}

@@ -1,0 +1,20 @@
+// Text frames of the terminal websocket, validated where they enter the browser.
+import type { ClientControl, EndReason, ServerControl } from '../types';
+
+export function parseServerControl(text: string): ServerControl {
+  const msg = JSON.parse(text) as { type?: unknown; message?: unknown; expiresAt?: unknown; reason?: unknown };
+  switch (msg.type) {
+    case 'notice':
+      if (typeof msg.message !== 'string') throw new Error('notice without a message');
+      return { type: 'notice', message: msg.message, expiresAt: typeof msg.expiresAt === 'string' ? msg.expiresAt : undefined };
+    case 'exit':
+      if (typeof msg.reason !== 'string') throw new Error('exit without a reason');
+      return { type: 'exit', reason: msg.reason as EndReason };
+    default:
+      throw new Error(`unknown control message type ${JSON.stringify(msg.type)}`);
+  }
+}
+
+export function encodeClientControl(msg: ClientControl): string {
+  return JSON.stringify(msg);
+}

@@ -1,0 +1,15 @@
+import type { EndReason } from '../types';
+
+const reasons: Record<EndReason, string> = {
+  exit: 'The shell exited.',
+  expired: 'The access window expired.',
+  revoked: 'An approver revoked this access.',
+  disconnected: 'The connection was lost for too long; the session was closed.',
+  interrupted: 'The broker restarted; the session was interrupted.',
+  recording_failed: 'The recording could not be saved, so the session was closed.',
+};
+
+/** A sentence naming why a session ended. */
+export function endReasonLabel(reason: string): string {
+  return reasons[reason as EndReason] ?? `The session ended (${reason}).`;
+}

@@ -1,0 +1,51 @@
+// The view of a live session: xterm.js fitted to its container. It knows
+// nothing about websockets; the page wires it to a Tty.
+import { FitAddon } from '@xterm/addon-fit';
+import type { Terminal } from '@xterm/xterm';
+import { DisposableStore, type Disposable } from '../disposable';
+import { createTerminal } from './xterm';
+
+export class TerminalView implements Disposable {
+  readonly term: Terminal;
+  private readonly fitAddon = new FitAddon();
+  private readonly store = new DisposableStore();
+
+  constructor(container: HTMLElement, readOnly: boolean) {
+    this.term = createTerminal({ cursorBlink: !readOnly, disableStdin: readOnly });
+    this.term.loadAddon(this.fitAddon);
+    this.term.open(container);
+    this.store.add(this.term);
+    let frame = 0;
+    const observer = new ResizeObserver(() => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => this.fit());
+    });
+    observer.observe(container);
+    this.store.addFn(() => {
+      cancelAnimationFrame(frame);
+      observer.disconnect();
+    });
+    this.fit();
+  }
+
+  fit(): void {
+    // Fitting a hidden or zero-sized container would shrink the pty to nothing.
+    if (this.term.element?.offsetParent) this.fitAddon.fit();
+  }
+
+  write(bytes: Uint8Array | string): void {
+    this.term.write(bytes);
+  }
+
+  onInput(fn: (data: string) => void): Disposable {
+    return this.term.onData(fn);
+  }
+
+  onResize(fn: (size: { cols: number; rows: number }) => void): Disposable {
+    return this.term.onResize(fn);
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}

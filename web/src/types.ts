@@ -1,0 +1,125 @@
+// The JSON shapes of docs/api.md, as the browser sees them.
+export type Role = 'requester' | 'approver' | 'auditor' | 'admin';
+export interface User {
+  id: string;
+  username: string;
+  roles: Role[];
+}
+
+export type HostState = 'healthy' | 'in_use' | 'tainted' | 'replacing' | 'failed';
+export interface Host {
+  id: string;
+  name: string;
+  environment: string;
+  image: { id: string; name: string; version: string };
+  connector: string;
+  state: HostState;
+  instance: number;
+  taintedAt: string | null;
+  driftAgeSeconds: number | null;
+  retiredAt: string | null;
+  pendingReplacement: { id: string; status: string; attempts: number } | null;
+}
+
+export interface Policy {
+  environment: string;
+  approvalsRequired: number;
+  minDurationMinutes: number;
+  maxDurationMinutes: number;
+}
+
+export type RequestStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'revoked' | 'closed';
+export interface Approval {
+  approver: string;
+  decision: 'approve' | 'deny';
+  comment: string | null;
+  at: string;
+}
+export interface AccessRequest {
+  id: string;
+  hostId: string;
+  hostName: string;
+  environment: string;
+  requester: string;
+  requesterId: string;
+  reason: string;
+  ticket: string | null;
+  durationMinutes: number;
+  status: RequestStatus;
+  approvalsRequired: number;
+  approvals: Approval[];
+  createdAt: string;
+  pendingUntil: string;
+  approvedAt: string | null;
+  expiresAt: string | null;
+  closedAt: string | null;
+}
+
+export type EndReason = 'exit' | 'expired' | 'revoked' | 'disconnected' | 'interrupted' | 'recording_failed';
+export interface Session {
+  id: string;
+  requestId: string;
+  hostId: string;
+  hostName: string;
+  user: string;
+  startedAt: string;
+  endedAt: string | null;
+  endReason: EndReason | null;
+  bytesIn: number;
+  bytesOut: number;
+  live: boolean;
+  expiresAt: string;
+}
+
+export interface Replacement {
+  id: string;
+  hostId: string;
+  hostName: string;
+  sessionId: string | null;
+  status: 'scheduled' | 'running' | 'succeeded' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  provider: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface DriftEntry {
+  host: Host;
+  taintedAt: string;
+  ageSeconds: number;
+  sessions: Session[];
+  replacement: Replacement | null;
+}
+
+export interface AuditEvent {
+  id: string;
+  at: string;
+  type: string;
+  actor: string | null;
+  actorId: string | null;
+  subjectType: string | null;
+  subjectId: string | null;
+  data: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  count: number;
+  head: string;
+}
+
+export type ChangeKind = 'request' | 'host' | 'session' | 'replacement' | 'audit';
+export interface Change {
+  kind: ChangeKind;
+  id: string;
+}
+
+/** Text frames on the terminal websocket (binary frames are raw bytes). */
+export type ServerControl =
+  | { type: 'notice'; message: string; expiresAt?: string }
+  | { type: 'exit'; reason: EndReason };
+export type ClientControl = { type: 'resize'; cols: number; rows: number };
