@@ -1,4 +1,5 @@
 // The JSON shapes of docs/api.md, as the browser sees them.
+import type { EndReason } from '../../src/terminal/protocol';
 export type Role = 'requester' | 'approver' | 'auditor' | 'admin';
 export interface User {
   id: string;
@@ -55,7 +56,6 @@ export interface AccessRequest {
   closedAt: string | null;
 }
 
-export type EndReason = 'exit' | 'expired' | 'revoked' | 'disconnected' | 'interrupted' | 'recording_failed';
 export interface Session {
   id: string;
   requestId: string;
@@ -68,7 +68,7 @@ export interface Session {
   bytesIn: number;
   bytesOut: number;
   live: boolean;
-  expiresAt: string;
+  expiresAt: string | null;
 }
 
 export interface Replacement {
@@ -118,8 +118,6 @@ export interface Change {
   id: string;
 }
 
-/** Text frames on the terminal websocket (binary frames are raw bytes). */
-export type ServerControl =
-  | { type: 'notice'; message: string; expiresAt?: string }
-  | { type: 'exit'; reason: EndReason };
-export type ClientControl = { type: 'resize'; cols: number; rows: number };
+// Text frames on the terminal websocket (binary frames are raw bytes): the
+// server's own types, so both ends agree. Type-only, nothing of src/ is bundled.
+export type { ClientMessage as ClientControl, EndReason, ServerMessage as ServerControl } from '../../src/terminal/protocol';

@@ -71,10 +71,12 @@ export function decisionControls(r: AccessRequest, user: User, decided: () => vo
 }
 
 export function revokeButton(r: AccessRequest, user: User, done: () => void): HTMLElement | null {
-  if (!hasRole(user, 'approver') || r.status !== 'approved') return null;
+  const own = r.requesterId === user.id;
+  if (r.status !== 'approved' || !(own || hasRole(user, 'approver', 'admin'))) return null;
+  const label = own ? 'End access now' : 'Revoke access';
   const box = el('div', { class: 'revoke' });
   const ask = () => {
-    const yes = el('button', { type: 'button', class: 'danger' }, 'Yes, revoke');
+    const yes = el('button', { type: 'button', class: 'danger' }, own ? 'Yes, end it' : 'Yes, revoke');
     const no = el('button', { type: 'button' }, 'Cancel');
     const status = el('div', { class: 'form-status' });
     yes.addEventListener('click', async () => {
@@ -88,13 +90,13 @@ export function revokeButton(r: AccessRequest, user: User, done: () => void): HT
       }
     });
     no.addEventListener('click', initial);
-    replace(box, el('p', { role: 'alert' }, `Revoke ${r.requester}'s access to ${r.hostName}? Open sessions are killed at once.`), status,
+    replace(box, el('p', { role: 'alert' }, own ? `End your access to ${r.hostName}? Open sessions are killed at once.` : `Revoke ${r.requester}'s access to ${r.hostName}? Open sessions are killed at once.`), status,
       el('div', { class: 'actions' }, yes, no));
     yes.focus();
   };
   function initial() {
-    const button = el('button', { type: 'button', class: 'danger', onclick: ask }, 'Revoke access');
-    button.setAttribute('aria-label', `Revoke ${r.requester}'s access to ${r.hostName}`);
+    const button = el('button', { type: 'button', class: 'danger', onclick: ask }, label);
+    button.setAttribute('aria-label', own ? `End your access to ${r.hostName}` : `Revoke ${r.requester}'s access to ${r.hostName}`);
     replace(box, button);
   }
   initial();

@@ -28,7 +28,7 @@ export const terminalPage: Page = (root, ctx) => {
 
 function mount(region: HTMLElement, session: Session, me: string, store: DisposableStore): void {
   const readOnly = session.user !== me;
-  let expiresAt = Date.parse(session.expiresAt);
+  let expiresAt = session.expiresAt ? Date.parse(session.expiresAt) : Date.now();
   const left = el('span', { class: 'time-left', 'data-testid': 'time-left' });
   const state = el('span', { class: 'conn', role: 'status' });
   const notice = el('div', { class: 'notice', role: 'status', 'aria-live': 'polite', 'data-testid': 'notice' });
@@ -77,7 +77,7 @@ function mount(region: HTMLElement, session: Session, me: string, store: Disposa
       switch (msg.type) {
         case 'notice':
           notice.textContent = msg.message;
-          if (msg.expiresAt) expiresAt = Date.parse(msg.expiresAt);
+          expiresAt = Date.parse(msg.expiresAt);
           updateLeft();
           return;
         case 'exit':

@@ -5,8 +5,8 @@ export function parseServerControl(text: string): ServerControl {
   const msg = JSON.parse(text) as { type?: unknown; message?: unknown; expiresAt?: unknown; reason?: unknown };
   switch (msg.type) {
     case 'notice':
-      if (typeof msg.message !== 'string') throw new Error('notice without a message');
-      return { type: 'notice', message: msg.message, expiresAt: typeof msg.expiresAt === 'string' ? msg.expiresAt : undefined };
+      if (typeof msg.message !== 'string' || typeof msg.expiresAt !== 'string') throw new Error('notice without message or expiresAt');
+      return { type: 'notice', message: msg.message, expiresAt: msg.expiresAt };
     case 'exit':
       if (typeof msg.reason !== 'string') throw new Error('exit without a reason');
       return { type: 'exit', reason: msg.reason as EndReason };

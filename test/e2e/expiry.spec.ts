@@ -1,0 +1,33 @@
+import { expect, requestAccess, requestCard, screenshot, test, typeInTerminal, terminalText } from './fixtures';
+
+// A policy minute of 8 s: a 1-minute grant ends while the terminal is open.
+test.use({
+  brokerEnv: {
+    BREAKGLASS_MINUTE_MS: '8000',
+    BREAKGLASS_WARN_BEFORE_END_MINUTES: '0.5',
+    BREAKGLASS_POLICY: JSON.stringify({ staging: { approvalsRequired: 1, minDurationMinutes: 1, maxDurationMinutes: 5 }, production: { approvalsRequired: 2, minDurationMinutes: 1, maxDurationMinutes: 5 } }),
+  },
+});
+
+test('the terminal shows the warning and then ends when the grant expires', async ({ as }) => {
+  const alice = await as('alice');
+  const bob = await as('bob');
+  await requestAccess(alice, { host: 'staging-web-2', reason: 'Rotate a stuck log file', minutes: 1 });
+  await requestCard(bob, 'alice', 'staging-web-2').getByRole('button', { name: /^Approve/ }).click();
+  await alice.getByRole('button', { name: 'Open terminal' }).click();
+  await expect(alice.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible();
+  await typeInTerminal(alice, 'echo still-here\n');
+  await expect(terminalText(alice)).toContainText('still-here');
+
+  await expect(alice.getByTestId('notice')).not.toBeEmpty();
+  await screenshot(alice, 'terminal-warning');
+  await expect(alice.getByTestId('end-reason')).toHaveAttribute('data-reason', 'expired');
+  await expect(alice.getByTestId('end-reason')).toHaveText('The access window expired.');
+  await expect(alice.getByRole('link', { name: 'Replay the recording' })).toBeVisible();
+  await screenshot(alice, 'terminal-expired');
+
+  // The request page no longer offers the terminal.
+  await alice.getByRole('link', { name: 'Back to the request' }).last().click();
+  await expect(alice.getByText('The access window has ended.')).toBeVisible();
+  await expect(alice.getByRole('button', { name: 'Open terminal' })).toHaveCount(0);
+});
