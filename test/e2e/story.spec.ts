@@ -56,7 +56,7 @@ test('a production break-glass session from request to replacement', async ({ as
   await alice.getByRole('button', { name: 'Open terminal' }).click();
   await expect(alice).toHaveURL(/\/sessions\/[0-9a-f-]{36}\/terminal$/);
   await expect(alice.getByRole('heading', { name: host })).toBeVisible();
-  await expect(alice.getByRole('status').filter({ hasText: 'Connected' })).toBeVisible();
+  await expect(alice.getByTestId('connection')).toHaveText('Connected');
   await expect(alice.getByTestId('time-left')).toHaveText(/^1[45]:\d\d$/);
   await typeInTerminal(alice, `echo ${token}\n`);
   await expect(terminalText(alice)).toContainText(`echo ${token}`);

@@ -30,7 +30,7 @@ function mount(region: HTMLElement, session: Session, me: string, store: Disposa
   const readOnly = session.user !== me;
   let expiresAt = session.expiresAt ? Date.parse(session.expiresAt) : Date.now();
   const left = el('span', { class: 'time-left', 'data-testid': 'time-left' });
-  const state = el('span', { class: 'conn', role: 'status' });
+  const state = el('span', { class: 'conn', role: 'status', 'data-testid': 'connection' });
   const notice = el('div', { class: 'notice', role: 'status', 'aria-live': 'polite', 'data-testid': 'notice' });
   const banner = el('div', { class: 'end-banner', hidden: true });
   const screen = el('div', { class: 'screen', 'aria-label': `Terminal on ${session.hostName}` });
