@@ -11,6 +11,8 @@ export const approvalsPage: Page = (root, ctx) => {
   // Cards are kept per request (and per approval count) so a live refresh
   // does not wipe a comment an approver is typing.
   const cards = new Map<string, { key: string; node: HTMLElement }>();
+  // Likewise a revoke confirmation in progress survives a refresh.
+  const revokes = new Map<string, HTMLElement | null>();
 
   const card = (r: AccessRequest): HTMLElement => {
     const key = `${r.status}:${r.approvals.length}`;
@@ -31,13 +33,15 @@ export const approvalsPage: Page = (root, ctx) => {
     for (const id of cards.keys()) if (!pending.some((r) => r.id === id)) cards.delete(id);
     replace(pendingRegion, pending.length ? pending.map(card) : el('p', { class: 'empty' }, 'Nothing to approve. New requests appear here by themselves.'));
     const active = approved.filter((r) => r.expiresAt && Date.parse(r.expiresAt) > Date.now());
+    for (const id of revokes.keys()) if (!active.some((r) => r.id === id)) revokes.delete(id);
+    for (const r of active) if (!revokes.has(r.id)) revokes.set(r.id, revokeButton(r, ctx.user, () => void refresh()));
     replace(grantsRegion, table('Active grants', ['Requester', 'Host', 'Reason', 'Time left', ''], active.map((r) => ({
       cells: [
         r.requester,
         `${r.hostName} (${r.environment})`,
         el('span', { class: 'reason clamp' }, r.reason),
         clock(Date.parse(r.expiresAt!) - Date.now()),
-        revokeButton(r, ctx.user, () => void refresh()),
+        revokes.get(r.id),
       ],
     })), 'No access is open right now.'));
   });

@@ -27,10 +27,10 @@ export const auditPage: Page = (root, ctx) => {
     replace(region, table('Audit events', ['#', 'When', 'Type', 'Actor', 'Subject', 'Data', 'Hash'], events.map((e) => ({
       cells: [
         e.id,
-        dateTime(e.at),
+        el('span', { class: 'nowrap' }, dateTime(e.at)),
         el('code', null, e.type),
         e.actor ?? '—',
-        e.subjectType ? `${e.subjectType} ${e.subjectId ?? ''}` : '—',
+        e.subjectType ? el('span', { title: e.subjectId ?? '' }, `${e.subjectType} ${(e.subjectId ?? '').slice(0, 8)}`) : '—',
         el('code', { class: 'data' }, JSON.stringify(e.data)),
         el('code', { class: 'hash', title: e.hash }, e.hash.slice(0, 12)),
       ],

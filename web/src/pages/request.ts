@@ -2,7 +2,7 @@ import { api, messageOf } from '../api';
 import { alertBox, badge, el, replace, table } from '../dom';
 import { every } from '../disposable';
 import { clock, dateTime } from '../format';
-import { heading, loader, type Page } from '../page';
+import { hasRole, heading, loader, type Page } from '../page';
 import { approvalList, decisionControls, requestFacts, revokeButton } from '../components/request-view';
 import type { AccessRequest, Session, User } from '../types';
 import { endReasonLabel } from '../terminal/reasons';
@@ -84,9 +84,9 @@ function sessionTable(sessions: Session[], user: User): HTMLElement {
       dateTime(s.startedAt),
       dateTime(s.endedAt),
       s.live ? badge('live') : s.endReason ? endReasonLabel(s.endReason) : '—',
-      s.live && s.user === user.username
-        ? el('a', { href: `/sessions/${s.id}/terminal` }, 'Back to the terminal')
-        : el('a', { href: `/sessions/${s.id}` }, 'Replay'),
+      !s.live ? el('a', { href: `/sessions/${s.id}` }, 'Replay')
+        : s.user === user.username ? el('a', { href: `/sessions/${s.id}/terminal` }, 'Back to the terminal')
+          : hasRole(user, 'approver', 'auditor') ? el('a', { href: `/sessions/${s.id}/terminal` }, 'Watch live') : null,
     ],
   })), 'No sessions yet.');
 }
