@@ -1,0 +1,16 @@
+// Runs after `npm install`: generates the Prisma client and builds the web app.
+// Prisma's CLI wants to download a schema engine it does not need for `generate`;
+// pointing it at any path keeps `npm install` working offline.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const run = (cmd, args, env = {}) => {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+
+run(bin('prisma'), ['generate'], { PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY || '/bin/false', PRISMA_HIDE_UPDATE_MESSAGE: '1' });
+if (existsSync(path.join(root, 'web', 'index.html'))) run(bin('vite'), ['build', 'web', '--logLevel', 'warn']);

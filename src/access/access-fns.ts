@@ -1,0 +1,25 @@
+// Pure rules of access: what a host's state allows, how a grant's window is computed.
+import type { PolicyConfig } from '../config.js';
+
+/** States in which a host may be granted and a session opened on it. */
+export const GRANTABLE_HOST_STATES = ['healthy', 'in_use'];
+
+export function durationProblem(minutes: number, policy: PolicyConfig): string | undefined {
+  if (minutes < policy.minDurationMinutes || minutes > policy.maxDurationMinutes) {
+    return `durationMinutes must be from ${policy.minDurationMinutes} to ${policy.maxDurationMinutes} for this environment`;
+  }
+  return undefined;
+}
+
+/** Control characters other than tab and newline are refused in free text. */
+export function hasControlChars(text: string): boolean {
+  return /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(text);
+}
+
+export function windowEnd(approvedAt: Date, durationMinutes: number, minuteMs: number): Date {
+  return new Date(approvedAt.getTime() + durationMinutes * minuteMs);
+}
+
+export function isInsideWindow(now: Date, approvedAt: Date | null, expiresAt: Date | null): boolean {
+  return approvedAt !== null && expiresAt !== null && now >= approvedAt && now < expiresAt;
+}

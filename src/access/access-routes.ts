@@ -1,0 +1,43 @@
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { IdParams, RequestSchema } from '../schemas.js';
+import type { AccessService } from './access-service.js';
+
+const Comment = Type.String({ maxLength: 2000 });
+const STATUSES = ['pending', 'approved', 'denied', 'expired', 'revoked', 'closed'];
+
+export default async function accessRoutes(app: FastifyInstance, { access }: { access: AccessService }) {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('preHandler', app.authenticate);
+
+  r.post('/api/requests', {
+    schema: {
+      body: Type.Object({
+        hostId: Type.String({ format: 'uuid' }),
+        reason: Type.String({ minLength: 1, maxLength: 2000 }),
+        ticket: Type.Optional(Type.String({ maxLength: 200 })),
+        durationMinutes: Type.Integer({ minimum: 1, maximum: 10080 }),
+      }, { additionalProperties: false }),
+      response: { 201: RequestSchema },
+    },
+  }, async (request, reply) => reply.code(201).send(await access.create(request.auth, request.body)));
+
+  r.get('/api/requests', {
+    schema: {
+      querystring: Type.Object({ status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))), hostId: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false }),
+      response: { 200: Type.Array(RequestSchema) },
+    },
+  }, async (request) => access.list(request.auth, request.query));
+
+  r.get('/api/requests/:id', { schema: { params: IdParams, response: { 200: RequestSchema } } }, async (request) => access.get(request.auth, request.params.id));
+
+  r.post('/api/requests/:id/approve', {
+    schema: { params: IdParams, body: Type.Optional(Type.Object({ comment: Type.Optional(Comment) }, { additionalProperties: false })), response: { 200: RequestSchema } },
+  }, async (request) => access.approve(request.auth, request.params.id, request.body?.comment));
+
+  r.post('/api/requests/:id/deny', {
+    schema: { params: IdParams, body: Type.Object({ comment: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }), response: { 200: RequestSchema } },
+  }, async (request) => access.deny(request.auth, request.params.id, request.body.comment));
+
+  r.post('/api/requests/:id/revoke', { schema: { params: IdParams, response: { 200: RequestSchema } } }, async (request) => access.revoke(request.auth, request.params.id));
+}

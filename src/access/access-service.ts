@@ -1,0 +1,183 @@
+// Requests, approvals, denials, revocation and the two clocks of a request:
+// the pending TTL and the grant window. Each change and its audit event share a transaction.
+import type { Config } from '../config.js';
+import type { PrismaClient, Tx } from '../db/client.js';
+import { appendAudit } from '../audit/audit-service.js';
+import { hasRole, type AuthUser } from '../auth/roles.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { publish } from '../events/change-feed.js';
+import { QUEUES, type Scheduler } from '../scheduler/scheduler.js';
+import { durationProblem, GRANTABLE_HOST_STATES, hasControlChars, windowEnd } from './access-fns.js';
+import { requestInclude, toRequestView } from './access-views.js';
+
+export interface NewRequest {
+  hostId: string;
+  reason: string;
+  ticket?: string;
+  durationMinutes: number;
+}
+
+type Deps = { prisma: PrismaClient; scheduler: Scheduler; config: Pick<Config, 'minuteMs' | 'requestTtlMinutes'> };
+
+const SEES_ALL = ['approver', 'auditor', 'admin'] as const;
+
+async function lockRequest(tx: Tx, id: string) {
+  await tx.$executeRaw`SELECT 1 FROM access_requests WHERE id = ${id}::uuid FOR UPDATE`;
+  const request = await tx.accessRequest.findUnique({ where: { id }, include: { host: true } });
+  if (!request) throw new NotFoundError('Request');
+  return request;
+}
+
+/** A host being replaced (or broken, or retired) is never granted. */
+export async function assertHostGrantable(tx: Tx, hostId: string): Promise<void> {
+  const host = await tx.host.findUnique({ where: { id: hostId } });
+  if (!host || host.retiredAt) throw new ConflictError('This host is retired.', 'host_unavailable');
+  const pending = await tx.replacement.count({ where: { hostId, status: { in: ['scheduled', 'running'] } } });
+  if (!GRANTABLE_HOST_STATES.includes(host.state) || pending > 0) {
+    throw new ConflictError(`Host ${host.name} is ${host.state} and awaiting replacement; it cannot be granted until it is healthy again.`, 'host_unavailable');
+  }
+}
+
+export function accessService({ prisma, scheduler, config }: Deps) {
+  async function view(id: string) {
+    return toRequestView(await prisma.accessRequest.findUniqueOrThrow({ where: { id }, include: requestInclude }));
+  }
+
+  function checkText(input: NewRequest) {
+    if (input.reason.trim() === '') throw new ValidationError('reason must not be blank');
+    if (hasControlChars(input.reason) || hasControlChars(input.ticket ?? '')) {
+      throw new ValidationError('reason and ticket must not contain control characters');
+    }
+  }
+
+  return {
+    async create(user: AuthUser, input: NewRequest) {
+      if (!hasRole(user, 'requester')) throw new ForbiddenError('Only requesters can ask for access.', 'role_required');
+      checkText(input);
+      const host = await prisma.host.findUnique({ where: { id: input.hostId } });
+      if (!host) throw new NotFoundError('Host');
+      const policy = await prisma.policy.findUnique({ where: { environment: host.environment } });
+      if (!policy) throw new ConflictError(`No access policy covers environment "${host.environment}"; ask an admin to add one.`, 'no_policy');
+      const problem = durationProblem(input.durationMinutes, policy);
+      if (problem) throw new ValidationError(problem);
+      const id = await prisma.$transaction(async (tx) => {
+        await assertHostGrantable(tx, host.id);
+        const pendingUntil = new Date(Date.now() + config.requestTtlMinutes * config.minuteMs);
+        const request = await tx.accessRequest.create({
+          data: {
+            hostId: host.id, requesterId: user.id, reason: input.reason, ticket: input.ticket ?? null,
+            durationMinutes: input.durationMinutes, approvalsRequired: policy.approvalsRequired, pendingUntil,
+          },
+        });
+        await appendAudit(tx, {
+          type: 'request.created', actor: user, subjectType: 'request', subjectId: request.id,
+          data: { hostId: host.id, host: host.name, reason: input.reason, ticket: input.ticket ?? null, durationMinutes: input.durationMinutes },
+        });
+        await scheduler.enqueue(tx, QUEUES.requestTtl, { requestId: request.id }, { startAfter: pendingUntil });
+        await publish(tx, { type: 'change', kind: 'request', id: request.id });
+        return request.id;
+      });
+      return view(id);
+    },
+
+    async list(user: AuthUser, filter: { status?: string; hostId?: string }) {
+      const mine = hasRole(user, ...SEES_ALL) ? undefined : user.id;
+      const rows = await prisma.accessRequest.findMany({
+        where: { status: filter.status, hostId: filter.hostId, requesterId: mine },
+        include: requestInclude,
+        orderBy: { createdAt: 'desc' },
+        take: 500,
+      });
+      return rows.map(toRequestView);
+    },
+
+    async get(user: AuthUser, id: string) {
+      const row = await prisma.accessRequest.findUnique({ where: { id }, include: requestInclude });
+      if (!row || (row.requesterId !== user.id && !hasRole(user, ...SEES_ALL))) throw new NotFoundError('Request');
+      return toRequestView(row);
+    },
+
+    async approve(user: AuthUser, id: string, comment: string | undefined) {
+      await prisma.$transaction(async (tx) => {
+        const request = await decidable(tx, user, id);
+        await assertHostGrantable(tx, request.hostId);
+        await tx.approval.create({ data: { requestId: id, approverId: user.id, decision: 'approve', comment: comment ?? null } });
+        const count = await tx.approval.count({ where: { requestId: id, decision: 'approve' } });
+        await appendAudit(tx, { type: 'request.approval', actor: user, subjectType: 'request', subjectId: id, data: { comment: comment ?? null, approvals: count, required: request.approvalsRequired } });
+        if (count >= request.approvalsRequired) {
+          const approvedAt = new Date();
+          const expiresAt = windowEnd(approvedAt, request.durationMinutes, config.minuteMs);
+          await tx.accessRequest.update({ where: { id }, data: { status: 'approved', approvedAt, expiresAt } });
+          await appendAudit(tx, { type: 'request.approved', actor: user, subjectType: 'request', subjectId: id, data: { approvedAt, expiresAt } });
+          await scheduler.enqueue(tx, QUEUES.grantExpiry, { requestId: id }, { startAfter: expiresAt });
+        }
+        await publish(tx, { type: 'change', kind: 'request', id });
+      });
+      return view(id);
+    },
+
+    async deny(user: AuthUser, id: string, comment: string) {
+      if (hasControlChars(comment)) throw new ValidationError('comment must not contain control characters');
+      await prisma.$transaction(async (tx) => {
+        await decidable(tx, user, id);
+        await tx.approval.create({ data: { requestId: id, approverId: user.id, decision: 'deny', comment } });
+        await tx.accessRequest.update({ where: { id }, data: { status: 'denied', closedAt: new Date() } });
+        await appendAudit(tx, { type: 'request.denied', actor: user, subjectType: 'request', subjectId: id, data: { comment } });
+        await publish(tx, { type: 'change', kind: 'request', id });
+      });
+      return view(id);
+    },
+
+    /** Ends a grant now; every broker kills its live sessions of it when the transaction commits. */
+    async revoke(user: AuthUser, id: string) {
+      await prisma.$transaction(async (tx) => {
+        const request = await lockRequest(tx, id);
+        const own = request.requesterId === user.id;
+        if (!own && !hasRole(user, 'approver', 'admin')) throw new ForbiddenError('Only approvers, admins or the requester can revoke a grant.', 'role_required');
+        if (request.status !== 'approved') throw new ConflictError(`Only an approved grant can be revoked; this request is ${request.status}.`, 'wrong_state');
+        await tx.accessRequest.update({ where: { id }, data: { status: 'revoked', closedAt: new Date() } });
+        await appendAudit(tx, { type: 'request.revoked', actor: user, subjectType: 'request', subjectId: id });
+        await publish(tx, { type: 'kill', requestId: id, reason: 'revoked' });
+        await publish(tx, { type: 'change', kind: 'request', id });
+      });
+      return view(id);
+    },
+
+    /** Job: a request nobody answered in time expires. */
+    async expirePending(id: string) {
+      await prisma.$transaction(async (tx) => {
+        const request = await lockRequest(tx, id);
+        if (request.status !== 'pending' || request.pendingUntil > new Date()) return;
+        await tx.accessRequest.update({ where: { id }, data: { status: 'expired', closedAt: new Date() } });
+        await appendAudit(tx, { type: 'request.expired', subjectType: 'request', subjectId: id, data: { pendingUntil: request.pendingUntil } });
+        await publish(tx, { type: 'change', kind: 'request', id });
+      });
+    },
+
+    /** Job: the grant window is over; sessions still open anywhere are killed. */
+    async closeGrant(id: string) {
+      await prisma.$transaction(async (tx) => {
+        const request = await lockRequest(tx, id);
+        if (request.status !== 'approved' || !request.expiresAt || request.expiresAt > new Date()) return;
+        await tx.accessRequest.update({ where: { id }, data: { status: 'closed', closedAt: new Date() } });
+        await appendAudit(tx, { type: 'grant.closed', subjectType: 'request', subjectId: id, data: { expiresAt: request.expiresAt } });
+        await publish(tx, { type: 'kill', requestId: id, reason: 'expired' });
+        await publish(tx, { type: 'change', kind: 'request', id });
+      });
+    },
+  };
+}
+
+/** Locks a request that `user` may decide on now, or says why not. */
+async function decidable(tx: Tx, user: AuthUser, id: string) {
+  if (!hasRole(user, 'approver')) throw new ForbiddenError('Only approvers can decide on requests.', 'role_required');
+  const request = await lockRequest(tx, id);
+  if (request.requesterId === user.id) throw new ForbiddenError('Nobody approves or denies their own request.', 'separation_of_duties');
+  if (request.status !== 'pending') throw new ConflictError(`This request is ${request.status}, not pending.`, 'wrong_state');
+  if (request.pendingUntil <= new Date()) throw new ConflictError('This request has expired unanswered.', 'wrong_state');
+  const already = await tx.approval.findUnique({ where: { requestId_approverId: { requestId: id, approverId: user.id } } });
+  if (already) throw new ConflictError('You have already decided on this request.', 'already_decided');
+  return request;
+}
+
+export type AccessService = ReturnType<typeof accessService>;

@@ -1,0 +1,73 @@
+// The whole HTTP app as one function of the broker's services: tests build
+// exactly what production runs. Third-party plugins first, then our routes,
+// then the one error handler and the web app.
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import accessRoutes from './access/access-routes.js';
+import auditRoutes from './audit/audit-routes.js';
+import authPlugin from './auth/auth-plugin.js';
+import authRoutes from './auth/auth-routes.js';
+import type { Broker } from './broker.js';
+import { AppError } from './errors.js';
+import eventsRoutes from './events/events-routes.js';
+import hostRoutes from './hosts/host-routes.js';
+import healthRoutes from './observability/health-routes.js';
+import replacementRoutes from './replacement/replacement-routes.js';
+import terminalRoutes from './terminal/terminal-routes.js';
+
+const BODY_LIMIT = 16 * 1024;
+const WS_MAX_FRAME = 256 * 1024;
+
+export async function buildApp(broker: Broker, opts: { logger?: boolean | object } = {}): Promise<FastifyInstance> {
+  const { config, services } = broker;
+  const app = Fastify({
+    logger: opts.logger ?? {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'body.password', 'token'],
+    },
+    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && /^[\w-]{1,64}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : randomUUID()),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+
+  await app.register(fastifyWebsocket, { options: { maxPayload: WS_MAX_FRAME } });
+  await app.register(authPlugin, { secret: config.tokenSecret, auth: services.auth });
+
+  app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
+    if (err instanceof AppError) return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } });
+    if ((err as FastifyError).validation) {
+      return reply.code(400).send({ error: { code: 'validation_error', message: err.message } });
+    }
+    const status = (err as FastifyError).statusCode ?? 500;
+    if (status < 500) {
+      const code = status === 413 ? 'too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
+      return reply.code(status).send({ error: { code, message: err.message } });
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.code(500).send({ error: { code: 'internal_error', message: `Internal error; the broker log has the details (request id ${request.id}).` } });
+  });
+
+  await app.register(authRoutes, { auth: services.auth, loginPerMinute: config.loginRateLimitPerMinute, secureCookie: config.secureCookie });
+  await app.register(accessRoutes, { access: services.access });
+  await app.register(hostRoutes, { hosts: services.hosts });
+  await app.register(terminalRoutes, { sessions: services.sessions, recordings: services.recordings, allowedOrigins: config.allowedOrigins });
+  await app.register(replacementRoutes, { replacements: services.replacements });
+  await app.register(auditRoutes, { audit: services.audit });
+  await app.register(eventsRoutes, { feed: broker.feed });
+  await app.register(healthRoutes, { prisma: broker.db.prisma, writer: broker.writer, liveSessions: () => services.sessions.live.size });
+
+  const webIndex = path.join(config.webDir, 'index.html');
+  if (existsSync(webIndex)) await app.register(fastifyStatic, { root: config.webDir, wildcard: false });
+  app.setNotFoundHandler((request, reply) => {
+    const wantsPage = request.method === 'GET' && !request.url.startsWith('/api/') && existsSync(webIndex);
+    if (wantsPage) return reply.type('text/html').sendFile('index.html');
+    return reply.code(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}.` } });
+  });
+
+  return app;
+}

@@ -1,0 +1,73 @@
+// The audit trail: append-only (enforced by triggers), hash-chained, and always
+// written inside the transaction of the state change it describes.
+import type { PrismaClient, Tx } from '../db/client.js';
+import { checkChain, eventHash, GENESIS, type ChainRow } from './audit-fns.js';
+
+const CHAIN_LOCK = 72707370; // serialises appends so the chain stays linear
+
+export interface Actor {
+  id: string;
+  username: string;
+}
+
+export interface AuditInput {
+  type: string;
+  actor?: Actor | null;
+  subjectType?: string;
+  subjectId?: string;
+  data?: Record<string, unknown>;
+}
+
+export async function appendAudit(tx: Tx, input: AuditInput): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK}::bigint)`;
+  const last = await tx.auditEvent.findFirst({ orderBy: { id: 'desc' }, select: { hash: true } });
+  const prevHash = last?.hash ?? GENESIS;
+  const content = {
+    at: new Date(),
+    type: input.type,
+    actorId: input.actor?.id ?? null,
+    actor: input.actor?.username ?? null,
+    subjectType: input.subjectType ?? null,
+    subjectId: input.subjectId ?? null,
+    // Stored as JSONB: hash exactly what will be read back (Dates become strings).
+    data: JSON.parse(JSON.stringify(input.data ?? {})) as unknown,
+  };
+  await tx.auditEvent.create({
+    data: { ...content, data: content.data as object, prevHash, hash: eventHash(prevHash, content) },
+  });
+}
+
+export interface AuditQuery {
+  after?: bigint;
+  type?: string;
+  limit: number;
+}
+
+export function auditService(prisma: PrismaClient) {
+  return {
+    async list(q: AuditQuery) {
+      const rows = await prisma.auditEvent.findMany({
+        where: { id: q.after !== undefined ? { gt: q.after } : undefined, type: q.type },
+        orderBy: { id: 'asc' },
+        take: q.limit,
+      });
+      return rows.map((r) => ({ ...r, id: r.id.toString(), at: r.at.toISOString() }));
+    },
+
+    /** Walks the whole chain in pages, so memory stays flat however long it is. */
+    async verify() {
+      let prev = GENESIS;
+      let after = 0n;
+      let count = 0;
+      for (;;) {
+        const rows = await prisma.auditEvent.findMany({ where: { id: { gt: after } }, orderBy: { id: 'asc' }, take: 1000 });
+        if (rows.length === 0) return { ok: true as const, count, head: prev };
+        const check = checkChain(rows as ChainRow[], prev);
+        if (!check.ok) return { ok: false as const, count, head: check.head, brokenAt: check.brokenAt, problem: check.problem };
+        count += rows.length;
+        prev = check.head;
+        after = rows[rows.length - 1]!.id;
+      }
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import rateLimit from '@fastify/rate-limit';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../errors.js';
+import { COOKIE } from './auth-plugin.js';
+import type { AuthService } from './auth-service.js';
+import { UserSchema } from '../schemas.js';
+
+const Credentials = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+
+export default async function authRoutes(app: FastifyInstance, opts: { auth: AuthService; loginPerMinute: number; secureCookie: boolean }) {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  await app.register(rateLimit, { global: false });
+
+  r.post('/api/auth/login', {
+    config: {
+      rateLimit: {
+        max: opts.loginPerMinute,
+        timeWindow: '1 minute',
+        errorResponseBuilder: (_req, ctx) => new AppError(429, 'rate_limited', `Too many login attempts: try again in ${ctx.after}.`),
+      },
+    },
+    schema: { body: Credentials, response: { 200: Type.Object({ token: Type.String(), user: UserSchema }) } },
+  }, async (request, reply) => {
+    const { user, claims, expiresAt } = await opts.auth.login(request.body.username, request.body.password, request.ip);
+    const token = await reply.jwtSign(claims, { expiresIn: Math.floor((expiresAt.getTime() - Date.now()) / 1000) });
+    reply.setCookie(COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: opts.secureCookie, path: '/', expires: expiresAt });
+    return { token, user };
+  });
+
+  r.post('/api/auth/logout', { preHandler: app.authenticate, schema: { response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async (request, reply) => {
+    await opts.auth.logout(request.auth, request.auth.jti);
+    reply.clearCookie(COOKIE, { path: '/' });
+    return { ok: true };
+  });
+
+  r.get('/api/me', { preHandler: app.authenticate, schema: { response: { 200: UserSchema } } }, async (request) => request.auth);
+}

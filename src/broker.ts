@@ -1,0 +1,96 @@
+// The broker's parts, wired once: database, migrations, change feed, scheduler,
+// recording writer and the domain services. server.ts and the tests both start it.
+import type { Config } from './config.js';
+import { accessService } from './access/access-service.js';
+import { auditService } from './audit/audit-service.js';
+import { authService } from './auth/auth-service.js';
+import { connect, type Database } from './db/client.js';
+import { startEmbeddedPostgres } from './db/embedded.js';
+import { migrate } from './db/migrate.js';
+import { seedDemo } from './demo/seed.js';
+import { ChangeFeed } from './events/change-feed.js';
+import { hostService } from './hosts/host-service.js';
+import { recordingService } from './recording/recording-service.js';
+import { RecordingWriter } from './recording/recording-writer.js';
+import { localImageProvider } from './replacement/providers/local-image.js';
+import type { ReplacementProvider } from './replacement/providers/provider.js';
+import { replacementService } from './replacement/replacement-service.js';
+import { QUEUES, Scheduler } from './scheduler/scheduler.js';
+import type { Connector } from './terminal/connectors/connector.js';
+import { localConnector } from './terminal/connectors/local-connector.js';
+import { sessionService } from './terminal/session-service.js';
+
+export type Log = (msg: string, extra?: object) => void;
+
+export interface BrokerOptions {
+  connectors?: Connector[];
+  providers?: ReplacementProvider[];
+}
+
+export async function startBroker(config: Config, log: Log, opts: BrokerOptions = {}) {
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, log);
+  const databaseUrl = config.databaseUrl ?? embedded!.url;
+  const applied = await migrate(databaseUrl);
+  if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
+  const db: Database = connect(databaseUrl);
+  const { prisma } = db;
+
+  if (config.policies) {
+    for (const [environment, p] of Object.entries(config.policies)) {
+      await prisma.policy.upsert({ where: { environment }, create: { environment, ...p }, update: p });
+    }
+  }
+  if (config.demo && (await seedDemo(prisma, config.dataDir))) log('demo data seeded (users alice, bob, carol, dave, admin; password "demo")');
+
+  const feed = new ChangeFeed(databaseUrl, log);
+  await feed.start();
+  const scheduler = new Scheduler(databaseUrl, log);
+  await scheduler.start();
+  const writer = new RecordingWriter(db.pool);
+
+  const connectors = new Map<string, Connector>([localConnector(config.dataDir), ...(opts.connectors ?? [])].map((c) => [c.type, c]));
+  const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), ...(opts.providers ?? [])].map((p) => [p.name, p]));
+  const replacements = replacementService({ prisma, scheduler, providers, config, log });
+  const access = accessService({ prisma, scheduler, config });
+  const sessions = sessionService({ prisma, config, connectors, writer, replacements, log });
+  const services = {
+    auth: authService(prisma, config),
+    access,
+    sessions,
+    replacements,
+    hosts: hostService(prisma),
+    audit: auditService(prisma),
+    recordings: recordingService(prisma),
+  };
+
+  const interrupted = await sessions.recoverInterrupted();
+  if (interrupted) log(`ended ${interrupted} session(s) left open by this broker's previous run as interrupted`);
+
+  feed.on('message', (m) => {
+    if (m.type === 'kill') void sessions.kill(m.requestId, m.reason);
+  });
+  await scheduler.work<{ requestId: string }>(QUEUES.requestTtl, (d) => access.expirePending(d.requestId));
+  await scheduler.work<{ requestId: string }>(QUEUES.grantExpiry, (d) => access.closeGrant(d.requestId));
+  await scheduler.work<{ replacementId: string }>(QUEUES.replacement, (d) => replacements.run(d.replacementId));
+
+  return {
+    config,
+    db,
+    databaseUrl,
+    feed,
+    scheduler,
+    writer,
+    services,
+    /** Ends live sessions (as interrupted: their hosts get replaced), then stops everything. */
+    async close() {
+      await sessions.endAll('interrupted').catch((err: Error) => log(`ending sessions at shutdown: ${err.message}`));
+      await scheduler.stop();
+      await feed.close();
+      await writer.idle();
+      await db.close();
+      await embedded?.stop();
+    },
+  };
+}
+
+export type Broker = Awaited<ReturnType<typeof startBroker>>;

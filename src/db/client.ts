@@ -1,0 +1,29 @@
+// One pg pool per broker, shared by Prisma (through the pg adapter) and by the
+// few hot paths that talk SQL directly (the recording writer, pg-boss).
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaClient } from '../generated/prisma/client.js';
+
+export type { PrismaClient };
+export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+export interface Database {
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  close(): Promise<void>;
+}
+
+export function connect(databaseUrl: string, max = 10): Database {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max });
+  // A dropped connection must not crash the broker; queries on it fail instead.
+  pool.on('error', () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    pool,
+    prisma,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end().catch(() => {});
+    },
+  };
+}

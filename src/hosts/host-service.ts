@@ -1,0 +1,52 @@
+// Reading the fleet: hosts, policies and the drift ledger (hosts touched by
+// hand and not yet replaced, oldest first).
+import type { PrismaClient } from '../db/client.js';
+import { NotFoundError } from '../errors.js';
+import { replacementInclude, toReplacementView } from '../replacement/replacement-views.js';
+import { sessionInclude, toSessionView } from '../terminal/session-views.js';
+import { hostInclude, toHostView } from './host-views.js';
+
+export function hostService(prisma: PrismaClient) {
+  return {
+    async list(filter: { environment?: string; state?: string }) {
+      const rows = await prisma.host.findMany({
+        where: { environment: filter.environment, state: filter.state, retiredAt: null },
+        include: hostInclude,
+        orderBy: [{ environment: 'asc' }, { name: 'asc' }],
+      });
+      return rows.map((h) => toHostView(h));
+    },
+
+    async get(id: string) {
+      const row = await prisma.host.findUnique({ where: { id }, include: hostInclude });
+      if (!row) throw new NotFoundError('Host');
+      return toHostView(row);
+    },
+
+    async policies() {
+      return prisma.policy.findMany({ orderBy: { environment: 'asc' } });
+    },
+
+    async drift() {
+      const hosts = await prisma.host.findMany({ where: { taintedAt: { not: null }, retiredAt: null }, include: hostInclude, orderBy: { taintedAt: 'asc' } });
+      const now = Date.now();
+      return Promise.all(
+        hosts.map(async (h) => {
+          const [sessions, replacement] = await Promise.all([
+            prisma.session.findMany({ where: { hostId: h.id, startedAt: { gte: h.taintedAt! } }, include: sessionInclude, orderBy: { startedAt: 'asc' } }),
+            prisma.replacement.findFirst({ where: { hostId: h.id }, include: replacementInclude, orderBy: { createdAt: 'desc' } }),
+          ]);
+          return {
+            host: toHostView(h, now),
+            taintedAt: h.taintedAt!.toISOString(),
+            ageSeconds: Math.floor((now - h.taintedAt!.getTime()) / 1000),
+            sessions: sessions.map((s) => toSessionView(s)),
+            replacement: replacement ? toReplacementView(replacement) : null,
+          };
+        }),
+      );
+    },
+  };
+}
+
+export type HostService = ReturnType<typeof hostService>;

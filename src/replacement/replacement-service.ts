@@ -1,0 +1,105 @@
+// Replacements: scheduled durably when a session ends (in its transaction),
+// coalesced per host (a unique index allows one pending), run by the scheduler
+// with retries and backoff, every step audited.
+import type { Config } from '../config.js';
+import type { PrismaClient, Tx } from '../db/client.js';
+import { appendAudit } from '../audit/audit-service.js';
+import { publish } from '../events/change-feed.js';
+import { QUEUES, type Scheduler } from '../scheduler/scheduler.js';
+import type { ReplacementProvider } from './providers/provider.js';
+import { replacementInclude, toReplacementView } from './replacement-views.js';
+
+type Deps = {
+  prisma: PrismaClient;
+  scheduler: Scheduler;
+  providers: Map<string, ReplacementProvider>;
+  config: Pick<Config, 'replacementRetryLimit' | 'replacementRetryDelaySeconds'>;
+  log: (msg: string) => void;
+};
+
+export function providerFor(host: { connector: string; connectorConfig: unknown }): string {
+  const configured = (host.connectorConfig as { replacement?: { provider?: string } } | null)?.replacement?.provider;
+  return configured ?? (host.connector === 'local' ? 'local-image' : 'command');
+}
+
+export function replacementService({ prisma, scheduler, providers, config, log }: Deps) {
+  async function enqueue(tx: Tx, replacementId: string) {
+    await scheduler.enqueue(tx, QUEUES.replacement, { replacementId }, {
+      retryLimit: config.replacementRetryLimit, retryDelay: config.replacementRetryDelaySeconds, retryBackoff: true,
+    });
+  }
+
+  /** Taints the host and makes sure one replacement is pending; it runs once the host has no open session. */
+  async function scheduleAfterSession(tx: Tx, hostId: string, sessionId: string | null): Promise<void> {
+    await tx.$executeRaw`SELECT 1 FROM hosts WHERE id = ${hostId}::uuid FOR UPDATE`;
+    const host = await tx.host.findUniqueOrThrow({ where: { id: hostId } });
+    const open = await tx.session.count({ where: { hostId, endedAt: null } });
+    if (host.state !== 'replacing') {
+      await tx.host.update({ where: { id: hostId }, data: { state: open > 0 ? 'in_use' : 'tainted', taintedAt: host.taintedAt ?? new Date() } });
+    }
+    let pending = await tx.replacement.findFirst({ where: { hostId, status: { in: ['scheduled', 'running'] } } });
+    if (!pending) {
+      pending = await tx.replacement.create({ data: { hostId, sessionId, provider: providerFor(host) } });
+      await appendAudit(tx, { type: 'replacement.scheduled', subjectType: 'replacement', subjectId: pending.id, data: { hostId, host: host.name, sessionId, provider: pending.provider } });
+      await publish(tx, { type: 'change', kind: 'replacement', id: pending.id });
+    }
+    if (open === 0) await enqueue(tx, pending.id);
+    await publish(tx, { type: 'change', kind: 'host', id: hostId });
+  }
+
+  /** Job body. Throws to let the scheduler retry with backoff; the last failure marks the host failed. */
+  async function run(replacementId: string): Promise<void> {
+    const claimed = await prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT 1 FROM replacements WHERE id = ${replacementId}::uuid FOR UPDATE`;
+      const r = await tx.replacement.findUnique({ where: { id: replacementId }, include: { host: { include: { image: true } } } });
+      if (!r || !['scheduled', 'running'].includes(r.status)) return undefined;
+      if ((await tx.session.count({ where: { hostId: r.hostId, endedAt: null } })) > 0) return undefined;
+      const attempts = r.attempts + 1;
+      await tx.replacement.update({ where: { id: r.id }, data: { status: 'running', attempts, startedAt: r.startedAt ?? new Date() } });
+      await tx.host.update({ where: { id: r.hostId }, data: { state: 'replacing' } });
+      await appendAudit(tx, { type: 'replacement.started', subjectType: 'replacement', subjectId: r.id, data: { hostId: r.hostId, host: r.host.name, attempt: attempts } });
+      await publish(tx, { type: 'change', kind: 'replacement', id: r.id });
+      await publish(tx, { type: 'change', kind: 'host', id: r.hostId });
+      return { ...r, attempts };
+    });
+    if (!claimed) return;
+    const { host } = claimed;
+    try {
+      const provider = providers.get(claimed.provider);
+      if (!provider) throw new Error(`no replacement provider "${claimed.provider}" on this broker`);
+      await provider.replace({ host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image: host.image });
+    } catch (err) {
+      const message = (err as Error).message;
+      const final = claimed.attempts > config.replacementRetryLimit;
+      log(`replacement of ${host.name} failed (attempt ${claimed.attempts}${final ? ', giving up' : ''}): ${message}`);
+      await prisma.$transaction(async (tx) => {
+        await tx.replacement.update({ where: { id: claimed.id }, data: { lastError: message, ...(final ? { status: 'failed', finishedAt: new Date() } : {}) } });
+        await tx.host.update({ where: { id: host.id }, data: { state: final ? 'failed' : 'tainted' } });
+        await appendAudit(tx, { type: final ? 'replacement.failed' : 'replacement.attempt_failed', subjectType: 'replacement', subjectId: claimed.id, data: { hostId: host.id, host: host.name, attempt: claimed.attempts, error: message } });
+        await publish(tx, { type: 'change', kind: 'replacement', id: claimed.id });
+        await publish(tx, { type: 'change', kind: 'host', id: host.id });
+      });
+      if (!final) throw err;
+      return;
+    }
+    await prisma.$transaction(async (tx) => {
+      await tx.replacement.update({ where: { id: claimed.id }, data: { status: 'succeeded', finishedAt: new Date(), lastError: null } });
+      await tx.host.update({ where: { id: host.id }, data: { state: 'healthy', instance: host.instance + 1, taintedAt: null } });
+      await appendAudit(tx, { type: 'replacement.succeeded', subjectType: 'replacement', subjectId: claimed.id, data: { hostId: host.id, host: host.name, instance: host.instance + 1, attempts: claimed.attempts } });
+      await publish(tx, { type: 'change', kind: 'replacement', id: claimed.id });
+      await publish(tx, { type: 'change', kind: 'host', id: host.id });
+    });
+  }
+
+  return {
+    scheduleAfterSession,
+    run,
+
+    async list(filter: { hostId?: string }) {
+      const rows = await prisma.replacement.findMany({ where: { hostId: filter.hostId }, include: replacementInclude, orderBy: { createdAt: 'desc' }, take: 500 });
+      return rows.map(toReplacementView);
+    },
+  };
+}
+
+export type ReplacementService = ReturnType<typeof replacementService>;

@@ -1,0 +1,17 @@
+import type { Prisma } from '../generated/prisma/client.js';
+import type { ReplacementView } from '../schemas.js';
+
+export const replacementInclude = { host: { select: { name: true } } } satisfies Prisma.ReplacementInclude;
+
+interface ReplacementRow {
+  id: string; hostId: string; sessionId: string | null; status: string; attempts: number; lastError: string | null;
+  provider: string; createdAt: Date; startedAt: Date | null; finishedAt: Date | null; host: { name: string };
+}
+
+export function toReplacementView(r: ReplacementRow): ReplacementView {
+  return {
+    id: r.id, hostId: r.hostId, hostName: r.host.name, sessionId: r.sessionId, status: r.status, attempts: r.attempts,
+    lastError: r.lastError, provider: r.provider, createdAt: r.createdAt.toISOString(),
+    startedAt: r.startedAt?.toISOString() ?? null, finishedAt: r.finishedAt?.toISOString() ?? null,
+  };
+}

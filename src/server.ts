@@ -1,0 +1,31 @@
+// Start and stop only: config → broker (database, migrations, services) → app → listen.
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.js';
+import { startBroker } from './broker.js';
+import { ConfigError, loadConfig } from './config.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`breakglass: configuration error: ${err.message}`);
+    process.exit(2);
+  }
+  throw err;
+}
+
+const log = (msg: string) => console.log(`breakglass: ${msg}`);
+const broker = await startBroker(config, log);
+const app = await buildApp(broker);
+
+closeWithGrace({ delay: 15_000 }, async ({ err }) => {
+  if (err) app.log.error({ err }, 'stopping after an error');
+  await app.close();
+  await broker.close();
+});
+
+await app.listen({ port: config.port, host: config.host });
+const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(app.server.address() as { port: number }).port}`;
+log(`listening on ${url}`);
+if (config.demo) log(`open ${url} and log in as alice (requester), bob or carol (approvers), dave (auditor) or admin; the password is "demo"`);

@@ -1,0 +1,33 @@
+// How a shell on a host is reached. A connector turns a host and a grant into
+// a command that runs inside the broker's pty (so every byte passes the
+// recording proxy), plus whatever must be cleaned up afterwards.
+export interface ConnectorHost {
+  id: string;
+  name: string;
+  environment: string;
+  instance: number;
+  connectorConfig: Record<string, unknown>;
+}
+
+export interface ConnectorContext {
+  host: ConnectorHost;
+  sessionId: string;
+  requestId: string;
+  user: { id: string; username: string };
+  /** End of the grant window: credentials must not outlive it. */
+  expiresAt: Date;
+}
+
+export interface ShellCommand {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  /** Removes per-session material (keys, temp dirs). Always called once. */
+  dispose(): Promise<void>;
+}
+
+export interface Connector {
+  readonly type: string;
+  prepare(ctx: ConnectorContext): Promise<ShellCommand>;
+}

@@ -1,0 +1,32 @@
+// The websocket's control messages (text frames). Binary frames are raw
+// terminal bytes both ways. The web client imports these same types.
+export type EndReason = 'exit' | 'expired' | 'revoked' | 'disconnected' | 'interrupted' | 'recording_failed';
+
+export type ServerMessage =
+  | { type: 'notice'; message: string; expiresAt: string }
+  | { type: 'exit'; reason: EndReason };
+
+export type ClientMessage = { type: 'resize'; cols: number; rows: number };
+
+export const MAX_COLS = 1000;
+export const MAX_ROWS = 500;
+
+/** Parses a text frame from the browser; undefined for anything malformed. */
+export function parseClientMessage(text: string): ClientMessage | { error: string } {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(text);
+  } catch {
+    return { error: 'control frame is not JSON' };
+  }
+  if (typeof msg !== 'object' || msg === null) return { error: 'control frame must be a JSON object' };
+  const m = msg as Record<string, unknown>;
+  if (m.type === 'resize') {
+    const { cols, rows } = m;
+    if (!Number.isInteger(cols) || !Number.isInteger(rows) || (cols as number) < 1 || (rows as number) < 1 || (cols as number) > MAX_COLS || (rows as number) > MAX_ROWS) {
+      return { error: `resize needs integer cols 1-${MAX_COLS} and rows 1-${MAX_ROWS}` };
+    }
+    return { type: 'resize', cols: cols as number, rows: rows as number };
+  }
+  return { error: 'unknown control message type' };
+}

@@ -1,0 +1,89 @@
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ForbiddenError, NotFoundError } from '../errors.js';
+import type { RecordingService } from '../recording/recording-service.js';
+import { IdParams, SessionSchema } from '../schemas.js';
+import { MAX_COLS, MAX_ROWS } from './protocol.js';
+import type { SessionService } from './session-service.js';
+
+type Opts = { sessions: SessionService; recordings: RecordingService; allowedOrigins: string[] };
+
+/** Browsers always send Origin on a websocket; it must be this broker's own (or listed). */
+export function originAllowed(request: FastifyRequest, allowed: string[]): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+export default async function terminalRoutes(app: FastifyInstance, { sessions, recordings, allowedOrigins }: Opts) {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.post('/api/requests/:id/sessions', {
+    preHandler: app.authenticate,
+    schema: {
+      params: IdParams,
+      body: Type.Optional(Type.Object({
+        cols: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_COLS })),
+        rows: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ROWS })),
+      }, { additionalProperties: false })),
+      response: { 201: Type.Object({ id: Type.String(), expiresAt: Type.String() }) },
+    },
+  }, async (request, reply) => {
+    const size = { cols: request.body?.cols ?? 80, rows: request.body?.rows ?? 24 };
+    return reply.code(201).send(await sessions.open(request.auth, request.params.id, size));
+  });
+
+  r.get('/api/sessions', {
+    preHandler: app.authenticate,
+    schema: {
+      querystring: Type.Object({ hostId: Type.Optional(Type.String({ format: 'uuid' })), user: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+      response: { 200: Type.Array(SessionSchema) },
+    },
+  }, async (request) => sessions.list(request.auth, request.query));
+
+  r.get('/api/sessions/:id', { preHandler: app.authenticate, schema: { params: IdParams, response: { 200: SessionSchema } } },
+    async (request) => sessions.get(request.auth, request.params.id));
+
+  r.get('/api/sessions/:id/recording', { preHandler: app.authenticate, schema: { params: IdParams } }, async (request, reply) => {
+    const view = await sessions.get(request.auth, request.params.id);
+    const row = await sessions.row(view.id);
+    reply
+      .type('application/x-asciicast')
+      .header('content-disposition', `attachment; filename="breakglass-${view.hostName}-${view.id}.cast"`);
+    return reply.send(recordings.cast({ id: view.id, cols: row.cols, rows: row.rows, startedAt: row.startedAt, title: `${view.user}@${view.hostName} (${view.id})` }));
+  });
+
+  r.get('/api/sessions/:id/recording/verify', {
+    preHandler: app.authenticate,
+    schema: { params: IdParams, response: { 200: Type.Object({ ok: Type.Boolean(), chunks: Type.Integer(), head: Type.String(), brokenAt: Type.Optional(Type.Integer()) }) } },
+  }, async (request) => {
+    await sessions.get(request.auth, request.params.id);
+    return recordings.verify(request.params.id);
+  });
+
+  r.get('/api/sessions/:id/terminal', {
+    websocket: true,
+    schema: { params: IdParams },
+    preValidation: async (request) => {
+      if (!originAllowed(request, allowedOrigins)) throw new ForbiddenError('Cross-origin websocket refused.', 'bad_origin');
+      await app.authenticate(request);
+    },
+    preHandler: async (request) => {
+      const { id } = request.params as { id: string };
+      (request as FastifyRequest & { attachMode?: 'control' | 'watch' }).attachMode = await sessions.attachMode(request.auth, id);
+    },
+  }, (socket, request) => {
+    const terminal = sessions.terminal(request.params.id);
+    const mode = (request as FastifyRequest & { attachMode?: 'control' | 'watch' }).attachMode;
+    if (!terminal || !mode) {
+      socket.close(1011, new NotFoundError('Live session').message);
+      return;
+    }
+    terminal.attach(socket, mode);
+  });
+}

@@ -1,0 +1,234 @@
+// One live session on this broker: it owns the pty, the recording, the attached
+// sockets and the timers of the time box, and releases all of them when it ends.
+// Every byte is acted on only after its chunk is committed (see SessionRecording).
+import type { WebSocket } from 'ws';
+import type { ChunkRow } from '../recording/recording-fns.js';
+import { SessionRecording } from '../recording/session-recording.js';
+import type { RecordingWriter } from '../recording/recording-writer.js';
+import type { ShellCommand } from './connectors/connector.js';
+import { parseClientMessage, type EndReason, type ServerMessage } from './protocol.js';
+import { PtyProcess } from './pty-process.js';
+
+const SOCKET_HIGH_WATER = 1 << 20; // pause the pty above 1 MiB unsent to the controller
+const SOCKET_LOW_WATER = 256 << 10;
+const UNCOMMITTED_HIGH_WATER = 4 << 20; // or above 4 MiB not yet in Postgres
+const WATCHER_LIMIT = 8 << 20; // a watcher this far behind is dropped, never waited for
+
+export interface SessionInfo {
+  id: string;
+  requestId: string;
+  userId: string;
+  hostName: string;
+  startedAt: Date;
+  expiresAt: Date;
+  cols: number;
+  rows: number;
+}
+
+export interface SessionTiming {
+  minuteMs: number;
+  warnBeforeEndMinutes: number[];
+  disconnectGraceMs: number;
+}
+
+export interface SessionEnd {
+  reason: EndReason;
+  bytesIn: number;
+  bytesOut: number;
+  error?: string;
+}
+
+export class TerminalSession {
+  private readonly pty: PtyProcess;
+  private readonly recording: SessionRecording;
+  private controller: WebSocket | undefined;
+  private readonly watchers = new Set<WebSocket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private graceTimer: NodeJS.Timeout | undefined;
+  private ending: Promise<void> | undefined;
+  private reason: EndReason | undefined;
+
+  constructor(
+    readonly info: SessionInfo,
+    private readonly command: ShellCommand,
+    writer: RecordingWriter,
+    private readonly timing: SessionTiming,
+    private readonly persistEnd: (end: SessionEnd) => Promise<void>,
+  ) {
+    this.recording = new SessionRecording(info.id, info.startedAt.getTime(), writer, {
+      committed: (rows) => this.act(rows),
+      failed: () => void this.end('recording_failed'),
+    });
+    this.recording.push('m', Buffer.from(`session started on ${info.hostName}`));
+    this.recording.push('r', Buffer.from(`${info.cols}x${info.rows}`));
+    this.pty = new PtyProcess({ ...command, cols: info.cols, rows: info.rows });
+    this.pty.on('data', (data) => {
+      this.recording.push('o', data);
+      this.updateFlow();
+    });
+    this.pty.on('end', () => void this.end('exit'));
+    this.scheduleTimeBox();
+    this.startGrace();
+    this.updateFlow();
+  }
+
+  get ended(): boolean {
+    return this.ending !== undefined;
+  }
+
+  get bytes(): { bytesIn: number; bytesOut: number } {
+    return { bytesIn: this.recording.bytesIn, bytesOut: this.recording.bytesOut };
+  }
+
+  /** Attaches the requester's socket (taking over from an older one) or a read-only watcher. */
+  attach(ws: WebSocket, mode: 'control' | 'watch'): void {
+    if (this.ended) {
+      ws.close(1000);
+      return;
+    }
+    if (mode === 'control') {
+      if (this.controller) {
+        this.send(this.controller, { type: 'notice', message: 'This session was opened in another window.', expiresAt: this.info.expiresAt.toISOString() });
+        this.controller.close(4000, 'attached elsewhere');
+      }
+      this.controller = ws;
+      clearTimeout(this.graceTimer);
+    } else {
+      this.watchers.add(ws);
+    }
+    ws.on('message', (data, isBinary) => this.onFrame(ws, data as Buffer, isBinary));
+    ws.on('close', () => this.detach(ws));
+    ws.on('error', () => ws.terminate());
+    const left = Math.max(0, Math.round((this.info.expiresAt.getTime() - Date.now()) / this.timing.minuteMs));
+    const role = mode === 'control' ? '' : ' (read-only)';
+    this.send(ws, { type: 'notice', message: `Connected to ${this.info.hostName}${role}. Recorded. Access ends in about ${left} minute(s).`, expiresAt: this.info.expiresAt.toISOString() });
+    this.updateFlow();
+  }
+
+  notice(message: string): void {
+    this.recording.push('m', Buffer.from(message));
+  }
+
+  /** Ends the session; idempotent. Resolves once the end is durable. */
+  end(reason: EndReason): Promise<void> {
+    if (this.ending) return this.ending;
+    this.reason = reason;
+    for (const t of this.timers) clearTimeout(t);
+    clearTimeout(this.graceTimer);
+    this.ending = this.finish();
+    return this.ending;
+  }
+
+  private async finish(): Promise<void> {
+    await this.pty.terminate();
+    if (!this.recording.failedWith) {
+      this.recording.push('m', Buffer.from(`session ended: ${this.reason}`));
+      await this.recording.drain();
+    }
+    const reason: EndReason = this.recording.failedWith ? 'recording_failed' : this.reason!;
+    try {
+      await this.persistEnd({ reason, ...this.bytes, error: this.recording.failedWith?.message });
+    } finally {
+      for (const ws of [this.controller, ...this.watchers]) {
+        if (!ws) continue;
+        this.send(ws, { type: 'exit', reason });
+        ws.close(1000, reason);
+      }
+      this.controller = undefined;
+      this.watchers.clear();
+      await this.command.dispose().catch(() => {});
+    }
+  }
+
+  private onFrame(ws: WebSocket, data: Buffer, isBinary: boolean): void {
+    if (this.ended) return;
+    if (ws !== this.controller) {
+      if (isBinary) this.send(ws, { type: 'notice', message: 'Read-only: your input is not sent.', expiresAt: this.info.expiresAt.toISOString() });
+      return;
+    }
+    if (isBinary) {
+      this.recording.push('i', data);
+      return;
+    }
+    const msg = parseClientMessage(data.toString('utf8'));
+    if ('error' in msg) {
+      this.send(ws, { type: 'notice', message: `Ignored a control frame: ${msg.error}.`, expiresAt: this.info.expiresAt.toISOString() });
+      return;
+    }
+    this.recording.push('r', Buffer.from(`${msg.cols}x${msg.rows}`));
+  }
+
+  /** Acts on committed events, in order: nothing is forwarded before it is recorded. */
+  private act(rows: ChunkRow[]): void {
+    for (const row of rows) {
+      switch (row.kind) {
+        case 'o':
+          this.forwardOutput(row.data);
+          break;
+        case 'i':
+          this.pty.write(row.data);
+          break;
+        case 'r': {
+          const [cols, rows] = row.data.toString().split('x').map(Number);
+          this.pty.resize(cols!, rows!);
+          break;
+        }
+        case 'm':
+          for (const ws of [this.controller, ...this.watchers]) {
+            if (ws) this.send(ws, { type: 'notice', message: row.data.toString(), expiresAt: this.info.expiresAt.toISOString() });
+          }
+          break;
+        default:
+          throw new Error(`unknown chunk kind ${String(row.kind)}`);
+      }
+    }
+    this.updateFlow();
+  }
+
+  private forwardOutput(data: Buffer): void {
+    if (this.controller) this.controller.send(data, { binary: true }, () => this.updateFlow());
+    for (const w of this.watchers) {
+      if (w.bufferedAmount > WATCHER_LIMIT) w.close(1013, 'too far behind');
+      else w.send(data, { binary: true });
+    }
+  }
+
+  /** Backpressure: the pty pauses while nobody reads, the browser lags, or Postgres lags. */
+  private updateFlow(): void {
+    if (this.ended) return;
+    const buffered = this.controller?.bufferedAmount ?? 0;
+    const uncommitted = this.recording.uncommittedBytes;
+    if (!this.controller || buffered > SOCKET_HIGH_WATER || uncommitted > UNCOMMITTED_HIGH_WATER) this.pty.pause();
+    else if (buffered < SOCKET_LOW_WATER && uncommitted < UNCOMMITTED_HIGH_WATER / 2) this.pty.resume();
+  }
+
+  private detach(ws: WebSocket): void {
+    this.watchers.delete(ws);
+    if (ws !== this.controller) return;
+    this.controller = undefined;
+    this.updateFlow();
+    this.startGrace();
+  }
+
+  private startGrace(): void {
+    if (this.ended) return;
+    clearTimeout(this.graceTimer);
+    this.graceTimer = setTimeout(() => void this.end('disconnected'), this.timing.disconnectGraceMs);
+  }
+
+  private scheduleTimeBox(): void {
+    const now = Date.now();
+    const end = this.info.expiresAt.getTime();
+    this.timers.add(setTimeout(() => void this.end('expired'), Math.max(0, end - now)));
+    for (const minutes of this.timing.warnBeforeEndMinutes) {
+      const at = end - minutes * this.timing.minuteMs;
+      if (at <= now) continue;
+      const when = this.info.expiresAt.toISOString().slice(11, 19);
+      this.timers.add(setTimeout(() => this.notice(`Access ends in ${minutes} minute(s), at ${when} UTC. The shell will be closed then.`), at - now));
+    }
+  }
+
+  private send(ws: WebSocket, msg: ServerMessage): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+  }
+}
