@@ -35,12 +35,11 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const db: Database = connect(databaseUrl);
   const { prisma } = db;
 
-  if (config.policies) {
-    for (const [environment, p] of Object.entries(config.policies)) {
-      await prisma.policy.upsert({ where: { environment }, create: { environment, ...p }, update: p });
-    }
+  if (config.demo && (await seedDemo(prisma, config.dataDir))) log('demo data seeded (users alice, bob, carol, dave, erin, admin; password "demo")');
+  // Policy from the environment wins over the demo's and over earlier runs'.
+  for (const [environment, p] of Object.entries(config.policies ?? {})) {
+    await prisma.policy.upsert({ where: { environment }, create: { environment, ...p }, update: p });
   }
-  if (config.demo && (await seedDemo(prisma, config.dataDir))) log('demo data seeded (users alice, bob, carol, dave, admin; password "demo")');
 
   const feed = new ChangeFeed(databaseUrl, log);
   await feed.start();

@@ -28,4 +28,4 @@ closeWithGrace({ delay: 15_000 }, async ({ err }) => {
 await app.listen({ port: config.port, host: config.host });
 const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(app.server.address() as { port: number }).port}`;
 log(`listening on ${url}`);
-if (config.demo) log(`open ${url} and log in as alice (requester), bob or carol (approvers), dave (auditor) or admin; the password is "demo"`);
+if (config.demo) log(`open ${url} and log in as alice (requester), bob or carol (approvers), dave (auditor), erin (requester and approver) or admin; the password is "demo"`);

@@ -12,6 +12,8 @@ export const DEMO_USERS = [
   { username: 'bob', roles: ['approver'] },
   { username: 'carol', roles: ['approver'] },
   { username: 'dave', roles: ['auditor'] },
+  // Holds two roles, to show that nobody approves their own request.
+  { username: 'erin', roles: ['requester', 'approver'] },
   { username: 'admin', roles: ['admin'] },
 ];
 

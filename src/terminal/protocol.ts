@@ -1,6 +1,7 @@
 // The websocket's control messages (text frames). Binary frames are raw
 // terminal bytes both ways. The web client imports these same types.
-export type EndReason = 'exit' | 'expired' | 'revoked' | 'disconnected' | 'interrupted' | 'recording_failed';
+export const END_REASONS = ['exit', 'expired', 'revoked', 'disconnected', 'interrupted', 'recording_failed'] as const;
+export type EndReason = (typeof END_REASONS)[number];
 
 export type ServerMessage =
   | { type: 'notice'; message: string; expiresAt: string }

@@ -152,10 +152,17 @@ export function sessionService(deps: Deps) {
       return prisma.session.findUniqueOrThrow({ where: { id }, select: { cols: true, rows: true, startedAt: true } });
     },
 
-    async list(user: AuthUser, filter: { hostId?: string; user?: string }) {
+    async list(user: AuthUser, filter: { hostId?: string; requestId?: string; user?: string; endReason?: string; from?: string; to?: string }) {
       const seesAll = hasRole(user, 'approver', 'auditor', 'admin');
       const rows = await prisma.session.findMany({
-        where: { hostId: filter.hostId, user: filter.user ? { username: filter.user } : undefined, userId: seesAll ? undefined : user.id },
+        where: {
+          hostId: filter.hostId,
+          requestId: filter.requestId,
+          endReason: filter.endReason,
+          user: filter.user ? { username: filter.user } : undefined,
+          userId: seesAll ? undefined : user.id,
+          startedAt: { gte: filter.from ? new Date(filter.from) : undefined, lt: filter.to ? new Date(filter.to) : undefined },
+        },
         include: sessionInclude,
         orderBy: { startedAt: 'desc' },
         take: 500,

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import type { RecordingService } from '../recording/recording-service.js';
 import { IdParams, SessionSchema } from '../schemas.js';
-import { MAX_COLS, MAX_ROWS } from './protocol.js';
+import { END_REASONS, MAX_COLS, MAX_ROWS } from './protocol.js';
 import type { SessionService } from './session-service.js';
 
 type Opts = { sessions: SessionService; recordings: RecordingService; allowedOrigins: string[] };
@@ -41,7 +41,14 @@ export default async function terminalRoutes(app: FastifyInstance, { sessions, r
   r.get('/api/sessions', {
     preHandler: app.authenticate,
     schema: {
-      querystring: Type.Object({ hostId: Type.Optional(Type.String({ format: 'uuid' })), user: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+      querystring: Type.Object({
+        hostId: Type.Optional(Type.String({ format: 'uuid' })),
+        requestId: Type.Optional(Type.String({ format: 'uuid' })),
+        user: Type.Optional(Type.String({ maxLength: 64 })),
+        endReason: Type.Optional(Type.Union(END_REASONS.map((r) => Type.Literal(r)))),
+        from: Type.Optional(Type.String({ format: 'date-time' })),
+        to: Type.Optional(Type.String({ format: 'date-time' })),
+      }, { additionalProperties: false }),
       response: { 200: Type.Array(SessionSchema) },
     },
   }, async (request) => sessions.list(request.auth, request.query));

@@ -32,10 +32,12 @@ export class Harness {
   }
 
   async api<T = any>(user: string | undefined, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResult<T>> {
-    const auth = user ? { authorization: `Bearer ${await this.token(user)}` } : {};
+    const all: Record<string, string> = { ...headers };
+    if (user) all.authorization = `Bearer ${await this.token(user)}`;
+    if (body !== undefined) all['content-type'] ??= 'application/json';
     const res = await fetch(this.url + path, {
       method,
-      headers: { ...auth, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: all,
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
