@@ -18,7 +18,7 @@ test('the terminal shows the warning and then ends when the grant expires', asyn
   await typeInTerminal(alice, 'echo still-here\n');
   await expect(terminalText(alice)).toContainText('still-here');
 
-  await expect(alice.getByTestId('notice')).not.toBeEmpty();
+  await expect(alice.getByTestId('notice')).toContainText('The shell will be closed then.');
   await screenshot(alice, 'terminal-warning');
   await expect(alice.getByTestId('end-reason')).toHaveAttribute('data-reason', 'expired');
   await expect(alice.getByTestId('end-reason')).toHaveText('The access window expired.');

@@ -77,6 +77,14 @@ test('a production break-glass session from request to replacement', async ({ as
   const row = dave.locator(`tr[data-session-id="${sessionId}"]`);
   await expect(row).toContainText(host);
   await expect(row).toContainText('exit');
+  await dave.getByLabel('Result').selectOption('exit');
+  const today = new Date();
+  await dave.getByLabel('Date').fill(`${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`);
+  await dave.getByRole('button', { name: 'Apply' }).click();
+  await expect(row).toBeVisible();
+  await dave.getByLabel('Result').selectOption('revoked');
+  await expect(row).toBeHidden();
+  await dave.getByLabel('Result').selectOption('exit');
   await screenshot(dave, 'sessions');
   await row.getByRole('link', { name: /^Replay/ }).click();
   await expect(dave.getByRole('heading', { name: `Replay: alice on ${host}` })).toBeVisible();

@@ -58,7 +58,7 @@ export const api = {
   revoke: (id: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(id)}/revoke`),
   openSession: (requestId: string, cols: number, rows: number) =>
     call<{ id: string; expiresAt: string }>('POST', `/requests/${encodeURIComponent(requestId)}/sessions`, { cols, rows }),
-  sessions: (filter: { hostId?: string; user?: string } = {}) => call<Session[]>('GET', `/sessions${query(filter)}`),
+  sessions: (filter: { hostId?: string; requestId?: string; user?: string; endReason?: string; from?: string; to?: string } = {}) => call<Session[]>('GET', `/sessions${query(filter)}`),
   session: (id: string) => call<Session>('GET', `/sessions/${encodeURIComponent(id)}`),
   recordingUrl: (id: string) => `/api/sessions/${encodeURIComponent(id)}/recording`,
   recording: (id: string) => call<string>('GET', `/sessions/${encodeURIComponent(id)}/recording`, undefined, 'text'),

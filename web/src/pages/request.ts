@@ -16,7 +16,7 @@ export const requestPage: Page = (root, ctx) => {
   ctx.store.add(every(1000, () => tick?.()));
 
   const refresh = loader(region, ctx.store,
-    () => Promise.all([api.request(id), api.sessions().then((all) => all.filter((s) => s.requestId === id)).catch(() => [] as Session[])]),
+    () => Promise.all([api.request(id), api.sessions({ requestId: id })]),
     ([r, sessions]) => {
       title.querySelector('h1')!.textContent = `Access to ${r.hostName}`;
       const statusLine = el('p', { class: 'status-line' }, 'Status: ', el('span', { 'data-testid': 'request-status' }, badge(r.status)));

@@ -6,9 +6,13 @@ import type { Session } from '../types';
 
 const endReasons = ['exit', 'expired', 'revoked', 'disconnected', 'interrupted', 'recording_failed'];
 
-function localDate(iso: string): string {
-  const d = new Date(iso);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+/** The start and end of a local calendar day ("2026-11-26") as ISO instants. */
+function dayBounds(day: string): { from?: string; to?: string } {
+  if (!day) return {};
+  const start = new Date(`${day}T00:00:00`);
+  const end = new Date(start);
+  end.setDate(end.getDate() + 1);
+  return { from: start.toISOString(), to: end.toISOString() };
 }
 
 export const sessionsPage: Page = (root, ctx) => {
@@ -22,11 +26,14 @@ export const sessionsPage: Page = (root, ctx) => {
   // The host list loads after the sessions, so the chosen host is kept here, not read from the select.
   let hostId = q.get('hostId') ?? '';
 
-  // Host and user are filtered by the broker; date and result here.
-  const refresh = loader(region, ctx.store, () => api.sessions({ hostId: hostId || undefined, user: user.value.trim() || undefined }), (sessions) => {
-    const shown = sessions.filter((s) =>
-      (!date.value || localDate(s.startedAt) === date.value) &&
-      (!reason.value || (reason.value === 'live' ? s.live : s.endReason === reason.value)));
+  // The broker filters; "still live" is not an end reason, so that one is filtered here.
+  const refresh = loader(region, ctx.store, () => api.sessions({
+    hostId: hostId || undefined,
+    user: user.value.trim() || undefined,
+    endReason: reason.value && reason.value !== 'live' ? reason.value : undefined,
+    ...dayBounds(date.value),
+  }), (sessions) => {
+    const shown = reason.value === 'live' ? sessions.filter((s) => s.live) : sessions;
     replace(region, table('Sessions', ['Started', 'User', 'Host', 'Length', 'Result', ''], shown.map((s: Session) => ({
       attrs: { 'data-session-id': s.id },
       cells: [

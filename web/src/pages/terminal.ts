@@ -46,6 +46,7 @@ function mount(region: HTMLElement, session: Session, me: string, store: Disposa
   const showEnd = (reason: string | null) => {
     tick.dispose();
     left.textContent = '—';
+    left.classList.remove('urgent');
     replace(banner,
       el('strong', { 'data-testid': 'end-reason', 'data-reason': reason ?? 'unknown' }, reason ? endReasonLabel(reason) : 'The session has ended.'),
       ' ',
@@ -96,7 +97,10 @@ function mount(region: HTMLElement, session: Session, me: string, store: Disposa
           banner.hidden = false;
         });
       }
-      if (s === 'ended' || s === 'lost') view.term.options.disableStdin = true;
+      if (s === 'ended' || s === 'lost') {
+        view.term.options.disableStdin = true;
+        view.write('\x1b[?25l'); // hide the cursor: nothing more can be typed
+      }
     },
   }));
   if (!readOnly) store.add(view.onInput((data) => tty.send(data)));
