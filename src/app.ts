@@ -14,9 +14,11 @@ import authRoutes from './auth/auth-routes.js';
 import type { Broker } from './broker.js';
 import { AppError } from './errors.js';
 import eventsRoutes from './events/events-routes.js';
+import hostAdminRoutes from './hosts/host-admin-routes.js';
 import hostRoutes from './hosts/host-routes.js';
 import healthRoutes from './observability/health-routes.js';
 import replacementRoutes from './replacement/replacement-routes.js';
+import sshRoutes from './ssh/ssh-routes.js';
 import terminalRoutes from './terminal/terminal-routes.js';
 
 const BODY_LIMIT = 16 * 1024;
@@ -55,6 +57,8 @@ export async function buildApp(broker: Broker, opts: { logger?: boolean | object
   await app.register(authRoutes, { auth: services.auth, loginPerMinute: config.loginRateLimitPerMinute, secureCookie: config.secureCookie });
   await app.register(accessRoutes, { access: services.access });
   await app.register(hostRoutes, { hosts: services.hosts });
+  await app.register(hostAdminRoutes, { hostAdmin: services.hostAdmin });
+  await app.register(sshRoutes, { ca: services.sshCa });
   await app.register(terminalRoutes, { sessions: services.sessions, recordings: services.recordings, allowedOrigins: config.allowedOrigins });
   await app.register(replacementRoutes, { replacements: services.replacements });
   await app.register(auditRoutes, { audit: services.audit });

@@ -9,16 +9,21 @@ import { startEmbeddedPostgres } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
 import { seedDemo } from './demo/seed.js';
 import { ChangeFeed } from './events/change-feed.js';
+import { hostAdminService } from './hosts/host-admin-service.js';
 import { hostService } from './hosts/host-service.js';
 import { recordingService } from './recording/recording-service.js';
 import { RecordingWriter } from './recording/recording-writer.js';
+import { commandProvider } from './replacement/providers/command.js';
 import { localImageProvider } from './replacement/providers/local-image.js';
 import type { ReplacementProvider } from './replacement/providers/provider.js';
 import { replacementService } from './replacement/replacement-service.js';
 import { QUEUES, Scheduler } from './scheduler/scheduler.js';
 import type { Connector } from './terminal/connectors/connector.js';
 import { localConnector } from './terminal/connectors/local-connector.js';
+import { sshConnector } from './terminal/connectors/ssh-connector.js';
 import { sessionService } from './terminal/session-service.js';
+import { auditSshFailure } from './ssh/ssh-audit.js';
+import { SshCa } from './ssh/ssh-ca.js';
 
 export type Log = (msg: string, extra?: object) => void;
 
@@ -28,6 +33,7 @@ export interface BrokerOptions {
 }
 
 export async function startBroker(config: Config, log: Log, opts: BrokerOptions = {}) {
+  const sshCa = await SshCa.open(config.dataDir, config.sshCaKeyFile);
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, log);
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   const applied = await migrate(databaseUrl);
@@ -47,8 +53,9 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   await scheduler.start();
   const writer = new RecordingWriter(db.pool);
 
-  const connectors = new Map<string, Connector>([localConnector(config.dataDir), ...(opts.connectors ?? [])].map((c) => [c.type, c]));
-  const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), ...(opts.providers ?? [])].map((p) => [p.name, p]));
+  const builtIn = [localConnector(config.dataDir), sshConnector({ ca: sshCa, onFailure: auditSshFailure(prisma) })];
+  const connectors = new Map<string, Connector>([...builtIn, ...(opts.connectors ?? [])].map((c) => [c.type, c]));
+  const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), ...(opts.providers ?? [])].map((p) => [p.name, p]));
   const replacements = replacementService({ prisma, scheduler, providers, config, log });
   const access = accessService({ prisma, scheduler, config });
   const sessions = sessionService({ prisma, config, connectors, writer, replacements, log });
@@ -58,6 +65,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     sessions,
     replacements,
     hosts: hostService(prisma),
+    hostAdmin: hostAdminService({ prisma, dataDir: config.dataDir, rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }) }),
+    sshCa,
     audit: auditService(prisma),
     recordings: recordingService(prisma),
   };
@@ -79,6 +88,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     feed,
     scheduler,
     writer,
+    connectors,
     services,
     /** Ends live sessions (as interrupted: their hosts get replaced), then stops everything. */
     async close() {

@@ -32,6 +32,8 @@ export interface Config {
   allowedOrigins: string[];
   secureCookie: boolean;
   webDir: string;
+  /** The SSH CA's private key; default: made on first start at <dataDir>/ssh/ca. */
+  sshCaKeyFile: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -116,5 +118,6 @@ export function loadConfig(env: Env = process.env): Config {
     allowedOrigins: (env.BREAKGLASS_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     secureCookie: bool(env, 'BREAKGLASS_SECURE_COOKIE', false),
     webDir: path.resolve(env.BREAKGLASS_WEB_DIR || 'web/dist'),
+    sshCaKeyFile: env.BREAKGLASS_SSH_CA_KEY_FILE ? path.resolve(env.BREAKGLASS_SSH_CA_KEY_FILE) : undefined,
   };
 }

@@ -108,3 +108,20 @@ export type HostView = Static<typeof HostSchema>;
 export type RequestView = Static<typeof RequestSchema>;
 export type SessionView = Static<typeof SessionSchema>;
 export type ReplacementView = Static<typeof ReplacementSchema>;
+
+// Host administration and the SSH CA (admin only).
+export const ImageAdminSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  version: Type.String(),
+  source: Type.String(),
+  createdAt: Time,
+  hosts: Type.Integer(),
+});
+
+export const HostAdminSchema = Type.Object({
+  ...HostSchema.properties,
+  connectorConfig: Type.Record(Type.String(), Type.Unknown()),
+});
+
+export const SshCaSchema = Type.Object({ publicKey: Type.String(), fingerprint: Type.String() });
