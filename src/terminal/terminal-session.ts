@@ -76,6 +76,11 @@ export class TerminalSession {
     return this.ending !== undefined;
   }
 
+  /** The shell's process id (its process group is killed at the end). */
+  get pid(): number {
+    return this.pty.pid;
+  }
+
   get bytes(): { bytesIn: number; bytesOut: number } {
     return { bytesIn: this.recording.bytesIn, bytesOut: this.recording.bytesOut };
   }

@@ -22,7 +22,7 @@ test('a production break-glass session from request to replacement', async ({ as
   await screenshot(alice, 'fleet');
   await alice.getByRole('link', { name: `Request access to ${host}` }).click();
   await expect(alice.getByLabel('Host')).toHaveValue(/.+/);
-  await expect(alice.getByText(/Between \d+ and \d+ minutes\. production needs 2 approvals\./)).toBeVisible();
+  await expect(alice.getByText(/^Between \d+ and \d+ minutes; production hosts need 2 approvals\.$/)).toBeVisible();
   await alice.getByLabel('Reason').fill('Payments API returns 502; need to read the nginx error log on the box.');
   await alice.getByLabel('Incident or ticket (optional)').fill('INC-4711');
   await alice.getByLabel('Duration in minutes').fill('15');
