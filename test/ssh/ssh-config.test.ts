@@ -18,7 +18,7 @@ test('the generated client config has one Host block of fixed options, each a si
   const lines = text.trimEnd().split('\n');
   assert.equal(lines[0], `Host ${SSH_ALIAS}`);
   for (const line of lines.slice(1)) {
-    const m = /^ {2}([A-Za-z]+) ("[^"%]*(?:%%[^"%]*)*"|[A-Za-z0-9._/-]+)$/.exec(line);
+    const m = /^ {2}([A-Za-z0-9]+) ("[^"%]*(?:%%[^"%]*)*"|[A-Za-z0-9._/-]+)$/.exec(line);
     assert.ok(m, `unexpected line: ${JSON.stringify(line)}`);
     assert.ok(ALLOWED.has(m[1]!), `unexpected option ${m[1]}`);
   }
