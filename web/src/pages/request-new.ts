@@ -40,7 +40,7 @@ function requestForm(hosts: Host[], policies: Policy[], preselected: string | nu
     minutes.max = String(policy.maxDurationMinutes);
     if (!minutes.value) minutes.value = String(Math.min(Math.max(30, policy.minDurationMinutes), policy.maxDurationMinutes));
     const n = policy.approvalsRequired;
-    policyHint.textContent = `Between ${policy.minDurationMinutes} and ${policy.maxDurationMinutes} minutes. ${policy.environment} needs ${n} approval${n === 1 ? '' : 's'}.`;
+    policyHint.textContent = `Between ${policy.minDurationMinutes} and ${policy.maxDurationMinutes} minutes; ${policy.environment} hosts need ${n} approval${n === 1 ? '' : 's'}.`;
   };
   hostSelect.addEventListener('change', showPolicy);
   showPolicy();
