@@ -55,11 +55,11 @@ export function commandEnv(target: ReplaceTarget): Record<string, string> {
 export function commandProvider(): ReplacementProvider {
   return {
     name: 'command',
-    replace(target) {
+    async replace(target) {
       const { argv, timeoutSeconds } = parseCommandReplacement(target.host.connectorConfig.replacement);
       return new Promise<void>((resolve, reject) => {
         execFile(argv[0]!, argv.slice(1), {
-          env: commandEnv(target), timeout: timeoutSeconds * 1000, killSignal: 'SIGKILL', maxBuffer: OUTPUT_LIMIT, windowsHide: true,
+          env: commandEnv(target), cwd: '/', timeout: timeoutSeconds * 1000, killSignal: 'SIGKILL', maxBuffer: OUTPUT_LIMIT, windowsHide: true,
         }, (err, _stdout, stderr) => {
           if (!err) return resolve();
           const e = err as Error & { killed?: boolean; code?: number | string; signal?: string | null };
