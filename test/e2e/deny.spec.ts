@@ -17,4 +17,9 @@ test('an approver denies a request with a comment and the requester sees it live
   await expect(alice.getByText('bob denied: “Use the metrics dashboard instead.”')).toBeVisible();
   await expect(alice.getByRole('button', { name: 'Open terminal' })).toHaveCount(0);
   await screenshot(alice, 'request-denied');
+
+  await alice.getByRole('button', { name: 'Log out' }).click();
+  await expect(alice.getByLabel('Username')).toBeVisible();
+  await alice.goto('/requests');
+  await expect(alice).toHaveURL(/\/login\?next=%2Frequests$/);
 });

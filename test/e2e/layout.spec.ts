@@ -21,20 +21,3 @@ for (const [user, pages] of [
     }
   });
 }
-
-test('the audit chain verifies and pages', async ({ as }) => {
-  const dave = await as('dave');
-  await dave.getByRole('link', { name: 'Audit' }).click();
-  await expect(dave.getByRole('table', { name: 'Audit events' })).toContainText('demo.seeded');
-  await dave.getByRole('button', { name: 'Verify chain' }).click();
-  await expect(dave.getByTestId('verify-result')).toHaveText(/^Chain intact: \d+ events, head [0-9a-f]+\.$/);
-  await screenshot(dave, 'audit');
-});
-
-test('a 401 sends the user to the login page with a message', async ({ as }) => {
-  const alice = await as('alice', { expect401: true });
-  await alice.context().clearCookies();
-  await alice.getByRole('link', { name: 'Requests' }).click();
-  await expect(alice.getByText('Your session has expired — log in again.')).toBeVisible();
-  await expect(alice).toHaveURL(/\/login\?next=/);
-});

@@ -1,4 +1,5 @@
 import { api } from '../api';
+import { every } from '../disposable';
 import { badge, el, replace, table } from '../dom';
 import { ageOf, clock } from '../format';
 import { heading, loader, type Page } from '../page';
@@ -46,6 +47,8 @@ export const approvalsPage: Page = (root, ctx) => {
     })), 'No access is open right now.'));
   });
   ctx.store.add(ctx.events.subscribe(['request', 'session'], () => void refresh()));
+  // Ages and time left move on even when nothing changes.
+  ctx.store.add(every(30_000, () => void refresh()));
 
   replace(root,
     heading('Approvals'),

@@ -1,4 +1,5 @@
 import { api } from '../api';
+import { every } from '../disposable';
 import { badge, el, field, replace, select, table } from '../dom';
 import { duration } from '../format';
 import { hasRole, heading, loader, type Page } from '../page';
@@ -48,6 +49,8 @@ export const fleetPage: Page = (root, ctx) => {
   env.addEventListener('change', onFilter);
   state.addEventListener('change', onFilter);
   ctx.store.add(ctx.events.subscribe(['host', 'replacement'], () => void refresh()));
+  // Ages and time left move on even when nothing changes.
+  ctx.store.add(every(30_000, () => void refresh()));
 
   replace(root,
     heading('Fleet'),

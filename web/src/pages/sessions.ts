@@ -22,7 +22,7 @@ export const sessionsPage: Page = (root, ctx) => {
   const date = el('input', { name: 'date', type: 'date', value: q.get('date') ?? '' });
   const reason = select('endReason', [['live', 'still live'], ...endReasons.map((r) => [r, r.replace('_', ' ')] as [string, string])], q.get('endReason') ?? '');
   const region = el('div');
-  const canWatch = hasRole(ctx.user, 'approver');
+  const canWatch = hasRole(ctx.user, 'approver', 'auditor');
   // The host list loads after the sessions, so the chosen host is kept here, not read from the select.
   let hostId = q.get('hostId') ?? '';
 
