@@ -22,7 +22,9 @@ export const fleetPage: Page = (root, ctx) => {
         el('strong', null, h.name),
         h.environment,
         `${h.image.name} ${h.image.version}`,
-        badge(h.state),
+        el('span', null, badge(h.state), h.pendingReplacement
+          ? el('span', { class: 'muted' }, ` replacement ${h.pendingReplacement.status}${h.pendingReplacement.attempts > 1 ? `, attempt ${h.pendingReplacement.attempts}` : ''}`)
+          : null),
         h.driftAgeSeconds === null ? '—' : duration(h.driftAgeSeconds),
         canRequest && h.state === 'healthy'
           ? el('a', { class: 'button', href: `/requests/new?host=${encodeURIComponent(h.id)}`, 'aria-label': `Request access to ${h.name}` }, 'Request access')
