@@ -1,6 +1,7 @@
 // The whole HTTP app as one function of the broker's services: tests build
 // exactly what production runs. Third-party plugins first, then our routes,
 // then the one error handler and the web app.
+import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
@@ -37,6 +38,25 @@ export async function buildApp(broker: Broker, opts: { logger?: boolean | object
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
 
+  // Security headers; the CSP allows only our own scripts and same-origin
+  // connections (xterm.js sets inline styles, hence 'unsafe-inline' for styles only).
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    strictTransportSecurity: false,
+  });
   await app.register(fastifyWebsocket, { options: { maxPayload: WS_MAX_FRAME } });
   await app.register(authPlugin, { secret: config.tokenSecret, auth: services.auth });
 
