@@ -96,6 +96,14 @@ test('a production break-glass session from request to replacement', async ({ as
   await screenshot(dave, 'replay-search');
   await dave.getByRole('button', { name: /\d+:\d\d End/ }).click();
   await expect(terminalText(dave)).toContainText('exit');
+  await dave.getByRole('button', { name: /0:00 Start/ }).click();
+  await expect(terminalText(dave)).not.toContainText(token);
+  await dave.getByLabel('Speed').selectOption('8');
+  await dave.getByRole('button', { name: 'Play' }).click();
+  await expect(terminalText(dave)).toContainText(token);
+  await expect(dave.getByRole('button', { name: 'Play' })).toBeVisible();
+  const [shown, total] = (await dave.getByTestId('player-time').textContent())!.split(' / ');
+  expect(shown).toBe(total);
   await expect(dave.getByRole('link', { name: 'Download .cast' })).toHaveAttribute('href', `/api/sessions/${sessionId}/recording`);
 
   // The host the shell touched is replaced by itself.

@@ -41,7 +41,13 @@ function mount(region: HTMLElement, session: Session, cast: Cast, store: Disposa
   }));
   player.seek(0);
   playButton.addEventListener('click', () => player.toggle());
-  seekBar.addEventListener('input', () => player.seek(Number(seekBar.value)));
+  // Dragging fires many input events; a backwards seek replays from the start, so do one per frame.
+  let seekFrame = 0;
+  seekBar.addEventListener('input', () => {
+    cancelAnimationFrame(seekFrame);
+    seekFrame = requestAnimationFrame(() => player.seek(Number(seekBar.value)));
+  });
+  store.addFn(() => cancelAnimationFrame(seekFrame));
   speed.addEventListener('change', () => player.setSpeed(Number(speed.value)));
   screen.addEventListener('keydown', (e) => {
     if (e.key === ' ') player.toggle();

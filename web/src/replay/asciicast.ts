@@ -112,12 +112,19 @@ export function outputText(cast: Cast): { text: string; eventOf: number[] } {
   return { text, eventOf };
 }
 
+const searchable = new WeakMap<Cast, { haystack: string; eventOf: number[] }>();
+
 /** Every place `query` appears in the output, as the event index where it was fully printed. */
 export function findInOutput(cast: Cast, query: string): number[] {
   const needle = query.toLowerCase();
   if (!needle) return [];
-  const { text, eventOf } = outputText(cast);
-  const haystack = text.toLowerCase();
+  let index = searchable.get(cast);
+  if (!index) {
+    const { text, eventOf } = outputText(cast);
+    index = { haystack: text.toLowerCase(), eventOf };
+    searchable.set(cast, index);
+  }
+  const { haystack, eventOf } = index;
   const found: number[] = [];
   for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + needle.length)) {
     found.push(eventOf[at + needle.length - 1]);
