@@ -1,0 +1,63 @@
+// `npm run bench [-- --quick] [-- --only=throughput,echo,...] [-- --profile]`:
+// runs each benchmark against its reference in the same run, prints medians
+// and ratios as a table and as JSON, and writes bench/results/<time>.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Api, startBrokerProcess, startPostgres } from './setup.js';
+import { table, type Row } from './stats.js';
+import { startRelay } from './terminals.js';
+import { echo } from './echo.js';
+import { throughput } from './throughput.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const profile = args.includes('--profile');
+const want = (name: string) => !only || only.includes(name);
+
+const numberArg = (name: string) => {
+  const a = args.find((x) => x.startsWith(`--${name}=`));
+  return a ? Number(a.slice(name.length + 3)) : undefined;
+};
+const sizes = quick
+  ? { throughputBytes: 2_000_000, rounds: 1, keystrokes: 30 }
+  : { throughputBytes: 200_000_000, rounds: 3, keystrokes: 2000 };
+sizes.throughputBytes = numberArg('bytes') ?? sizes.throughputBytes;
+sizes.rounds = numberArg('rounds') ?? sizes.rounds;
+
+const pgs = await startPostgres();
+const broker = await startBrokerProcess(pgs, profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(import.meta.dirname, 'results')}`] : []);
+const relay = await startRelay();
+const api = new Api(broker);
+const stopAll = async () => {
+  await relay.stop();
+  await broker.stop();
+  await pgs.stop();
+};
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => void stopAll().finally(() => process.exit(130)));
+}
+const rows: Row[] = [];
+const results: Record<string, unknown> = { quick, startedAt: new Date().toISOString() };
+try {
+  if (want('throughput')) {
+    const r = await throughput(api, relay, { bytes: sizes.throughputBytes, rounds: sizes.rounds });
+    results.throughput = r.result;
+    rows.push(...r.rows);
+    console.error(table(r.rows));
+  }
+  if (want('echo')) {
+    const r = await echo(api, relay, { keystrokes: sizes.keystrokes, rounds: sizes.rounds });
+    results.echo = r.result;
+    rows.push(...r.rows);
+    console.error(table(r.rows));
+  }
+} finally {
+  await stopAll();
+}
+
+console.log(table(rows));
+console.log(JSON.stringify(results, null, 2));
+const dir = path.join(import.meta.dirname, 'results');
+mkdirSync(dir, { recursive: true });
+writeFileSync(path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`), JSON.stringify(results, null, 2));

@@ -1,0 +1,183 @@
+// What every benchmark needs and nothing else: a Postgres, a real broker process
+// (src/server.ts, exactly what `npm start` runs) on its own database and data dir,
+// and the HTTP calls a user makes to get a recorded shell.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { connect, type Database } from '../src/db/client.js';
+import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { hostDirectory } from '../src/terminal/connectors/local-connector.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  chmodSync(dir, 0o711);
+  return dir;
+}
+
+export interface Postgres {
+  /** A fresh, empty database for one broker. */
+  database(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** TEST_DATABASE_URL (the test run's server) if set, else an embedded Postgres of our own. */
+export async function startPostgres(): Promise<Postgres> {
+  let admin = process.env.TEST_DATABASE_URL;
+  let stop = async () => {};
+  if (!admin) {
+    const dir = tempDir('breakglass-bench-pg-');
+    const embedded = await startEmbeddedPostgres(dir, () => {});
+    admin = embedded.url.replace(/\/breakglass$/, '/postgres');
+    stop = async () => {
+      await embedded.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  const adminUrl = admin;
+  return {
+    async database() {
+      const name = `bench_${randomBytes(5).toString('hex')}`;
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`CREATE DATABASE ${name}`);
+      await c.end();
+      const url = new URL(adminUrl);
+      url.pathname = `/${name}`;
+      return url.toString();
+    },
+    stop,
+  };
+}
+
+export interface BrokerProcess {
+  url: string;
+  pid: number;
+  dataDir: string;
+  databaseUrl: string;
+  db: Database;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** `node --import tsx src/server.ts` with the demo seed; `nodeArgs` e.g. ['--cpu-prof']. */
+export async function startBrokerProcess(pgs: Postgres, nodeArgs: string[] = []): Promise<BrokerProcess> {
+  const databaseUrl = await pgs.database();
+  const dataDir = tempDir('breakglass-bench-');
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, 'src/server.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      BREAKGLASS_DATA_DIR: dataDir,
+      BREAKGLASS_DEMO: '1',
+      BREAKGLASS_LOG_LEVEL: 'warn',
+      BREAKGLASS_LOGIN_RATE_LIMIT: '10000',
+      BREAKGLASS_TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret-0',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      if (process.env.BENCH_BROKER_LOG) process.stderr.write(d);
+      output += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(output);
+      if (m) resolve(m[1]!);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`broker exited (${code}) before listening:\n${output}`)));
+  });
+  const db = connect(databaseUrl, 4);
+  return {
+    url,
+    pid: child.pid!,
+    dataDir,
+    databaseUrl,
+    db,
+    child,
+    async stop() {
+      await db.close();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The HTTP calls of a user, with tokens cached per username. */
+export class Api {
+  private tokens = new Map<string, string>();
+
+  constructor(readonly broker: BrokerProcess) {}
+
+  async token(user: string): Promise<string> {
+    let t = this.tokens.get(user);
+    if (!t) {
+      const res = await this.call(undefined, 'POST', '/api/auth/login', { username: user, password: 'demo' });
+      t = (res as { token: string }).token;
+      this.tokens.set(user, t);
+    }
+    return t;
+  }
+
+  async call(user: string | undefined, method: string, p: string, body?: unknown): Promise<any> {
+    const headers: Record<string, string> = {};
+    if (user) headers.authorization = `Bearer ${await this.token(user)}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(this.broker.url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  /** A fresh staging host (its directory included), so that no earlier session's replacement is in the way. */
+  async newHost(name: string): Promise<string> {
+    const prisma = this.broker.db.prisma;
+    const image = await prisma.image.findFirstOrThrow({ where: { name: 'web-base' } });
+    const host = await prisma.host.create({ data: { name, environment: 'staging', imageId: image.id, connector: 'local' } });
+    mkdirSync(hostDirectory(this.broker.dataDir, name), { recursive: true });
+    return host.id;
+  }
+
+  /** alice asks, bob approves (staging needs one approval). */
+  async grant(hostId: string, durationMinutes = 60): Promise<string> {
+    const req = await this.call('alice', 'POST', '/api/requests', { hostId, reason: 'benchmark', ticket: 'BENCH-1', durationMinutes });
+    const approved = await this.call('bob', 'POST', `/api/requests/${req.id}/approve`, {});
+    if (approved.status !== 'approved') throw new Error(`grant not approved: ${approved.status}`);
+    return req.id;
+  }
+
+  async openSession(requestId: string): Promise<string> {
+    return (await this.call('alice', 'POST', `/api/requests/${requestId}/sessions`, { cols: 80, rows: 24 })).id;
+  }
+
+  async terminalUrl(sessionId: string): Promise<{ url: string; headers: Record<string, string> }> {
+    return { url: `${this.broker.url.replace(/^http/, 'ws')}/api/sessions/${sessionId}/terminal`, headers: { authorization: `Bearer ${await this.token('alice')}` } };
+  }
+}
+
+/** The recorded output of a session, in order, as one sha256 and its length. */
+export async function recordedOutput(db: Database, sessionId: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for (let after = -1; ;) {
+    const { rows } = await db.pool.query<{ seq: number; data: Buffer }>(
+      `SELECT seq, data FROM recording_chunks WHERE session_id = $1 AND kind = 'o' AND seq > $2 ORDER BY seq LIMIT 200`, [sessionId, after]);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      hash.update(r.data);
+      bytes += r.data.length;
+      after = r.seq;
+    }
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}

@@ -1,0 +1,102 @@
+// The three paths a benchmark compares, behind one small interface:
+// direct (node-pty read in this process), relay (bare websocket relay, no
+// recording) and broker (the product: grant, session, recording on).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import type { Api } from './setup.js';
+import { spawnShell } from './shell.js';
+
+export type PathName = 'direct' | 'relay' | 'broker';
+
+export interface Terminal {
+  send(data: string): void;
+  onData(fn: (data: Buffer) => void): void;
+  /** Resolves when the far end is gone (socket closed or pty exited). */
+  readonly closed: Promise<void>;
+  close(): void;
+  sessionId?: string;
+}
+
+export function directTerminal(): Terminal {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'breakglass-direct-'));
+  const pty = spawnShell(cwd);
+  const closed = new Promise<void>((resolve) => pty.onExit(() => resolve()));
+  return {
+    send: (d) => pty.write(d),
+    onData: (fn) => void pty.onData((d) => fn(d as unknown as Buffer)),
+    closed,
+    close: () => pty.kill(),
+  };
+}
+
+export async function socketTerminal(url: string, headers: Record<string, string> = {}): Promise<Terminal> {
+  const ws = new WebSocket(url, { headers, perMessageDeflate: false });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+  return {
+    send: (d) => ws.send(Buffer.from(d), { binary: true }),
+    onData: (fn) => void ws.on('message', (data, isBinary) => {
+      if (isBinary) fn(data as Buffer);
+    }),
+    closed,
+    close: () => ws.close(),
+  };
+}
+
+export async function brokerTerminal(api: Api, requestId: string): Promise<Terminal> {
+  const sessionId = await api.openSession(requestId);
+  const { url, headers } = await api.terminalUrl(sessionId);
+  return { ...(await socketTerminal(url, headers)), sessionId };
+}
+
+export interface RelayProcess {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export async function startRelay(): Promise<RelayProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'relay.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /relay listening on (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`relay exited (${code})`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url: `ws://127.0.0.1:${port}/`,
+    pid: child.pid!,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Waits until the output holds `text` (for prompts and the like, not for measured bytes). */
+export function waitFor(term: Terminal, text: string, timeoutMs = 20_000): Promise<void> {
+  let seen = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${JSON.stringify(text)}; got ${JSON.stringify(seen.slice(-300))}`)), timeoutMs);
+    let done = false;
+    term.onData((d) => {
+      if (done) return;
+      seen = (seen + d.toString('latin1')).slice(-Math.max(4096, text.length * 2));
+      if (seen.includes(text)) {
+        done = true;
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
