@@ -20,7 +20,7 @@ import { replacementService } from './replacement/replacement-service.js';
 import { QUEUES, Scheduler } from './scheduler/scheduler.js';
 import type { Connector } from './terminal/connectors/connector.js';
 import { localConnector } from './terminal/connectors/local-connector.js';
-import { sshConnector } from './terminal/connectors/ssh-connector.js';
+import { removeStaleSessionDirs, sshConnector } from './terminal/connectors/ssh-connector.js';
 import { sessionService } from './terminal/session-service.js';
 import { auditSshFailure } from './ssh/ssh-audit.js';
 import { SshCa } from './ssh/ssh-ca.js';
@@ -53,7 +53,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   await scheduler.start();
   const writer = new RecordingWriter(db.pool);
 
-  const builtIn = [localConnector(config.dataDir), sshConnector({ ca: sshCa, onFailure: auditSshFailure(prisma) })];
+  const builtIn = [localConnector(config.dataDir), sshConnector({ ca: sshCa, brokerId: config.brokerId, onFailure: auditSshFailure(prisma) })];
   const connectors = new Map<string, Connector>([...builtIn, ...(opts.connectors ?? [])].map((c) => [c.type, c]));
   const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), ...(opts.providers ?? [])].map((p) => [p.name, p]));
   const replacements = replacementService({ prisma, scheduler, providers, config, log });
@@ -73,6 +73,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
 
   const interrupted = await sessions.recoverInterrupted();
   if (interrupted) log(`ended ${interrupted} session(s) left open by this broker's previous run as interrupted`);
+  const staleKeys = await removeStaleSessionDirs(config.brokerId);
+  if (staleKeys) log(`removed ${staleKeys} ssh key director(ies) left by this broker's previous run`);
 
   feed.on('message', (m) => {
     if (m.type === 'kill') void sessions.kill(m.requestId, m.reason);

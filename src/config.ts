@@ -87,6 +87,13 @@ function persisted(dataDir: string, file: string, make: () => string): string {
   return value;
 }
 
+function sshCaKeyFile(env: Env): string | undefined {
+  const raw = env.BREAKGLASS_SSH_CA_KEY_FILE;
+  if (!raw) return undefined;
+  if (!existsSync(raw)) throw new ConfigError(`BREAKGLASS_SSH_CA_KEY_FILE names ${path.resolve(raw)}, which does not exist`);
+  return path.resolve(raw);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   const dataDir = path.resolve(env.BREAKGLASS_DATA_DIR || '.data');
@@ -118,6 +125,6 @@ export function loadConfig(env: Env = process.env): Config {
     allowedOrigins: (env.BREAKGLASS_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     secureCookie: bool(env, 'BREAKGLASS_SECURE_COOKIE', false),
     webDir: path.resolve(env.BREAKGLASS_WEB_DIR || 'web/dist'),
-    sshCaKeyFile: env.BREAKGLASS_SSH_CA_KEY_FILE ? path.resolve(env.BREAKGLASS_SSH_CA_KEY_FILE) : undefined,
+    sshCaKeyFile: sshCaKeyFile(env),
   };
 }

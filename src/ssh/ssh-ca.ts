@@ -9,7 +9,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { fingerprint } from './ssh-fns.js';
 
-const run = promisify(execFile);
+const exec = promisify(execFile);
+// A key with a passphrase must fail at once, not wait for someone to type it.
+const run = (file: string, args: string[]) => exec(file, args, { timeout: 10_000 });
 
 export interface CertificateRequest {
   publicKeyFile: string;
@@ -36,7 +38,7 @@ export class SshCa {
       await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'breakglass-ca', '-f', file]);
     }
     if ((statSync(file).mode & 0o077) !== 0) throw new Error(`the SSH CA key ${file} is readable by others; make it mode 0600`);
-    const { stdout } = await run('ssh-keygen', ['-y', '-f', file]);
+    const { stdout } = await run('ssh-keygen', ['-y', '-P', '', '-f', file]);
     const publicKey = stdout.trim().split(' ').slice(0, 2).join(' ') + ' breakglass-ca';
     if (!keyFile) await writeFile(`${file}.pub`, publicKey + '\n', { mode: 0o644 });
     return new SshCa(file, publicKey, fingerprint(publicKey));
@@ -46,7 +48,7 @@ export class SshCa {
   async sign(req: CertificateRequest): Promise<string> {
     if (!(req.validTo > req.validFrom)) throw new Error('the grant window has already ended; no certificate is issued');
     await run('ssh-keygen', [
-      '-q', '-s', this.keyFile,
+      '-q', '-s', this.keyFile, '-P', '',
       '-I', req.keyId,
       '-n', req.principal,
       '-V', `${sshTime(req.validFrom)}:${sshTime(req.validTo)}`,

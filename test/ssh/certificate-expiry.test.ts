@@ -6,7 +6,7 @@ import { startHarness } from '../helpers/harness.js';
 import { brokerCaKey, LOGIN, registerSshHost, run, startSshd } from '../helpers/sshd.js';
 
 test('the certificate ends with the grant: the session is killed then, and sshd itself refuses the certificate afterwards', async (t) => {
-  const h = await startHarness(t, { BREAKGLASS_MINUTE_MS: '5000' });
+  const h = await startHarness(t, { BREAKGLASS_MINUTE_MS: '8000' });
   const sshd = await startSshd(t, { userCaKey: await brokerCaKey(h) });
   const hostId = await registerSshHost(h, sshd, 'ssh-expiry-1');
   const requestId = await h.grant('ssh-expiry-1', 1, 'alice', ['bob']);

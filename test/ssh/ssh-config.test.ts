@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { classifySshFailure, configPath, knownHostsFile, parseSshHostConfig, renderSshConfig, SSH_ALIAS } from '../../src/ssh/ssh-fns.js';
+import { removeStaleSessionDirs } from '../../src/terminal/connectors/ssh-connector.js';
 import { run } from '../helpers/sshd.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHfDdbkqR7Zc1dkS3y3vGkO0h8o4Zb1tS0hYp2Bq4o9M';
@@ -73,4 +74,15 @@ test('ssh failures are told apart for the audit trail', () => {
   assert.equal(classifySshFailure('No ED25519 host key is known for [127.0.0.1]:2222 and you have requested strict checking.\nHost key verification failed.\n').reason, 'host_key_unknown');
   assert.equal(classifySshFailure('ops@10.0.0.1: Permission denied (publickey).\n').reason, 'auth_rejected');
   assert.equal(classifySshFailure('ssh: connect to host 10.0.0.1 port 22: Connection refused\n').reason, 'unreachable');
+});
+
+test('a restarted broker removes the key directories its crashed run left, and no other broker\'s', async (t) => {
+  const work = mkdtempSync(path.join(tmpdir(), 'breakglass-work-'));
+  t.after(() => rmSync(work, { recursive: true, force: true }));
+  for (const name of ['breakglass-ssh-broker-a-s1-x', 'breakglass-ssh-broker-a-s2-y', 'breakglass-ssh-broker-ab-s3-z']) {
+    mkdirSync(path.join(work, name));
+    writeFileSync(path.join(work, name, 'id_ed25519'), 'key');
+  }
+  assert.equal(await removeStaleSessionDirs('broker-a', work), 2);
+  assert.deepEqual(readdirSync(work), ['breakglass-ssh-broker-ab-s3-z']);
 });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { brokerCaKey, registerSshHost, run, startSshd } from '../helpers/sshd.js';
 
-const sessionDirs = (sessionId: string) => readdirSync(tmpdir()).filter((n) => n.startsWith(`breakglass-ssh-${sessionId}-`));
+const sessionDirs = (sessionId: string) => readdirSync(tmpdir()).filter((n) => n.startsWith('breakglass-ssh-') && n.includes(`-${sessionId}-`));
 
 /** The keys go when the session's command is disposed, just after the client hears the end. */
 const keysRemoved = (h: Harness, sessionId: string) => h.eventually(async () => sessionDirs(sessionId), (dirs) => dirs.length === 0, 'the session\'s key directory to be removed');

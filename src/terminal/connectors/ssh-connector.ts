@@ -3,7 +3,7 @@
 // and a certificate that expires with the grant. The host is pinned by its key
 // or its host CA; nothing is ever trusted on first use.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +21,8 @@ export type SshFailure = ReturnType<typeof classifySshFailure>;
 
 export interface SshConnectorOptions {
   ca: SshCa;
+  /** Names this broker's session directories, so a restart can remove what a crash left. */
+  brokerId: string;
   /** Called after a session whose ssh client failed (host key refused, unreachable, ...). */
   onFailure?: (ctx: ConnectorContext, failure: SshFailure) => Promise<void>;
   /** Where the per-session directories go (default: the OS temp dir). */
@@ -44,6 +46,15 @@ export function certificateKeyId(ctx: ConnectorContext): string {
   return `breakglass session=${ctx.sessionId} request=${ctx.requestId} user=${clean(ctx.user.username)} host=${clean(ctx.host.name)}`;
 }
 
+const dirPrefix = (brokerId: string) => `breakglass-ssh-${brokerId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80)}-`;
+
+/** At start-up: key directories of this broker's sessions that a crash left behind. */
+export async function removeStaleSessionDirs(brokerId: string, workDir = tmpdir()): Promise<number> {
+  const stale = (await readdir(workDir)).filter((name) => name.startsWith(dirPrefix(brokerId)));
+  await Promise.all(stale.map((name) => rm(path.join(workDir, name), { recursive: true, force: true })));
+  return stale.length;
+}
+
 export function sshConnector(opts: SshConnectorOptions): Connector {
   const workDir = opts.workDir ?? tmpdir();
   return {
@@ -51,7 +62,7 @@ export function sshConnector(opts: SshConnectorOptions): Connector {
     async prepare(ctx: ConnectorContext): Promise<ShellCommand> {
       const host = parseSshHostConfig(ctx.host.connectorConfig);
       if (ctx.expiresAt.getTime() <= Date.now()) throw new Error('the grant window has ended; no certificate is issued');
-      const dir = await mkdtemp(path.join(workDir, `breakglass-ssh-${ctx.sessionId}-`));
+      const dir = await mkdtemp(path.join(workDir, `${dirPrefix(opts.brokerId)}${ctx.sessionId}-`));
       try {
         const identityFile = path.join(dir, 'id_ed25519');
         const knownHosts = path.join(dir, 'known_hosts');
