@@ -33,6 +33,11 @@ test('rejects what is not asciicast v2', () => {
   assert.throws(() => parseCast('<html>'), /header/);
 });
 
+test('a burst of resizes is one marker, where the size settled', () => {
+  const burst = [JSON.stringify({ version: 2, width: 80, height: 24 }), '[0.01,"r","142x44"]', '[0.2,"r","150x47"]', '[0.4,"r","150x46"]', '[3,"r","100x30"]'].join('\n');
+  assert.deepEqual(markersOf(parseCast(burst)).filter((m) => m.kind === 'resize').map((m) => m.label), ['Resize to 150x46', 'Resize to 100x30']);
+});
+
 test('markers are start, notices, resizes and end, in time order', () => {
   const labels = markersOf(parseCast(cast)).map((m) => `${m.t} ${m.kind} ${m.label}`);
   assert.deepEqual(labels, [

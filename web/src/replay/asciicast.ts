@@ -62,7 +62,12 @@ export function markersOf(cast: Cast): Marker[] {
   const list: Marker[] = [{ t: 0, kind: 'start', label: 'Start' }];
   for (const e of cast.events) {
     if (e.code === 'm') list.push({ t: e.t, kind: 'notice', label: e.data || 'Marker' });
-    if (e.code === 'r') list.push({ t: e.t, kind: 'resize', label: `Resize to ${e.data}` });
+    if (e.code === 'r') {
+      // A window being dragged sends a burst of sizes: list only where it settled.
+      const last = list[list.length - 1];
+      if (last.kind === 'resize' && e.t - last.t < 1000) list.pop();
+      list.push({ t: e.t, kind: 'resize', label: `Resize to ${e.data}` });
+    }
   }
   list.push({ t: cast.durationMs, kind: 'end', label: 'End' });
   return list;
