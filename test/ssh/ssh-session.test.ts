@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
 import { startHarness, type Harness } from '../helpers/harness.js';
@@ -98,4 +99,31 @@ test('a host pinned by its host CA is reached; one without a host certificate is
     () => h.api('dave', 'GET', '/api/audit?type=ssh.host_key_rejected&limit=10'),
     (r) => r.body.some((e: { subjectId: string }) => e.subjectId === refused.sessionId), 'the host key audit event',
   );
+});
+
+test('an unreachable host ends the session with a clear message in the terminal and an audit event', async (t) => {
+  const h = await startHarness(t);
+  const closed = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+  const imageId = (await h.prisma.image.findFirstOrThrow()).id;
+  const res = await h.api('admin', 'POST', '/api/hosts', {
+    name: 'ssh-gone-1', environment: 'staging', imageId, connector: 'ssh',
+    connectorConfig: { address: '127.0.0.1', port: closed, login: 'bgtarget', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHfDdbkqR7Zc1dkS3y3vGkO0h8o4Zb1tS0hYp2Bq4o9M' },
+  });
+  assert.equal(res.status, 201);
+  const { sessionId, term } = await sshSession(h, 'ssh-gone-1');
+  assert.equal(await term.waitForExit(), 'exit');
+  assert.match(term.output, /Connection refused/);
+  assert.match(term.output, /breakglass: could not open a shell on ssh-gone-1/);
+  const audit = await h.eventually(
+    () => h.api('dave', 'GET', '/api/audit?type=ssh.connect_failed&limit=10'),
+    (r) => r.body.length === 1, 'the connection audit event',
+  );
+  assert.equal(audit.body[0].subjectId, sessionId);
+  assert.equal(audit.body[0].data.reason, 'unreachable');
+  await keysRemoved(h, sessionId);
 });
