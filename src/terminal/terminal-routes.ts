@@ -6,6 +6,8 @@ import { IdParams, SessionSchema } from '../schemas.js';
 import { END_REASONS, MAX_COLS, MAX_ROWS } from './protocol.js';
 import type { SessionService } from './session-service.js';
 
+const SECONDS = '^[0-9]{1,7}(\\.[0-9]{1,3})?$';
+
 type Opts = { sessions: SessionService; recordings: RecordingService; allowedOrigins: string[] };
 
 /** Browsers always send Origin on a websocket; it must be this broker's own (or listed). */
@@ -56,13 +58,27 @@ export default async function terminalRoutes(app: FastifyInstance, { sessions, r
   r.get('/api/sessions/:id', { preHandler: app.authenticate, schema: { params: IdParams, response: { 200: SessionSchema } } },
     async (request) => sessions.get(request.auth, request.params.id));
 
-  r.get('/api/sessions/:id/recording', { preHandler: app.authenticate, schema: { params: IdParams } }, async (request, reply) => {
+  r.get('/api/sessions/:id/recording', {
+    preHandler: app.authenticate,
+    schema: {
+      params: IdParams,
+      // Seconds since the session started; with either, only the events from <= t < to.
+      querystring: Type.Object({
+        from: Type.Optional(Type.String({ pattern: SECONDS })),
+        to: Type.Optional(Type.String({ pattern: SECONDS })),
+      }, { additionalProperties: false }),
+    },
+  }, async (request, reply) => {
     const view = await sessions.get(request.auth, request.params.id);
     const row = await sessions.row(view.id);
-    reply
-      .type('application/x-asciicast')
-      .header('content-disposition', `attachment; filename="breakglass-${view.hostName}-${view.id}.cast"`);
-    return reply.send(recordings.cast({ id: view.id, cols: row.cols, rows: row.rows, startedAt: row.startedAt, title: `${view.user}@${view.hostName} (${view.id})` }));
+    const cast = { id: view.id, cols: row.cols, rows: row.rows, startedAt: row.startedAt, title: `${view.user}@${view.hostName} (${view.id})` };
+    const { from, to } = request.query;
+    reply.type('application/x-asciicast');
+    if (from !== undefined || to !== undefined) {
+      return reply.send(recordings.castRange(cast, Number(from ?? 0), to === undefined ? Infinity : Number(to)));
+    }
+    reply.header('content-disposition', `attachment; filename="breakglass-${view.hostName}-${view.id}.cast"`);
+    return reply.send(recordings.cast(cast));
   });
 
   r.get('/api/sessions/:id/recording/verify', {
