@@ -3,6 +3,7 @@
 // then the one error handler and the web app.
 import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -58,6 +59,14 @@ export async function buildApp(broker: Broker, opts: { logger?: boolean | object
     strictTransportSecurity: false,
   });
   await app.register(fastifyWebsocket, { options: { maxPayload: WS_MAX_FRAME } });
+  // The OpenAPI document is generated from the same route schemas that validate requests.
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'breakglass', version: '1', description: 'Break-glass access broker: see DESIGN.md and docs/api.md' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
   await app.register(authPlugin, { secret: config.tokenSecret, auth: services.auth });
 
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
@@ -83,6 +92,7 @@ export async function buildApp(broker: Broker, opts: { logger?: boolean | object
   await app.register(replacementRoutes, { replacements: services.replacements });
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(eventsRoutes, { feed: broker.feed });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { prisma: broker.db.prisma, writer: broker.writer, liveSessions: () => services.sessions.live.size });
 
   const webIndex = path.join(config.webDir, 'index.html');

@@ -58,3 +58,14 @@ test('health, metrics and unknown routes', async (t) => {
   assert.equal(missing.status, 404);
   assert.equal(missing.body.error.code, 'not_found');
 });
+
+test('the OpenAPI document describes the contract from the route schemas', async (t) => {
+  const h = await startHarness(t);
+  const doc = await h.api(undefined, 'GET', '/api/openapi.json');
+  assert.equal(doc.status, 200);
+  assert.equal(doc.body.openapi.startsWith('3.'), true);
+  for (const path of ['/api/auth/login', '/api/requests', '/api/requests/{id}/approve', '/api/sessions/{id}', '/api/audit/verify', '/api/drift']) {
+    assert.ok(doc.body.paths[path], `${path} is documented`);
+  }
+  assert.deepEqual(doc.body.paths['/api/requests'].post.requestBody.content['application/json'].schema.required.sort(), ['durationMinutes', 'hostId', 'reason']);
+});
