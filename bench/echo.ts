@@ -3,7 +3,7 @@
 // keystroke blocks interleaved round by round.
 import type { Api } from './setup.js';
 import { log, median, percentile, row, type Row } from './stats.js';
-import { brokerTerminal, directTerminal, socketTerminal, waitFor, type PathName, type RelayProcess, type Terminal } from './terminals.js';
+import { atPrompt, brokerTerminal, directTerminal, socketTerminal, waitFor, type PathName, type RelayProcess, type Terminal } from './terminals.js';
 
 export type Percentiles = { p50: number; p90: number; p99: number };
 export type EchoResult = Record<'cat' | 'bash', Record<PathName, Percentiles>> & { keystrokes: number; rounds: number };
@@ -56,13 +56,9 @@ export async function echo(api: Api, relay: RelayProcess, opts: { keystrokes: nu
   for (const target of ['cat', 'bash'] as const) {
     const hostId = await api.newHost(`bench-echo-${target}-${Date.now()}`);
     const requestId = await api.grant(hostId);
-    const terms: Record<PathName, Terminal> = {
-      direct: directTerminal(),
-      relay: await socketTerminal(relay.url),
-      broker: await brokerTerminal(api, requestId),
-    };
+    const opened = [await atPrompt(directTerminal()), await atPrompt(socketTerminal(relay.url)), await atPrompt(brokerTerminal(api, requestId))];
+    const terms: Record<PathName, Terminal> = { direct: opened[0]!, relay: opened[1]!, broker: opened[2]! };
     for (const p of order) {
-      await waitFor(terms[p], ':~');
       if (target === 'cat') {
         const started = waitFor(terms[p], 'cat\r\n');
         terms[p].send('cat\r');

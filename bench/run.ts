@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Api, startBrokerProcess, startPostgres } from './setup.js';
 import { table, type Row } from './stats.js';
 import { startRelay } from './terminals.js';
+import { concurrency } from './concurrency.js';
 import { echo } from './echo.js';
 import { throughput } from './throughput.js';
 
@@ -20,8 +21,10 @@ const numberArg = (name: string) => {
   return a ? Number(a.slice(name.length + 3)) : undefined;
 };
 const sizes = quick
-  ? { throughputBytes: 2_000_000, rounds: 1, keystrokes: 30 }
-  : { throughputBytes: 200_000_000, rounds: 3, keystrokes: 2000 };
+  ? { throughputBytes: 2_000_000, rounds: 1, keystrokes: 30, levels: [3], writes: 10 }
+  : { throughputBytes: 200_000_000, rounds: 3, keystrokes: 2000, levels: [50, 100, 200], writes: 100 };
+const levels = args.find((a) => a.startsWith('--levels='));
+if (levels) sizes.levels = levels.slice(9).split(',').map(Number);
 sizes.throughputBytes = numberArg('bytes') ?? sizes.throughputBytes;
 sizes.rounds = numberArg('rounds') ?? sizes.rounds;
 
@@ -49,6 +52,12 @@ try {
   if (want('echo')) {
     const r = await echo(api, relay, { keystrokes: sizes.keystrokes, rounds: sizes.rounds });
     results.echo = r.result;
+    rows.push(...r.rows);
+    console.error(table(r.rows));
+  }
+  if (want('concurrency')) {
+    const r = await concurrency(api, relay, { levels: sizes.levels, bytesPerWrite: 4096, writes: sizes.writes, intervalMs: 100 });
+    results.concurrency = r.result;
     rows.push(...r.rows);
     console.error(table(r.rows));
   }

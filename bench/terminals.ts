@@ -100,3 +100,10 @@ export function waitFor(term: Terminal, text: string, timeoutMs = 20_000): Promi
     });
   });
 }
+
+/** Opens a terminal and waits for the shell's prompt (listening before anything can arrive). */
+export async function atPrompt(opening: Terminal | Promise<Terminal>): Promise<Terminal> {
+  const term = await opening;
+  await waitFor(term, ':~');
+  return term;
+}

@@ -13,12 +13,12 @@ test('a time range of a recording holds the header and exactly the events inside
 
   // Events far later than the real ones, with the chain continued, so the ranges are exact.
   const last = await h.prisma.recordingChunk.findFirstOrThrow({ where: { sessionId }, orderBy: { seq: 'desc' } });
-  let prev = Buffer.from(last.hash);
+  let prev: Buffer = Buffer.from(last.hash);
   for (const [i, atMs] of [100_000, 100_500, 200_000].entries()) {
     const seq = last.seq + 1 + i;
     const data = Buffer.from(`late-${atMs}`);
     prev = chunkHash(prev, seq, atMs, 'o', data);
-    await h.prisma.recordingChunk.create({ data: { sessionId, seq, atMs, kind: 'o', data, hash: prev } });
+    await h.prisma.recordingChunk.create({ data: { sessionId, seq, atMs, kind: 'o', data: new Uint8Array(data), hash: new Uint8Array(prev) } });
   }
 
   const range = await h.api('dave', 'GET', `/api/sessions/${sessionId}/recording?from=100&to=150`);

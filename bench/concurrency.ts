@@ -1,0 +1,146 @@
+// Concurrency: N sessions at once, each streaming output at a steady rate,
+// plus one interactive session typing into `cat`; per level, the broker's and
+// the bare relay's aggregate rate, CPU, RSS (idle, per session), Postgres
+// bytes written, bytes lost and the interactive echo p99.
+import type { Database } from '../src/db/client.js';
+import { EchoProbe, percentiles } from './echo.js';
+import { PayloadCounter } from './payload.js';
+import { cpuSeconds, descendants, rssBytes, totalCpuSeconds } from './proc.js';
+import { recordedOutput, type Api } from './setup.js';
+import { log, row, type Row } from './stats.js';
+import { brokerTerminal, socketTerminal, waitFor, type RelayProcess, type Terminal } from './terminals.js';
+
+export interface LevelResult {
+  sessions: number;
+  offeredMBps: number;
+  aggregateMBps: number;
+  seconds: number;
+  cpuCores: number;
+  postgresCpuCores: number;
+  rssMB: number;
+  idleRssPerSessionKB: number;
+  postgresWalMB?: number;
+  recordingTableMB?: number;
+  bytesLost: number;
+  echo: { p50: number; p99: number; max: number; keystrokes: number };
+}
+
+export interface ConcurrencyOptions {
+  levels: number[];
+  bytesPerWrite: number;
+  writes: number;
+  intervalMs: number;
+}
+
+/** Steady output: one write of `bytes` every `intervalMs`, `writes` times, between the markers. */
+function steadyCommand(o: ConcurrencyOptions): string {
+  const py = `import sys,time\nfor _ in range(${o.writes}):\n sys.stdout.write("b"*${o.bytesPerWrite});sys.stdout.flush();time.sleep(${o.intervalMs / 1000})`;
+  return `printf 'ST''ART'; python3 -c $'${py.replace(/\n/g, '\\n')}'; printf 'EN''D'\r`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function walBytes(db: Database): Promise<{ wal: number; table: number }> {
+  const { rows } = await db.pool.query<{ wal: string; table: string }>(
+    `SELECT (SELECT wal_bytes FROM pg_stat_wal)::text AS wal, pg_total_relation_size('recording_chunks')::text AS table`);
+  return { wal: Number(rows[0]!.wal), table: Number(rows[0]!.table) };
+}
+
+async function level(n: number, open: () => Promise<Terminal>, pid: number, o: ConcurrencyOptions, db?: Database): Promise<LevelResult> {
+  const pg = descendants(process.pid, 'postgres');
+  const rss0 = rssBytes(pid);
+  const terms: Terminal[] = [];
+  const counters: PayloadCounter[] = [];
+  const prompts: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = await open();
+    const c = new PayloadCounter('b');
+    t.onData((d) => c.feed(d));
+    prompts.push(waitFor(t, ':~', 120_000));
+    terms.push(t);
+    counters.push(c);
+  }
+  await Promise.all(prompts);
+  const interactive = await open();
+  await waitFor(interactive, ':~');
+  const catStarted = waitFor(interactive, 'cat\r\n');
+  interactive.send('cat\r');
+  await catStarted;
+  await sleep(1000);
+  const idleRssPerSessionKB = (rssBytes(pid) - rss0) / (n + 1) / 1024;
+
+  const probe = new EchoProbe(interactive);
+  const before = db ? await walBytes(db) : undefined;
+  const cpu0 = cpuSeconds(pid);
+  const pgCpu0 = totalCpuSeconds(pg);
+  let rssPeak = 0;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssBytes(pid))), 200);
+  const t0 = performance.now();
+  const command = steadyCommand(o);
+  for (const t of terms) t.send(command);
+  const streaming = Promise.all(counters.map((c) => c.done));
+  let finished = false;
+  void streaming.then(() => (finished = true));
+  const samples: number[] = [];
+  while (!finished) samples.push(...(await probe.keystrokes(1, 40)));
+  await streaming;
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  const cpu = cpuSeconds(pid) - cpu0;
+  const pgCpu = totalCpuSeconds(pg) - pgCpu0;
+  const after = db ? await walBytes(db) : undefined;
+
+  const expected = o.bytesPerWrite * o.writes;
+  let bytesLost = counters.reduce((sum, c) => sum + Math.max(0, expected - c.payload), 0);
+  interactive.send('\x04');
+  for (const t of [...terms, interactive]) t.send('exit\r');
+  await Promise.all([...terms, interactive].map((t) => t.closed));
+  if (db) {
+    for (let i = 0; i < n; i++) {
+      const recorded = await recordedOutput(db, terms[i]!.sessionId!);
+      if (recorded.sha256 !== counters[i]!.sha256) bytesLost += Math.max(1, Math.abs(counters[i]!.received - recorded.bytes));
+    }
+  }
+  const e = percentiles(samples);
+  return {
+    sessions: n,
+    offeredMBps: (n * o.bytesPerWrite * 1000) / o.intervalMs / 1e6,
+    aggregateMBps: (n * expected) / 1e6 / seconds,
+    seconds,
+    cpuCores: cpu / seconds,
+    postgresCpuCores: pgCpu / seconds,
+    rssMB: rssPeak / 1e6,
+    idleRssPerSessionKB,
+    postgresWalMB: before && after ? (after.wal - before.wal) / 1e6 : undefined,
+    recordingTableMB: before && after ? (after.table - before.table) / 1e6 : undefined,
+    bytesLost,
+    echo: { p50: e.p50, p99: e.p99, max: Math.max(...samples), keystrokes: samples.length },
+  };
+}
+
+export async function concurrency(api: Api, relay: RelayProcess, o: ConcurrencyOptions): Promise<{ result: { broker: LevelResult[]; relay: LevelResult[]; options: ConcurrencyOptions }; rows: Row[] }> {
+  const result = { broker: [] as LevelResult[], relay: [] as LevelResult[], options: o };
+  const rows: Row[] = [];
+  for (const n of o.levels) {
+    const r = await level(n, () => socketTerminal(relay.url), relay.pid, o);
+    log(`concurrency relay ${n}: ${JSON.stringify(r)}`);
+    const hostId = await api.newHost(`bench-concurrency-${n}-${Date.now()}`);
+    const requestId = await api.grant(hostId);
+    const b = await level(n, () => brokerTerminal(api, requestId), api.broker.pid, o, api.broker.db);
+    log(`concurrency broker ${n}: ${JSON.stringify(b)}`);
+    result.relay.push(r);
+    result.broker.push(b);
+    rows.push(
+      row('concurrency', `${n} sessions: aggregate (offered ${b.offeredMBps.toFixed(1)})`, 'MB/s', b.aggregateMBps, r.aggregateMBps, 'relay'),
+      row('concurrency', `${n} sessions: server CPU`, 'cores', b.cpuCores, r.cpuCores, 'relay'),
+      row('concurrency', `${n} sessions: Postgres CPU`, 'cores', b.postgresCpuCores),
+      row('concurrency', `${n} sessions: server RSS peak`, 'MB', b.rssMB, r.rssMB, 'relay'),
+      row('concurrency', `${n} sessions: RSS per idle session`, 'KB', b.idleRssPerSessionKB, r.idleRssPerSessionKB, 'relay'),
+      row('concurrency', `${n} sessions: Postgres WAL written`, 'MB', b.postgresWalMB ?? NaN),
+      row('concurrency', `${n} sessions: recording table growth`, 'MB', b.recordingTableMB ?? NaN),
+      row('concurrency', `${n} sessions: bytes lost`, 'B', b.bytesLost + r.bytesLost),
+      row('concurrency', `${n} sessions: interactive echo p99`, 'ms', b.echo.p99, r.echo.p99, 'relay'),
+    );
+  }
+  return { result, rows };
+}
