@@ -26,12 +26,14 @@ import terminalRoutes from './terminal/terminal-routes.js';
 const BODY_LIMIT = 16 * 1024;
 const WS_MAX_FRAME = 256 * 1024;
 
-export async function buildApp(broker: Broker, opts: { logger?: boolean | object } = {}): Promise<FastifyInstance> {
+/** `logStream` sends the logs elsewhere (tests read them); `logger: false` silences them. */
+export async function buildApp(broker: Broker, opts: { logger?: false; logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
   const { config, services } = broker;
   const app = Fastify({
     logger: opts.logger ?? {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'body.password', 'token'],
+      ...(opts.logStream ? { stream: opts.logStream } : {}),
     },
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && /^[\w-]{1,64}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : randomUUID()),
     bodyLimit: BODY_LIMIT,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { startHarness } from '../helpers/harness.js';
 
@@ -68,4 +69,22 @@ test('the OpenAPI document describes the contract from the route schemas', async
     assert.ok(doc.body.paths[path], `${path} is documented`);
   }
   assert.deepEqual(doc.body.paths['/api/requests'].post.requestBody.content['application/json'].schema.required.sort(), ['durationMinutes', 'hostId', 'reason']);
+});
+
+test('logs carry request ids and never a password, token or cookie', async (t) => {
+  let logs = '';
+  const logStream = new Writable({ write(chunk, _enc, done) { logs += chunk.toString(); done(); } });
+  const h = await startHarness(t, { BREAKGLASS_LOG_LEVEL: 'debug' }, { logStream });
+  const password = 'demo';
+  const login = await fetch(`${h.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'trace-me-42' }, body: JSON.stringify({ username: 'alice', password }) });
+  const { token } = (await login.json()) as { token: string };
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  await fetch(`${h.url}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+  await fetch(`${h.url}/api/me`, { headers: { cookie } });
+  await h.api(undefined, 'POST', '/api/auth/login', { username: 'alice', password: 'wrong-password-123' });
+  assert.match(logs, /"reqId":"trace-me-42"/);
+  assert.ok(!logs.includes(token), 'no token');
+  assert.ok(!logs.includes(token.split('.')[2]!), 'no token signature');
+  assert.ok(!logs.includes('wrong-password-123'), 'no password');
+  assert.ok(!logs.includes(h.broker.config.tokenSecret), 'no secret');
 });

@@ -89,7 +89,7 @@ export class Harness {
   }
 }
 
-export async function startHarness(t: TestContext, env: Record<string, string> = {}, opts: BrokerOptions = {}): Promise<Harness> {
+export async function startHarness(t: TestContext, env: Record<string, string> = {}, opts: BrokerOptions & { logStream?: NodeJS.WritableStream } = {}): Promise<Harness> {
   const databaseUrl = env.DATABASE_URL ?? (await freshDatabase());
   const dataDir = env.BREAKGLASS_DATA_DIR ?? tempDataDir();
   const config = loadConfig({
@@ -103,7 +103,7 @@ export async function startHarness(t: TestContext, env: Record<string, string> =
     ...env,
   });
   const broker = await startBroker(config, () => {});
-  const app = await buildApp(broker, { logger: false });
+  const app = await buildApp(broker, opts.logStream ? { logStream: opts.logStream } : { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   t.after(async () => {
