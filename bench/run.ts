@@ -6,8 +6,10 @@ import path from 'node:path';
 import { Api, startBrokerProcess, startPostgres } from './setup.js';
 import { table, type Row } from './stats.js';
 import { startRelay } from './terminals.js';
+import { apiBench } from './api.js';
 import { concurrency } from './concurrency.js';
 import { echo } from './echo.js';
+import { replay } from './replay.js';
 import { throughput } from './throughput.js';
 
 const args = process.argv.slice(2);
@@ -21,8 +23,8 @@ const numberArg = (name: string) => {
   return a ? Number(a.slice(name.length + 3)) : undefined;
 };
 const sizes = quick
-  ? { throughputBytes: 2_000_000, rounds: 1, keystrokes: 30, levels: [3], writes: 10 }
-  : { throughputBytes: 200_000_000, rounds: 3, keystrokes: 2000, levels: [50, 100, 200], writes: 100 };
+  ? { throughputBytes: 2_000_000, rounds: 1, keystrokes: 30, levels: [3], writes: 10, replaySeconds: 60, replayBytes: 1_000_000, apiSeconds: 1 }
+  : { throughputBytes: 200_000_000, rounds: 3, keystrokes: 2000, levels: [50, 100, 200], writes: 100, replaySeconds: 3600, replayBytes: 100_000_000, apiSeconds: 10 };
 const levels = args.find((a) => a.startsWith('--levels='));
 if (levels) sizes.levels = levels.slice(9).split(',').map(Number);
 sizes.throughputBytes = numberArg('bytes') ?? sizes.throughputBytes;
@@ -58,6 +60,18 @@ try {
   if (want('concurrency')) {
     const r = await concurrency(api, relay, { levels: sizes.levels, bytesPerWrite: 4096, writes: sizes.writes, intervalMs: 100 });
     results.concurrency = r.result;
+    rows.push(...r.rows);
+    console.error(table(r.rows));
+  }
+  if (want('replay')) {
+    const r = await replay(api, { seconds: sizes.replaySeconds, bytes: sizes.replayBytes, seeks: 10 });
+    results.replay = r.result;
+    rows.push(...r.rows);
+    console.error(table(r.rows));
+  }
+  if (want('api')) {
+    const r = await apiBench(api, { durationSeconds: sizes.apiSeconds, connections: 10 });
+    results.api = r.result;
     rows.push(...r.rows);
     console.error(table(r.rows));
   }

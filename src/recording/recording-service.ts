@@ -16,11 +16,11 @@ export interface CastSession {
 }
 
 export function recordingService(prisma: PrismaClient) {
-  async function* pages(sessionId: string, seqs: { first: number; last: number } = { first: 0, last: 2 ** 31 - 1 }) {
-    let after = seqs.first - 1;
+  async function* pages(sessionId: string) {
+    let after = -1;
     for (;;) {
       const rows = await prisma.recordingChunk.findMany({
-        where: { sessionId, seq: { gt: after, lte: seqs.last } },
+        where: { sessionId, seq: { gt: after } },
         orderBy: { seq: 'asc' },
         take: PAGE,
         select: { seq: true, atMs: true, kind: true, data: true, hash: true },
@@ -32,28 +32,29 @@ export function recordingService(prisma: PrismaClient) {
   }
 
   /**
-   * The seq range of the chunks with fromMs <= at_ms < toMs, found through the
-   * (session_id, at_ms) index: at_ms never decreases along seq, so the range is
-   * contiguous and is then read through the primary key, never scanned.
+   * The chunks with fromMs <= at_ms < toMs, in seq order, in pages: the
+   * (session_id, at_ms) index finds them, so a seek costs the range, not the
+   * recording. (Filtering on time and ordering by seq stays right even if the
+   * clock stepped back during the session.)
    */
-  async function seqRange(sessionId: string, fromMs: number, toMs: number): Promise<{ first: number; last: number } | undefined> {
-    const [first] = await prisma.$queryRaw<{ seq: number }[]>`
-      SELECT seq FROM recording_chunks WHERE session_id = ${sessionId}::uuid AND at_ms >= ${fromMs} AND at_ms < ${toMs}
-      ORDER BY at_ms, seq LIMIT 1`;
-    if (!first) return undefined;
-    const [last] = await prisma.$queryRaw<{ seq: number }[]>`
-      SELECT seq FROM recording_chunks WHERE session_id = ${sessionId}::uuid AND at_ms >= ${fromMs} AND at_ms < ${toMs}
-      ORDER BY at_ms DESC, seq DESC LIMIT 1`;
-    return { first: first.seq, last: last!.seq };
+  async function* rangePages(sessionId: string, fromMs: number, toMs: number) {
+    let after = -1;
+    for (;;) {
+      const rows = await prisma.$queryRaw<{ seq: number; at_ms: number; kind: string; data: Uint8Array }[]>`
+        SELECT seq, at_ms, kind, data FROM recording_chunks
+        WHERE session_id = ${sessionId}::uuid AND at_ms >= ${fromMs} AND at_ms < ${toMs} AND seq > ${after}
+        ORDER BY seq LIMIT ${PAGE}`;
+      if (rows.length === 0) return;
+      yield rows.map((r) => ({ atMs: r.at_ms, kind: r.kind as ChunkKind, data: Buffer.from(r.data) }));
+      after = rows[rows.length - 1]!.seq;
+    }
   }
 
-  function castStream(session: CastSession, seqs: () => Promise<{ first: number; last: number } | undefined>): Readable {
+  function castStream(session: CastSession, chunks: AsyncIterable<{ atMs: number; kind: ChunkKind; data: Buffer }[]>): Readable {
     async function* lines() {
       yield castHeader({ width: session.cols, height: session.rows, startedAt: session.startedAt, title: session.title });
-      const range = await seqs();
-      if (!range) return;
       const encoder = new CastEncoder();
-      for await (const page of pages(session.id, range)) {
+      for await (const page of chunks) {
         yield page.map((row) => encoder.line(row)).join('');
       }
     }
@@ -62,7 +63,7 @@ export function recordingService(prisma: PrismaClient) {
 
   return {
     cast(session: CastSession): Readable {
-      return castStream(session, async () => ({ first: 0, last: 2 ** 31 - 1 }));
+      return castStream(session, pages(session.id));
     },
 
     /**
@@ -72,7 +73,7 @@ export function recordingService(prisma: PrismaClient) {
      */
     castRange(session: CastSession, fromSeconds: number, toSeconds: number): Readable {
       const toMs = Math.min(Math.round(toSeconds * 1000), 2 ** 31 - 1);
-      return castStream(session, () => seqRange(session.id, Math.round(fromSeconds * 1000), toMs));
+      return castStream(session, rangePages(session.id, Math.round(fromSeconds * 1000), toMs));
     },
 
     /** Raw recorded bytes of one direction, in order (tests and integrity checks). */
