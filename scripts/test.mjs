@@ -35,7 +35,7 @@ if (!skipE2e) ensure(process.env.BREAKGLASS_CHROMIUM || '/usr/bin/chromium', 'ch
 const run = (cmd, cmdArgs, env = {}) =>
   spawnSync(cmd, cmdArgs, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } }).status ?? 1;
 
-const files = only.length ? only : testFiles(path.join(root, 'test')).sort();
+const files = only.length ? only : [...testFiles(path.join(root, 'test')), ...testFiles(path.join(root, 'web', 'src'))].sort();
 let status = run(process.execPath, ['--import', 'tsx', 'test/helpers/with-postgres.ts', process.execPath, '--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', '--test-reporter=spec', ...files]);
 if (status === 0 && !skipE2e && existsSync(path.join(root, 'playwright.config.ts'))) {
   status = run(process.execPath, ['--import', 'tsx', 'test/helpers/with-postgres.ts', path.join(root, 'node_modules/.bin/playwright'), 'test']);

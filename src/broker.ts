@@ -21,6 +21,7 @@ import { QUEUES, Scheduler } from './scheduler/scheduler.js';
 import type { Connector } from './terminal/connectors/connector.js';
 import { localConnector } from './terminal/connectors/local-connector.js';
 import { removeStaleSessionDirs, sshConnector } from './terminal/connectors/ssh-connector.js';
+import { Liveness } from './terminal/liveness.js';
 import { sessionService } from './terminal/session-service.js';
 import { auditSshFailure } from './ssh/ssh-audit.js';
 import { SshCa } from './ssh/ssh-ca.js';
@@ -73,6 +74,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
 
   const interrupted = await sessions.recoverInterrupted();
   if (interrupted) log(`ended ${interrupted} session(s) left open by this broker's previous run as interrupted`);
+  const liveness = new Liveness(prisma, config.brokerId, sessions, { beatMs: config.heartbeatSeconds * 1000, deadAfterMs: config.brokerDeadAfterSeconds * 1000 }, log);
+  await liveness.start();
   const staleKeys = await removeStaleSessionDirs(config.brokerId);
   if (staleKeys) log(`removed ${staleKeys} ssh key director(ies) left by this broker's previous run`);
 
@@ -93,7 +96,9 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     connectors,
     services,
     /** Ends live sessions (as interrupted: their hosts get replaced), then stops everything. */
+    liveness,
     async close() {
+      liveness.stop();
       await sessions.endAll('interrupted').catch((err: Error) => log(`ending sessions at shutdown: ${err.message}`));
       await scheduler.stop();
       await feed.close();

@@ -26,6 +26,8 @@ export interface Config {
   warnBeforeEndMinutes: number[];
   loginRateLimitPerMinute: number;
   replacementRetryLimit: number;
+  heartbeatSeconds: number;
+  brokerDeadAfterSeconds: number;
   replacementRetryDelaySeconds: number;
   policies: Record<string, PolicyConfig> | undefined;
   logLevel: string;
@@ -118,6 +120,8 @@ export function loadConfig(env: Env = process.env): Config {
     disconnectGraceMs: int(env, 'BREAKGLASS_DISCONNECT_GRACE_SECONDS', 30, 0, 3600) * 1000,
     warnBeforeEndMinutes: warn.sort((a, b) => b - a),
     loginRateLimitPerMinute: int(env, 'BREAKGLASS_LOGIN_RATE_LIMIT', 10, 1, 10_000),
+    heartbeatSeconds: int(env, 'BREAKGLASS_HEARTBEAT_SECONDS', 10, 1, 3600),
+    brokerDeadAfterSeconds: int(env, 'BREAKGLASS_BROKER_DEAD_AFTER_SECONDS', 60, 2, 86400),
     replacementRetryLimit: int(env, 'BREAKGLASS_REPLACEMENT_RETRIES', 5, 0, 100),
     replacementRetryDelaySeconds: int(env, 'BREAKGLASS_REPLACEMENT_RETRY_DELAY_SECONDS', 10, 1, 3600),
     policies: policies(env),

@@ -58,6 +58,17 @@ export function sessionService(deps: Deps) {
     }
   }
 
+  /** Ends sessions whose pty is gone with its broker; the bytes are counted from the recording. */
+  async function endOrphans(ids: string[]): Promise<number> {
+    for (const id of ids) {
+      const sums = await prisma.$queryRaw<{ kind: string; bytes: bigint }[]>`
+        SELECT kind, COALESCE(SUM(length(data)), 0)::bigint AS bytes FROM recording_chunks WHERE session_id = ${id}::uuid GROUP BY kind`;
+      const bytes = (k: string) => Number(sums.find((r) => r.kind === k)?.bytes ?? 0);
+      await persistEnd(id, { reason: 'interrupted', bytesIn: bytes('i'), bytesOut: bytes('o') });
+    }
+    return ids.length;
+  }
+
   async function view(id: string) {
     const row = await prisma.session.findUnique({ where: { id }, include: sessionInclude });
     if (!row) throw new NotFoundError('Session');
@@ -132,14 +143,17 @@ export function sessionService(deps: Deps) {
 
     /** At start-up: sessions this broker owned before it died are ended as interrupted. */
     async recoverInterrupted(): Promise<number> {
-      const orphans = await prisma.session.findMany({ where: { brokerId: config.brokerId, endedAt: null } });
-      for (const s of orphans) {
-        const sums = await prisma.$queryRaw<{ kind: string; bytes: bigint }[]>`
-          SELECT kind, COALESCE(SUM(length(data)), 0)::bigint AS bytes FROM recording_chunks WHERE session_id = ${s.id}::uuid GROUP BY kind`;
-        const bytes = (k: string) => Number(sums.find((r) => r.kind === k)?.bytes ?? 0);
-        await persistEnd(s.id, { reason: 'interrupted', bytesIn: bytes('i'), bytesOut: bytes('o') });
-      }
-      return orphans.length;
+      const orphans = await prisma.session.findMany({ where: { brokerId: config.brokerId, endedAt: null }, select: { id: true } });
+      return endOrphans(orphans.map((o) => o.id));
+    },
+
+    /** Sessions of other replicas that stopped beating: their ptys died with them. */
+    async recoverFromDeadBrokers(deadAfterMs: number): Promise<number> {
+      const orphans = await prisma.$queryRaw<{ id: string }[]>`
+        SELECT s.id FROM sessions s LEFT JOIN brokers b ON b.id = s.broker_id
+        WHERE s.ended_at IS NULL AND s.broker_id <> ${config.brokerId}
+          AND (b.heartbeat_at IS NULL OR b.heartbeat_at < now() - make_interval(secs => ${deadAfterMs / 1000}))`;
+      return endOrphans(orphans.map((o) => o.id));
     },
 
     async endAll(reason: EndReason): Promise<void> {

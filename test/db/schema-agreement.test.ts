@@ -74,7 +74,7 @@ test('migrations are idempotent and safe when two brokers start at once', async 
   assert.deepEqual([...a, ...b].sort(), readMigrations().map((m) => m.name).sort());
   assert.deepEqual(await migrate(url), []);
   const applied = await asSuperuser(url, (c) => c.query('SELECT count(*)::int AS n FROM _prisma_migrations'));
-  assert.equal(applied.rows[0].n, 2);
+  assert.equal(applied.rows[0].n, readMigrations().length);
 });
 
 test('a migration edited after it was applied stops start-up', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startBroker } from '../helpers/broker.js';
+import { startHarness } from '../helpers/harness.js';
 import { TerminalClient } from '../helpers/terminal-client.js';
 
 async function call(url: string, token: string | undefined, method: string, path: string, body?: unknown) {
@@ -49,4 +50,21 @@ test('a killed broker leaves its session interrupted and the host replaced after
   const types = ((await call(second.url, dave, 'GET', '/api/audit?limit=1000')).body as { type: string; subjectId: string }[])
     .filter((e) => e.subjectId === session.id).map((e) => e.type);
   assert.deepEqual(types, ['session.started', 'session.ended']);
+});
+
+test('sessions of a replica that stopped beating are ended by the others and their hosts replaced', async (t) => {
+  const h = await startHarness(t, { BREAKGLASS_BROKER_DEAD_AFTER_SECONDS: '5' });
+  const requestId = await h.grant('staging-web-2', 15, 'alice', ['bob']);
+  const request = await h.prisma.accessRequest.findUniqueOrThrow({ where: { id: requestId } });
+  const ghost = await h.prisma.session.create({ data: { requestId, hostId: request.hostId, userId: request.requesterId, brokerId: 'replica-that-died', cols: 80, rows: 24 } });
+  await h.prisma.broker.create({ data: { id: 'replica-that-died', startedAt: new Date(Date.now() - 3600_000), heartbeatAt: new Date(Date.now() - 3600_000) } });
+  const alive = await h.prisma.session.create({ data: { requestId, hostId: request.hostId, userId: request.requesterId, brokerId: 'replica-still-beating', cols: 80, rows: 24 } });
+  await h.prisma.broker.create({ data: { id: 'replica-still-beating', startedAt: new Date(), heartbeatAt: new Date() } });
+  await h.broker.liveness.tick();
+  const ended = await h.prisma.session.findUniqueOrThrow({ where: { id: ghost.id } });
+  assert.equal(ended.endReason, 'interrupted');
+  assert.equal((await h.prisma.session.findUniqueOrThrow({ where: { id: alive.id } })).endedAt, null);
+  const pending = await h.prisma.replacement.findFirstOrThrow({ where: { hostId: request.hostId } });
+  assert.equal(pending.sessionId, ghost.id);
+  assert.equal(await h.prisma.broker.count({ where: { id: h.broker.config.brokerId } }), 1, 'this broker beats too');
 });
