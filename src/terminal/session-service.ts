@@ -10,7 +10,7 @@ import { publish } from '../events/change-feed.js';
 import { assertHostGrantable } from '../access/access-service.js';
 import { isInsideWindow } from '../access/access-fns.js';
 import type { ReplacementService } from '../replacement/replacement-service.js';
-import type { Connector } from './connectors/connector.js';
+import type { Connector, ShellCommand } from './connectors/connector.js';
 import type { RecordingWriter } from '../recording/recording-writer.js';
 import { TerminalSession, type SessionEnd } from './terminal-session.js';
 import { sessionInclude, toSessionView } from './session-views.js';
@@ -102,10 +102,11 @@ export function sessionService(deps: Deps) {
       });
       const host = request.host;
       const end = (e: SessionEnd) => persistEnd(session.id, e).finally(() => live.delete(session.id));
+      let command: ShellCommand | undefined;
       try {
         const connector = deps.connectors.get(host.connector);
         if (!connector) throw new Error(`no connector "${host.connector}" on this broker`);
-        const command = await connector.prepare({
+        command = await connector.prepare({
           host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> },
           sessionId: session.id, requestId, user, expiresAt: request.expiresAt!,
         });
@@ -116,6 +117,7 @@ export function sessionService(deps: Deps) {
         live.set(session.id, terminal);
       } catch (err) {
         deps.log(`session ${session.id} could not start: ${(err as Error).message}`);
+        await command?.dispose().catch(() => {});
         await end({ reason: 'exit', bytesIn: 0, bytesOut: 0, error: (err as Error).message });
         throw new ConflictError(`The shell could not be started on ${host.name}: ${(err as Error).message}`, 'connect_failed');
       }

@@ -59,9 +59,10 @@ export class TerminalSession {
       committed: (rows) => this.act(rows),
       failed: () => void this.end('recording_failed'),
     });
+    // Spawn first: if that throws, nothing has been queued for a session that never was.
+    this.pty = new PtyProcess({ ...command, cols: info.cols, rows: info.rows });
     this.recording.push('m', Buffer.from(`session started on ${info.hostName}`));
     this.recording.push('r', Buffer.from(`${info.cols}x${info.rows}`));
-    this.pty = new PtyProcess({ ...command, cols: info.cols, rows: info.rows });
     this.pty.on('data', (data) => {
       this.recording.push('o', data);
       this.updateFlow();

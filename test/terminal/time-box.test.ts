@@ -12,15 +12,15 @@ const alive = (pid: number) => {
 };
 
 test('a session is killed server-side when its grant expires, after a warning', async (t) => {
-  // One policy minute lasts 1 s here: a 3-minute grant ends 3 s after approval.
-  const h = await startHarness(t, { BREAKGLASS_MINUTE_MS: '1000', BREAKGLASS_WARN_BEFORE_END_MINUTES: '2' });
-  const requestId = await h.grant('staging-web-1', 3, 'alice', ['bob']);
+  // One policy minute lasts 1 s here: an 8-minute grant ends 8 s after approval, warned 4 s before.
+  const h = await startHarness(t, { BREAKGLASS_MINUTE_MS: '1000', BREAKGLASS_WARN_BEFORE_END_MINUTES: '4' });
+  const requestId = await h.grant('staging-web-1', 8, 'alice', ['bob']);
   const sessionId = await h.openSession(requestId);
   const pid = h.broker.services.sessions.terminal(sessionId)!.pid;
   const term = await h.attach(sessionId);
   term.send('while :; do echo tick; sleep 0.2; done\n');
   await term.waitForOutput('tick');
-  await term.until((c) => c.notices.some((n) => n.includes('Access ends in 2 minute')), 'the warning');
+  await term.until((c) => c.notices.some((n) => n.includes('Access ends in 4 minute')), 'the warning');
   assert.equal(await term.waitForExit(), 'expired');
 
   const request = await h.api('bob', 'GET', `/api/requests/${requestId}`);
@@ -29,7 +29,7 @@ test('a session is killed server-side when its grant expires, after a warning', 
   assert.ok(Date.parse(session.body.endedAt) >= Date.parse(request.body.expiresAt), 'not before the end of the window');
   assert.equal(alive(pid), false, 'the shell is gone');
   const marks = (await h.broker.services.recordings.bytes(sessionId, 'm')).toString();
-  assert.match(marks, /Access ends in 2 minute/);
+  assert.match(marks, /Access ends in 4 minute/);
   assert.match(marks, /session ended: expired/);
 
   const reopen = await h.api('alice', 'POST', `/api/requests/${requestId}/sessions`, {});
