@@ -1,4 +1,5 @@
-// `npm run bench [-- --quick] [-- --only=throughput,echo,...] [-- --profile]`:
+// `npm run bench [-- --quick] [-- --only=throughput,echo,concurrency,replay,api] [-- --profile]`
+// (also --bytes=, --rounds=, --levels=50,100, --out=file.json):
 // runs each benchmark against its reference in the same run, prints medians
 // and ratios as a table and as JSON, and writes bench/results/<time>.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ const numberArg = (name: string) => {
   return a ? Number(a.slice(name.length + 3)) : undefined;
 };
 const sizes = quick
-  ? { throughputBytes: 2_000_000, rounds: 1, keystrokes: 30, levels: [3], writes: 10, replaySeconds: 60, replayBytes: 1_000_000, apiSeconds: 1 }
+  ? { throughputBytes: 1_000_000, rounds: 1, keystrokes: 20, levels: [3], writes: 5, replaySeconds: 60, replayBytes: 500_000, apiSeconds: 1 }
   : { throughputBytes: 200_000_000, rounds: 3, keystrokes: 2000, levels: [50, 100, 200], writes: 100, replaySeconds: 3600, replayBytes: 100_000_000, apiSeconds: 10 };
 const levels = args.find((a) => a.startsWith('--levels='));
 if (levels) sizes.levels = levels.slice(9).split(',').map(Number);
@@ -81,6 +82,7 @@ try {
 
 console.log(table(rows));
 console.log(JSON.stringify(results, null, 2));
+const out = args.find((a) => a.startsWith('--out='))?.slice(6);
 const dir = path.join(import.meta.dirname, 'results');
 mkdirSync(dir, { recursive: true });
-writeFileSync(path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`), JSON.stringify(results, null, 2));
+writeFileSync(out ?? path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`), JSON.stringify(results, null, 2));

@@ -20,13 +20,41 @@ export interface Terminal {
   sessionId?: string;
 }
 
+const EARLY_LOG = 64 * 1024;
+
+/**
+ * Output fan-out that replays what arrived before a listener joined: a socket
+ * can deliver the prompt in the same read as its 'open' event, before anyone
+ * awaiting the open could listen. Only the first 64 KiB are kept for replay.
+ */
+function fanOut(): { emit(d: Buffer): void; onData(fn: (d: Buffer) => void): void } {
+  const early: Buffer[] = [];
+  let logged = 0;
+  const fns: ((d: Buffer) => void)[] = [];
+  return {
+    emit(d) {
+      if (logged < EARLY_LOG) {
+        early.push(d);
+        logged += d.length;
+      }
+      for (const fn of fns) fn(d);
+    },
+    onData(fn) {
+      fns.push(fn);
+      for (const d of early) fn(d);
+    },
+  };
+}
+
 export function directTerminal(): Terminal {
   const cwd = mkdtempSync(path.join(tmpdir(), 'breakglass-direct-'));
   const pty = spawnShell(cwd);
   const closed = new Promise<void>((resolve) => pty.onExit(() => resolve()));
+  const out = fanOut();
+  pty.onData((d) => out.emit(d as unknown as Buffer));
   return {
     send: (d) => pty.write(d),
-    onData: (fn) => void pty.onData((d) => fn(d as unknown as Buffer)),
+    onData: out.onData,
     closed,
     close: () => pty.kill(),
   };
@@ -34,6 +62,10 @@ export function directTerminal(): Terminal {
 
 export async function socketTerminal(url: string, headers: Record<string, string> = {}): Promise<Terminal> {
   const ws = new WebSocket(url, { headers, perMessageDeflate: false });
+  const out = fanOut();
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) out.emit(data as Buffer);
+  });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
@@ -41,9 +73,7 @@ export async function socketTerminal(url: string, headers: Record<string, string
   const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
   return {
     send: (d) => ws.send(Buffer.from(d), { binary: true }),
-    onData: (fn) => void ws.on('message', (data, isBinary) => {
-      if (isBinary) fn(data as Buffer);
-    }),
+    onData: out.onData,
     closed,
     close: () => ws.close(),
   };
