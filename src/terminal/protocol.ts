@@ -7,12 +7,17 @@ export type ServerMessage =
   | { type: 'notice'; message: string; expiresAt: string }
   | { type: 'exit'; reason: EndReason };
 
-export type ClientMessage = { type: 'resize'; cols: number; rows: number };
+/**
+ * resize: the browser's terminal size. pause/resume: flow control from a
+ * browser whose terminal renders slower than the shell writes; the shell is
+ * held (the pty is not read) until it resumes, so nothing piles up anywhere.
+ */
+export type ClientMessage = { type: 'resize'; cols: number; rows: number } | { type: 'pause' } | { type: 'resume' };
 
 export const MAX_COLS = 1000;
 export const MAX_ROWS = 500;
 
-/** Parses a text frame from the browser; undefined for anything malformed. */
+/** Parses a text frame from the browser; `{error}` says what is wrong with a malformed one. */
 export function parseClientMessage(text: string): ClientMessage | { error: string } {
   let msg: unknown;
   try {
@@ -22,6 +27,7 @@ export function parseClientMessage(text: string): ClientMessage | { error: strin
   }
   if (typeof msg !== 'object' || msg === null) return { error: 'control frame must be a JSON object' };
   const m = msg as Record<string, unknown>;
+  if (m.type === 'pause' || m.type === 'resume') return { type: m.type };
   if (m.type === 'resize') {
     const { cols, rows } = m;
     if (!Number.isInteger(cols) || !Number.isInteger(rows) || (cols as number) < 1 || (rows as number) < 1 || (cols as number) > MAX_COLS || (rows as number) > MAX_ROWS) {

@@ -47,6 +47,8 @@ export class TerminalSession {
   private graceTimer: NodeJS.Timeout | undefined;
   private ending: Promise<void> | undefined;
   private reason: EndReason | undefined;
+  /** The controlling browser asked to hold output (its terminal is behind). */
+  private clientPaused = false;
 
   constructor(
     readonly info: SessionInfo,
@@ -77,6 +79,11 @@ export class TerminalSession {
     return this.ending !== undefined;
   }
 
+  /** Whether the pty is not being read right now (backpressure or a paused browser). */
+  get outputHeld(): boolean {
+    return this.pty.isPaused;
+  }
+
   /** The shell's process id (its process group is killed at the end). */
   get pid(): number {
     return this.pty.pid;
@@ -98,6 +105,7 @@ export class TerminalSession {
         this.controller.close(4000, 'attached elsewhere');
       }
       this.controller = ws;
+      this.clientPaused = false;
       clearTimeout(this.graceTimer);
     } else {
       this.watchers.add(ws);
@@ -161,7 +169,18 @@ export class TerminalSession {
       this.send(ws, { type: 'notice', message: `Ignored a control frame: ${msg.error}.`, expiresAt: this.info.expiresAt.toISOString() });
       return;
     }
-    this.recording.push('r', Buffer.from(`${msg.cols}x${msg.rows}`));
+    switch (msg.type) {
+      case 'resize':
+        this.recording.push('r', Buffer.from(`${msg.cols}x${msg.rows}`));
+        break;
+      case 'pause':
+      case 'resume':
+        this.clientPaused = msg.type === 'pause';
+        this.updateFlow();
+        break;
+      default:
+        throw new Error(`unhandled control message ${JSON.stringify(msg)}`);
+    }
   }
 
   /** Acts on committed events, in order: nothing is forwarded before it is recorded. */
@@ -204,7 +223,7 @@ export class TerminalSession {
     if (this.ended) return;
     const buffered = this.controller?.bufferedAmount ?? 0;
     const uncommitted = this.recording.uncommittedBytes;
-    if (!this.controller || buffered > SOCKET_HIGH_WATER || uncommitted > UNCOMMITTED_HIGH_WATER) this.pty.pause();
+    if (!this.controller || this.clientPaused || buffered > SOCKET_HIGH_WATER || uncommitted > UNCOMMITTED_HIGH_WATER) this.pty.pause();
     else if (buffered < SOCKET_LOW_WATER && uncommitted < UNCOMMITTED_HIGH_WATER / 2) this.pty.resume();
   }
 

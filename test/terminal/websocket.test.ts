@@ -54,3 +54,22 @@ test('malformed frames and absurd sizes are refused without harming the session'
   const closed = await term.closed;
   assert.equal(closed.code, 1009);
 });
+
+test('a browser that pauses holds the shell: nothing is read, recorded or buffered until it resumes', async (t) => {
+  const h = await startHarness(t);
+  const sessionId = await h.openSession(await h.grant('staging-db-1', 15, 'alice', ['bob']));
+  const term = await h.attach(sessionId);
+  term.send('echo ready-$((1+1))\n');
+  await term.waitForOutput('ready-2');
+  const session = h.broker.services.sessions.terminal(sessionId)!;
+  term.control({ type: 'pause' });
+  await h.eventually(async () => session.outputHeld, (held) => held, 'the pty to be held');
+  term.send("head -c 3000000 /dev/zero | tr '\\0' a; echo done-$((3+4))\n");
+  await h.eventually(async () => (await h.broker.services.recordings.bytes(sessionId, 'i')).toString(), (i) => i.includes('done-'), 'the command to reach the shell');
+  const heldOut = (await h.broker.services.recordings.bytes(sessionId, 'o')).length;
+  assert.ok(heldOut < 1_000_000, `only what was read before the hold: ${heldOut}`);
+  assert.doesNotMatch(term.output, /done-7/);
+  term.control({ type: 'resume' });
+  await term.waitForOutput('done-7');
+  assert.ok((await h.broker.services.recordings.bytes(sessionId, 'o')).length > 3_000_000);
+});

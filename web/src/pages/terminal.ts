@@ -72,8 +72,18 @@ function mount(region: HTMLElement, session: Session, me: string, store: Disposa
 
   const view = store.add(new TerminalView(screen, readOnly));
   let ended = false;
+  // Flow control: xterm.js renders slower than a shell can print; past a
+  // megabyte not yet parsed, the broker holds the shell until the view catches up.
+  let held = false;
+  const HOLD_ABOVE = 1 << 20;
+  const RESUME_BELOW = 128 << 10;
   const tty = store.add(new Tty(terminalUrl(session.id), () => !ended && Date.now() < expiresAt, {
-    data: (bytes) => view.write(bytes),
+    data: (bytes) => {
+      view.write(bytes, () => {
+        if (held && view.pending < RESUME_BELOW) tty.hold((held = false));
+      });
+      if (!held && view.pending > HOLD_ABOVE) tty.hold((held = true));
+    },
     control: (msg) => {
       switch (msg.type) {
         case 'notice':

@@ -65,6 +65,11 @@ export class Tty implements Disposable {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(this.encoder.encode(data));
   }
 
+  /** Flow control: asks the broker to hold the shell's output, or to go on. */
+  hold(paused: boolean): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(encodeClientControl({ type: paused ? 'pause' : 'resume' }));
+  }
+
   resize(cols: number, rows: number): void {
     this.size = { cols, rows };
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(encodeClientControl({ type: 'resize', cols, rows }));

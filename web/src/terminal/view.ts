@@ -33,8 +33,16 @@ export class TerminalView implements Disposable {
     if (this.term.element?.offsetParent) this.fitAddon.fit();
   }
 
-  write(bytes: Uint8Array | string): void {
-    this.term.write(bytes);
+  /** Bytes handed to xterm.js that it has not parsed yet; flow control watches this. */
+  pending = 0;
+
+  write(bytes: Uint8Array | string, parsed?: () => void): void {
+    const size = bytes.length;
+    this.pending += size;
+    this.term.write(bytes, () => {
+      this.pending -= size;
+      parsed?.();
+    });
   }
 
   onInput(fn: (data: string) => void): Disposable {
