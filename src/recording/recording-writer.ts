@@ -32,45 +32,58 @@ function insertStatement(rows: ChunkRow[]): pg.QueryConfig {
 
 export class RecordingWriter {
   private readonly dirty = new Set<RecordingSink>();
-  private running: Promise<void> | undefined;
+  /** Sinks with a batch in flight: they join no other batch until it settles. */
+  private readonly busy = new Set<RecordingSink>();
+  private running = 0;
+  private idleWaiters: (() => void)[] = [];
   bytesWritten = 0;
 
-  constructor(private readonly pool: pg.Pool, private readonly timeoutMs = 10_000) {}
+  /**
+   * `concurrency` batches may commit at once, each on its own connection. A
+   * session is in at most one of them, so its chunks still commit in order and
+   * a failed batch leaves no gap; but a keystroke need not wait behind another
+   * session's large batch, and the fsyncs of concurrent commits overlap.
+   */
+  constructor(private readonly pool: pg.Pool, private readonly timeoutMs = 10_000, private readonly concurrency = 2) {}
 
   markDirty(sink: RecordingSink): void {
     this.dirty.add(sink);
-    this.running ??= this.run();
+    this.pump();
   }
 
   /** Resolves when everything marked so far has been committed or failed. */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+  idle(): Promise<void> {
+    if (this.running === 0 && this.dirty.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private async run(): Promise<void> {
-    while (this.dirty.size > 0) {
-      const batches = [...this.dirty].map((sink) => ({ sink, rows: sink.takeRows() }));
-      this.dirty.clear();
-      const rows = batches.flatMap((b) => b.rows);
-      let error: Error | undefined;
-      try {
-        if (rows.length > 0) await this.withTimeout(this.insert(rows));
-        for (const r of rows) this.bytesWritten += r.data.length;
-      } catch (err) {
-        error = err as Error;
+  private pump(): void {
+    while (this.running < this.concurrency) {
+      const sinks = [...this.dirty].filter((s) => !this.busy.has(s));
+      if (sinks.length === 0) break;
+      for (const s of sinks) {
+        this.dirty.delete(s);
+        this.busy.add(s);
       }
-      // Each session hears of its own batch; one whose handler throws is failed
-      // (closed) alone, and cannot take the others down with it.
-      for (const b of batches) {
-        try {
-          if (error) b.sink.failed(error);
-          else b.sink.committed(b.rows);
-        } catch (err) {
-          if (!error) b.sink.failed(err as Error);
-        }
-      }
+      this.running++;
+      void this.commit(sinks.map((sink) => ({ sink, rows: sink.takeRows() }))).finally(() => {
+        this.running--;
+        for (const s of sinks) this.busy.delete(s);
+        this.pump();
+        if (this.running === 0 && this.dirty.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+      });
     }
-    this.running = undefined;
+  }
+
+  private async commit(batches: { sink: RecordingSink; rows: ChunkRow[] }[]): Promise<void> {
+    const rows = batches.flatMap((b) => b.rows);
+    try {
+      if (rows.length > 0) await this.withTimeout(this.insert(rows));
+      for (const r of rows) this.bytesWritten += r.data.length;
+      for (const b of batches) b.sink.committed(b.rows);
+    } catch (err) {
+      for (const b of batches) b.sink.failed(err as Error);
+    }
   }
 
   /** One statement, or one transaction of several when the batch is very large. */
