@@ -5,7 +5,7 @@
 import type { Database } from '../src/db/client.js';
 import { EchoProbe, percentiles } from './echo.js';
 import { PayloadCounter } from './payload.js';
-import { cpuSeconds, descendants, rssBytes, totalCpuSeconds } from './proc.js';
+import { cpuBetween, cpuSeconds, cpuSnapshot, rssBytes } from './proc.js';
 import { recordedOutput, type Api } from './setup.js';
 import { log, row, type Row } from './stats.js';
 import { brokerTerminal, socketTerminal, waitFor, type RelayProcess, type Terminal } from './terminals.js';
@@ -47,7 +47,6 @@ async function walBytes(db: Database): Promise<{ wal: number; table: number }> {
 }
 
 async function level(n: number, open: () => Promise<Terminal>, pid: number, o: ConcurrencyOptions, db?: Database): Promise<LevelResult> {
-  const pg = descendants(process.pid, 'postgres');
   const rss0 = rssBytes(pid);
   const terms: Terminal[] = [];
   const counters: PayloadCounter[] = [];
@@ -72,7 +71,7 @@ async function level(n: number, open: () => Promise<Terminal>, pid: number, o: C
   const probe = new EchoProbe(interactive);
   const before = db ? await walBytes(db) : undefined;
   const cpu0 = cpuSeconds(pid);
-  const pgCpu0 = totalCpuSeconds(pg);
+  const pgCpu0 = cpuSnapshot(process.pid, 'postgres');
   let rssPeak = 0;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssBytes(pid))), 200);
   const t0 = performance.now();
@@ -87,7 +86,7 @@ async function level(n: number, open: () => Promise<Terminal>, pid: number, o: C
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
   const cpu = cpuSeconds(pid) - cpu0;
-  const pgCpu = totalCpuSeconds(pg) - pgCpu0;
+  const pgCpu = cpuBetween(pgCpu0, cpuSnapshot(process.pid, 'postgres'));
   const after = db ? await walBytes(db) : undefined;
 
   const expected = o.bytesPerWrite * o.writes;

@@ -34,13 +34,20 @@ export function descendants(root: number, comm: string): number[] {
   return [...names].filter(([pid, name]) => name === comm && below(pid)).map(([pid]) => pid);
 }
 
-/** CPU seconds of a set of processes, tolerating ones that exit meanwhile. */
-export function totalCpuSeconds(pids: number[]): number {
-  let sum = 0;
-  for (const pid of pids) {
+/** CPU seconds of each process below `root` named `comm`, keyed by pid. */
+export function cpuSnapshot(root: number, comm: string): Map<number, number> {
+  const snap = new Map<number, number>();
+  for (const pid of descendants(root, comm)) {
     try {
-      sum += cpuSeconds(pid);
+      snap.set(pid, cpuSeconds(pid));
     } catch { /* gone */ }
   }
+  return snap;
+}
+
+/** CPU used between two snapshots; a process that exited in between is not counted. */
+export function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, cpu] of after) sum += cpu - (before.get(pid) ?? 0);
   return sum;
 }

@@ -3,7 +3,7 @@
 // interleaved round by round. Checks that the recording holds exactly the
 // bytes the client got, and that the payload arrived whole.
 import { PayloadCounter, payloadCommand } from './payload.js';
-import { cpuSeconds, descendants, totalCpuSeconds } from './proc.js';
+import { cpuBetween, cpuSeconds, cpuSnapshot } from './proc.js';
 import { recordedOutput, type Api } from './setup.js';
 import { log, median, row, type Row } from './stats.js';
 import { brokerTerminal, directTerminal, socketTerminal, waitFor, type PathName, type RelayProcess, type Terminal } from './terminals.js';
@@ -13,6 +13,7 @@ export interface ThroughputResult {
   rounds: number;
   mbPerSecond: Record<PathName, number>;
   serverCpuSecondsPerGB: { relay: number; broker: number };
+  postgresCpuSecondsPerGB: number;
   bytesLost: number;
   recordingMatches: boolean;
   runs: { path: PathName; mbPerSecond: number }[];
@@ -23,9 +24,8 @@ async function once(open: () => Promise<Terminal>, bytes: number, pid?: number) 
   const counter = new PayloadCounter('a');
   term.onData((d) => counter.feed(d));
   await waitFor(term, ':~');
-  const pg = descendants(process.pid, 'postgres');
   const cpu0 = pid ? cpuSeconds(pid) : 0;
-  const pgCpu0 = totalCpuSeconds(pg);
+  const pgCpu0 = cpuSnapshot(process.pid, 'postgres');
   const t0 = performance.now();
   // No `exit` in the same line: node-pty drops output still unread when the
   // child exits (the relay and direct paths would lose the tail, see ENVIRONMENT.md).
@@ -33,7 +33,7 @@ async function once(open: () => Promise<Terminal>, bytes: number, pid?: number) 
   await counter.done;
   const seconds = (performance.now() - t0) / 1000;
   const cpu = pid ? cpuSeconds(pid) - cpu0 : 0;
-  const pgCpu = totalCpuSeconds(pg) - pgCpu0;
+  const pgCpu = cpuBetween(pgCpu0, cpuSnapshot(process.pid, 'postgres'));
   term.send('exit\r');
   await term.closed;
   return { term, counter, seconds, cpu, pgCpu };
@@ -41,7 +41,7 @@ async function once(open: () => Promise<Terminal>, bytes: number, pid?: number) 
 
 export async function throughput(api: Api, relay: RelayProcess, opts: { bytes: number; rounds: number }): Promise<{ result: ThroughputResult; rows: Row[] }> {
   const order: PathName[] = ['direct', 'relay', 'broker'];
-  const runs: { path: PathName; mbPerSecond: number; cpuPerGB: number }[] = [];
+  const runs: { path: PathName; mbPerSecond: number; cpuPerGB: number; pgPerGB: number }[] = [];
   let bytesLost = 0;
   let recordingMatches = true;
   for (let round = 0; round < opts.rounds; round++) {
@@ -68,7 +68,7 @@ export async function throughput(api: Api, relay: RelayProcess, opts: { bytes: n
         if (recorded.sha256 !== counter.sha256 || recorded.bytes !== counter.received) recordingMatches = false;
         bytesLost += Math.max(0, counter.received - recorded.bytes);
       }
-      runs.push({ path, mbPerSecond: opts.bytes / 1e6 / seconds, cpuPerGB: (cpu / opts.bytes) * 1e9 });
+      runs.push({ path, mbPerSecond: opts.bytes / 1e6 / seconds, cpuPerGB: (cpu / opts.bytes) * 1e9, pgPerGB: (pgCpu / opts.bytes) * 1e9 });
     }
   }
   const med = (p: PathName) => median(runs.filter((r) => r.path === p).map((r) => r.mbPerSecond));
@@ -79,6 +79,7 @@ export async function throughput(api: Api, relay: RelayProcess, opts: { bytes: n
     rounds: opts.rounds,
     mbPerSecond,
     serverCpuSecondsPerGB: { relay: cpuMed('relay'), broker: cpuMed('broker') },
+    postgresCpuSecondsPerGB: median(runs.filter((r) => r.path === 'broker').map((r) => r.pgPerGB)),
     bytesLost,
     recordingMatches,
     runs: runs.map(({ path, mbPerSecond }) => ({ path, mbPerSecond })),
@@ -87,6 +88,7 @@ export async function throughput(api: Api, relay: RelayProcess, opts: { bytes: n
     row('throughput', 'broker vs node-pty direct', 'MB/s', mbPerSecond.broker, mbPerSecond.direct, 'direct'),
     row('throughput', 'broker vs bare relay', 'MB/s', mbPerSecond.broker, mbPerSecond.relay, 'relay'),
     row('throughput', 'server CPU per GB', 's', result.serverCpuSecondsPerGB.broker, result.serverCpuSecondsPerGB.relay, 'relay'),
+    row('throughput', 'Postgres CPU per GB (broker path)', 's', result.postgresCpuSecondsPerGB),
     row('throughput', 'bytes lost', 'B', bytesLost),
     row('throughput', 'recording = bytes received (1 = yes)', '', recordingMatches ? 1 : 0),
   ];
