@@ -10,7 +10,9 @@ import { publish } from '../events/change-feed.js';
 import { assertHostGrantable } from '../access/access-service.js';
 import { isInsideWindow } from '../access/access-fns.js';
 import type { ReplacementService } from '../replacement/replacement-service.js';
+import type { WebSocket } from 'ws';
 import type { Connector, ShellCommand } from './connectors/connector.js';
+import { RecordingTail } from '../recording/recording-tail.js';
 import type { RecordingWriter } from '../recording/recording-writer.js';
 import { TerminalSession, type SessionEnd } from './terminal-session.js';
 import { sessionInclude, toSessionView } from './session-views.js';
@@ -124,15 +126,24 @@ export function sessionService(deps: Deps) {
       return { id: session.id, expiresAt: request.expiresAt!.toISOString() };
     },
 
-    /** Who may attach how: the requester controls, approvers and auditors watch. */
-    async attachMode(user: AuthUser, sessionId: string): Promise<'control' | 'watch'> {
-      const session = await prisma.session.findUnique({ where: { id: sessionId } });
+    /**
+     * Attaches a websocket: the requester controls the shell (on the replica
+     * that holds its pty); approvers and auditors watch it, from any replica,
+     * through the recording. Throws before the upgrade when neither applies.
+     */
+    async attach(user: AuthUser, sessionId: string): Promise<(ws: WebSocket) => void> {
+      const session = await prisma.session.findUnique({ where: { id: sessionId }, include: { host: true, request: true } });
       if (!session) throw new NotFoundError('Session');
-      const mode = session.userId === user.id ? 'control' : hasRole(user, 'approver', 'auditor') ? 'watch' : undefined;
-      if (!mode) throw new ForbiddenError('Only the requester may attach; approvers and auditors may watch.', 'not_requester');
+      const controls = session.userId === user.id;
+      if (!controls && !hasRole(user, 'approver', 'auditor')) throw new ForbiddenError('Only the requester may attach; approvers and auditors may watch.', 'not_requester');
       if (session.endedAt) throw new ConflictError(`This session has ended (${session.endReason}); replay its recording instead.`, 'session_ended');
-      if (!live.has(sessionId)) throw new ConflictError('This session runs on another broker replica; connect through it.', 'wrong_broker');
-      return mode;
+      if (!controls) {
+        const tail = new RecordingTail(prisma, { id: session.id, hostName: session.host.name, expiresAt: session.request.expiresAt! });
+        return (ws) => void tail.start(ws);
+      }
+      const terminal = live.get(sessionId);
+      if (!terminal) throw new ConflictError('This session runs on another broker replica; connect through it.', 'wrong_broker');
+      return (ws) => terminal.attach(ws);
     },
 
     terminal(sessionId: string): TerminalSession | undefined {

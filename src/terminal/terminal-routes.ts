@@ -1,6 +1,7 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ForbiddenError, NotFoundError } from '../errors.js';
+import type { WebSocket } from 'ws';
+import { ForbiddenError } from '../errors.js';
 import type { RecordingService } from '../recording/recording-service.js';
 import { IdParams, SessionSchema } from '../schemas.js';
 import { END_REASONS, MAX_COLS, MAX_ROWS } from './protocol.js';
@@ -24,6 +25,7 @@ export function originAllowed(request: FastifyRequest, allowed: string[]): boole
 
 export default async function terminalRoutes(app: FastifyInstance, { sessions, recordings, allowedOrigins }: Opts) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const attachments = new WeakMap<FastifyRequest, (ws: WebSocket) => void>();
 
   r.post('/api/requests/:id/sessions', {
     preHandler: app.authenticate,
@@ -96,17 +98,14 @@ export default async function terminalRoutes(app: FastifyInstance, { sessions, r
       if (!originAllowed(request, allowedOrigins)) throw new ForbiddenError('Cross-origin websocket refused.', 'bad_origin');
       await app.authenticate(request);
     },
+    // Decided before the upgrade, so a refusal is an HTTP status, not a closed socket.
     preHandler: async (request) => {
-      const { id } = request.params as { id: string };
-      (request as FastifyRequest & { attachMode?: 'control' | 'watch' }).attachMode = await sessions.attachMode(request.auth, id);
+      attachments.set(request, await sessions.attach(request.auth, (request.params as { id: string }).id));
     },
   }, (socket, request) => {
-    const terminal = sessions.terminal(request.params.id);
-    const mode = (request as FastifyRequest & { attachMode?: 'control' | 'watch' }).attachMode;
-    if (!terminal || !mode) {
-      socket.close(1011, new NotFoundError('Live session').message);
-      return;
-    }
-    terminal.attach(socket, mode);
+    const attach = attachments.get(request);
+    attachments.delete(request);
+    if (attach) attach(socket);
+    else socket.close(1011, 'not attached');
   });
 }

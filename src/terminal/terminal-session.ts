@@ -12,7 +12,6 @@ import { PtyProcess } from './pty-process.js';
 const SOCKET_HIGH_WATER = 1 << 20; // pause the pty above 1 MiB unsent to the controller
 const SOCKET_LOW_WATER = 256 << 10;
 const UNCOMMITTED_HIGH_WATER = 4 << 20; // or above 4 MiB not yet in Postgres
-const WATCHER_LIMIT = 8 << 20; // a watcher this far behind is dropped, never waited for
 
 export interface SessionInfo {
   id: string;
@@ -42,7 +41,6 @@ export class TerminalSession {
   private readonly pty: PtyProcess;
   private readonly recording: SessionRecording;
   private controller: WebSocket | undefined;
-  private readonly watchers = new Set<WebSocket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private graceTimer: NodeJS.Timeout | undefined;
   private ending: Promise<void> | undefined;
@@ -93,29 +91,24 @@ export class TerminalSession {
     return { bytesIn: this.recording.bytesIn, bytesOut: this.recording.bytesOut };
   }
 
-  /** Attaches the requester's socket (taking over from an older one) or a read-only watcher. */
-  attach(ws: WebSocket, mode: 'control' | 'watch'): void {
+  /** Attaches the requester's socket, taking over from an older one (watchers tail the recording instead). */
+  attach(ws: WebSocket): void {
     if (this.ended) {
       ws.close(1000);
       return;
     }
-    if (mode === 'control') {
-      if (this.controller) {
-        this.send(this.controller, { type: 'notice', message: 'This session was opened in another window.', expiresAt: this.info.expiresAt.toISOString() });
-        this.controller.close(4000, 'attached elsewhere');
-      }
-      this.controller = ws;
-      this.clientPaused = false;
-      clearTimeout(this.graceTimer);
-    } else {
-      this.watchers.add(ws);
+    if (this.controller) {
+      this.send(this.controller, { type: 'notice', message: 'This session was opened in another window.', expiresAt: this.info.expiresAt.toISOString() });
+      this.controller.close(4000, 'attached elsewhere');
     }
+    this.controller = ws;
+    this.clientPaused = false;
+    clearTimeout(this.graceTimer);
     ws.on('message', (data, isBinary) => this.onFrame(ws, data as Buffer, isBinary));
     ws.on('close', () => this.detach(ws));
     ws.on('error', () => ws.terminate());
     const left = Math.max(0, Math.round((this.info.expiresAt.getTime() - Date.now()) / this.timing.minuteMs));
-    const role = mode === 'control' ? '' : ' (read-only)';
-    this.send(ws, { type: 'notice', message: `Connected to ${this.info.hostName}${role}. Recorded. Access ends in about ${left} minute(s).`, expiresAt: this.info.expiresAt.toISOString() });
+    this.send(ws, { type: 'notice', message: `Connected to ${this.info.hostName}. Recorded. Access ends in about ${left} minute(s).`, expiresAt: this.info.expiresAt.toISOString() });
     this.updateFlow();
   }
 
@@ -143,23 +136,17 @@ export class TerminalSession {
     try {
       await this.persistEnd({ reason, ...this.bytes, error: this.recording.failedWith?.message });
     } finally {
-      for (const ws of [this.controller, ...this.watchers]) {
-        if (!ws) continue;
-        this.send(ws, { type: 'exit', reason });
-        ws.close(1000, reason);
+      if (this.controller) {
+        this.send(this.controller, { type: 'exit', reason });
+        this.controller.close(1000, reason);
       }
       this.controller = undefined;
-      this.watchers.clear();
       await this.command.dispose().catch(() => {});
     }
   }
 
   private onFrame(ws: WebSocket, data: Buffer, isBinary: boolean): void {
-    if (this.ended) return;
-    if (ws !== this.controller) {
-      if (isBinary) this.send(ws, { type: 'notice', message: 'Read-only: your input is not sent.', expiresAt: this.info.expiresAt.toISOString() });
-      return;
-    }
+    if (this.ended || ws !== this.controller) return;
     if (isBinary) {
       this.recording.push('i', data);
       return;
@@ -199,9 +186,7 @@ export class TerminalSession {
           break;
         }
         case 'm':
-          for (const ws of [this.controller, ...this.watchers]) {
-            if (ws) this.send(ws, { type: 'notice', message: row.data.toString(), expiresAt: this.info.expiresAt.toISOString() });
-          }
+          if (this.controller) this.send(this.controller, { type: 'notice', message: row.data.toString(), expiresAt: this.info.expiresAt.toISOString() });
           break;
         default:
           throw new Error(`unknown chunk kind ${String(row.kind)}`);
@@ -212,10 +197,6 @@ export class TerminalSession {
 
   private forwardOutput(data: Buffer): void {
     if (this.controller) this.controller.send(data, { binary: true }, () => this.updateFlow());
-    for (const w of this.watchers) {
-      if (w.bufferedAmount > WATCHER_LIMIT) w.close(1013, 'too far behind');
-      else w.send(data, { binary: true });
-    }
   }
 
   /** Backpressure: the pty pauses while nobody reads, the browser lags, or Postgres lags. */
@@ -228,7 +209,6 @@ export class TerminalSession {
   }
 
   private detach(ws: WebSocket): void {
-    this.watchers.delete(ws);
     if (ws !== this.controller) return;
     this.controller = undefined;
     this.updateFlow();
