@@ -13,6 +13,8 @@ export interface PtySpec {
   cwd: string;
   cols: number;
   rows: number;
+  uid?: number;
+  gid?: number;
 }
 
 interface PtyInternals {
@@ -33,7 +35,7 @@ export class PtyProcess extends EventEmitter<{ data: [Buffer]; end: [{ exitCode:
   constructor(spec: PtySpec) {
     super();
     this.pty = nodePty.spawn(spec.file, spec.args, {
-      name: 'xterm-256color', cols: spec.cols, rows: spec.rows, cwd: spec.cwd, env: spec.env, encoding: null,
+      name: 'xterm-256color', cols: spec.cols, rows: spec.rows, cwd: spec.cwd, env: spec.env, encoding: null, uid: spec.uid, gid: spec.gid,
     });
     const socket = (this.pty as unknown as PtyInternals)._socket;
     const destroy = socket.destroy.bind(socket);

@@ -16,3 +16,15 @@ test('a shell session runs, records both directions and ends with exit', async (
   const out = await h.broker.services.recordings.bytes(sessionId, 'o');
   assert.equal(out.toString(), term.output);
 });
+
+test('a demo shell never runs as root, even when the broker does', async (t) => {
+  const h = await startHarness(t);
+  const sessionId = await h.openSession(await h.grant('staging-web-2', 15, 'alice', ['bob']));
+  const term = await h.attach(sessionId);
+  term.send('echo "uid=$(id -u) pwd=$PWD"; exit\n');
+  await term.waitForExit();
+  const [, uid, pwd] = /uid=(\d+) pwd=(\S+)/.exec(term.output)!;
+  if (process.getuid?.() === 0) assert.notEqual(uid, '0');
+  else assert.equal(uid, String(process.getuid?.()));
+  assert.match(pwd!, /hosts\/staging-web-2$/);
+});

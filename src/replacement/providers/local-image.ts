@@ -1,8 +1,8 @@
 // Demo provider: the host is a directory under the data dir; replacing it
 // means deleting that directory and copying the image's directory afresh.
-import { cp, rm, stat, writeFile } from 'node:fs/promises';
+import { chown, cp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { hostDirectory } from '../../terminal/connectors/local-connector.js';
+import { demoShellUser, hostDirectory } from '../../terminal/connectors/local-connector.js';
 import type { ReplaceTarget, ReplacementProvider } from './provider.js';
 
 export function imageDirectory(dataDir: string, source: string): string {
@@ -17,6 +17,15 @@ export async function buildHostFromImage(dataDir: string, target: ReplaceTarget,
   await rm(to, { recursive: true, force: true });
   await cp(from, to, { recursive: true });
   await writeFile(path.join(to, '.instance'), `${target.host.name} instance ${instance} from ${target.image.name}:${target.image.version}\n`);
+  const owner = demoShellUser();
+  if (owner) await chownTree(to, owner.uid, owner.gid);
+}
+
+async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
+  await chown(dir, uid, gid);
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    await chown(path.join(entry.parentPath, entry.name), uid, gid);
+  }
 }
 
 export function localImageProvider(dataDir: string): ReplacementProvider {

@@ -23,6 +23,9 @@ export interface ShellCommand {
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  /** Run as this user (only a broker running as root can). */
+  uid?: number;
+  gid?: number;
   /** Removes per-session material (keys, temp dirs). Always called once. */
   dispose(): Promise<void>;
 }

@@ -1,12 +1,21 @@
 // The demo's stand-in for a real host: a login shell whose home and working
 // directory is the host's own directory under the data dir, with a scrubbed
-// environment. It is a stand-in, not a sandbox: use the ssh connector for real hosts.
+// environment. It is a stand-in, not a sandbox: use the ssh connector for real
+// hosts. A broker running as root (a container) runs these shells as `nobody`,
+// never as root, and gives the host directories to that user.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Connector, ConnectorContext, ShellCommand } from './connector.js';
 
 export function hostDirectory(dataDir: string, hostName: string): string {
   return path.join(dataDir, 'hosts', hostName);
+}
+
+const NOBODY = 65534;
+
+/** The user a demo shell runs as: unchanged, unless the broker is root. */
+export function demoShellUser(): { uid: number; gid: number } | undefined {
+  return process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : undefined;
 }
 
 export function localConnector(dataDir: string): Connector {
@@ -30,6 +39,7 @@ export function localConnector(dataDir: string): Connector {
           BREAKGLASS_HOST: ctx.host.name,
           BREAKGLASS_SESSION: ctx.sessionId,
         },
+        ...demoShellUser(),
         dispose: async () => {},
       };
     },
