@@ -27,13 +27,16 @@ type Deps = {
   log: (msg: string, extra?: object) => void;
 };
 
-const PERSIST_RETRIES = 30;
 
 export function sessionService(deps: Deps) {
   const { prisma, config, replacements } = deps;
   const live = new Map<string, TerminalSession>();
 
-  /** Session end, taint and replacement in one transaction; retried while Postgres is away. */
+  /**
+   * Session end, taint and replacement in one transaction. Retried for as long
+   * as Postgres is away (the shell is already dead): the end must become
+   * durable, and if this broker dies first, its restart or another replica does it.
+   */
   async function persistEnd(sessionId: string, end: SessionEnd): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -54,8 +57,7 @@ export function sessionService(deps: Deps) {
         return;
       } catch (err) {
         deps.log(`could not record the end of session ${sessionId} (attempt ${attempt}): ${(err as Error).message}`);
-        if (attempt >= PERSIST_RETRIES) throw err;
-        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * attempt)));
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 250 * attempt)));
       }
     }
   }
