@@ -17,7 +17,9 @@ export function connect(databaseUrl: string, max = 10): Database {
   const pool = new pg.Pool({ connectionString: databaseUrl, max });
   // A dropped connection must not crash the broker; queries on it fail instead.
   pool.on('error', () => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // Prisma's 5 s default would abort transactions that queue behind the audit
+  // chain's lock under load; these still fail long before anyone waits forever.
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: 10_000, timeout: 30_000 } });
   return {
     pool,
     prisma,
