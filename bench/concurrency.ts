@@ -69,6 +69,9 @@ async function level(n: number, open: () => Promise<Terminal>, pid: number, o: C
   const idleRssPerSessionKB = (rssBytes(pid) - rss0) / (n + 1) / 1024;
 
   const probe = new EchoProbe(interactive);
+  // Start each level from a fresh checkpoint, so that it does not pay for the WAL
+  // of the benchmarks before it (a checkpoint under load stalled commits ~2 s once).
+  if (db) await db.pool.query('CHECKPOINT');
   const before = db ? await walBytes(db) : undefined;
   const cpu0 = cpuSeconds(pid);
   const pgCpu0 = cpuSnapshot(process.pid, 'postgres');
