@@ -11,6 +11,8 @@ import type pg from 'pg';
 import type { ChunkRow } from './recording-fns.js';
 
 export interface RecordingSink {
+  /** Bytes accepted and not yet committed (for a sink not in flight: what a batch would take). */
+  readonly uncommittedBytes: number;
   /** Hands over everything pending; called when a batch starts. */
   takeRows(): ChunkRow[];
   committed(rows: ChunkRow[]): void;
@@ -18,6 +20,7 @@ export interface RecordingSink {
 }
 
 const COLUMNS = 6;
+const SMALL = 1024; // a keystroke and its echo, a resize, a notice
 const ROWS_PER_STATEMENT = 1000; // 6,000 parameters: well under Postgres's 65,535
 
 function insertStatement(rows: ChunkRow[]): pg.QueryConfig {
@@ -34,17 +37,18 @@ export class RecordingWriter {
   private readonly dirty = new Set<RecordingSink>();
   /** Sinks with a batch in flight: they join no other batch until it settles. */
   private readonly busy = new Set<RecordingSink>();
-  private running = 0;
+  private readonly running = { bulk: 0, small: 0 };
   private idleWaiters: (() => void)[] = [];
   bytesWritten = 0;
 
   /**
-   * `concurrency` batches may commit at once, each on its own connection. A
-   * session is in at most one of them, so its chunks still commit in order and
-   * a failed batch leaves no gap; but a keystroke need not wait behind another
-   * session's large batch, and the fsyncs of concurrent commits overlap.
+   * `bulkLanes` batches of anything, plus one lane for sessions with at most
+   * 1 KiB pending, may commit at once, each on its own connection. A session is
+   * in at most one batch, so its chunks still commit in order and a failed
+   * batch leaves no gap; but a keystroke and its echo never queue behind the
+   * output of busy sessions, and the fsyncs of concurrent commits overlap.
    */
-  constructor(private readonly pool: pg.Pool, private readonly timeoutMs = 10_000, private readonly concurrency = 2) {}
+  constructor(private readonly pool: pg.Pool, private readonly timeoutMs = 10_000, private readonly bulkLanes = 2) {}
 
   markDirty(sink: RecordingSink): void {
     this.dirty.add(sink);
@@ -53,24 +57,30 @@ export class RecordingWriter {
 
   /** Resolves when everything marked so far has been committed or failed. */
   idle(): Promise<void> {
-    if (this.running === 0 && this.dirty.size === 0) return Promise.resolve();
+    if (this.inFlight === 0 && this.dirty.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  private get inFlight(): number {
+    return this.running.bulk + this.running.small;
+  }
+
   private pump(): void {
-    while (this.running < this.concurrency) {
-      const sinks = [...this.dirty].filter((s) => !this.busy.has(s));
-      if (sinks.length === 0) break;
+    for (;;) {
+      const lane = this.running.bulk < this.bulkLanes ? 'bulk' : this.running.small === 0 ? 'small' : undefined;
+      if (!lane) return;
+      const sinks = [...this.dirty].filter((s) => !this.busy.has(s) && (lane === 'bulk' || s.uncommittedBytes <= SMALL));
+      if (sinks.length === 0) return;
       for (const s of sinks) {
         this.dirty.delete(s);
         this.busy.add(s);
       }
-      this.running++;
+      this.running[lane]++;
       void this.commit(sinks.map((sink) => ({ sink, rows: sink.takeRows() }))).finally(() => {
-        this.running--;
+        this.running[lane]--;
         for (const s of sinks) this.busy.delete(s);
         this.pump();
-        if (this.running === 0 && this.dirty.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+        if (this.inFlight === 0 && this.dirty.size === 0) for (const w of this.idleWaiters.splice(0)) w();
       });
     }
   }

@@ -22,13 +22,16 @@ function sink(id: string) {
   let seq = 0;
   let queued = 0;
   const log: string[] = [];
-  const s: RecordingSink & { push(): void; log: string[] } = {
+  const s: RecordingSink & { push(bytes?: number): void; log: string[] } = {
     log,
-    push() {
-      queued++;
+    get uncommittedBytes() {
+      return queued;
+    },
+    push(bytes = 1) {
+      queued += bytes;
     },
     takeRows(): ChunkRow[] {
-      const rows = Array.from({ length: queued }, () => ({ sessionId: id, seq: seq++, atMs: 0, kind: 'o' as const, data: Buffer.from('x'), hash: Buffer.alloc(32) }));
+      const rows = queued ? [{ sessionId: id, seq: seq++, atMs: 0, kind: 'o' as const, data: Buffer.alloc(queued, 'x'), hash: Buffer.alloc(32) }] : [];
       queued = 0;
       return rows;
     },
@@ -67,4 +70,26 @@ test('a keystroke commits beside a large batch of another session, and a session
   pending[2]!.done(new Error('disk full'));
   await writer.idle();
   assert.deepEqual(busy.log, ['committed 0', 'failed disk full']);
+});
+
+test('with the bulk lanes busy, a keystroke still commits at once and bulk output waits for a bulk lane', async () => {
+  const { pool, pending } = gatedPool();
+  const writer = new RecordingWriter(pool);
+  const [a, b, c, typing] = [sink('a'), sink('b'), sink('c'), sink('typing')];
+  for (const s of [a, b, c]) {
+    s.push(2000);
+    writer.markDirty(s);
+  }
+  typing.push();
+  writer.markDirty(typing);
+  await tick();
+  assert.deepEqual(pending.map((p) => p.sessions), [['a'], ['b'], ['typing']], 'c (2,000 bytes) is not small');
+  pending[2]!.done();
+  pending[0]!.done();
+  await tick();
+  assert.deepEqual(typing.log, ['committed 0']);
+  assert.deepEqual(pending[3]!.sessions, ['c']);
+  pending[1]!.done();
+  pending[3]!.done();
+  await writer.idle();
 });
