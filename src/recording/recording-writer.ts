@@ -87,12 +87,22 @@ export class RecordingWriter {
 
   private async commit(batches: { sink: RecordingSink; rows: ChunkRow[] }[]): Promise<void> {
     const rows = batches.flatMap((b) => b.rows);
+    let error: Error | undefined;
     try {
       if (rows.length > 0) await this.withTimeout(this.insert(rows));
       for (const r of rows) this.bytesWritten += r.data.length;
-      for (const b of batches) b.sink.committed(b.rows);
     } catch (err) {
-      for (const b of batches) b.sink.failed(err as Error);
+      error = err as Error;
+    }
+    // Each session hears of its own batch; one whose handler throws is failed
+    // (closed) alone, and cannot take the others down with it.
+    for (const b of batches) {
+      try {
+        if (error) b.sink.failed(error);
+        else b.sink.committed(b.rows);
+      } catch (err) {
+        if (!error) b.sink.failed(err as Error);
+      }
     }
   }
 

@@ -5,6 +5,8 @@ import type { ServerMessage } from '../../src/terminal/protocol.js';
 
 export class TerminalClient {
   output = '';
+  /** Every binary frame as received, from the first one on. */
+  readonly frames: Buffer[] = [];
   readonly notices: string[] = [];
   exitReason: string | undefined;
   readonly closed: Promise<{ code: number; reason: string }>;
@@ -12,7 +14,10 @@ export class TerminalClient {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
-      if (isBinary) this.output += (data as Buffer).toString('utf8');
+      if (isBinary) {
+        this.frames.push(data as Buffer);
+        this.output += (data as Buffer).toString('utf8');
+      }
       else {
         const msg = JSON.parse(data.toString()) as ServerMessage;
         if (msg.type === 'notice') this.notices.push(msg.message);
