@@ -72,7 +72,8 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
     port,
     persistent: true,
     authMethod: 'scram-sha-256',
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    // Loopback only; rarer checkpoints, so a burst of recording does not stall on one.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_wal_size=2GB', '-c', 'checkpoint_timeout=15min'],
     onLog: () => {},
     onError: (e) => log(`embedded Postgres: ${String(e)}`),
   });
