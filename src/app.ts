@@ -86,7 +86,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   });
 
   await app.register(authRoutes, { auth: services.auth, loginPerMinute: config.loginRateLimitPerMinute, secureCookie: config.secureCookie });
-  await app.register(accessRoutes, { access: services.access });
+  await app.register(accessRoutes, { access: services.access, policies: services.policies });
   await app.register(hostRoutes, { hosts: services.hosts });
   await app.register(hostAdminRoutes, { hostAdmin: services.hostAdmin });
   await app.register(sshRoutes, { ca: services.sshCa });

@@ -2,6 +2,7 @@
 // recording writer and the domain services. server.ts and the tests both start it.
 import type { Config } from './config.js';
 import { accessService } from './access/access-service.js';
+import { policyService } from './access/policy-service.js';
 import { auditService } from './audit/audit-service.js';
 import { authService } from './auth/auth-service.js';
 import { connect, type Database } from './db/client.js';
@@ -44,9 +45,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
 
   if (config.demo && (await seedDemo(prisma, config.dataDir))) log('demo data seeded (users alice, bob, carol, dave, erin, admin; password "demo")');
   // Policy from the environment wins over the demo's and over earlier runs'.
-  for (const [environment, p] of Object.entries(config.policies ?? {})) {
-    await prisma.policy.upsert({ where: { environment }, create: { environment, ...p }, update: p });
-  }
+  const policies = policyService(prisma);
+  for (const [environment, p] of Object.entries(config.policies ?? {})) await policies.put(null, environment, p);
 
   const feed = new ChangeFeed(databaseUrl, log);
   await feed.start();
@@ -63,6 +63,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const services = {
     auth: authService(prisma, config),
     access,
+    policies,
     sessions,
     replacements,
     hosts: hostService(prisma),

@@ -1,14 +1,32 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { IdParams, RequestSchema } from '../schemas.js';
+import { requireRole } from '../auth/auth-plugin.js';
+import { ENVIRONMENT_PATTERN } from '../hosts/host-admin-fns.js';
+import { IdParams, PolicySchema, RequestSchema } from '../schemas.js';
+import type { PolicyService } from './policy-service.js';
 import type { AccessService } from './access-service.js';
 
 const Comment = Type.String({ maxLength: 2000 });
 const STATUSES = ['pending', 'approved', 'denied', 'expired', 'revoked', 'closed'];
 
-export default async function accessRoutes(app: FastifyInstance, { access }: { access: AccessService }) {
+export default async function accessRoutes(app: FastifyInstance, { access, policies }: { access: AccessService; policies: PolicyService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('preHandler', app.authenticate);
+
+  r.get('/api/policies', { schema: { response: { 200: Type.Array(PolicySchema) } } }, async () => policies.list());
+
+  r.put('/api/policies/:environment', {
+    preHandler: requireRole('admin'),
+    schema: {
+      params: Type.Object({ environment: Type.String({ pattern: ENVIRONMENT_PATTERN }) }),
+      body: Type.Object({
+        approvalsRequired: Type.Integer({ minimum: 1, maximum: 10 }),
+        minDurationMinutes: Type.Integer({ minimum: 1, maximum: 10080 }),
+        maxDurationMinutes: Type.Integer({ minimum: 1, maximum: 10080 }),
+      }, { additionalProperties: false }),
+      response: { 200: PolicySchema },
+    },
+  }, async (request) => policies.put(request.auth, request.params.environment, request.body));
 
   r.post('/api/requests', {
     schema: {

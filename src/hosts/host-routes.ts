@@ -1,6 +1,6 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { HostSchema, IdParams, PolicySchema, ReplacementSchema, SessionSchema } from '../schemas.js';
+import { HostSchema, IdParams, ReplacementSchema, SessionSchema } from '../schemas.js';
 import type { HostService } from './host-service.js';
 
 const STATES = ['healthy', 'in_use', 'tainted', 'replacing', 'failed'];
@@ -18,7 +18,6 @@ export default async function hostRoutes(app: FastifyInstance, { hosts }: { host
 
   r.get('/api/hosts/:id', { schema: { params: IdParams, response: { 200: HostSchema } } }, async (request) => hosts.get(request.params.id));
 
-  r.get('/api/policies', { schema: { response: { 200: Type.Array(PolicySchema) } } }, async () => hosts.policies());
 
   r.get('/api/drift', {
     schema: {

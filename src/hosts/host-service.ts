@@ -23,10 +23,6 @@ export function hostService(prisma: PrismaClient) {
       return toHostView(row);
     },
 
-    async policies() {
-      return prisma.policy.findMany({ orderBy: { environment: 'asc' } });
-    },
-
     async drift() {
       const hosts = await prisma.host.findMany({ where: { taintedAt: { not: null }, retiredAt: null }, include: hostInclude, orderBy: { taintedAt: 'asc' } });
       const now = Date.now();

@@ -1,6 +1,7 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { ReplacementSchema } from '../schemas.js';
+import { requireRole } from '../auth/auth-plugin.js';
+import { IdParams, ReplacementSchema } from '../schemas.js';
 import type { ReplacementService } from './replacement-service.js';
 
 export default async function replacementRoutes(app: FastifyInstance, { replacements }: { replacements: ReplacementService }) {
@@ -13,4 +14,9 @@ export default async function replacementRoutes(app: FastifyInstance, { replacem
       response: { 200: Type.Array(ReplacementSchema) },
     },
   }, async (request) => replacements.list(request.query));
+
+  r.post('/api/hosts/:id/replace', {
+    preHandler: requireRole('admin'),
+    schema: { params: IdParams, response: { 202: ReplacementSchema } },
+  }, async (request, reply) => reply.code(202).send(await replacements.request(request.auth, request.params.id)));
 }

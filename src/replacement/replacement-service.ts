@@ -3,7 +3,8 @@
 // with retries and backoff, every step audited.
 import type { Config } from '../config.js';
 import type { PrismaClient, Tx } from '../db/client.js';
-import { appendAudit } from '../audit/audit-service.js';
+import { appendAudit, type Actor } from '../audit/audit-service.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { publish } from '../events/change-feed.js';
 import { QUEUES, type Scheduler } from '../scheduler/scheduler.js';
 import type { ReplacementProvider } from './providers/provider.js';
@@ -91,9 +92,37 @@ export function replacementService({ prisma, scheduler, providers, config, log }
     });
   }
 
+  /**
+   * An admin asks for a replacement now: the way out of `failed` once the cause
+   * is fixed, or to roll a host onto a fresh instance. Not while a session is
+   * open on it or a replacement is already pending.
+   */
+  async function request(user: Actor, hostId: string) {
+    const id = await prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT 1 FROM hosts WHERE id = ${hostId}::uuid FOR UPDATE`;
+      const host = await tx.host.findUnique({ where: { id: hostId } });
+      if (!host) throw new NotFoundError('Host');
+      if (host.retiredAt) throw new ConflictError('This host is retired.', 'host_retired');
+      if ((await tx.session.count({ where: { hostId, endedAt: null } })) > 0) {
+        throw new ConflictError('A session is open on this host; its end schedules the replacement.', 'session_open');
+      }
+      if ((await tx.replacement.count({ where: { hostId, status: { in: ['scheduled', 'running'] } } })) > 0) {
+        throw new ConflictError('A replacement of this host is already pending.', 'replacement_pending');
+      }
+      const r = await tx.replacement.create({ data: { hostId, provider: providerFor(host) } });
+      await appendAudit(tx, { type: 'replacement.requested', actor: user, subjectType: 'replacement', subjectId: r.id, data: { hostId, host: host.name, provider: r.provider, state: host.state } });
+      await enqueue(tx, r.id);
+      await publish(tx, { type: 'change', kind: 'replacement', id: r.id });
+      await publish(tx, { type: 'change', kind: 'host', id: hostId });
+      return r.id;
+    });
+    return toReplacementView(await prisma.replacement.findUniqueOrThrow({ where: { id }, include: replacementInclude }));
+  }
+
   return {
     scheduleAfterSession,
     run,
+    request,
 
     async list(filter: { hostId?: string }) {
       const rows = await prisma.replacement.findMany({ where: { hostId: filter.hostId }, include: replacementInclude, orderBy: { createdAt: 'desc' }, take: 500 });

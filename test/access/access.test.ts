@@ -120,3 +120,26 @@ test('hostile strings are stored and returned verbatim, never interpreted', asyn
   assert.equal(back.body.ticket, '<script>x</script>');
   assert.match(String((await fetch(`${h.url}/api/requests/${r.body.id}`, { headers: { authorization: `Bearer ${await h.token('bob')}` } })).headers.get('content-type')), /application\/json/);
 });
+
+test('admins change an environment policy; the change is audited and applies to new requests', async (t) => {
+  const h = await startHarness(t);
+  const body = { approvalsRequired: 3, minDurationMinutes: 2, maxDurationMinutes: 30 };
+  assert.equal((await h.api('bob', 'PUT', '/api/policies/staging', body)).status, 403);
+  for (const bad of [{ ...body, approvalsRequired: 0 }, { ...body, maxDurationMinutes: 1 }, { ...body, extra: 1 }, { approvalsRequired: '3' }]) {
+    assert.equal((await h.api('admin', 'PUT', '/api/policies/staging', bad)).status, 400, JSON.stringify(bad));
+  }
+  assert.equal((await h.api('admin', 'PUT', '/api/policies/Bad%20Env', body)).status, 400);
+  const put = await h.api('admin', 'PUT', '/api/policies/staging', body);
+  assert.deepEqual(put.body, { environment: 'staging', ...body });
+  const listed = (await h.api('alice', 'GET', '/api/policies')).body.find((p: { environment: string }) => p.environment === 'staging');
+  assert.deepEqual(listed, put.body);
+  const r = await h.api('alice', 'POST', '/api/requests', { hostId: await h.hostId('staging-web-1'), reason: 'r', durationMinutes: 30 });
+  assert.equal(r.body.approvalsRequired, 3);
+  assert.equal((await h.api('alice', 'POST', '/api/requests', { hostId: await h.hostId('staging-web-1'), reason: 'r', durationMinutes: 31 })).status, 400);
+  const events = await h.prisma.auditEvent.findMany({ where: { type: 'policy.updated' } });
+  assert.equal(events.length, 1);
+  assert.equal(events[0]!.actor, 'admin');
+  assert.equal((events[0]!.data as { before: { approvalsRequired: number } }).before.approvalsRequired, 1);
+  await h.api('admin', 'PUT', '/api/policies/staging', body);
+  assert.equal(await h.prisma.auditEvent.count({ where: { type: 'policy.updated' } }), 1, 'an unchanged policy is not an event');
+});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { startHarness } from '../helpers/harness.js';
@@ -99,4 +99,27 @@ test('a failing replacement is retried with backoff, audited, and left visible a
   assert.equal(drift[0].replacement.status, 'failed');
   const steps = await h.prisma.auditEvent.findMany({ where: { subjectId: failed.body[0].id }, orderBy: { id: 'asc' } });
   assert.deepEqual(steps.map((e) => e.type), ['replacement.scheduled', 'replacement.started', 'replacement.attempt_failed', 'replacement.started', 'replacement.failed']);
+});
+
+test('an admin brings a failed host back by asking for a replacement once the cause is fixed', async (t) => {
+  const h = await startHarness(t, { BREAKGLASS_REPLACEMENT_RETRIES: '0' });
+  const hostId = await h.hostId('staging-web-1');
+  const image = await h.prisma.image.findUniqueOrThrow({ where: { name: 'web-base' } });
+  const imageDir = path.join(h.dataDir, image.source);
+  renameSync(imageDir, `${imageDir}.away`);
+  const term = await h.attach(await h.openSession(await h.grant('staging-web-1', 15, 'alice', ['bob'])));
+  term.send('exit\n');
+  await term.waitForExit();
+  await h.eventually(() => h.api('alice', 'GET', `/api/hosts/${hostId}`), (r) => r.body.state === 'failed', 'failed host');
+  assert.equal((await h.api('bob', 'POST', `/api/hosts/${hostId}/replace`)).status, 403);
+  assert.equal((await h.api('admin', 'POST', '/api/hosts/00000000-0000-4000-8000-000000000000/replace')).status, 404);
+  renameSync(`${imageDir}.away`, imageDir);
+  const asked = await h.api('admin', 'POST', `/api/hosts/${hostId}/replace`);
+  assert.equal(asked.status, 202);
+  assert.equal((await h.api('admin', 'POST', `/api/hosts/${hostId}/replace`)).body.error.code, 'replacement_pending');
+  const host = await h.eventually(() => h.api('alice', 'GET', `/api/hosts/${hostId}`), (r) => r.body.state === 'healthy', 'healthy host');
+  assert.equal(host.body.taintedAt, null);
+  const steps = await h.prisma.auditEvent.findMany({ where: { subjectId: asked.body.id }, orderBy: { id: 'asc' } });
+  assert.deepEqual(steps.map((e) => e.type), ['replacement.requested', 'replacement.started', 'replacement.succeeded']);
+  assert.equal(steps[0]!.actor, 'admin');
 });
