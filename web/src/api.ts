@@ -16,15 +16,15 @@ export function whenUnauthorized(fn: () => void): void {
   onUnauthorized = fn;
 }
 
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, expect: 'json' | 'text' = 'json'): Promise<T> {
+async function call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, expect: 'json' | 'text' = 'json'): Promise<T> {
   let res: Response;
   try {
     res = await fetch(`/api${path}`, {
       method,
       credentials: 'same-origin',
-      // Every POST carries a JSON body, even an empty one, so the server's parser always agrees.
-      headers: method === 'POST' ? { 'content-type': 'application/json' } : {},
-      body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined,
+      // Every POST and PUT carries a JSON body, even an empty one, so the server's parser always agrees.
+      headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
+      body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
     });
   } catch {
     throw new ApiError(0, 'network', 'Cannot reach the broker. Check your connection and try again.');
@@ -66,6 +66,11 @@ export const api = {
   verifyAudit: () => call<AuditVerification>('GET', '/audit/verify'),
   replacements: (hostId?: string) => call<Replacement[]>('GET', `/replacements${query({ hostId })}`),
   drift: () => call<DriftEntry[]>('GET', '/drift'),
+  putPolicy: (policy: Policy) => call<Policy>('PUT', `/policies/${encodeURIComponent(policy.environment)}`, {
+    approvalsRequired: policy.approvalsRequired, minDurationMinutes: policy.minDurationMinutes, maxDurationMinutes: policy.maxDurationMinutes,
+  }),
+  replaceHost: (hostId: string) => call<Replacement>('POST', `/hosts/${encodeURIComponent(hostId)}/replace`),
+  sshCa: () => call<{ publicKey: string; fingerprint: string }>('GET', '/ssh/ca'),
 };
 
 export function messageOf(error: unknown): string {

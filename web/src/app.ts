@@ -18,6 +18,7 @@ import { requestsPage } from './pages/requests';
 import { replayPage } from './pages/replay';
 import { sessionsPage } from './pages/sessions';
 import { terminalPage } from './pages/terminal';
+import { adminPage } from './pages/admin';
 
 interface Route {
   path: string;
@@ -38,6 +39,7 @@ const routes: Route[] = [
   { path: '/sessions/:id/terminal', page: terminalPage, title: 'Terminal', bare: true },
   { path: '/audit', page: auditPage, title: 'Audit' },
   { path: '/drift', page: driftPage, title: 'Drift ledger' },
+  { path: '/admin', page: adminPage, title: 'Administration' },
 ];
 
 const nav: { path: string; label: string; roles: Role[] }[] = [
@@ -48,6 +50,7 @@ const nav: { path: string; label: string; roles: Role[] }[] = [
   { path: '/sessions', label: 'Sessions', roles: ['approver', 'auditor', 'admin'] },
   { path: '/audit', label: 'Audit', roles: ['auditor', 'admin'] },
   { path: '/drift', label: 'Drift', roles: ['admin', 'auditor', 'approver'] },
+  { path: '/admin', label: 'Admin', roles: ['admin'] },
 ];
 
 function homeOf(user: User): string {
