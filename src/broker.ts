@@ -52,7 +52,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   await feed.start();
   const scheduler = new Scheduler(databaseUrl, log);
   await scheduler.start();
-  const writer = new RecordingWriter(db.pool);
+  const writer = new RecordingWriter(db.pool, config.recordingWriteTimeoutMs);
 
   const builtIn = [localConnector(config.dataDir), sshConnector({ ca: sshCa, brokerId: config.brokerId, onFailure: auditSshFailure(prisma) })];
   const connectors = new Map<string, Connector>([...builtIn, ...(opts.connectors ?? [])].map((c) => [c.type, c]));

@@ -27,6 +27,7 @@ export interface Config {
   loginRateLimitPerMinute: number;
   replacementRetryLimit: number;
   heartbeatSeconds: number;
+  recordingWriteTimeoutMs: number;
   brokerDeadAfterSeconds: number;
   replacementRetryDelaySeconds: number;
   policies: Record<string, PolicyConfig> | undefined;
@@ -120,6 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
     disconnectGraceMs: int(env, 'BREAKGLASS_DISCONNECT_GRACE_SECONDS', 30, 0, 3600) * 1000,
     warnBeforeEndMinutes: warn.sort((a, b) => b - a),
     loginRateLimitPerMinute: int(env, 'BREAKGLASS_LOGIN_RATE_LIMIT', 10, 1, 10_000),
+    recordingWriteTimeoutMs: int(env, 'BREAKGLASS_RECORDING_TIMEOUT_MS', 10_000, 100, 600_000),
     heartbeatSeconds: int(env, 'BREAKGLASS_HEARTBEAT_SECONDS', 10, 1, 3600),
     brokerDeadAfterSeconds: int(env, 'BREAKGLASS_BROKER_DEAD_AFTER_SECONDS', 60, 2, 86400),
     replacementRetryLimit: int(env, 'BREAKGLASS_REPLACEMENT_RETRIES', 5, 0, 100),

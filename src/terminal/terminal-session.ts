@@ -127,6 +127,10 @@ export class TerminalSession {
   }
 
   private async finish(): Promise<void> {
+    if (this.reason === 'recording_failed' && this.controller) {
+      // Said at once: recording the end may itself wait for Postgres to come back.
+      this.send(this.controller, { type: 'notice', message: 'The recording could not be written, so the shell is being closed (nothing runs unrecorded).', expiresAt: this.info.expiresAt.toISOString() });
+    }
     await this.pty.terminate();
     if (!this.recording.failedWith) {
       this.recording.push('m', Buffer.from(`session ended: ${this.reason}`));
