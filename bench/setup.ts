@@ -1,17 +1,16 @@
 // What every benchmark needs and nothing else: a Postgres, a real broker process
 // (src/server.ts, exactly what `npm start` runs) on its own database and data dir,
 // and the HTTP calls a user makes to get a recorded shell.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { startBroker } from '../test/helpers/broker.js';
 import { connect, type Database } from '../src/db/client.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { hostDirectory } from '../src/terminal/connectors/local-connector.js';
-
-const root = path.resolve(import.meta.dirname, '..');
 
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
@@ -67,48 +66,26 @@ export interface BrokerProcess {
 /** `node --import tsx src/server.ts` with the demo seed; `nodeArgs` e.g. ['--cpu-prof']. */
 export async function startBrokerProcess(pgs: Postgres, nodeArgs: string[] = []): Promise<BrokerProcess> {
   const databaseUrl = await pgs.database();
-  const dataDir = tempDir('breakglass-bench-');
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, 'src/server.ts')], {
-    cwd: root,
+  const broker = await startBroker({
+    nodeArgs,
     env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
       DATABASE_URL: databaseUrl,
-      BREAKGLASS_DATA_DIR: dataDir,
-      BREAKGLASS_DEMO: '1',
-      BREAKGLASS_LOG_LEVEL: 'warn',
       BREAKGLASS_LOGIN_RATE_LIMIT: '10000',
       BREAKGLASS_TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret-0',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      if (process.env.BENCH_BROKER_LOG) process.stderr.write(d);
-      output += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(output);
-      if (m) resolve(m[1]!);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`broker exited (${code}) before listening:\n${output}`)));
+    onOutput: process.env.BENCH_BROKER_LOG ? (d) => process.stderr.write(d) : undefined,
   });
   const db = connect(databaseUrl, 4);
   return {
-    url,
-    pid: child.pid!,
-    dataDir,
+    url: broker.url,
+    pid: broker.child.pid!,
+    dataDir: broker.dataDir,
     databaseUrl,
     db,
-    child,
+    child: broker.child,
     async stop() {
       await db.close();
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-      rmSync(dataDir, { recursive: true, force: true });
+      await broker.stop();
     },
   };
 }

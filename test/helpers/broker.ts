@@ -19,11 +19,12 @@ export interface BrokerProcess {
   kill(): Promise<void>;
 }
 
-export async function startBroker(opts: { env?: Record<string, string> } = {}): Promise<BrokerProcess> {
+/** `nodeArgs` go before the script (e.g. `--cpu-prof`); `onOutput` sees the broker's stdout and stderr. */
+export async function startBroker(opts: { env?: Record<string, string>; nodeArgs?: string[]; onOutput?: (d: Buffer) => void } = {}): Promise<BrokerProcess> {
   const env = opts.env ?? {};
   const databaseUrl = env.DATABASE_URL ?? (await freshDatabase());
   const dataDir = env.BREAKGLASS_DATA_DIR ?? tempDataDir();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/server.ts')], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(root, 'src/server.ts')], {
     cwd: root,
     env: {
       ...process.env,
@@ -42,6 +43,7 @@ export async function startBroker(opts: { env?: Record<string, string> } = {}): 
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer) => {
+      opts.onOutput?.(d);
       output += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(output);
       if (m) resolve(m[1]!);

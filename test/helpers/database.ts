@@ -38,3 +38,13 @@ export function tempDataDir(): string {
   chmodSync(dir, 0o711);
   return dir;
 }
+
+/** Whether a process still exists (signal 0 checks without signalling). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

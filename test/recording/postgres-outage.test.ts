@@ -7,7 +7,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
-import { tempDataDir } from '../helpers/database.js';
+import { processAlive, tempDataDir } from '../helpers/database.js';
 import { startHarness } from '../helpers/harness.js';
 
 function clusterPids(pgDir: string): number[] {
@@ -15,15 +15,6 @@ function clusterPids(pgDir: string): number[] {
   const children = execFileSync('pgrep', ['-P', String(postmaster)]).toString().trim().split('\n').map(Number);
   return [postmaster, ...children];
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test('when Postgres stops answering, the shell is closed before an unrecorded keystroke reaches it, and the end is recorded once Postgres is back', async (t) => {
   const pgHome = tempDataDir();
@@ -47,7 +38,7 @@ test('when Postgres stops answering, the shell is closed before an unrecorded ke
   });
   term.send('echo after-$((2+3)) > leaked.txt; echo after-$((2+3))\n');
   await term.until((c) => c.notices.some((n) => n.includes('recording could not be written')), 'the fail-closed notice');
-  await h.eventually(async () => alive(pid), (a) => !a, 'the shell to die while Postgres is frozen');
+  await h.eventually(async () => processAlive(pid), (a) => !a, 'the shell to die while Postgres is frozen');
   assert.doesNotMatch(term.output, /after-5/);
 
   for (const p of pids) process.kill(p, 'SIGCONT');

@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { processAlive } from '../helpers/database.js';
 import { startHarness } from '../helpers/harness.js';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test('a session is killed server-side when its grant expires, after a warning', async (t) => {
   // One policy minute lasts 1 s here: an 8-minute grant ends 8 s after approval, warned 4 s before.
@@ -27,7 +19,7 @@ test('a session is killed server-side when its grant expires, after a warning', 
   const session = await h.api('alice', 'GET', `/api/sessions/${sessionId}`);
   assert.equal(session.body.endReason, 'expired');
   assert.ok(Date.parse(session.body.endedAt) >= Date.parse(request.body.expiresAt), 'not before the end of the window');
-  assert.equal(alive(pid), false, 'the shell is gone');
+  assert.equal(processAlive(pid), false, 'the shell is gone');
   const marks = (await h.broker.services.recordings.bytes(sessionId, 'm')).toString();
   assert.match(marks, /Access ends in 4 minute/);
   assert.match(marks, /session ended: expired/);
@@ -51,7 +43,7 @@ test('revoking a grant kills its live session at once', async (t) => {
   assert.equal(revoked.status, 200);
   assert.equal(revoked.body.status, 'revoked');
   assert.equal(await term.waitForExit(), 'revoked');
-  assert.equal(alive(pid), false);
+  assert.equal(processAlive(pid), false);
   assert.equal((await h.api('alice', 'GET', `/api/sessions/${sessionId}`)).body.endReason, 'revoked');
   assert.equal((await h.api('alice', 'POST', `/api/requests/${requestId}/sessions`, {})).status, 409);
   assert.equal((await h.api('carol', 'POST', `/api/requests/${requestId}/revoke`, {})).status, 409);
@@ -68,7 +60,7 @@ test('a dropped browser does not leave the shell running past the grace period',
   term.ws.terminate();
   const s = await h.eventually(() => h.api('alice', 'GET', `/api/sessions/${sessionId}`), (r) => r.body.endedAt !== null, 'session end');
   assert.equal(s.body.endReason, 'disconnected');
-  assert.equal(alive(pid), false);
+  assert.equal(processAlive(pid), false);
 });
 
 test('a reconnect inside the grace period resumes the same shell', async (t) => {
