@@ -27,9 +27,16 @@ async function call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unkn
       body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
     });
   } catch {
-    throw new ApiError(0, 'network', 'Cannot reach the broker. Check your connection and try again.');
+    throw unreachable();
   }
   if (res.ok) return (expect === 'text' ? await res.text() : res.status === 204 ? undefined : await res.json()) as T;
+  return fail(res, path);
+}
+
+const unreachable = () => new ApiError(0, 'network', 'Cannot reach the broker. Check your connection and try again.');
+
+/** The contract's error body as an ApiError; a 401 sends the user back to log in. */
+async function fail(res: Response, path: string): Promise<never> {
   const err = await res.json().catch(() => null) as { error?: { code?: string; message?: string } } | null;
   const error = new ApiError(res.status, err?.error?.code ?? 'http_' + res.status, err?.error?.message ?? `The broker answered ${res.status} ${res.statusText}.`);
   if (res.status === 401 && path !== '/auth/login' && path !== '/me') onUnauthorized();
@@ -61,7 +68,29 @@ export const api = {
   sessions: (filter: { hostId?: string; requestId?: string; user?: string; endReason?: string; from?: string; to?: string } = {}) => call<Session[]>('GET', `/sessions${query(filter)}`),
   session: (id: string) => call<Session>('GET', `/sessions/${encodeURIComponent(id)}`),
   recordingUrl: (id: string) => `/api/sessions/${encodeURIComponent(id)}/recording`,
-  recording: (id: string) => call<string>('GET', `/sessions/${encodeURIComponent(id)}/recording`, undefined, 'text'),
+  /** The whole recording, reporting the bytes received so far: a long session takes a while. */
+  async recordingWithProgress(id: string, progress: (received: number) => void): Promise<string> {
+    const path = `/sessions/${encodeURIComponent(id)}/recording`;
+    let res: Response;
+    try {
+      res = await fetch(`/api${path}`, { credentials: 'same-origin' });
+    } catch {
+      throw unreachable();
+    }
+    if (!res.ok) return fail(res, path);
+    if (!res.body) return res.text();
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    let received = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return text + decoder.decode();
+      received += value.length;
+      text += decoder.decode(value, { stream: true });
+      progress(received);
+    }
+  },
   audit: (filter: { after?: string; type?: string; limit?: number }) => call<AuditEvent[]>('GET', `/audit${query(filter)}`),
   verifyAudit: () => call<AuditVerification>('GET', '/audit/verify'),
   replacements: (hostId?: string) => call<Replacement[]>('GET', `/replacements${query({ hostId })}`),

@@ -15,7 +15,11 @@ export const replayPage: Page = (root, ctx) => {
   const region = el('div');
   const head = heading('Replay');
   replace(root, head, region);
-  loader(region, ctx.store, () => Promise.all([api.session(id), api.recording(id).then(parseCast)]), ([session, cast]) => {
+  const progress = (received: number) => {
+    const status = region.querySelector('.loading');
+    if (status) status.textContent = `Loading the recording… ${bytes(received)} so far.`;
+  };
+  loader(region, ctx.store, () => Promise.all([api.session(id), api.recordingWithProgress(id, progress).then(parseCast)]), ([session, cast]) => {
     head.querySelector('h1')!.textContent = `Replay: ${session.user} on ${session.hostName}`;
     mount(region, session, cast, ctx.store, ctx.query.get('q'));
   });
