@@ -21,7 +21,8 @@ type Deps = { prisma: PrismaClient; scheduler: Scheduler; config: Pick<Config, '
 
 const SEES_ALL = ['approver', 'auditor', 'admin'] as const;
 
-async function lockRequest(tx: Tx, id: string) {
+/** The request with its host, locked for the rest of the transaction. */
+export async function lockRequest(tx: Tx, id: string) {
   await tx.$executeRaw`SELECT 1 FROM access_requests WHERE id = ${id}::uuid FOR UPDATE`;
   const request = await tx.accessRequest.findUnique({ where: { id }, include: { host: true } });
   if (!request) throw new NotFoundError('Request');

@@ -7,7 +7,7 @@ import { appendAudit } from '../audit/audit-service.js';
 import { hasRole, type AuthUser } from '../auth/roles.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import { publish } from '../events/change-feed.js';
-import { assertHostGrantable } from '../access/access-service.js';
+import { assertHostGrantable, lockRequest } from '../access/access-service.js';
 import { isInsideWindow } from '../access/access-fns.js';
 import type { ReplacementService } from '../replacement/replacement-service.js';
 import type { WebSocket } from 'ws';
@@ -84,9 +84,7 @@ export function sessionService(deps: Deps) {
 
     async open(user: AuthUser, requestId: string, size: { cols: number; rows: number }) {
       const { session, request } = await prisma.$transaction(async (tx) => {
-        await tx.$executeRaw`SELECT 1 FROM access_requests WHERE id = ${requestId}::uuid FOR UPDATE`;
-        const request = await tx.accessRequest.findUnique({ where: { id: requestId }, include: { host: true } });
-        if (!request) throw new NotFoundError('Request');
+        const request = await lockRequest(tx, requestId);
         if (request.requesterId !== user.id) throw new ForbiddenError('Only the requester can open a shell on this grant.', 'not_requester');
         if (request.status !== 'approved' || !isInsideWindow(new Date(), request.approvedAt, request.expiresAt)) {
           throw new ConflictError(`This grant is ${request.status === 'approved' ? 'outside its time window' : request.status}; no session can be opened.`, 'outside_window');
