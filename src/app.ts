@@ -15,6 +15,7 @@ import authPlugin from './auth/auth-plugin.js';
 import authRoutes from './auth/auth-routes.js';
 import type { Broker } from './broker.js';
 import { AppError } from './errors.js';
+import { describeRoute } from './openapi.js';
 import eventsRoutes from './events/events-routes.js';
 import hostAdminRoutes from './hosts/host-admin-routes.js';
 import hostRoutes from './hosts/host-routes.js';
@@ -41,6 +42,10 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
 
+  // Bodies are JSON only: a text/plain or form body is 415, never a handler's input
+  // (which also keeps cross-site "simple" form posts out).
+  app.removeContentTypeParser(['text/plain']);
+
   // Security headers; the CSP allows only our own scripts and same-origin
   // connections (xterm.js sets inline styles, hence 'unsafe-inline' for styles only).
   await app.register(fastifyHelmet, {
@@ -64,11 +69,13 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   // The OpenAPI document is generated from the same route schemas that validate requests.
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'breakglass', version: '1', description: 'Break-glass access broker: see DESIGN.md and docs/api.md' },
+      info: { title: 'breakglass', version: '1', description: 'Break-glass access broker. The contract is docs/api.md; the product and its invariants docs/design.md.' },
+      servers: [{ url: '/', description: 'this broker' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
   });
+  app.addHook('onRoute', describeRoute);
   await app.register(authPlugin, { secret: config.tokenSecret, auth: services.auth });
 
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {

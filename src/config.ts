@@ -2,6 +2,7 @@
 // stops the broker with a message that names the variable.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export interface PolicyConfig {
@@ -81,6 +82,39 @@ function policies(env: Env): Record<string, PolicyConfig> | undefined {
   return out;
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+function oneOf(env: Env, name: string, fallback: string, allowed: string[]): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!allowed.includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw;
+}
+
+function listenHost(env: Env): string {
+  const raw = env.HOST || '127.0.0.1';
+  if (isIP(raw) || HOSTNAME.test(raw)) return raw;
+  throw new ConfigError(`HOST must be an IP address or a host name to listen on, got "${raw}"`);
+}
+
+/** Origins exactly as browsers send them: scheme://host[:port], nothing after. */
+function origins(env: Env): string[] {
+  const list = (env.BREAKGLASS_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const origin of list) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      throw new ConfigError(`BREAKGLASS_ALLOWED_ORIGINS must be comma-separated origins like https://ops.example.com, got "${origin}"`);
+    }
+  }
+  return list;
+}
+
 /** A value kept in the data dir so that it survives restarts (mode 0600). */
 function persisted(dataDir: string, file: string, make: () => string): string {
   const p = path.join(dataDir, file);
@@ -106,7 +140,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (tokenSecret.length < 32) throw new ConfigError('BREAKGLASS_TOKEN_SECRET must be at least 32 characters');
   const warn = (env.BREAKGLASS_WARN_BEFORE_END_MINUTES ?? '5,1').split(',').filter(Boolean).map(Number);
   if (warn.some((n) => !(n > 0))) throw new ConfigError('BREAKGLASS_WARN_BEFORE_END_MINUTES must be a comma-separated list of positive numbers');
-  const host = env.HOST || '127.0.0.1';
+  const host = listenHost(env);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     host,
@@ -127,8 +161,8 @@ export function loadConfig(env: Env = process.env): Config {
     replacementRetryLimit: int(env, 'BREAKGLASS_REPLACEMENT_RETRIES', 5, 0, 100),
     replacementRetryDelaySeconds: int(env, 'BREAKGLASS_REPLACEMENT_RETRY_DELAY_SECONDS', 10, 1, 3600),
     policies: policies(env),
-    logLevel: env.BREAKGLASS_LOG_LEVEL || 'info',
-    allowedOrigins: (env.BREAKGLASS_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    logLevel: oneOf(env, 'BREAKGLASS_LOG_LEVEL', 'info', LOG_LEVELS),
+    allowedOrigins: origins(env),
     secureCookie: bool(env, 'BREAKGLASS_SECURE_COOKIE', false),
     webDir: path.resolve(env.BREAKGLASS_WEB_DIR || 'web/dist'),
     sshCaKeyFile: sshCaKeyFile(env),

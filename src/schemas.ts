@@ -1,14 +1,21 @@
 // Response schemas of the HTTP contract (docs/api.md): fastify serialises with
 // them (nothing unlisted leaks) and route types come from them.
 import { Type, type Static } from '@fastify/type-provider-typebox';
+import { ROLES } from './auth/roles.js';
+import { APPROVAL_DECISIONS, HOST_STATES, REPLACEMENT_STATUSES, REQUEST_STATUSES } from './states.js';
+import { END_REASONS } from './terminal/protocol.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const Time = Type.String({ format: 'date-time' });
 const MaybeTime = Nullable(Time);
+/** A string that is one of a known list: the document and the types name every value. */
+export const OneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>(Type.String({ enum: [...values] }));
+/** The same or null (OpenAPI 3.0 wants null among the enum's values too). */
+const MaybeOneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T | null>({ type: 'string', nullable: true, enum: [...values, null] });
 
 export const ErrorSchema = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
 
-export const UserSchema = Type.Object({ id: Type.String(), username: Type.String(), roles: Type.Array(Type.String()) });
+export const UserSchema = Type.Object({ id: Type.String(), username: Type.String(), roles: Type.Array(OneOf(ROLES)) });
 
 export const PolicySchema = Type.Object({
   environment: Type.String(),
@@ -25,17 +32,17 @@ export const HostSchema = Type.Object({
   environment: Type.String(),
   image: ImageSchema,
   connector: Type.String(),
-  state: Type.String(),
+  state: OneOf(HOST_STATES),
   instance: Type.Integer(),
   taintedAt: MaybeTime,
   driftAgeSeconds: Type.Union([Type.Integer(), Type.Null()]),
   retiredAt: MaybeTime,
-  pendingReplacement: Type.Union([Type.Object({ id: Type.String(), status: Type.String(), attempts: Type.Integer() }), Type.Null()]),
+  pendingReplacement: Type.Union([Type.Object({ id: Type.String(), status: OneOf(REPLACEMENT_STATUSES), attempts: Type.Integer() }), Type.Null()]),
 });
 
 export const ApprovalSchema = Type.Object({
   approver: Type.String(),
-  decision: Type.String(),
+  decision: OneOf(APPROVAL_DECISIONS),
   comment: Nullable(Type.String()),
   at: Time,
 });
@@ -50,7 +57,7 @@ export const RequestSchema = Type.Object({
   reason: Type.String(),
   ticket: Nullable(Type.String()),
   durationMinutes: Type.Integer(),
-  status: Type.String(),
+  status: OneOf(REQUEST_STATUSES),
   approvalsRequired: Type.Integer(),
   approvals: Type.Array(ApprovalSchema),
   createdAt: Time,
@@ -68,7 +75,7 @@ export const SessionSchema = Type.Object({
   user: Type.String(),
   startedAt: Time,
   endedAt: MaybeTime,
-  endReason: Nullable(Type.String()),
+  endReason: MaybeOneOf(END_REASONS),
   bytesIn: Type.Integer(),
   bytesOut: Type.Integer(),
   live: Type.Boolean(),
@@ -80,7 +87,7 @@ export const ReplacementSchema = Type.Object({
   hostId: Type.String(),
   hostName: Type.String(),
   sessionId: Nullable(Type.String()),
-  status: Type.String(),
+  status: OneOf(REPLACEMENT_STATUSES),
   attempts: Type.Integer(),
   lastError: Nullable(Type.String()),
   provider: Type.String(),
@@ -125,3 +132,7 @@ export const HostAdminSchema = Type.Object({
 });
 
 export const SshCaSchema = Type.Object({ publicKey: Type.String(), fingerprint: Type.String() });
+export type UserView = Static<typeof UserSchema>;
+export type PolicyView = Static<typeof PolicySchema>;
+export type ApprovalView = Static<typeof ApprovalSchema>;
+export type AuditEventView = Static<typeof AuditEventSchema>;

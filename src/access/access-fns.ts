@@ -2,7 +2,6 @@
 import type { PolicyConfig } from '../config.js';
 
 /** States in which a host may be granted and a session opened on it. */
-export const GRANTABLE_HOST_STATES = ['healthy', 'in_use'];
 
 export function durationProblem(minutes: number, policy: PolicyConfig): string | undefined {
   if (minutes < policy.minDurationMinutes || minutes > policy.maxDurationMinutes) {

@@ -5,9 +5,9 @@ import { ENVIRONMENT_PATTERN } from '../hosts/host-admin-fns.js';
 import { IdParams, PolicySchema, RequestSchema } from '../schemas.js';
 import type { PolicyService } from './policy-service.js';
 import type { AccessService } from './access-service.js';
+import { REQUEST_STATUSES } from '../states.js';
 
 const Comment = Type.String({ maxLength: 2000 });
-const STATUSES = ['pending', 'approved', 'denied', 'expired', 'revoked', 'closed'];
 
 export default async function accessRoutes(app: FastifyInstance, { access, policies }: { access: AccessService; policies: PolicyService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -33,7 +33,7 @@ export default async function accessRoutes(app: FastifyInstance, { access, polic
       body: Type.Object({
         hostId: Type.String({ format: 'uuid' }),
         reason: Type.String({ minLength: 1, maxLength: 2000 }),
-        ticket: Type.Optional(Type.String({ maxLength: 200 })),
+        ticket: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
         durationMinutes: Type.Integer({ minimum: 1, maximum: 10080 }),
       }, { additionalProperties: false }),
       response: { 201: RequestSchema },
@@ -42,7 +42,7 @@ export default async function accessRoutes(app: FastifyInstance, { access, polic
 
   r.get('/api/requests', {
     schema: {
-      querystring: Type.Object({ status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))), hostId: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false }),
+      querystring: Type.Object({ status: Type.Optional(Type.Union(REQUEST_STATUSES.map((s) => Type.Literal(s)))), hostId: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false }),
       response: { 200: Type.Array(RequestSchema) },
     },
   }, async (request) => access.list(request.auth, request.query));

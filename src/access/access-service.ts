@@ -3,23 +3,23 @@
 import type { Config } from '../config.js';
 import type { PrismaClient, Tx } from '../db/client.js';
 import { appendAudit } from '../audit/audit-service.js';
-import { hasRole, type AuthUser } from '../auth/roles.js';
+import { hasRole, mayRevokeOthers, seesEverything, type AuthUser } from '../auth/roles.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { publish } from '../events/change-feed.js';
 import { QUEUES, type Scheduler } from '../scheduler/scheduler.js';
-import { durationProblem, GRANTABLE_HOST_STATES, hasControlChars, windowEnd } from './access-fns.js';
+import { GRANTABLE_HOST_STATES, OPEN_REPLACEMENT_STATUSES, type HostState } from '../states.js';
+import { durationProblem, hasControlChars, windowEnd } from './access-fns.js';
 import { requestInclude, toRequestView } from './access-views.js';
 
 export interface NewRequest {
   hostId: string;
   reason: string;
-  ticket?: string;
+  ticket?: string | null;
   durationMinutes: number;
 }
 
 type Deps = { prisma: PrismaClient; scheduler: Scheduler; config: Pick<Config, 'minuteMs' | 'requestTtlMinutes'> };
 
-const SEES_ALL = ['approver', 'auditor', 'admin'] as const;
 
 /** The request with its host, locked for the rest of the transaction. */
 export async function lockRequest(tx: Tx, id: string) {
@@ -33,8 +33,8 @@ export async function lockRequest(tx: Tx, id: string) {
 export async function assertHostGrantable(tx: Tx, hostId: string): Promise<void> {
   const host = await tx.host.findUnique({ where: { id: hostId } });
   if (!host || host.retiredAt) throw new ConflictError('This host is retired.', 'host_unavailable');
-  const pending = await tx.replacement.count({ where: { hostId, status: { in: ['scheduled', 'running'] } } });
-  if (!GRANTABLE_HOST_STATES.includes(host.state) || pending > 0) {
+  const pending = await tx.replacement.count({ where: { hostId, status: { in: OPEN_REPLACEMENT_STATUSES } } });
+  if (!GRANTABLE_HOST_STATES.includes(host.state as HostState) || pending > 0) {
     throw new ConflictError(`Host ${host.name} is ${host.state} and awaiting replacement; it cannot be granted until it is healthy again.`, 'host_unavailable');
   }
 }
@@ -82,7 +82,7 @@ export function accessService({ prisma, scheduler, config }: Deps) {
     },
 
     async list(user: AuthUser, filter: { status?: string; hostId?: string }) {
-      const mine = hasRole(user, ...SEES_ALL) ? undefined : user.id;
+      const mine = seesEverything(user) ? undefined : user.id;
       const rows = await prisma.accessRequest.findMany({
         where: { status: filter.status, hostId: filter.hostId, requesterId: mine },
         include: requestInclude,
@@ -94,7 +94,7 @@ export function accessService({ prisma, scheduler, config }: Deps) {
 
     async get(user: AuthUser, id: string) {
       const row = await prisma.accessRequest.findUnique({ where: { id }, include: requestInclude });
-      if (!row || (row.requesterId !== user.id && !hasRole(user, ...SEES_ALL))) throw new NotFoundError('Request');
+      if (!row || (row.requesterId !== user.id && !seesEverything(user))) throw new NotFoundError('Request');
       return toRequestView(row);
     },
 
@@ -134,7 +134,7 @@ export function accessService({ prisma, scheduler, config }: Deps) {
       await prisma.$transaction(async (tx) => {
         const request = await lockRequest(tx, id);
         const own = request.requesterId === user.id;
-        if (!own && !hasRole(user, 'approver', 'admin')) throw new ForbiddenError('Only approvers, admins or the requester can revoke a grant.', 'role_required');
+        if (!own && !mayRevokeOthers(user)) throw new ForbiddenError('Only approvers, admins or the requester can revoke a grant.', 'role_required');
         if (request.status !== 'approved') throw new ConflictError(`Only an approved grant can be revoked; this request is ${request.status}.`, 'wrong_state');
         await tx.accessRequest.update({ where: { id }, data: { status: 'revoked', closedAt: new Date() } });
         await appendAudit(tx, { type: 'request.revoked', actor: user, subjectType: 'request', subjectId: id });

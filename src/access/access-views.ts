@@ -1,5 +1,6 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { RequestView } from '../schemas.js';
+import type { ApprovalDecision, RequestStatus } from '../states.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -29,9 +30,9 @@ export function toRequestView(r: RequestRow): RequestView {
     reason: r.reason,
     ticket: r.ticket,
     durationMinutes: r.durationMinutes,
-    status: r.status,
+    status: r.status as RequestStatus,
     approvalsRequired: r.approvalsRequired,
-    approvals: r.approvals.map((a) => ({ approver: a.approver.username, decision: a.decision, comment: a.comment, at: a.createdAt.toISOString() })),
+    approvals: r.approvals.map((a) => ({ approver: a.approver.username, decision: a.decision as ApprovalDecision, comment: a.comment, at: a.createdAt.toISOString() })),
     createdAt: r.createdAt.toISOString(),
     pendingUntil: r.pendingUntil.toISOString(),
     approvedAt: iso(r.approvedAt),

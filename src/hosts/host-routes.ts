@@ -2,8 +2,8 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { HostSchema, IdParams, ReplacementSchema, SessionSchema } from '../schemas.js';
 import type { HostService } from './host-service.js';
+import { HOST_STATES } from '../states.js';
 
-const STATES = ['healthy', 'in_use', 'tainted', 'replacing', 'failed'];
 
 export default async function hostRoutes(app: FastifyInstance, { hosts }: { hosts: HostService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -11,7 +11,7 @@ export default async function hostRoutes(app: FastifyInstance, { hosts }: { host
 
   r.get('/api/hosts', {
     schema: {
-      querystring: Type.Object({ environment: Type.Optional(Type.String({ maxLength: 64 })), state: Type.Optional(Type.Union(STATES.map((s) => Type.Literal(s)))) }, { additionalProperties: false }),
+      querystring: Type.Object({ environment: Type.Optional(Type.String({ maxLength: 64 })), state: Type.Optional(Type.Union(HOST_STATES.map((s) => Type.Literal(s)))) }, { additionalProperties: false }),
       response: { 200: Type.Array(HostSchema) },
     },
   }, async (request) => hosts.list(request.query));

@@ -1,9 +1,11 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { HostView } from '../schemas.js';
+import { OPEN_REPLACEMENT_STATUSES } from '../states.js';
+import type { HostState } from '../states.js';
 
 export const hostInclude = {
   image: { select: { id: true, name: true, version: true } },
-  replacements: { where: { status: { in: ['scheduled', 'running'] } }, select: { id: true, status: true, attempts: true }, take: 1 },
+  replacements: { where: { status: { in: OPEN_REPLACEMENT_STATUSES } }, select: { id: true, status: true, attempts: true }, take: 1 },
 } satisfies Prisma.HostInclude;
 
 interface HostRow {
@@ -15,10 +17,10 @@ interface HostRow {
 
 export function toHostView(h: HostRow, now = Date.now()): HostView {
   return {
-    id: h.id, name: h.name, environment: h.environment, image: h.image, connector: h.connector, state: h.state,
+    id: h.id, name: h.name, environment: h.environment, image: h.image, connector: h.connector, state: h.state as HostState,
     instance: h.instance, taintedAt: h.taintedAt?.toISOString() ?? null,
     driftAgeSeconds: h.taintedAt ? Math.max(0, Math.floor((now - h.taintedAt.getTime()) / 1000)) : null,
     retiredAt: h.retiredAt?.toISOString() ?? null,
-    pendingReplacement: h.replacements[0] ?? null,
+    pendingReplacement: (h.replacements[0] as HostView['pendingReplacement'] | undefined) ?? null,
   };
 }

@@ -40,6 +40,8 @@ export class RecordingWriter {
   private readonly running = { bulk: 0, small: 0 };
   private idleWaiters: (() => void)[] = [];
   bytesWritten = 0;
+  /** Told how long each successful commit took (seconds): the metrics' histogram. */
+  onCommit: ((seconds: number) => void) | undefined;
 
   /**
    * `bulkLanes` batches of anything, plus one lane for sessions with at most
@@ -89,7 +91,9 @@ export class RecordingWriter {
     const rows = batches.flatMap((b) => b.rows);
     let error: Error | undefined;
     try {
+      const started = performance.now();
       if (rows.length > 0) await this.withTimeout(this.insert(rows));
+      this.onCommit?.((performance.now() - started) / 1000);
       for (const r of rows) this.bytesWritten += r.data.length;
     } catch (err) {
       error = err as Error;

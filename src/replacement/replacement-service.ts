@@ -9,6 +9,7 @@ import { publish } from '../events/change-feed.js';
 import { QUEUES, type Scheduler } from '../scheduler/scheduler.js';
 import type { ReplacementProvider } from './providers/provider.js';
 import { replacementInclude, toReplacementView } from './replacement-views.js';
+import { OPEN_REPLACEMENT_STATUSES, type ReplacementStatus } from '../states.js';
 
 type Deps = {
   prisma: PrismaClient;
@@ -38,7 +39,7 @@ export function replacementService({ prisma, scheduler, providers, config, log }
     if (host.state !== 'replacing') {
       await tx.host.update({ where: { id: hostId }, data: { state: open > 0 ? 'in_use' : 'tainted', taintedAt: host.taintedAt ?? new Date() } });
     }
-    let pending = await tx.replacement.findFirst({ where: { hostId, status: { in: ['scheduled', 'running'] } } });
+    let pending = await tx.replacement.findFirst({ where: { hostId, status: { in: OPEN_REPLACEMENT_STATUSES } } });
     if (!pending) {
       pending = await tx.replacement.create({ data: { hostId, sessionId, provider: providerFor(host) } });
       await appendAudit(tx, { type: 'replacement.scheduled', subjectType: 'replacement', subjectId: pending.id, data: { hostId, host: host.name, sessionId, provider: pending.provider } });
@@ -53,7 +54,7 @@ export function replacementService({ prisma, scheduler, providers, config, log }
     const claimed = await prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT 1 FROM replacements WHERE id = ${replacementId}::uuid FOR UPDATE`;
       const r = await tx.replacement.findUnique({ where: { id: replacementId }, include: { host: { include: { image: true } } } });
-      if (!r || !['scheduled', 'running'].includes(r.status)) return undefined;
+      if (!r || !OPEN_REPLACEMENT_STATUSES.includes(r.status as ReplacementStatus)) return undefined;
       if ((await tx.session.count({ where: { hostId: r.hostId, endedAt: null } })) > 0) return undefined;
       const attempts = r.attempts + 1;
       await tx.replacement.update({ where: { id: r.id }, data: { status: 'running', attempts, startedAt: r.startedAt ?? new Date() } });
@@ -106,7 +107,7 @@ export function replacementService({ prisma, scheduler, providers, config, log }
       if ((await tx.session.count({ where: { hostId, endedAt: null } })) > 0) {
         throw new ConflictError('A session is open on this host; its end schedules the replacement.', 'session_open');
       }
-      if ((await tx.replacement.count({ where: { hostId, status: { in: ['scheduled', 'running'] } } })) > 0) {
+      if ((await tx.replacement.count({ where: { hostId, status: { in: OPEN_REPLACEMENT_STATUSES } } })) > 0) {
         throw new ConflictError('A replacement of this host is already pending.', 'replacement_pending');
       }
       const r = await tx.replacement.create({ data: { hostId, provider: providerFor(host) } });

@@ -1,5 +1,6 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { ReplacementView } from '../schemas.js';
+import type { ReplacementStatus } from '../states.js';
 
 export const replacementInclude = { host: { select: { name: true } } } satisfies Prisma.ReplacementInclude;
 
@@ -10,7 +11,7 @@ interface ReplacementRow {
 
 export function toReplacementView(r: ReplacementRow): ReplacementView {
   return {
-    id: r.id, hostId: r.hostId, hostName: r.host.name, sessionId: r.sessionId, status: r.status, attempts: r.attempts,
+    id: r.id, hostId: r.hostId, hostName: r.host.name, sessionId: r.sessionId, status: r.status as ReplacementStatus, attempts: r.attempts,
     lastError: r.lastError, provider: r.provider, createdAt: r.createdAt.toISOString(),
     startedAt: r.startedAt?.toISOString() ?? null, finishedAt: r.finishedAt?.toISOString() ?? null,
   };

@@ -4,7 +4,7 @@
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import { appendAudit } from '../audit/audit-service.js';
-import { hasRole, type AuthUser } from '../auth/roles.js';
+import { mayWatch, seesEverything, type AuthUser } from '../auth/roles.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import { publish } from '../events/change-feed.js';
 import { assertHostGrantable, lockRequest } from '../access/access-service.js';
@@ -135,7 +135,7 @@ export function sessionService(deps: Deps) {
       const session = await prisma.session.findUnique({ where: { id: sessionId }, include: { host: true, request: true } });
       if (!session) throw new NotFoundError('Session');
       const controls = session.userId === user.id;
-      if (!controls && !hasRole(user, 'approver', 'auditor')) throw new ForbiddenError('Only the requester may attach; approvers and auditors may watch.', 'not_requester');
+      if (!controls && !mayWatch(user)) throw new ForbiddenError('Only the requester may attach; approvers and auditors may watch.', 'not_requester');
       if (session.endedAt) throw new ConflictError(`This session has ended (${session.endReason}); replay its recording instead.`, 'session_ended');
       if (!controls) {
         const tail = new RecordingTail(prisma, { id: session.id, hostName: session.host.name, expiresAt: session.request.expiresAt! });
@@ -180,7 +180,7 @@ export function sessionService(deps: Deps) {
     },
 
     async list(user: AuthUser, filter: { hostId?: string; requestId?: string; user?: string; endReason?: string; from?: string; to?: string }) {
-      const seesAll = hasRole(user, 'approver', 'auditor', 'admin');
+      const seesAll = seesEverything(user);
       const rows = await prisma.session.findMany({
         where: {
           hostId: filter.hostId,
@@ -199,7 +199,7 @@ export function sessionService(deps: Deps) {
 
     async get(user: AuthUser, id: string) {
       const v = await view(id);
-      if (v.user !== user.username && !hasRole(user, 'approver', 'auditor', 'admin')) throw new NotFoundError('Session');
+      if (v.user !== user.username && !seesEverything(user)) throw new NotFoundError('Session');
       return v;
     },
   };

@@ -1,5 +1,6 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { SessionView } from '../schemas.js';
+import type { EndReason } from './protocol.js';
 
 export const sessionInclude = {
   host: { select: { name: true } },
@@ -22,7 +23,7 @@ export function toSessionView(s: SessionRow, live?: { bytesIn: number; bytesOut:
     user: s.user.username,
     startedAt: s.startedAt.toISOString(),
     endedAt: s.endedAt?.toISOString() ?? null,
-    endReason: s.endReason,
+    endReason: s.endReason as EndReason | null,
     bytesIn: live?.bytesIn ?? Number(s.bytesIn),
     bytesOut: live?.bytesOut ?? Number(s.bytesOut),
     live: s.endedAt === null,

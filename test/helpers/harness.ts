@@ -5,6 +5,7 @@ import type { TestContext } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { startBroker, type Broker, type BrokerOptions } from '../../src/broker.js';
 import { loadConfig } from '../../src/config.js';
+import { Contract } from './contract.js';
 import { freshDatabase, tempDataDir } from './database.js';
 import { TerminalClient } from './terminal-client.js';
 
@@ -15,6 +16,7 @@ export interface ApiResult<T = any> {
 
 export class Harness {
   private tokens = new Map<string, string>();
+  private contract: Promise<Contract> | undefined;
 
   constructor(readonly url: string, readonly broker: Broker, readonly dataDir: string) {}
 
@@ -45,6 +47,10 @@ export class Harness {
     try {
       parsed = JSON.parse(text);
     } catch { /* not JSON */ }
+    // Every response a test receives must match the OpenAPI document.
+    this.contract ??= Contract.fetch(this.url);
+    const problem = (await this.contract).problem(method, path, res.status, res.headers.get('content-type'), parsed);
+    if (problem) throw new Error(`contract: ${problem}`);
     return { status: res.status, body: parsed as T };
   }
 

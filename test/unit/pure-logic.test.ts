@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -10,11 +10,21 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { CastEncoder, CHAIN_START, checkChunks, chunkHash } from '../../src/recording/recording-fns.js';
 import { parseClientMessage } from '../../src/terminal/protocol.js';
 
-const dataDir = () => mkdtempSync(path.join(tmpdir(), 'bg-unit-'));
+const dataDir = (t: { after(fn: () => void): void }) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bg-unit-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+};
 
-test('configuration errors name the variable', () => {
-  const base = { BREAKGLASS_DATA_DIR: dataDir() };
-  for (const [name, value] of [['PORT', '70000'], ['PORT', 'abc'], ['BREAKGLASS_DEMO', 'maybe'], ['BREAKGLASS_MINUTE_MS', '5'], ['BREAKGLASS_POLICY', '{"prod":{"approvalsRequired":0}}'], ['BREAKGLASS_POLICY', 'nope'], ['BREAKGLASS_TOKEN_SECRET', 'short']]) {
+test('configuration errors name the variable', (t) => {
+  const base = { BREAKGLASS_DATA_DIR: dataDir(t) };
+  const bad = [
+    ['PORT', '70000'], ['PORT', 'abc'], ['BREAKGLASS_DEMO', 'maybe'], ['BREAKGLASS_MINUTE_MS', '5'],
+    ['BREAKGLASS_POLICY', '{"prod":{"approvalsRequired":0}}'], ['BREAKGLASS_POLICY', 'nope'], ['BREAKGLASS_TOKEN_SECRET', 'short'],
+    ['BREAKGLASS_LOG_LEVEL', 'bogus'], ['HOST', 'not a host'], ['HOST', 'http://127.0.0.1'],
+    ['BREAKGLASS_ALLOWED_ORIGINS', 'ops.example.com'], ['BREAKGLASS_ALLOWED_ORIGINS', 'https://ops.example.com/path'], ['BREAKGLASS_ALLOWED_ORIGINS', 'javascript:alert(1)'],
+  ];
+  for (const [name, value] of bad) {
     assert.throws(() => loadConfig({ ...base, [name!]: value }), (e: Error) => e instanceof ConfigError && e.message.includes(name!), `${name}=${value}`);
   }
   const c = loadConfig(base);
@@ -23,6 +33,8 @@ test('configuration errors name the variable', () => {
   assert.equal(c.demo, true, 'demo by default without DATABASE_URL');
   assert.equal(loadConfig({ ...base, DATABASE_URL: 'postgresql://x/y' }).demo, false);
   assert.equal(loadConfig(base).tokenSecret, c.tokenSecret, 'the generated secret is kept in the data dir');
+  const good = loadConfig({ ...base, HOST: '::', BREAKGLASS_LOG_LEVEL: 'debug', BREAKGLASS_ALLOWED_ORIGINS: 'https://ops.example.com, http://127.0.0.1:5173' });
+  assert.deepEqual([good.host, good.logLevel, good.allowedOrigins], ['::', 'debug', ['https://ops.example.com', 'http://127.0.0.1:5173']]);
 });
 
 test('passwords are salted scrypt hashes checked in constant time', async () => {
