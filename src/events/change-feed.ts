@@ -7,7 +7,7 @@ import type { Tx } from '../db/client.js';
 
 const CHANNEL = 'breakglass';
 
-export type ChangeKind = 'request' | 'host' | 'session' | 'replacement' | 'audit';
+export type ChangeKind = 'request' | 'host' | 'session' | 'replacement';
 
 export type FeedMessage =
   | { type: 'change'; kind: ChangeKind; id: string }

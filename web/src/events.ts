@@ -42,6 +42,10 @@ export class LiveEvents implements Disposable {
       }
       for (const l of this.listeners) if (l.kinds.includes(change.kind)) l.fn(change);
     });
+    // The server could not say what was missed while disconnected: every page refetches.
+    source.addEventListener('reset', () => {
+      for (const l of this.listeners) for (const kind of l.kinds) l.fn({ kind, id: '' });
+    });
     // The browser retries by itself after a network error; CLOSED means the server refused (e.g. 401).
     source.addEventListener('error', () => {
       if (source.readyState === EventSource.CLOSED) {

@@ -112,7 +112,7 @@ export interface AuditVerification {
   head: string;
 }
 
-export type ChangeKind = 'request' | 'host' | 'session' | 'replacement' | 'audit';
+export type ChangeKind = 'request' | 'host' | 'session' | 'replacement';
 export interface Change {
   kind: ChangeKind;
   id: string;

@@ -77,6 +77,6 @@ export const auditPage: Page = (root, ctx) => {
     void refresh();
   });
   // New events only matter on the last page.
-  ctx.store.add(ctx.events.subscribe(['audit'], () => { if (last.length < pageSize) void refresh(); }, 500));
+  ctx.store.add(ctx.events.subscribe(['request', 'host', 'session', 'replacement'], () => { if (last.length < pageSize) void refresh(); }, 500));
   replace(root, heading('Audit', verify), verifyResult, form, region, pager);
 };
