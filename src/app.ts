@@ -96,7 +96,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(accessRoutes, { access: services.access, policies: services.policies });
   await app.register(hostRoutes, { hosts: services.hosts });
   await app.register(hostAdminRoutes, { hostAdmin: services.hostAdmin });
-  await app.register(sshRoutes, { ca: services.sshCa });
+  await app.register(sshRoutes, { ca: services.sshCa, serials: services.serials });
   await app.register(terminalRoutes, { sessions: services.sessions, recordings: services.recordings, allowedOrigins: config.allowedOrigins });
   await app.register(replacementRoutes, { replacements: services.replacements });
   await app.register(auditRoutes, { audit: services.audit });

@@ -26,6 +26,7 @@ import { Liveness } from './terminal/liveness.js';
 import { sessionService } from './terminal/session-service.js';
 import { auditSshFailure } from './ssh/ssh-audit.js';
 import { SshCa } from './ssh/ssh-ca.js';
+import { certificateSerials } from './ssh/ssh-serials.js';
 
 export type Log = (msg: string, extra?: object) => void;
 
@@ -54,7 +55,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   await scheduler.start();
   const writer = new RecordingWriter(db.pool, config.recordingWriteTimeoutMs);
 
-  const builtIn = [localConnector(config.dataDir), sshConnector({ ca: sshCa, brokerId: config.brokerId, onFailure: auditSshFailure(prisma) })];
+  const serials = certificateSerials(prisma);
+  const builtIn = [localConnector(config.dataDir), sshConnector({ ca: sshCa, brokerId: config.brokerId, onFailure: auditSshFailure(prisma), serialFor: serials.allocate })];
   const connectors = new Map<string, Connector>([...builtIn, ...(opts.connectors ?? [])].map((c) => [c.type, c]));
   const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), ...(opts.providers ?? [])].map((p) => [p.name, p]));
   const replacements = replacementService({ prisma, scheduler, providers, config, log });
@@ -69,6 +71,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     hosts: hostService(prisma),
     hostAdmin: hostAdminService({ prisma, dataDir: config.dataDir, rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }) }),
     sshCa,
+    serials,
     audit: auditService(prisma),
     recordings: recordingService(prisma),
   };

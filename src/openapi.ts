@@ -37,6 +37,7 @@ const SUMMARIES: Record<string, string> = {
   'PATCH /api/hosts/:id': "Change a host's settings (admin)",
   'DELETE /api/hosts/:id': 'Retire a host (admin)',
   'GET /api/ssh/ca': "The broker's SSH user CA public key",
+  'GET /api/ssh/krl': 'Key revocation list of certificates whose grant was revoked',
   'GET /api/events': 'Server-sent change events',
   'GET /healthz': 'Liveness and readiness',
   'GET /metrics': 'Prometheus metrics',

@@ -4,7 +4,8 @@
 // read into this process, logged, or returned; only ssh-keygen opens it.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fingerprint } from './ssh-fns.js';
@@ -19,6 +20,8 @@ export interface CertificateRequest {
   principal: string;
   validFrom: Date;
   validTo: Date;
+  /** Unique per certificate, so that a KRL can revoke exactly this one. */
+  serial: bigint;
 }
 
 /** ssh-keygen's absolute UTC time: YYYYMMDDHHMMSSZ. */
@@ -50,11 +53,28 @@ export class SshCa {
     await run('ssh-keygen', [
       '-q', '-s', this.keyFile, '-P', '',
       '-I', req.keyId,
+      '-z', String(req.serial),
       '-n', req.principal,
       '-V', `${sshTime(req.validFrom)}:${sshTime(req.validTo)}`,
       '-O', 'no-agent-forwarding', '-O', 'no-port-forwarding', '-O', 'no-x11-forwarding', '-O', 'no-user-rc',
       req.publicKeyFile,
     ]);
     return req.publicKeyFile.replace(/\.pub$/, '') + '-cert.pub';
+  }
+
+  /** A key revocation list (binary, `ssh-keygen -k`) of these serials, for hosts' `RevokedKeys`. */
+  async krl(serials: bigint[]): Promise<Buffer> {
+    const dir = await mkdtemp(path.join(tmpdir(), 'breakglass-krl-'));
+    try {
+      const spec = path.join(dir, 'spec');
+      const krl = path.join(dir, 'krl');
+      const caPub = path.join(dir, 'ca.pub');
+      await writeFile(spec, serials.map((s) => `serial: ${s}\n`).join(''));
+      await writeFile(caPub, this.publicKey + '\n');
+      await run('ssh-keygen', ['-q', '-k', '-f', krl, '-s', caPub, spec]);
+      return await readFile(krl);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 }

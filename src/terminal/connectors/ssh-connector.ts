@@ -25,6 +25,8 @@ export interface SshConnectorOptions {
   brokerId: string;
   /** Called after a session whose ssh client failed (host key refused, unreachable, ...). */
   onFailure?: (ctx: ConnectorContext, failure: SshFailure) => Promise<void>;
+  /** A fresh certificate serial, recorded with the session. */
+  serialFor: (sessionId: string) => Promise<bigint>;
   /** Where the per-session directories go (default: the OS temp dir). */
   workDir?: string;
 }
@@ -69,7 +71,7 @@ export function sshConnector(opts: SshConnectorOptions): Connector {
         const keyId = certificateKeyId(ctx);
         await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', keyId, '-f', identityFile]);
         const certificateFile = await opts.ca.sign({
-          publicKeyFile: `${identityFile}.pub`, keyId, principal: host.login,
+          publicKeyFile: `${identityFile}.pub`, keyId, principal: host.login, serial: await opts.serialFor(ctx.sessionId),
           validFrom: new Date(Date.now() - CLOCK_SKEW_MS), validTo: ctx.expiresAt,
         });
         await writeFile(knownHosts, knownHostsFile(host), { mode: 0o600 });
