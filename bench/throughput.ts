@@ -28,7 +28,7 @@ async function once(open: () => Promise<Terminal>, bytes: number, pid?: number) 
   const pgCpu0 = cpuSnapshot(process.pid, 'postgres');
   const t0 = performance.now();
   // No `exit` in the same line: node-pty drops output still unread when the
-  // child exits (the relay and direct paths would lose the tail, see ENVIRONMENT.md).
+  // child exits (the relay and direct paths would lose the tail, see docs/environment.md).
   term.send(payloadCommand(bytes, 'a', ''));
   await counter.done;
   const seconds = (performance.now() - t0) / 1000;

@@ -1,7 +1,7 @@
 // A child in a pseudo-terminal that reports its end only after the last byte
 // of output has been read. node-pty fires `exit` when the child dies and then
 // destroys the read side 200 ms later whether or not everything was read
-// (output lost in ~1 of 3 runs under load, see ENVIRONMENT.md); here the
+// (output lost in ~1 of 3 runs under load, see docs/environment.md); here the
 // read side stays open until the kernel reports end of output (EIO).
 import { EventEmitter } from 'node:events';
 import * as nodePty from 'node-pty';

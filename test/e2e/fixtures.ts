@@ -2,6 +2,7 @@
 // log in through the page in their own browser context, console errors that
 // fail the test, and screenshots under test-results/screenshots/.
 import { test as base, expect, type Browser, type Page } from '@playwright/test';
+import { startBroker } from '../helpers/broker';
 
 export { expect };
 
@@ -20,10 +21,6 @@ type Fixtures = {
 export const test = base.extend<Fixtures>({
   brokerEnv: [{}, { option: true }],
   broker: async ({ brokerEnv }, use) => {
-    // BREAKGLASS_E2E_BROKER: another module with the same startBroker, e.g. to debug against a stand-in.
-    const { startBroker } = (await import(process.env.BREAKGLASS_E2E_BROKER ?? '../helpers/broker.ts')) as {
-      startBroker(opts: { env?: Record<string, string> }): Promise<Broker>;
-    };
     const broker = await startBroker({ env: brokerEnv });
     try {
       await use(broker);

@@ -5,93 +5,25 @@ import type { TestContext } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { startBroker, type Broker, type BrokerOptions } from '../../src/broker.js';
 import { loadConfig } from '../../src/config.js';
-import { Contract } from './contract.js';
+import { ApiClient } from './api-client.js';
 import { freshDatabase, tempDataDir } from './database.js';
-import { TerminalClient } from './terminal-client.js';
 
-export interface ApiResult<T = any> {
-  status: number;
-  body: T;
-}
+export type { ApiResult } from './api-client.js';
 
-export class Harness {
-  private tokens = new Map<string, string>();
-  private contract: Promise<Contract> | undefined;
-
-  constructor(readonly url: string, readonly broker: Broker, readonly dataDir: string) {}
+/** An in-process broker with the API client pointed at it, and its database at hand. */
+export class Harness extends ApiClient {
+  constructor(url: string, readonly broker: Broker, readonly dataDir: string) {
+    super(url);
+  }
 
   get prisma() {
     return this.broker.db.prisma;
   }
 
-  async token(username: string, password = 'demo'): Promise<string> {
-    const cached = this.tokens.get(username);
-    if (cached) return cached;
-    const res = await this.api(undefined, 'POST', '/api/auth/login', { username, password });
-    if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${JSON.stringify(res.body)}`);
-    this.tokens.set(username, res.body.token);
-    return res.body.token;
-  }
-
-  async api<T = any>(user: string | undefined, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResult<T>> {
-    const all: Record<string, string> = { ...headers };
-    if (user) all.authorization = `Bearer ${await this.token(user)}`;
-    if (body !== undefined) all['content-type'] ??= 'application/json';
-    const res = await fetch(this.url + path, {
-      method,
-      headers: all,
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch { /* not JSON */ }
-    // Every response a test receives must match the OpenAPI document.
-    this.contract ??= Contract.fetch(this.url);
-    const problem = (await this.contract).problem(method, path, res.status, res.headers.get('content-type'), parsed);
-    if (problem) throw new Error(`contract: ${problem}`);
-    return { status: res.status, body: parsed as T };
-  }
-
-  async hostId(name: string): Promise<string> {
+  /** Straight from the database: also for hosts an admin cannot list (retired ones). */
+  override async hostId(name: string): Promise<string> {
     const host = await this.prisma.host.findUniqueOrThrow({ where: { name } });
     return host.id;
-  }
-
-  /** A request by `requester`, approved by enough approvers. */
-  async grant(hostName: string, durationMinutes = 15, requester = 'alice', approvers = ['bob', 'carol']): Promise<string> {
-    const created = await this.api(requester, 'POST', '/api/requests', { hostId: await this.hostId(hostName), reason: 'test', ticket: 'T-1', durationMinutes });
-    if (created.status !== 201) throw new Error(`request: ${created.status} ${JSON.stringify(created.body)}`);
-    for (const approver of approvers) {
-      const r = await this.api(approver, 'POST', `/api/requests/${created.body.id}/approve`, {});
-      if (r.body.status === 'approved') return created.body.id;
-    }
-    throw new Error('request was not approved');
-  }
-
-  async openSession(requestId: string, user = 'alice', size = { cols: 80, rows: 24 }): Promise<string> {
-    const res = await this.api(user, 'POST', `/api/requests/${requestId}/sessions`, size);
-    if (res.status !== 201) throw new Error(`open session: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.id;
-  }
-
-  async attach(sessionId: string, user = 'alice', headers: Record<string, string> = {}): Promise<TerminalClient> {
-    return TerminalClient.connect(`${this.url.replace(/^http/, 'ws')}/api/sessions/${sessionId}/terminal`, {
-      authorization: `Bearer ${await this.token(user)}`,
-      ...headers,
-    });
-  }
-
-  /** Waits (by polling the database, which has no event to await here) until `check` holds. */
-  async eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await read();
-      if (check(v)) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? String(x) : x))}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
   }
 }
 

@@ -3,7 +3,7 @@
 // (stopped after the test). Readiness is sshd's own "Server listening" line.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../src/free-port.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
@@ -31,14 +31,6 @@ export async function ensureLoginUser(name = LOGIN): Promise<void> {
     await run('useradd', ['-m', '-s', '/bin/bash', '-p', '*', name]).catch(() => {});
   }
   throw new Error(`could not create the test login user ${name}`);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function keygen(file: string, comment: string): Promise<string> {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
+import { freePort } from '../../src/free-port.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { brokerCaKey, registerSshHost, run, startSshd } from '../helpers/sshd.js';
 
@@ -103,12 +103,7 @@ test('a host pinned by its host CA is reached; one without a host certificate is
 
 test('an unreachable host ends the session with a clear message in the terminal and an audit event', async (t) => {
   const h = await startHarness(t);
-  const closed = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+  const closed = await freePort();
   const imageId = (await h.prisma.image.findFirstOrThrow()).id;
   const res = await h.api('admin', 'POST', '/api/hosts', {
     name: 'ssh-gone-1', environment: 'staging', imageId, connector: 'ssh',
