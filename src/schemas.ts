@@ -109,6 +109,22 @@ export const AuditEventSchema = Type.Object({
   hash: Type.String(),
 });
 
+export const AuditVerificationSchema = Type.Object({
+  ok: Type.Boolean(),
+  count: Type.Integer(),
+  head: Type.String(),
+  brokenAt: Type.Optional(Type.String()),
+  problem: Type.Optional(Type.String()),
+});
+
+export const DriftEntrySchema = Type.Object({
+  host: HostSchema,
+  taintedAt: Type.String(),
+  ageSeconds: Type.Integer(),
+  sessions: Type.Array(SessionSchema),
+  replacement: Type.Union([ReplacementSchema, Type.Null()]),
+});
+
 export const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 export type HostView = Static<typeof HostSchema>;
@@ -136,3 +152,5 @@ export type UserView = Static<typeof UserSchema>;
 export type PolicyView = Static<typeof PolicySchema>;
 export type ApprovalView = Static<typeof ApprovalSchema>;
 export type AuditEventView = Static<typeof AuditEventSchema>;
+export type AuditVerificationView = Static<typeof AuditVerificationSchema>;
+export type DriftEntryView = Static<typeof DriftEntrySchema>;

@@ -1,7 +1,7 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../auth/auth-plugin.js';
-import { AuditEventSchema } from '../schemas.js';
+import { AuditEventSchema, AuditVerificationSchema } from '../schemas.js';
 import type { auditService } from './audit-service.js';
 
 export default async function auditRoutes(app: FastifyInstance, { audit }: { audit: ReturnType<typeof auditService> }) {
@@ -26,7 +26,7 @@ export default async function auditRoutes(app: FastifyInstance, { audit }: { aud
   r.get('/api/audit/verify', {
     schema: {
       response: {
-        200: Type.Object({ ok: Type.Boolean(), count: Type.Integer(), head: Type.String(), brokenAt: Type.Optional(Type.String()), problem: Type.Optional(Type.String()) }),
+        200: AuditVerificationSchema,
       },
     },
   }, async () => audit.verify());

@@ -1,9 +1,8 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { HostSchema, IdParams, ReplacementSchema, SessionSchema } from '../schemas.js';
-import type { HostService } from './host-service.js';
+import { DriftEntrySchema, HostSchema, IdParams } from '../schemas.js';
 import { HOST_STATES } from '../states.js';
-
+import type { HostService } from './host-service.js';
 
 export default async function hostRoutes(app: FastifyInstance, { hosts }: { hosts: HostService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -18,15 +17,5 @@ export default async function hostRoutes(app: FastifyInstance, { hosts }: { host
 
   r.get('/api/hosts/:id', { schema: { params: IdParams, response: { 200: HostSchema } } }, async (request) => hosts.get(request.params.id));
 
-
-  r.get('/api/drift', {
-    schema: {
-      response: {
-        200: Type.Array(Type.Object({
-          host: HostSchema, taintedAt: Type.String(), ageSeconds: Type.Integer(),
-          sessions: Type.Array(SessionSchema), replacement: Type.Union([ReplacementSchema, Type.Null()]),
-        })),
-      },
-    },
-  }, async () => hosts.drift());
+  r.get('/api/drift', { schema: { response: { 200: Type.Array(DriftEntrySchema) } } }, async () => hosts.drift());
 }

@@ -4,7 +4,7 @@
 import { appendAudit } from '../audit/audit-service.js';
 import type { PrismaClient } from '../db/client.js';
 import type { ConnectorContext } from '../terminal/connectors/connector.js';
-import type { SshFailure } from '../terminal/connectors/ssh-connector.js';
+import type { SshFailure } from './ssh-fns.js';
 
 export function auditSshFailure(prisma: PrismaClient) {
   return async (ctx: ConnectorContext, failure: SshFailure): Promise<void> => {

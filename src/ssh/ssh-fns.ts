@@ -139,7 +139,13 @@ export function renderSshConfig(raw: SshHostConfig, files: ClientFiles): string 
 }
 
 /** What an ssh failure (its own stderr) says about the host, for the audit trail. */
-export function classifySshFailure(stderr: string): { reason: 'host_key_changed' | 'host_key_unknown' | 'auth_rejected' | 'unreachable' | 'failed'; message: string } {
+/** Why an ssh client could not give the user a shell, in words for the terminal and the audit trail. */
+export interface SshFailure {
+  reason: 'host_key_changed' | 'host_key_unknown' | 'auth_rejected' | 'unreachable' | 'failed';
+  message: string;
+}
+
+export function classifySshFailure(stderr: string): SshFailure {
   const message = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^[@]+$/.test(l)).slice(-3).join(' ').slice(0, 500);
   if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed|host certificate .* (invalid|not signed)/i.test(stderr)) return { reason: 'host_key_changed', message };
   if (/host key is known|No .* host key is known|Host key verification failed/i.test(stderr)) return { reason: 'host_key_unknown', message };

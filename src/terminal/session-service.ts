@@ -12,7 +12,7 @@ import { isInsideWindow } from '../access/access-fns.js';
 import type { ReplacementService } from '../replacement/replacement-service.js';
 import type { WebSocket } from 'ws';
 import type { Connector, ShellCommand } from './connectors/connector.js';
-import { RecordingTail } from '../recording/recording-tail.js';
+import { RecordingTail } from './recording-tail.js';
 import type { RecordingWriter } from '../recording/recording-writer.js';
 import { TerminalSession, type SessionEnd } from './terminal-session.js';
 import { sessionInclude, toSessionView } from './session-views.js';

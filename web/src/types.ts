@@ -1,123 +1,38 @@
-// The JSON shapes of docs/api.md, as the browser sees them.
-import type { EndReason } from '../../src/terminal/protocol';
-export type Role = 'requester' | 'approver' | 'auditor' | 'admin';
-export interface User {
-  id: string;
-  username: string;
-  roles: Role[];
-}
+// The JSON shapes of docs/api.md, as the browser sees them: the server's own
+// response schemas and state lists, so both ends agree. Type-only: nothing of
+// src/ is bundled.
+import type {
+  AuditEventView,
+  AuditVerificationView,
+  DriftEntryView,
+  HostView,
+  PolicyView,
+  ReplacementView,
+  RequestView,
+  SessionView,
+  UserView,
+  ApprovalView,
+} from '../../src/schemas';
+import type { ChangeKind } from '../../src/events/change-feed';
 
-export type HostState = 'healthy' | 'in_use' | 'tainted' | 'replacing' | 'failed';
-export interface Host {
-  id: string;
-  name: string;
-  environment: string;
-  image: { id: string; name: string; version: string };
-  connector: string;
-  state: HostState;
-  instance: number;
-  taintedAt: string | null;
-  driftAgeSeconds: number | null;
-  retiredAt: string | null;
-  pendingReplacement: { id: string; status: string; attempts: number } | null;
-}
+export type { ChangeKind };
+export type { Role } from '../../src/auth/roles';
+export type { HostState, RequestStatus } from '../../src/states';
+export type User = UserView;
+export type Host = HostView;
+export type Policy = PolicyView;
+export type Approval = ApprovalView;
+export type AccessRequest = RequestView;
+export type Session = SessionView;
+export type Replacement = ReplacementView;
+export type DriftEntry = DriftEntryView;
+export type AuditEvent = AuditEventView;
+export type AuditVerification = AuditVerificationView;
 
-export interface Policy {
-  environment: string;
-  approvalsRequired: number;
-  minDurationMinutes: number;
-  maxDurationMinutes: number;
-}
-
-export type RequestStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'revoked' | 'closed';
-export interface Approval {
-  approver: string;
-  decision: 'approve' | 'deny';
-  comment: string | null;
-  at: string;
-}
-export interface AccessRequest {
-  id: string;
-  hostId: string;
-  hostName: string;
-  environment: string;
-  requester: string;
-  requesterId: string;
-  reason: string;
-  ticket: string | null;
-  durationMinutes: number;
-  status: RequestStatus;
-  approvalsRequired: number;
-  approvals: Approval[];
-  createdAt: string;
-  pendingUntil: string;
-  approvedAt: string | null;
-  expiresAt: string | null;
-  closedAt: string | null;
-}
-
-export interface Session {
-  id: string;
-  requestId: string;
-  hostId: string;
-  hostName: string;
-  user: string;
-  startedAt: string;
-  endedAt: string | null;
-  endReason: EndReason | null;
-  bytesIn: number;
-  bytesOut: number;
-  live: boolean;
-  expiresAt: string | null;
-}
-
-export interface Replacement {
-  id: string;
-  hostId: string;
-  hostName: string;
-  sessionId: string | null;
-  status: 'scheduled' | 'running' | 'succeeded' | 'failed';
-  attempts: number;
-  lastError: string | null;
-  provider: string;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-export interface DriftEntry {
-  host: Host;
-  taintedAt: string;
-  ageSeconds: number;
-  sessions: Session[];
-  replacement: Replacement | null;
-}
-
-export interface AuditEvent {
-  id: string;
-  at: string;
-  type: string;
-  actor: string | null;
-  actorId: string | null;
-  subjectType: string | null;
-  subjectId: string | null;
-  data: unknown;
-  prevHash: string;
-  hash: string;
-}
-
-export interface AuditVerification {
-  ok: boolean;
-  count: number;
-  head: string;
-}
-
-export type ChangeKind = 'request' | 'host' | 'session' | 'replacement';
 export interface Change {
   kind: ChangeKind;
   id: string;
 }
 
-// Text frames on the terminal websocket (binary frames are raw bytes): the
-// server's own types, so both ends agree. Type-only, nothing of src/ is bundled.
+// Text frames on the terminal websocket (binary frames are raw bytes).
 export type { ClientMessage as ClientControl, EndReason, ServerMessage as ServerControl } from '../../src/terminal/protocol';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { SshCa } from '../../ssh/ssh-ca.js';
-import { classifySshFailure, knownHostsFile, parseSshHostConfig, renderSshConfig, SSH_ALIAS } from '../../ssh/ssh-fns.js';
+import { classifySshFailure, knownHostsFile, parseSshHostConfig, renderSshConfig, SSH_ALIAS, type SshFailure } from '../../ssh/ssh-fns.js';
 import type { Connector, ConnectorContext, ShellCommand } from './connector.js';
 
 const run = promisify(execFile);
@@ -17,7 +17,6 @@ const run = promisify(execFile);
 const CLOCK_SKEW_MS = 60_000;
 const SSH_FAILED = 255;
 
-export type SshFailure = ReturnType<typeof classifySshFailure>;
 
 export interface SshConnectorOptions {
   ca: SshCa;

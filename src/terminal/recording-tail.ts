@@ -4,7 +4,7 @@
 // and shows only what was recorded, by construction.
 import type { WebSocket } from 'ws';
 import type { PrismaClient } from '../db/client.js';
-import type { EndReason, ServerMessage } from '../terminal/protocol.js';
+import type { EndReason, ServerMessage } from './protocol.js';
 
 const POLL_MS = 200;
 const PAGE = 500;
