@@ -6,8 +6,7 @@ import { policyService } from './access/policy-service.js';
 import { auditService } from './audit/audit-service.js';
 import { authService } from './auth/auth-service.js';
 import { connect, type Database } from './db/client.js';
-import { startEmbeddedPostgres } from './db/embedded.js';
-import { migrate } from './db/migrate.js';
+import { prepareDatabase } from './db/database-setup.js';
 import { seedDemo } from './demo/seed.js';
 import { ChangeFeed } from './events/change-feed.js';
 import { hostAdminService } from './hosts/host-admin-service.js';
@@ -26,6 +25,8 @@ import { Liveness } from './terminal/liveness.js';
 import { sessionService } from './terminal/session-service.js';
 import { auditSshFailure } from './ssh/ssh-audit.js';
 import { SshCa } from './ssh/ssh-ca.js';
+import { SigningKey } from './evidence/signing-key.js';
+import { evidenceService } from './evidence/evidence-service.js';
 
 export type Log = (msg: string, extra?: object) => void;
 
@@ -36,10 +37,10 @@ export interface BrokerOptions {
 
 export async function startBroker(config: Config, log: Log, opts: BrokerOptions = {}) {
   const sshCa = await SshCa.open(config.dataDir, config.sshCaKeyFile);
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, log);
-  const databaseUrl = config.databaseUrl ?? embedded!.url;
-  const applied = await migrate(databaseUrl);
-  if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
+  const signingKey = await SigningKey.open(config.dataDir, config.signingKeyFile, sshCa.publicKey);
+  // Migrations run as the owner role; the broker itself connects as a role that owns nothing (src/db/roles.ts).
+  const database = await prepareDatabase(config, log, (ownerUrl) => Scheduler.install(ownerUrl, log));
+  const databaseUrl = database.brokerUrl;
   const db: Database = connect(databaseUrl);
   const { prisma } = db;
 
@@ -59,7 +60,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), ...(opts.providers ?? [])].map((p) => [p.name, p]));
   const replacements = replacementService({ prisma, scheduler, providers, config, log });
   const access = accessService({ prisma, scheduler, config });
-  const sessions = sessionService({ prisma, config, connectors, writer, replacements, log });
+  const sessions = sessionService({ prisma, config, connectors, writer, replacements, log, signingKey });
   const services = {
     auth: authService(prisma, config),
     access,
@@ -71,6 +72,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     sshCa,
     audit: auditService(prisma),
     recordings: recordingService(prisma),
+    evidence: evidenceService(prisma, recordingService(prisma), signingKey),
   };
 
   const interrupted = await sessions.recoverInterrupted();
@@ -105,7 +107,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
       await feed.close();
       await writer.idle();
       await db.close();
-      await embedded?.stop();
+      await database.stop();
     },
   };
 }

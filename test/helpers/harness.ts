@@ -5,7 +5,7 @@ import type { TestContext } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { startBroker, type Broker, type BrokerOptions } from '../../src/broker.js';
 import { loadConfig } from '../../src/config.js';
-import { freshDatabase, tempDataDir } from './database.js';
+import { brokerDatabaseEnv, tempDataDir } from './database.js';
 import { TerminalClient } from './terminal-client.js';
 
 export interface ApiResult<T = any> {
@@ -90,10 +90,11 @@ export class Harness {
 }
 
 export async function startHarness(t: TestContext, env: Record<string, string> = {}, opts: BrokerOptions & { logStream?: NodeJS.WritableStream } = {}): Promise<Harness> {
-  const databaseUrl = env.DATABASE_URL ?? (await freshDatabase());
+  // The broker connects as a least-privileged role and migrates as the owner (issue 9), unless a test names its own URL.
+  const database = await brokerDatabaseEnv(env);
   const dataDir = env.BREAKGLASS_DATA_DIR ?? tempDataDir();
   const config = loadConfig({
-    DATABASE_URL: databaseUrl,
+    ...database,
     BREAKGLASS_DATA_DIR: dataDir,
     BREAKGLASS_DEMO: '1',
     BREAKGLASS_TOKEN_SECRET: 'test-secret-test-secret-test-secret-42',
