@@ -27,6 +27,7 @@ import { auditSshFailure } from './ssh/ssh-audit.js';
 import { SshCa } from './ssh/ssh-ca.js';
 import { SigningKey } from './evidence/signing-key.js';
 import { evidenceService } from './evidence/evidence-service.js';
+import { AuditCheckpoints } from './evidence/audit-checkpoints.js';
 
 export type Log = (msg: string, extra?: object) => void;
 
@@ -61,6 +62,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const replacements = replacementService({ prisma, scheduler, providers, config, log });
   const access = accessService({ prisma, scheduler, config });
   const sessions = sessionService({ prisma, config, connectors, writer, replacements, log, signingKey });
+  const audit = auditService(prisma);
+  const checkpoints = new AuditCheckpoints(prisma, signingKey, audit, { dataDir: config.dataDir, everyEvents: config.auditCheckpointEvents, everySeconds: config.auditCheckpointSeconds }, log);
   const services = {
     auth: authService(prisma, config),
     access,
@@ -70,7 +73,9 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     hosts: hostService(prisma),
     hostAdmin: hostAdminService({ prisma, dataDir: config.dataDir, rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }) }),
     sshCa,
-    audit: auditService(prisma),
+    // The chain walk, then the latest signed checkpoint (src/evidence/audit-checkpoints.ts).
+    audit: { ...audit, verify: () => checkpoints.verify() },
+    checkpoints,
     recordings: recordingService(prisma),
     evidence: evidenceService(prisma, recordingService(prisma), signingKey),
   };
@@ -82,6 +87,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const staleKeys = await removeStaleSessionDirs(config.brokerId);
   if (staleKeys) log(`removed ${staleKeys} ssh key director(ies) left by this broker's previous run`);
 
+  checkpoints.start();
   feed.on('message', (m) => {
     if (m.type === 'kill') void sessions.kill(m.requestId, m.reason);
   });
@@ -102,6 +108,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     liveness,
     async close() {
       liveness.stop();
+      await checkpoints.stop();
       await sessions.endAll('interrupted').catch((err: Error) => log(`ending sessions at shutdown: ${err.message}`));
       await scheduler.stop();
       await feed.close();

@@ -41,6 +41,9 @@ export interface Config {
   databaseMigrateUrl: string | undefined;
   /** The evidence signing key (issue 9); default: made on first start at <dataDir>/evidence/signing-key. */
   signingKeyFile: string | undefined;
+  /** Signed audit checkpoints: after this many events, or this many seconds with any (issue 9). */
+  auditCheckpointEvents: number;
+  auditCheckpointSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -151,5 +154,7 @@ export function loadConfig(env: Env = process.env): Config {
     sshCaKeyFile: sshCaKeyFile(env),
     databaseMigrateUrl: migrateUrl(env),
     signingKeyFile: signingKeyFile(env),
+    auditCheckpointEvents: int(env, 'BREAKGLASS_AUDIT_CHECKPOINT_EVENTS', 1000, 1, 1_000_000),
+    auditCheckpointSeconds: int(env, 'BREAKGLASS_AUDIT_CHECKPOINT_SECONDS', 300, 1, 86_400),
   };
 }

@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../auth/auth-plugin.js';
 import { AuditEventSchema } from '../schemas.js';
 import type { auditService } from './audit-service.js';
+import type { AuditCheckpoints } from '../evidence/audit-checkpoints.js';
 
-export default async function auditRoutes(app: FastifyInstance, { audit }: { audit: ReturnType<typeof auditService> }) {
+export default async function auditRoutes(app: FastifyInstance, { audit }: { audit: Omit<ReturnType<typeof auditService>, 'verify'> & { verify: AuditCheckpoints['verify'] } }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('preHandler', app.authenticate);
   app.addHook('preHandler', requireRole('auditor', 'admin'));
@@ -26,7 +27,11 @@ export default async function auditRoutes(app: FastifyInstance, { audit }: { aud
   r.get('/api/audit/verify', {
     schema: {
       response: {
-        200: Type.Object({ ok: Type.Boolean(), count: Type.Integer(), head: Type.String(), brokenAt: Type.Optional(Type.String()), problem: Type.Optional(Type.String()) }),
+        200: Type.Object({
+          ok: Type.Boolean(), count: Type.Integer(), head: Type.String(), brokenAt: Type.Optional(Type.String()), problem: Type.Optional(Type.String()),
+          // The latest signed checkpoint the chain was checked against (issue 9).
+          checkpoint: Type.Optional(Type.Object({ eventId: Type.String(), count: Type.Integer(), hash: Type.String(), at: Type.String(), source: Type.String() })),
+        }),
       },
     },
   }, async () => audit.verify());

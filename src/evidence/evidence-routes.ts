@@ -3,8 +3,10 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../auth/auth-plugin.js';
+import { ConflictError } from '../errors.js';
 import { ErrorSchema, IdParams } from '../schemas.js';
 import type { SessionService } from '../terminal/session-service.js';
+import type { AuditCheckpoints } from './audit-checkpoints.js';
 import type { EvidenceService } from './evidence-service.js';
 
 const Errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema };
@@ -27,7 +29,11 @@ export const EvidenceReportSchema = Type.Object({
   bytesOut: Type.Integer(),
 });
 
-export default async function evidenceRoutes(app: FastifyInstance, { evidence, sessions }: { evidence: EvidenceService; sessions: SessionService }) {
+const CheckpointSchema = Type.Object({ eventId: Type.String(), count: Type.Integer(), hash: Type.String(), at: Type.String(), payload: Type.String(), signature: Type.String(), keyFingerprint: Type.String() });
+
+type Opts = { evidence: EvidenceService; sessions: SessionService; checkpoints: AuditCheckpoints };
+
+export default async function evidenceRoutes(app: FastifyInstance, { evidence, sessions, checkpoints }: Opts) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const auditorOrAdmin = [app.authenticate, requireRole('auditor', 'admin')];
 
@@ -69,5 +75,18 @@ export default async function evidenceRoutes(app: FastifyInstance, { evidence, s
     reply.type('application/x-tar');
     reply.header('content-disposition', `attachment; filename="${bundle.name}.tar"`);
     return reply.send(bundle.stream as never);
+  });
+
+  r.get('/api/audit/checkpoints', { preHandler: auditorOrAdmin, schema: { response: { 200: Type.Array(CheckpointSchema), 401: ErrorSchema, 403: ErrorSchema } } },
+    async () => checkpoints.list());
+
+  /** On demand (admin): signs the audit chain's head now. */
+  r.post('/api/audit/checkpoints', {
+    preHandler: [app.authenticate, requireRole('admin')],
+    schema: { response: { 201: Type.Object({ eventId: Type.String(), count: Type.Integer(), hash: Type.String(), at: Type.String() }), 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema } },
+  }, async (_request, reply) => {
+    const made = await checkpoints.checkpoint();
+    if (!made) throw new ConflictError('The audit trail is empty: there is nothing to sign yet.', 'audit_empty');
+    return reply.code(201).send({ eventId: made.eventId, count: made.count, hash: made.hash, at: made.at });
   });
 }
