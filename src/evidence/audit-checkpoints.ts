@@ -12,6 +12,7 @@ import { canonicalJson } from '../audit/audit-fns.js';
 import type { auditService } from '../audit/audit-service.js';
 import { NAMESPACES, SIGNER, type SigningKey } from './signing-key.js';
 import { sshVerify } from './ssh-verify.js';
+import { checkpointProblem } from './checkpoint-fns.js';
 
 const LOCK = 72707371; // one checkpoint at a time across replicas
 export const CHECKPOINT_FORMAT = 'breakglass-audit-checkpoint/1';
@@ -146,10 +147,7 @@ export class AuditCheckpoints {
     if (!chain.ok || !cp) return { ...chain, checkpoint };
     const at = await this.prisma.auditEvent.findUnique({ where: { id: BigInt(cp.eventId) }, select: { hash: true } });
     const position = await this.prisma.auditEvent.count({ where: { id: { lte: BigInt(cp.eventId) } } });
-    let problem: string | undefined;
-    if (!at) problem = `the chain ends at ${chain.count} events, but the checkpoint of ${cp.at} signed ${cp.count} events up to id ${cp.eventId}: the tail was deleted`;
-    else if (at.hash !== cp.hash) problem = `event ${cp.eventId} is not the one the checkpoint of ${cp.at} signed: the tail was rewritten`;
-    else if (position !== cp.count) problem = `the checkpoint of ${cp.at} signed ${cp.count} events up to id ${cp.eventId}; the chain has ${position}: events were removed or inserted`;
+    const problem = checkpointProblem(cp, at ? { hash: at.hash, position } : undefined, chain.count);
     if (problem) return { ok: false as const, count: chain.count, head: chain.head, brokenAt: cp.eventId, problem, checkpoint };
     return { ...chain, checkpoint };
   }

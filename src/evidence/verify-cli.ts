@@ -1,11 +1,13 @@
 // `npm run verify -- <bundle.tar> [--key <signing-key.pub or SHA256:fingerprint>]`:
 // checks an evidence bundle offline, without the broker or its database:
 // the manifest's signature (ssh-keygen -Y verify), every chunk hash, the counts.
-// Exit status 0: verified; 1: does not verify; 2: usage or unreadable bundle.
+// `npm run verify -- audit ...` checks the audit trail against its signed checkpoints
+// (verify-audit.ts). Exit status 0: verified; 1: does not verify; 2: usage or unreadable input.
 import { existsSync, readFileSync } from 'node:fs';
 import { checkEvidence, type ExactChunk } from './evidence-check.js';
 import { keyFingerprint } from './sshsig-fns.js';
 import { untar } from './tar-fns.js';
+import { verifyAudit } from './verify-audit.js';
 
 function fail(message: string): never {
   console.error(`verify: ${message}`);
@@ -13,6 +15,12 @@ function fail(message: string): never {
 }
 
 const args = process.argv.slice(2);
+if (args[0] === 'audit') {
+  if (args.length !== 4) fail('usage: npm run verify -- audit <events.json> <audit-checkpoints.jsonl> <signing-key.pub>');
+  const result = await verifyAudit(args[1]!, args[2]!, args[3]!).catch((err: Error) => fail(err.message));
+  for (const line of result.lines) console.log(line);
+  process.exit(result.ok ? 0 : 1);
+}
 const keyAt = args.indexOf('--key');
 const pinned = keyAt >= 0 ? args.splice(keyAt, 2)[1] : undefined;
 const [bundlePath] = args;
