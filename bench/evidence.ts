@@ -92,6 +92,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
   cp.append.push(appendMs);
   cp.checkpoint.push(checkpointMs);
+  console.error(`round ${round + 1}: session end ${end.plain.at(-1)!.toFixed(2)} / ${end.signed.at(-1)!.toFixed(2)} ms; ${EVENTS} events ${appendMs.toFixed(0)} ms, checkpoints ${checkpointMs.toFixed(1)} ms`);
 }
 const sign = (() => {
   const t0 = performance.now();

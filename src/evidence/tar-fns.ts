@@ -58,7 +58,7 @@ export function untar(tar: Buffer): Map<string, Buffer> {
   let at = 0;
   while (at + BLOCK <= tar.length) {
     const h = tar.subarray(at, at + BLOCK);
-    if (h.every((b) => b === 0)) break;
+    if (h.every((b) => b === 0)) return files;
     const text = (o: number, l: number) => h.subarray(o, o + l).toString('utf8').replace(/\0.*$/s, '');
     const size = parseInt(text(124, 12).trim() || '0', 8);
     const prefix = text(345, 155);
@@ -68,5 +68,5 @@ export function untar(tar: Buffer): Map<string, Buffer> {
     if (type === '0' || type === '') files.set(name, tar.subarray(at + BLOCK, at + BLOCK + size));
     at += BLOCK + size + padding(size).length;
   }
-  return files;
+  throw new Error('the bundle is not a complete tar archive (it has no end)');
 }
