@@ -110,6 +110,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
       liveness.stop();
       await checkpoints.stop();
       await sessions.endAll('interrupted').catch((err: Error) => log(`ending sessions at shutdown: ${err.message}`));
+      // The last events of a clean shutdown are covered by a signed checkpoint too.
+      await checkpoints.checkpoint().catch((err: Error) => log(`audit checkpoint at shutdown: ${err.message}`));
       await scheduler.stop();
       await feed.close();
       await writer.idle();
