@@ -1,4 +1,4 @@
-// `npx tsx bench/evidence.ts [--sessions=200] [--events=10000] [--rounds=3]`:
+// `npx tsx bench/evidence.ts [--sessions=100] [--events=10000] [--rounds=3]`:
 // what the evidence costs, each figure against a reference measured in the same
 // run, interleaved, medians of the rounds.
 // 1. A session's end: the end transaction (session row, end audit event) with
@@ -19,7 +19,7 @@ import { SigningKey } from '../src/evidence/signing-key.js';
 import { startPostgres } from './setup.js';
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
-const SESSIONS = arg('sessions', 200);
+const SESSIONS = arg('sessions', 100);
 const EVENTS = arg('events', 10_000);
 const ROUNDS = arg('rounds', 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -49,20 +49,32 @@ async function openSessions(n: number): Promise<string[]> {
   return ids;
 }
 
-/** Ends each session in its own transaction, as persistEnd does (replacement scheduling left out of both). */
-async function endAll(ids: string[], signed: boolean): Promise<number> {
-  const times: number[] = [];
-  for (const id of ids) {
-    const t0 = performance.now();
-    await prisma.$transaction(async (tx) => {
-      const endedAt = new Date();
-      await tx.session.updateMany({ where: { id, endedAt: null }, data: { endedAt, endReason: 'exit', bytesIn: 10, bytesOut: 200_000 } });
-      const manifest = signed ? await sealSession(tx, key, id, { endedAt, reason: 'exit', bytesIn: 10, bytesOut: 200_000 }) : undefined;
-      await appendAudit(tx, { type: 'session.ended', subjectType: 'session', subjectId: id, data: { reason: 'exit', manifest } });
-    });
-    times.push(performance.now() - t0);
+/** Ends one session in its own transaction, as persistEnd does (replacement scheduling left out of both); its time in ms. */
+async function endOne(id: string, signed: boolean): Promise<number> {
+  const t0 = performance.now();
+  await prisma.$transaction(async (tx) => {
+    const endedAt = new Date();
+    await tx.session.updateMany({ where: { id, endedAt: null }, data: { endedAt, endReason: 'exit', bytesIn: 10, bytesOut: 200_000 } });
+    const manifest = signed ? await sealSession(tx, key, id, { endedAt, reason: 'exit', bytesIn: 10, bytesOut: 200_000 }) : undefined;
+    await appendAudit(tx, { type: 'session.ended', subjectType: 'session', subjectId: id, data: { reason: 'exit', manifest } });
+  });
+  return performance.now() - t0;
+}
+
+/** Alternates the two variants session by session, so the machine's load hits both alike. */
+async function endAll(a: string[], b: string[]): Promise<{ plain: number; signed: number }> {
+  const plain: number[] = [];
+  const signed: number[] = [];
+  for (let i = 0; i < a.length; i++) {
+    if (i % 2) {
+      signed.push(await endOne(a[i]!, true));
+      plain.push(await endOne(b[i]!, false));
+    } else {
+      plain.push(await endOne(b[i]!, false));
+      signed.push(await endOne(a[i]!, true));
+    }
   }
-  return median(times);
+  return { plain: median(plain), signed: median(signed) };
 }
 
 const end = { plain: [] as number[], signed: [] as number[] };
@@ -70,14 +82,9 @@ const cp = { append: [] as number[], checkpoint: [] as number[] };
 const checkpoints = new AuditCheckpoints(prisma, key, auditService(prisma), { dataDir, everyEvents: 1000, everySeconds: 3600 }, () => {});
 for (let round = 0; round < ROUNDS; round++) {
   const [a, b] = [await openSessions(SESSIONS), await openSessions(SESSIONS)];
-  // Interleaved: which variant goes first alternates by round.
-  if (round % 2) {
-    end.signed.push(await endAll(a, true));
-    end.plain.push(await endAll(b, false));
-  } else {
-    end.plain.push(await endAll(b, false));
-    end.signed.push(await endAll(a, true));
-  }
+  const ended = await endAll(a, b);
+  end.plain.push(ended.plain);
+  end.signed.push(ended.signed);
   let appendMs = 0;
   let checkpointMs = 0;
   for (let i = 0; i < EVENTS; i++) {

@@ -31,42 +31,47 @@ export function manifestText(manifest: object): string {
 
 export const sha256Hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
+interface ManifestFacts {
+  id: string; broker_id: string; started_at: Date; username: string;
+  host_id: string; host_name: string; environment: string; instance: number;
+  request_id: string; reason: string; ticket: string | null; approved_at: Date | null; expires_at: Date | null;
+  approvers: string[]; last_seq: number | null; first_hash: Uint8Array | null; last_hash: Uint8Array | null;
+}
+
 export async function sealSession(tx: Tx, key: SigningKey, sessionId: string, end: SessionEndFacts): Promise<string> {
-  const s = await tx.session.findUniqueOrThrow({
-    where: { id: sessionId },
-    include: {
-      user: { select: { username: true } },
-      host: { select: { id: true, name: true, environment: true, instance: true } },
-      request: { select: { id: true, reason: true, ticket: true, approvedAt: true, expiresAt: true, approvals: { where: { decision: 'approve' }, orderBy: { createdAt: 'asc' }, select: { approver: { select: { username: true } } } } } },
-    },
-  });
-  const [edge] = await tx.$queryRaw<{ last_seq: number | null; first_hash: Uint8Array | null; last_hash: Uint8Array | null }[]>`
-    SELECT l.seq AS last_seq, f.hash AS first_hash, l.hash AS last_hash
-    FROM (SELECT 1) x
-    LEFT JOIN LATERAL (SELECT hash FROM recording_chunks WHERE session_id = ${sessionId}::uuid AND seq = 0) f ON true
-    LEFT JOIN LATERAL (SELECT seq, hash FROM recording_chunks WHERE session_id = ${sessionId}::uuid ORDER BY seq DESC LIMIT 1) l ON true`;
-  const hex = (b: Uint8Array | null | undefined) => (b ? Buffer.from(b).toString('hex') : null);
+  // One round trip for every fact (the end transaction holds the audit chain's lock).
+  const [f] = await tx.$queryRaw<ManifestFacts[]>`
+    SELECT s.id, s.broker_id, s.started_at, u.username, h.id AS host_id, h.name AS host_name, h.environment, h.instance,
+      r.id AS request_id, r.reason, r.ticket, r.approved_at, r.expires_at,
+      ARRAY(SELECT au.username FROM approvals a JOIN users au ON au.id = a.approver_id
+            WHERE a.request_id = r.id AND a.decision = 'approve' ORDER BY a.created_at, au.username) AS approvers,
+      l.seq AS last_seq, fc.hash AS first_hash, l.hash AS last_hash
+    FROM sessions s JOIN users u ON u.id = s.user_id JOIN hosts h ON h.id = s.host_id JOIN access_requests r ON r.id = s.request_id
+    LEFT JOIN LATERAL (SELECT hash FROM recording_chunks WHERE session_id = s.id AND seq = 0) fc ON true
+    LEFT JOIN LATERAL (SELECT seq, hash FROM recording_chunks WHERE session_id = s.id ORDER BY seq DESC LIMIT 1) l ON true
+    WHERE s.id = ${sessionId}::uuid`;
+  if (!f) throw new Error(`session ${sessionId} not found`);
+  const hex = (b: Uint8Array | null) => (b ? Buffer.from(b).toString('hex') : null);
   const manifest = {
     format: MANIFEST_FORMAT,
-    session: s.id,
-    request: { id: s.request.id, reason: s.request.reason, ticket: s.request.ticket, approvedAt: s.request.approvedAt?.toISOString() ?? null, expiresAt: s.request.expiresAt?.toISOString() ?? null },
-    user: s.user.username,
-    host: { id: s.host.id, name: s.host.name, environment: s.host.environment, instance: s.host.instance },
-    approvers: s.request.approvals.map((a) => a.approver.username),
-    broker: s.brokerId,
-    startedAt: s.startedAt.toISOString(),
+    session: f.id,
+    request: { id: f.request_id, reason: f.reason, ticket: f.ticket, approvedAt: f.approved_at?.toISOString() ?? null, expiresAt: f.expires_at?.toISOString() ?? null },
+    user: f.username,
+    host: { id: f.host_id, name: f.host_name, environment: f.environment, instance: f.instance },
+    approvers: f.approvers,
+    broker: f.broker_id,
+    startedAt: f.started_at.toISOString(),
     endedAt: end.endedAt.toISOString(),
     endReason: end.reason,
-    chunks: edge?.last_seq == null ? 0 : edge.last_seq + 1,
+    chunks: f.last_seq === null ? 0 : f.last_seq + 1,
     bytesIn: end.bytesIn,
     bytesOut: end.bytesOut,
-    firstChunkHash: hex(edge?.first_hash),
-    lastChunkHash: hex(edge?.last_hash),
+    firstChunkHash: hex(f.first_hash),
+    lastChunkHash: hex(f.last_hash),
   };
   const text = manifestText(manifest);
   const hash = sha256Hex(text);
-  await tx.sessionManifest.create({
-    data: { sessionId, manifest: text, hash, signature: key.sign(NAMESPACES.recording, text), keyFingerprint: key.fingerprint },
-  });
+  await tx.$executeRaw`INSERT INTO session_manifests (session_id, manifest, hash, signature, key_fingerprint)
+    VALUES (${sessionId}::uuid, ${text}, ${hash}, ${key.sign(NAMESPACES.recording, text)}, ${key.fingerprint})`;
   return hash;
 }
