@@ -17,6 +17,7 @@ import type { Broker } from './broker.js';
 import { AppError } from './errors.js';
 import { describeRoute } from './openapi.js';
 import eventsRoutes from './events/events-routes.js';
+import evidenceRoutes from './evidence/evidence-routes.js';
 import hostAdminRoutes from './hosts/host-admin-routes.js';
 import hostRoutes from './hosts/host-routes.js';
 import healthRoutes from './observability/health-routes.js';
@@ -101,6 +102,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(replacementRoutes, { replacements: services.replacements });
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(eventsRoutes, { feed: broker.feed });
+  await app.register(evidenceRoutes, { evidence: services.evidence, sessions: services.sessions, checkpoints: services.checkpoints });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { prisma: broker.db.prisma, writer: broker.writer, liveSessions: () => services.sessions.live.size });
 

@@ -6,8 +6,7 @@ import { policyService } from './access/policy-service.js';
 import { auditService } from './audit/audit-service.js';
 import { authService } from './auth/auth-service.js';
 import { connect, type Database } from './db/client.js';
-import { startEmbeddedPostgres } from './db/embedded.js';
-import { migrate } from './db/migrate.js';
+import { prepareDatabase } from './db/database-setup.js';
 import { seedDemo } from './demo/seed.js';
 import { ChangeFeed } from './events/change-feed.js';
 import { hostAdminService } from './hosts/host-admin-service.js';
@@ -27,6 +26,9 @@ import { sessionService } from './terminal/session-service.js';
 import { auditSshFailure } from './ssh/ssh-audit.js';
 import { SshCa } from './ssh/ssh-ca.js';
 import { certificateSerials } from './ssh/ssh-serials.js';
+import { SigningKey } from './evidence/signing-key.js';
+import { evidenceService } from './evidence/evidence-service.js';
+import { AuditCheckpoints } from './evidence/audit-checkpoints.js';
 
 export type Log = (msg: string, extra?: object) => void;
 
@@ -37,10 +39,10 @@ export interface BrokerOptions {
 
 export async function startBroker(config: Config, log: Log, opts: BrokerOptions = {}) {
   const sshCa = await SshCa.open(config.dataDir, config.sshCaKeyFile);
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, log);
-  const databaseUrl = config.databaseUrl ?? embedded!.url;
-  const applied = await migrate(databaseUrl);
-  if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
+  const signingKey = await SigningKey.open(config.dataDir, config.signingKeyFile, sshCa.publicKey);
+  // Migrations run as the owner role; the broker itself connects as a role that owns nothing (src/db/roles.ts).
+  const database = await prepareDatabase(config, log, (ownerUrl) => Scheduler.install(ownerUrl, log));
+  const databaseUrl = database.brokerUrl;
   const db: Database = connect(databaseUrl);
   const { prisma } = db;
 
@@ -61,7 +63,9 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), ...(opts.providers ?? [])].map((p) => [p.name, p]));
   const replacements = replacementService({ prisma, scheduler, providers, config, log });
   const access = accessService({ prisma, scheduler, config });
-  const sessions = sessionService({ prisma, config, connectors, writer, replacements, log });
+  const sessions = sessionService({ prisma, config, connectors, writer, replacements, log, signingKey });
+  const audit = auditService(prisma);
+  const checkpoints = new AuditCheckpoints(prisma, signingKey, audit, { dataDir: config.dataDir, everyEvents: config.auditCheckpointEvents, everySeconds: config.auditCheckpointSeconds }, log);
   const services = {
     auth: authService(prisma, config),
     access,
@@ -72,8 +76,11 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     hostAdmin: hostAdminService({ prisma, dataDir: config.dataDir, rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }) }),
     sshCa,
     serials,
-    audit: auditService(prisma),
+    // The chain walk, then the latest signed checkpoint (src/evidence/audit-checkpoints.ts).
+    audit: { ...audit, verify: () => checkpoints.verify() },
+    checkpoints,
     recordings: recordingService(prisma),
+    evidence: evidenceService(prisma, recordingService(prisma), signingKey),
   };
 
   const interrupted = await sessions.recoverInterrupted();
@@ -83,6 +90,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const staleKeys = await removeStaleSessionDirs(config.brokerId);
   if (staleKeys) log(`removed ${staleKeys} ssh key director(ies) left by this broker's previous run`);
 
+  checkpoints.start();
   feed.on('message', (m) => {
     if (m.type === 'kill') void sessions.kill(m.requestId, m.reason);
   });
@@ -103,12 +111,15 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     liveness,
     async close() {
       liveness.stop();
+      await checkpoints.stop();
       await sessions.endAll('interrupted').catch((err: Error) => log(`ending sessions at shutdown: ${err.message}`));
+      // The last events of a clean shutdown are covered by a signed checkpoint too.
+      await checkpoints.checkpoint().catch((err: Error) => log(`audit checkpoint at shutdown: ${err.message}`));
       await scheduler.stop();
       await feed.close();
       await writer.idle();
       await db.close();
-      await embedded?.stop();
+      await database.stop();
     },
   };
 }

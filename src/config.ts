@@ -38,6 +38,13 @@ export interface Config {
   webDir: string;
   /** The SSH CA's private key; default: made on first start at <dataDir>/ssh/ca. */
   sshCaKeyFile: string | undefined;
+  /** The owner role's URL, for migrations (issue 9); without it DATABASE_URL does both. */
+  databaseMigrateUrl: string | undefined;
+  /** The evidence signing key (issue 9); default: made on first start at <dataDir>/evidence/signing-key. */
+  signingKeyFile: string | undefined;
+  /** Signed audit checkpoints: after this many events, or this many seconds with any (issue 9). */
+  auditCheckpointEvents: number;
+  auditCheckpointSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -131,6 +138,19 @@ function sshCaKeyFile(env: Env): string | undefined {
   return path.resolve(raw);
 }
 
+function signingKeyFile(env: Env): string | undefined {
+  const raw = env.BREAKGLASS_SIGNING_KEY_FILE;
+  if (!raw) return undefined;
+  if (!existsSync(raw)) throw new ConfigError(`BREAKGLASS_SIGNING_KEY_FILE names ${path.resolve(raw)}, which does not exist`);
+  return path.resolve(raw);
+}
+
+function migrateUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_MIGRATE_URL || undefined;
+  if (raw && !env.DATABASE_URL) throw new ConfigError('DATABASE_MIGRATE_URL needs DATABASE_URL (the broker\'s own, least-privileged role) beside it');
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   const dataDir = path.resolve(env.BREAKGLASS_DATA_DIR || '.data');
@@ -166,5 +186,9 @@ export function loadConfig(env: Env = process.env): Config {
     secureCookie: bool(env, 'BREAKGLASS_SECURE_COOKIE', false),
     webDir: path.resolve(env.BREAKGLASS_WEB_DIR || 'web/dist'),
     sshCaKeyFile: sshCaKeyFile(env),
+    databaseMigrateUrl: migrateUrl(env),
+    signingKeyFile: signingKeyFile(env),
+    auditCheckpointEvents: int(env, 'BREAKGLASS_AUDIT_CHECKPOINT_EVENTS', 1000, 1, 1_000_000),
+    auditCheckpointSeconds: int(env, 'BREAKGLASS_AUDIT_CHECKPOINT_SECONDS', 300, 1, 86_400),
   };
 }

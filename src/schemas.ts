@@ -115,6 +115,8 @@ export const AuditVerificationSchema = Type.Object({
   head: Type.String(),
   brokenAt: Type.Optional(Type.String()),
   problem: Type.Optional(Type.String()),
+  /** The latest signed checkpoint the chain was checked against. */
+  checkpoint: Type.Optional(Type.Object({ eventId: Type.String(), count: Type.Integer(), hash: Type.String(), at: Type.String(), source: Type.String() })),
 });
 
 export const DriftEntrySchema = Type.Object({

@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../auth/auth-plugin.js';
 import { AuditEventSchema, AuditVerificationSchema } from '../schemas.js';
 import type { auditService } from './audit-service.js';
+import type { AuditCheckpoints } from '../evidence/audit-checkpoints.js';
 
-export default async function auditRoutes(app: FastifyInstance, { audit }: { audit: ReturnType<typeof auditService> }) {
+export default async function auditRoutes(app: FastifyInstance, { audit }: { audit: Omit<ReturnType<typeof auditService>, 'verify'> & { verify: AuditCheckpoints['verify'] } }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('preHandler', app.authenticate);
   app.addHook('preHandler', requireRole('auditor', 'admin'));

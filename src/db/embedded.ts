@@ -7,6 +7,7 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../free-port.js';
 import { execFileSync } from 'node:child_process';
+import { ensureRoles } from './roles.js';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -83,4 +84,20 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
   if (exists.rowCount === 0) await client.query('CREATE DATABASE breakglass');
   await client.end();
   return { url: urlFor(port), stop: () => pg.stop() };
+}
+
+/**
+ * The embedded default's two roles (see roles.ts): `breakglass_owner` runs the
+ * migrations, `breakglass_broker` is what the broker connects as. Their
+ * passwords live in the data dir, mode 0600, beside the superuser's.
+ */
+export async function embeddedRoles(dataDir: string, superuserUrl: string): Promise<{ ownerUrl: string; brokerUrl: string }> {
+  const password = (role: string) => {
+    const file = path.join(dataDir, `pg-${role}-password`);
+    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+    const value = randomBytes(18).toString('base64url');
+    writeFileSync(file, value + '\n', { mode: 0o600 });
+    return value;
+  };
+  return ensureRoles(superuserUrl, { owner: 'breakglass_owner', broker: 'breakglass_broker' }, { owner: password('owner'), broker: password('broker') });
 }

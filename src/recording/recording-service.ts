@@ -62,6 +62,9 @@ export function recordingService(prisma: PrismaClient) {
   }
 
   return {
+    /** Every chunk as stored (hash included), in seq order, in pages: the exact export and evidence checks. */
+    chunkPages: pages,
+
     cast(session: CastSession): Readable {
       return castStream(session, pages(session.id));
     },

@@ -34,6 +34,20 @@ export class Scheduler {
     }
   }
 
+  /**
+   * pg-boss's schema and our queues, made by the database's owner role (issue 9):
+   * the broker's own role may not create tables, so it finds them ready.
+   */
+  static async install(ownerUrl: string, log: (msg: string) => void): Promise<void> {
+    const boss = new PgBoss({ connectionString: ownerUrl, schema: 'pgboss', max: 1, supervise: false });
+    boss.on('error', (err) => log(`scheduler install: ${err.message}`));
+    await boss.start();
+    for (const name of Object.values(QUEUES)) {
+      if (!(await boss.getQueue(name))) await boss.createQueue(name);
+    }
+    await boss.stop({ graceful: false, wait: true });
+  }
+
   async enqueue(tx: Tx, name: QueueName, data: object, opts: EnqueueOptions = {}): Promise<void> {
     // pg-boss wants startAfter as an ISO string ending in Z when it comes through `db`.
     const { startAfter, ...rest } = opts;

@@ -17,6 +17,8 @@ import type { RecordingWriter } from '../recording/recording-writer.js';
 import { TerminalSession, type SessionEnd } from './terminal-session.js';
 import { sessionInclude, toSessionView } from './session-views.js';
 import type { EndReason } from './protocol.js';
+import { sealSession } from '../evidence/manifest.js';
+import type { SigningKey } from '../evidence/signing-key.js';
 
 type Deps = {
   prisma: PrismaClient;
@@ -25,6 +27,7 @@ type Deps = {
   writer: RecordingWriter;
   replacements: ReplacementService;
   log: (msg: string, extra?: object) => void;
+  signingKey: SigningKey;
 };
 
 
@@ -41,15 +44,18 @@ export function sessionService(deps: Deps) {
     for (let attempt = 1; ; attempt++) {
       try {
         await prisma.$transaction(async (tx) => {
+          const endedAt = new Date();
           const s = await tx.session.updateMany({
             where: { id: sessionId, endedAt: null },
-            data: { endedAt: new Date(), endReason: end.reason, bytesIn: end.bytesIn, bytesOut: end.bytesOut },
+            data: { endedAt, endReason: end.reason, bytesIn: end.bytesIn, bytesOut: end.bytesOut },
           });
           if (s.count === 0) return;
           const session = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, include: { user: true } });
+          // The signed manifest, in this same transaction (src/evidence/manifest.ts says why).
+          const manifest = await sealSession(tx, deps.signingKey, sessionId, { endedAt, reason: end.reason, bytesIn: end.bytesIn, bytesOut: end.bytesOut });
           await appendAudit(tx, {
             type: 'session.ended', actor: null, subjectType: 'session', subjectId: sessionId,
-            data: { reason: end.reason, user: session.user.username, hostId: session.hostId, bytesIn: end.bytesIn, bytesOut: end.bytesOut, error: end.error ?? null },
+            data: { reason: end.reason, user: session.user.username, hostId: session.hostId, bytesIn: end.bytesIn, bytesOut: end.bytesOut, error: end.error ?? null, manifest },
           });
           await replacements.scheduleAfterSession(tx, session.hostId, sessionId);
           await publish(tx, { type: 'change', kind: 'session', id: sessionId });

@@ -32,9 +32,9 @@ test('every step of the lifecycle is an audit event, in order, and the chain ver
 
 test('audit events are append-only for the application', async (t) => {
   const h = await startHarness(t);
-  await assert.rejects(h.prisma.$executeRaw`UPDATE audit_events SET type = 'x'`, /append-only/);
-  await assert.rejects(h.prisma.$executeRaw`DELETE FROM audit_events`, /append-only/);
-  await assert.rejects(h.prisma.$executeRaw`TRUNCATE audit_events`, /append-only/);
+  await assert.rejects(h.prisma.$executeRaw`UPDATE audit_events SET type = 'x'`, /append-only|permission denied/);
+  await assert.rejects(h.prisma.$executeRaw`DELETE FROM audit_events`, /append-only|permission denied/);
+  await assert.rejects(h.prisma.$executeRaw`TRUNCATE audit_events`, /append-only|permission denied/);
 });
 
 test('verification fails when a superuser edits or deletes an event', async (t) => {

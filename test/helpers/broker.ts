@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { freshDatabase, tempDataDir } from './database.js';
+import { brokerDatabaseEnv, tempDataDir } from './database.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -22,7 +22,8 @@ export interface BrokerProcess {
 /** `nodeArgs` go before the script (e.g. `--cpu-prof`); `onOutput` sees the broker's stdout and stderr. */
 export async function startBroker(opts: { env?: Record<string, string>; nodeArgs?: string[]; onOutput?: (d: Buffer) => void } = {}): Promise<BrokerProcess> {
   const env = opts.env ?? {};
-  const databaseUrl = env.DATABASE_URL ?? (await freshDatabase());
+  const database = await brokerDatabaseEnv(env);
+  const databaseUrl = database.DATABASE_URL!;
   const dataDir = env.BREAKGLASS_DATA_DIR ?? tempDataDir();
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(root, 'src/server.ts')], {
     cwd: root,
@@ -30,7 +31,7 @@ export async function startBroker(opts: { env?: Record<string, string>; nodeArgs
       ...process.env,
       PORT: '0',
       HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
+      ...database,
       BREAKGLASS_DATA_DIR: dataDir,
       BREAKGLASS_DEMO: '1',
       BREAKGLASS_LOG_LEVEL: 'warn',

@@ -4,6 +4,7 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { ensureRoles } from '../../src/db/roles.js';
 
 export function adminUrl(): string {
   const url = process.env.TEST_DATABASE_URL;
@@ -22,9 +23,41 @@ export async function freshDatabase(): Promise<string> {
   return url.toString();
 }
 
-/** Runs SQL as the Postgres superuser against one database (tampering tests). */
+/** The owner role's URL for a broker-role URL made by freshRoles (undefined for any other URL). */
+const ownerUrls = new Map<string, string>();
+export const migrateUrlFor = (databaseUrl: string): string | undefined => ownerUrls.get(databaseUrl);
+
+/**
+ * A fresh database with its own owner and broker roles (roles are cluster-wide,
+ * so their names carry the database's, and parallel test files never share one).
+ */
+export async function freshRoles(): Promise<{ brokerUrl: string; ownerUrl: string }> {
+  const url = await freshDatabase();
+  const name = new URL(url).pathname.slice(1);
+  const urls = await ensureRoles(url, { owner: `${name}_owner`, broker: `${name}_broker` }, { owner: randomBytes(12).toString('hex'), broker: randomBytes(12).toString('hex') });
+  ownerUrls.set(urls.brokerUrl, urls.ownerUrl);
+  return urls;
+}
+
+/** DATABASE_URL (broker role) and DATABASE_MIGRATE_URL (owner) for a broker: given ones are kept. */
+export async function brokerDatabaseEnv(env: Record<string, string>): Promise<Record<string, string>> {
+  if (env.DATABASE_URL) {
+    const owner = env.DATABASE_MIGRATE_URL ?? migrateUrlFor(env.DATABASE_URL);
+    return { DATABASE_URL: env.DATABASE_URL, ...(owner ? { DATABASE_MIGRATE_URL: owner } : {}) };
+  }
+  const { brokerUrl, ownerUrl } = await freshRoles();
+  return { DATABASE_URL: brokerUrl, DATABASE_MIGRATE_URL: ownerUrl };
+}
+
+/** Runs SQL as the Postgres superuser against one database (tampering tests), whichever role `databaseUrl` names. */
 export async function asSuperuser<T>(databaseUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const url = new URL(databaseUrl);
+  const admin = new URL(adminUrl());
+  if (url.host === admin.host) {
+    url.username = admin.username;
+    url.password = admin.password;
+  }
+  const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
   try {
     return await fn(client);

@@ -6,7 +6,7 @@ import { buildApp } from '../../src/app.js';
 import { startBroker, type Broker, type BrokerOptions } from '../../src/broker.js';
 import { loadConfig } from '../../src/config.js';
 import { ApiClient } from './api-client.js';
-import { freshDatabase, tempDataDir } from './database.js';
+import { brokerDatabaseEnv, tempDataDir } from './database.js';
 
 export type { ApiResult } from './api-client.js';
 
@@ -28,10 +28,11 @@ export class Harness extends ApiClient {
 }
 
 export async function startHarness(t: TestContext, env: Record<string, string> = {}, opts: BrokerOptions & { logStream?: NodeJS.WritableStream } = {}): Promise<Harness> {
-  const databaseUrl = env.DATABASE_URL ?? (await freshDatabase());
+  // The broker connects as a least-privileged role and migrates as the owner (issue 9), unless a test names its own URL.
+  const database = await brokerDatabaseEnv(env);
   const dataDir = env.BREAKGLASS_DATA_DIR ?? tempDataDir();
   const config = loadConfig({
-    DATABASE_URL: databaseUrl,
+    ...database,
     BREAKGLASS_DATA_DIR: dataDir,
     BREAKGLASS_DEMO: '1',
     BREAKGLASS_TOKEN_SECRET: 'test-secret-test-secret-test-secret-42',

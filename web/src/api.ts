@@ -100,6 +100,9 @@ export const api = {
   }),
   replaceHost: (hostId: string) => call<Replacement>('POST', `/hosts/${encodeURIComponent(hostId)}/replace`),
   sshCa: () => call<{ publicKey: string; fingerprint: string }>('GET', '/ssh/ca'),
+  evidenceKey: () => call<{ publicKey: string; fingerprint: string }>('GET', '/evidence/key'),
+  verifyEvidence: (id: string) => call<{ ok: boolean; problems: string[]; manifestHash: string | null; keyFingerprint: string; chunks: number }>('GET', `/sessions/${encodeURIComponent(id)}/evidence/verify`),
+  evidenceUrl: (id: string) => `/api/sessions/${encodeURIComponent(id)}/evidence`,
 };
 
 export function messageOf(error: unknown): string {

@@ -1,6 +1,7 @@
 // Replay of a recorded session: the player, its controls, markers to jump to,
 // search in the output, and the .cast download.
 import { api } from '../api';
+import { evidencePanel } from '../components/evidence';
 import { alertBox, badge, el, field, replace, select } from '../dom';
 import type { DisposableStore } from '../disposable';
 import { bytes, clock, dateTime } from '../format';
@@ -101,7 +102,8 @@ function mount(region: HTMLElement, session: Session, cast: Cast, store: Disposa
     el('div', { class: 'replay-side' },
       searchForm, searchStatus,
       el('section', null, el('h2', null, 'Markers'), markers),
-      el('p', null, el('a', { href: api.recordingUrl(session.id), download: `session-${session.id}.cast`, class: 'button' }, 'Download .cast'))));
+      el('p', null, el('a', { href: api.recordingUrl(session.id), download: `session-${session.id}.cast`, class: 'button' }, 'Download .cast')),
+      evidencePanel(session, store)));
 
   if (initialQuery) {
     query.value = initialQuery;
