@@ -5,6 +5,7 @@ import { accessService } from './access/access-service.js';
 import { policyService } from './access/policy-service.js';
 import { auditService } from './audit/audit-service.js';
 import { authService } from './auth/auth-service.js';
+import { userService } from './users/user-service.js';
 import { connect, type Database } from './db/client.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
@@ -62,6 +63,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const sessions = sessionService({ prisma, config, connectors, writer, replacements, log });
   const services = {
     auth: authService(prisma, config),
+    users: userService(prisma),
     access,
     policies,
     sessions,

@@ -3,6 +3,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { oidcConfig, type OidcConfig } from './auth/oidc/oidc-config.js';
 
 export interface PolicyConfig {
   approvalsRequired: number;
@@ -37,6 +38,10 @@ export interface Config {
   webDir: string;
   /** The SSH CA's private key; default: made on first start at <dataDir>/ssh/ca. */
   sshCaKeyFile: string | undefined;
+  /** Whether local accounts may log in with a password (issue 11). */
+  localAccounts: boolean;
+  /** Single sign-on; undefined when off. */
+  oidc: OidcConfig | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -132,5 +137,7 @@ export function loadConfig(env: Env = process.env): Config {
     secureCookie: bool(env, 'BREAKGLASS_SECURE_COOKIE', false),
     webDir: path.resolve(env.BREAKGLASS_WEB_DIR || 'web/dist'),
     sshCaKeyFile: sshCaKeyFile(env),
+    localAccounts: bool(env, 'BREAKGLASS_LOCAL_ACCOUNTS', true),
+    oidc: oidcConfig(env, (message) => { throw new ConfigError(message); }),
   };
 }
