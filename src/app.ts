@@ -13,6 +13,7 @@ import accessRoutes from './access/access-routes.js';
 import auditRoutes from './audit/audit-routes.js';
 import authPlugin from './auth/auth-plugin.js';
 import authRoutes from './auth/auth-routes.js';
+import oidcRoutes from './auth/oidc/oidc-routes.js';
 import type { Broker } from './broker.js';
 import { AppError } from './errors.js';
 import eventsRoutes from './events/events-routes.js';
@@ -86,7 +87,8 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
     return reply.code(500).send({ error: { code: 'internal_error', message: `Internal error; the broker log has the details (request id ${request.id}).` } });
   });
 
-  await app.register(authRoutes, { auth: services.auth, loginPerMinute: config.loginRateLimitPerMinute, secureCookie: config.secureCookie });
+  await app.register(authRoutes, { auth: services.auth, loginPerMinute: config.loginRateLimitPerMinute, secureCookie: config.secureCookie, endSessionUrl: services.oidc?.endSessionUrl });
+  await app.register(oidcRoutes, { oidc: services.oidc, localAccounts: config.localAccounts, secureCookie: config.secureCookie });
   await app.register(accessRoutes, { access: services.access, policies: services.policies });
   await app.register(hostRoutes, { hosts: services.hosts });
   await app.register(hostAdminRoutes, { hostAdmin: services.hostAdmin });

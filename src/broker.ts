@@ -6,6 +6,8 @@ import { policyService } from './access/policy-service.js';
 import { auditService } from './audit/audit-service.js';
 import { authService } from './auth/auth-service.js';
 import { userService } from './users/user-service.js';
+import { discoverOidc } from './auth/oidc/oidc-client.js';
+import { oidcService } from './auth/oidc/oidc-service.js';
 import { connect, type Database } from './db/client.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
@@ -36,6 +38,8 @@ export interface BrokerOptions {
 }
 
 export async function startBroker(config: Config, log: Log, opts: BrokerOptions = {}) {
+  // Single sign-on's discovery first: an unreachable issuer stops the start (a ConfigError naming the variable).
+  const oidcClient = config.oidc ? await discoverOidc(config.oidc) : undefined;
   const sshCa = await SshCa.open(config.dataDir, config.sshCaKeyFile);
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, log);
   const databaseUrl = config.databaseUrl ?? embedded!.url;
@@ -64,6 +68,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const services = {
     auth: authService(prisma, config),
     users: userService(prisma),
+    oidc: oidcClient && oidcService(prisma, authService(prisma, config), oidcClient, config.oidc!),
     access,
     policies,
     sessions,

@@ -3,6 +3,7 @@
 import type {
   AccessRequest, AuditEvent, AuditVerification, DriftEntry, Host, Policy, Replacement, Session, User,
 } from './types';
+import type { Role, UserAdmin } from './types';
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -100,6 +101,12 @@ export const api = {
   }),
   replaceHost: (hostId: string) => call<Replacement>('POST', `/hosts/${encodeURIComponent(hostId)}/replace`),
   sshCa: () => call<{ publicKey: string; fingerprint: string }>('GET', '/ssh/ca'),
+  users: () => call<UserAdmin[]>('GET', '/users'),
+  createUser: (body: { username: string; password: string; roles: Role[]; email?: string }) => call<UserAdmin>('POST', '/users', body),
+  disableUser: (id: string) => call<UserAdmin>('POST', `/users/${encodeURIComponent(id)}/disable`),
+  enableUser: (id: string) => call<UserAdmin>('POST', `/users/${encodeURIComponent(id)}/enable`),
+  setUserRoles: (id: string, roles: Role[]) => call<UserAdmin>('PUT', `/users/${encodeURIComponent(id)}/roles`, { roles }),
+  resetUserPassword: (id: string, password: string) => call<UserAdmin>('POST', `/users/${encodeURIComponent(id)}/password`, { password }),
 };
 
 export function messageOf(error: unknown): string {

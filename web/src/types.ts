@@ -121,3 +121,15 @@ export interface Change {
 // Text frames on the terminal websocket (binary frames are raw bytes): the
 // server's own types, so both ends agree. Type-only, nothing of src/ is bundled.
 export type { ClientMessage as ClientControl, EndReason, ServerMessage as ServerControl } from '../../src/terminal/protocol';
+
+/** An account as the Admin page sees it (GET /api/users). */
+export interface UserAdmin {
+  id: string;
+  username: string;
+  roles: Role[];
+  email: string | null;
+  displayName: string | null;
+  source: 'local' | 'sso';
+  disabled: boolean;
+  createdAt: string;
+}
