@@ -71,7 +71,11 @@ export function oidcService(prisma: PrismaClient, auth: AuthService, oidc: OidcC
       try {
         claims = await oidc.exchange(query, row);
       } catch (err) {
-        return fail('rejected', { error: (err as { code?: string }).code ?? (err as Error).name, message: (err as Error).message.slice(0, 200) });
+        // openid-client wraps oauth4webapi's error, whose cause names the claim that failed.
+        const e = err as Error & { code?: string; cause?: { message?: string; claim?: unknown; cause?: { claim?: unknown } } };
+        const claim = e.cause?.cause?.claim ?? e.cause?.claim;
+        const message = [e.message, e.cause?.message].filter(Boolean).join(': ').slice(0, 300);
+        return fail('rejected', { error: e.code ?? e.name, message, ...(typeof claim === 'string' ? { claim } : {}) });
       }
       const result = await prisma.$transaction(async (tx) => {
         const user = await account(tx, claims);
