@@ -94,6 +94,19 @@ export async function startOidcProvider(opts: { redirectUri: string; users: Reco
   };
 }
 
+/** The broker's environment for single sign-on with `provider` (groups eng → requester, sre-leads → approver, ...). */
+export function brokerSsoEnv(provider: TestProvider, redirectUrl: string): Record<string, string> {
+  return {
+    BREAKGLASS_OIDC_ISSUER: provider.issuer,
+    BREAKGLASS_OIDC_CLIENT_ID: provider.clientId,
+    BREAKGLASS_OIDC_CLIENT_SECRET: provider.clientSecret,
+    BREAKGLASS_OIDC_REDIRECT_URL: redirectUrl,
+    BREAKGLASS_OIDC_SCOPES: 'openid profile email groups',
+    BREAKGLASS_OIDC_NAME: 'Test IdP',
+    BREAKGLASS_OIDC_ROLE_MAPPING: JSON.stringify({ requester: ['eng'], approver: ['sre-leads'], auditor: ['security'], admin: ['platform-admins'] }),
+  };
+}
+
 /** A cookie jar for one site (the tests talk to the provider and to the broker separately). */
 export class CookieJar {
   private cookies = new Map<string, string>();

@@ -6,25 +6,11 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { CookieJar, signInAtProvider, startOidcProvider, type TestProvider } from '../helpers/oidc-provider.js';
+import { brokerSsoEnv, CookieJar, signInAtProvider, startOidcProvider } from '../helpers/oidc-provider.js';
 
 // The provider sends the browser here; the test plays the browser, so this
 // address is never dialled: the test hands the query to the broker itself.
 const REDIRECT = 'http://localhost/api/auth/oidc/callback';
-const MAPPING = { requester: ['eng'], approver: ['sre-leads'], auditor: ['security'], admin: ['platform-admins'] };
-
-export function ssoEnv(p: TestProvider, redirect = REDIRECT): Record<string, string> {
-  return {
-    BREAKGLASS_OIDC_ISSUER: p.issuer,
-    BREAKGLASS_OIDC_CLIENT_ID: p.clientId,
-    BREAKGLASS_OIDC_CLIENT_SECRET: p.clientSecret,
-    BREAKGLASS_OIDC_REDIRECT_URL: redirect,
-    BREAKGLASS_OIDC_SCOPES: 'openid profile email groups',
-    BREAKGLASS_OIDC_NAME: 'Test IdP',
-    BREAKGLASS_OIDC_ROLE_MAPPING: JSON.stringify(MAPPING),
-  };
-}
-
 async function setup(t: TestContext, env: Record<string, string> = {}) {
   const provider = await startOidcProvider({
     redirectUri: REDIRECT,
@@ -35,7 +21,7 @@ async function setup(t: TestContext, env: Record<string, string> = {}) {
     },
   });
   t.after(() => provider.close());
-  const h = await startHarness(t, { ...ssoEnv(provider), ...env });
+  const h = await startHarness(t, { ...brokerSsoEnv(provider, REDIRECT), ...env });
   return { provider, h };
 }
 

@@ -54,7 +54,8 @@ function query(params: Record<string, string | number | undefined>): string {
 export const api = {
   me: () => call<User>('GET', '/me'),
   login: (username: string, password: string) => call<{ user: User }>('POST', '/auth/login', { username, password }),
-  logout: () => call<unknown>('POST', '/auth/logout'),
+  logout: () => call<{ ok: boolean; endSessionUrl?: string }>('POST', '/auth/logout'),
+  providers: () => call<{ localAccounts: boolean; sso: { name: string; startUrl: string } | null }>('GET', '/auth/providers'),
   hosts: () => call<Host[]>('GET', '/hosts'),
   policies: () => call<Policy[]>('GET', '/policies'),
   requests: (status?: string) => call<AccessRequest[]>('GET', `/requests${query({ status })}`),

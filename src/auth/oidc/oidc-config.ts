@@ -12,7 +12,7 @@ export interface OidcConfig {
   displayName: string;
   roleClaim: string;
   roleMapping: Partial<Record<Role, string[]>>;
-  /** Plain http is accepted only for an issuer on this machine (tests, trying it out). */
+  /** Plain http is accepted only for an issuer on this machine or a *.localhost name (tests, trying it out with docker compose). */
   allowHttp: boolean;
 }
 
@@ -32,8 +32,8 @@ function url(env: Env, name: string, fail: Fail): URL {
   } catch {
     return fail(`${name} must be an absolute URL, got "${raw}"`);
   }
-  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && LOOPBACK.has(parsed.hostname))) {
-    return fail(`${name} must be an https URL (plain http only on 127.0.0.1 or localhost), got "${raw}"`);
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && (LOOPBACK.has(parsed.hostname) || parsed.hostname.endsWith('.localhost')))) {
+    return fail(`${name} must be an https URL (plain http only on 127.0.0.1, localhost or *.localhost), got "${raw}"`);
   }
   return parsed;
 }
