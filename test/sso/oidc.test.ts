@@ -55,6 +55,8 @@ test('the full flow: a user is created at first sign-in, matched by issuer + sub
   const { provider, h } = await setup(t);
   const providers = await h.api(undefined, 'GET', '/api/auth/providers');
   assert.deepEqual(providers.body, { localAccounts: true, sso: { name: 'Test IdP', startUrl: '/api/auth/oidc/start' } });
+  const doc = await h.api(undefined, 'GET', '/api/openapi.json');
+  for (const path of ['/api/auth/providers', '/api/auth/oidc/start', '/api/auth/oidc/callback', '/api/users', '/api/users/{id}/roles']) assert.ok(doc.body.paths[path], `${path} is documented`);
 
   const maria = await signIn(h, 'maria', { next: '/fleet' });
   assert.equal(maria.location, '/fleet');
