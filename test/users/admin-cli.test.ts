@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import * as nodePty from 'node-pty';
 import { freshDatabase, tempDataDir } from '../helpers/database.js';
 import { startHarness } from '../helpers/harness.js';
 
@@ -76,4 +77,29 @@ test('the admin CLI uses the embedded Postgres under the data dir when no DATABA
   const login = await logIn(h.url, 'first', 'another long password');
   assert.equal(login.status, 200);
   assert.deepEqual(login.body.user.roles, ['auditor', 'admin']);
+});
+
+test('at a terminal the password is asked twice and never echoed', async (t) => {
+  const dataDir = tempDataDir();
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const env = { DATABASE_URL: await freshDatabase(), BREAKGLASS_DATA_DIR: dataDir, BREAKGLASS_DEMO: '0' };
+  const pty = nodePty.spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/users/admin-cli.ts'), 'create-user', 'tty-admin', '--role', 'admin'], {
+    cwd: root, cols: 100, rows: 30, env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', ...env },
+  });
+  let output = '';
+  const waiters: { text: string; resolve: () => void }[] = [];
+  pty.onData((d) => {
+    output += d;
+    for (const w of waiters.filter((w) => output.includes(w.text))) w.resolve();
+  });
+  const exited = new Promise<number>((resolve) => pty.onExit(({ exitCode }) => resolve(exitCode)));
+  t.after(() => { try { pty.kill(); } catch { /* already gone */ } });
+  const seen = (text: string) => new Promise<void>((resolve) => (output.includes(text) ? resolve() : waiters.push({ text, resolve })));
+  await seen('New password: ');
+  pty.write(`${PASSWORD}\r`);
+  await seen('Again: ');
+  pty.write(`${PASSWORD}\r`);
+  assert.equal(await exited, 0, output);
+  assert.match(output, /created tty-admin \(local\): admin/);
+  assert.ok(!output.includes(PASSWORD), 'the password is not echoed');
 });
