@@ -203,3 +203,11 @@ test('with local accounts off the login page offers only single sign-on', async 
   assert.equal((await h.api(undefined, 'POST', '/api/auth/login', { username: 'alice', password: 'demo' })).status, 403);
   assert.equal((await signIn(h, 'maria')).location, '/');
 });
+
+test('starting sign-ins is rate limited like password logins', async (t) => {
+  const { h } = await setup(t, { BREAKGLASS_LOGIN_RATE_LIMIT: '2' });
+  const statuses: number[] = [];
+  for (let i = 0; i < 3; i++) statuses.push((await fetch(`${h.url}/api/auth/oidc/start`, { redirect: 'manual' })).status);
+  assert.deepEqual(statuses, [302, 302, 429]);
+  assert.equal(await h.prisma.oidcLogin.count(), 2, 'a refused start stores nothing');
+});
