@@ -13,6 +13,7 @@ import accessRoutes from './access/access-routes.js';
 import auditRoutes from './audit/audit-routes.js';
 import authPlugin from './auth/auth-plugin.js';
 import authRoutes from './auth/auth-routes.js';
+import oidcRoutes from './auth/oidc/oidc-routes.js';
 import type { Broker } from './broker.js';
 import { AppError } from './errors.js';
 import { describeRoute } from './openapi.js';
@@ -24,6 +25,7 @@ import healthRoutes from './observability/health-routes.js';
 import replacementRoutes from './replacement/replacement-routes.js';
 import sshRoutes from './ssh/ssh-routes.js';
 import terminalRoutes from './terminal/terminal-routes.js';
+import userRoutes from './users/user-routes.js';
 
 const BODY_LIMIT = 16 * 1024;
 const WS_MAX_FRAME = 256 * 1024;
@@ -93,7 +95,8 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
     return reply.code(500).send({ error: { code: 'internal_error', message: `Internal error; the broker log has the details (request id ${request.id}).` } });
   });
 
-  await app.register(authRoutes, { auth: services.auth, loginPerMinute: config.loginRateLimitPerMinute, secureCookie: config.secureCookie });
+  await app.register(authRoutes, { auth: services.auth, loginPerMinute: config.loginRateLimitPerMinute, secureCookie: config.secureCookie, endSessionUrl: services.oidc?.endSessionUrl });
+  await app.register(oidcRoutes, { oidc: services.oidc, localAccounts: config.localAccounts, secureCookie: config.secureCookie, perMinute: config.loginRateLimitPerMinute });
   await app.register(accessRoutes, { access: services.access, policies: services.policies });
   await app.register(hostRoutes, { hosts: services.hosts });
   await app.register(hostAdminRoutes, { hostAdmin: services.hostAdmin });
@@ -103,6 +106,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(eventsRoutes, { feed: broker.feed });
   await app.register(evidenceRoutes, { evidence: services.evidence, sessions: services.sessions, checkpoints: services.checkpoints });
+  await app.register(userRoutes, { users: services.users });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { prisma: broker.db.prisma, writer: broker.writer, liveSessions: () => services.sessions.live.size });
 

@@ -5,6 +5,9 @@ import { accessService } from './access/access-service.js';
 import { policyService } from './access/policy-service.js';
 import { auditService } from './audit/audit-service.js';
 import { authService } from './auth/auth-service.js';
+import { userService } from './users/user-service.js';
+import { discoverOidc } from './auth/oidc/oidc-client.js';
+import { oidcService } from './auth/oidc/oidc-service.js';
 import { connect, type Database } from './db/client.js';
 import { prepareDatabase } from './db/database-setup.js';
 import { seedDemo } from './demo/seed.js';
@@ -38,6 +41,8 @@ export interface BrokerOptions {
 }
 
 export async function startBroker(config: Config, log: Log, opts: BrokerOptions = {}) {
+  // Single sign-on's discovery first: an unreachable issuer stops the start (a ConfigError naming the variable).
+  const oidcClient = config.oidc ? await discoverOidc(config.oidc) : undefined;
   const sshCa = await SshCa.open(config.dataDir, config.sshCaKeyFile);
   const signingKey = await SigningKey.open(config.dataDir, config.signingKeyFile, sshCa.publicKey);
   // Migrations run as the owner role; the broker itself connects as a role that owns nothing (src/db/roles.ts).
@@ -68,6 +73,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const checkpoints = new AuditCheckpoints(prisma, signingKey, audit, { dataDir: config.dataDir, everyEvents: config.auditCheckpointEvents, everySeconds: config.auditCheckpointSeconds }, log);
   const services = {
     auth: authService(prisma, config),
+    users: userService(prisma),
+    oidc: oidcClient && oidcService(prisma, authService(prisma, config), oidcClient, config.oidc!),
     access,
     policies,
     sessions,

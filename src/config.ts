@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { oidcConfig, type OidcConfig } from './auth/oidc/oidc-config.js';
 
 export interface PolicyConfig {
   approvalsRequired: number;
@@ -45,6 +46,10 @@ export interface Config {
   /** Signed audit checkpoints: after this many events, or this many seconds with any (issue 9). */
   auditCheckpointEvents: number;
   auditCheckpointSeconds: number;
+  /** Whether local accounts may log in with a password (issue 11). */
+  localAccounts: boolean;
+  /** Single sign-on; undefined when off. */
+  oidc: OidcConfig | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -190,5 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
     signingKeyFile: signingKeyFile(env),
     auditCheckpointEvents: int(env, 'BREAKGLASS_AUDIT_CHECKPOINT_EVENTS', 1000, 1, 1_000_000),
     auditCheckpointSeconds: int(env, 'BREAKGLASS_AUDIT_CHECKPOINT_SECONDS', 300, 1, 86_400),
+    localAccounts: bool(env, 'BREAKGLASS_LOCAL_ACCOUNTS', true),
+    oidc: oidcConfig(env, (message) => { throw new ConfigError(message); }),
   };
 }

@@ -17,6 +17,18 @@ export const ErrorSchema = Type.Object({ error: Type.Object({ code: Type.String(
 
 export const UserSchema = Type.Object({ id: Type.String(), username: Type.String(), roles: Type.Array(OneOf(ROLES)) });
 
+/** An account as admins manage it (GET /api/users). */
+export const UserAdminSchema = Type.Object({
+  id: Type.String(),
+  username: Type.String(),
+  roles: Type.Array(OneOf(ROLES)),
+  email: Nullable(Type.String()),
+  displayName: Nullable(Type.String()),
+  source: OneOf(['local', 'sso'] as const),
+  disabled: Type.Boolean(),
+  createdAt: Time,
+});
+
 export const PolicySchema = Type.Object({
   environment: Type.String(),
   approvalsRequired: Type.Integer(),
@@ -151,6 +163,7 @@ export const HostAdminSchema = Type.Object({
 
 export const SshCaSchema = Type.Object({ publicKey: Type.String(), fingerprint: Type.String() });
 export type UserView = Static<typeof UserSchema>;
+export type UserAdminView = Static<typeof UserAdminSchema>;
 export type PolicyView = Static<typeof PolicySchema>;
 export type ApprovalView = Static<typeof ApprovalSchema>;
 export type AuditEventView = Static<typeof AuditEventSchema>;

@@ -10,6 +10,7 @@ import { QUEUES, type Scheduler } from '../scheduler/scheduler.js';
 import { GRANTABLE_HOST_STATES, OPEN_REPLACEMENT_STATUSES, type HostState } from '../states.js';
 import { durationProblem, hasControlChars, windowEnd } from './access-fns.js';
 import { requestInclude, toRequestView } from './access-views.js';
+import { samePerson } from '../users/user-service.js';
 
 export interface NewRequest {
   hostId: string;
@@ -174,6 +175,7 @@ async function decidable(tx: Tx, user: AuthUser, id: string) {
   if (!hasRole(user, 'approver')) throw new ForbiddenError('Only approvers can decide on requests.', 'role_required');
   const request = await lockRequest(tx, id);
   if (request.requesterId === user.id) throw new ForbiddenError('Nobody approves or denies their own request.', 'separation_of_duties');
+  if (await samePerson(tx, request.requesterId, user.id)) throw new ForbiddenError('Nobody approves or denies their own request, also from another account with the same e-mail.', 'separation_of_duties');
   if (request.status !== 'pending') throw new ConflictError(`This request is ${request.status}, not pending.`, 'wrong_state');
   if (request.pendingUntil <= new Date()) throw new ConflictError('This request has expired unanswered.', 'wrong_state');
   const already = await tx.approval.findUnique({ where: { requestId_approverId: { requestId: id, approverId: user.id } } });

@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import { COOKIE } from './auth-plugin.js';
 import type { AuthService } from './auth-service.js';
-import { UserSchema } from '../schemas.js';
+import { ErrorSchema, UserSchema } from '../schemas.js';
+import { startSession } from './session-cookie.js';
 
 const Credentials = Type.Object(
   {
@@ -14,7 +15,7 @@ const Credentials = Type.Object(
   { additionalProperties: false },
 );
 
-export default async function authRoutes(app: FastifyInstance, opts: { auth: AuthService; loginPerMinute: number; secureCookie: boolean }) {
+export default async function authRoutes(app: FastifyInstance, opts: { auth: AuthService; loginPerMinute: number; secureCookie: boolean; endSessionUrl?: (userId: string) => Promise<string | undefined> }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   await app.register(rateLimit, { global: false });
 
@@ -26,19 +27,20 @@ export default async function authRoutes(app: FastifyInstance, opts: { auth: Aut
         errorResponseBuilder: (_req, ctx) => new AppError(429, 'rate_limited', `Too many login attempts: try again in ${ctx.after}.`),
       },
     },
-    schema: { body: Credentials, response: { 200: Type.Object({ token: Type.String(), user: UserSchema }) } },
+    schema: { body: Credentials, response: { 200: Type.Object({ token: Type.String(), user: UserSchema }), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema } },
   }, async (request, reply) => {
-    const { user, claims, expiresAt } = await opts.auth.login(request.body.username, request.body.password, request.ip);
-    const token = await reply.jwtSign(claims, { expiresIn: Math.floor((expiresAt.getTime() - Date.now()) / 1000) });
-    reply.setCookie(COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: opts.secureCookie, path: '/', expires: expiresAt });
-    return { token, user };
+    const issued = await opts.auth.login(request.body.username, request.body.password, request.ip);
+    return { token: await startSession(reply, issued, opts.secureCookie), user: issued.user };
   });
 
-  r.post('/api/auth/logout', { preHandler: app.authenticate, schema: { response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async (request, reply) => {
+  // A single sign-on user is also sent to the provider's end-session endpoint, when it has one.
+  const LogoutSchema = Type.Object({ ok: Type.Boolean(), endSessionUrl: Type.Optional(Type.String()) });
+  r.post('/api/auth/logout', { preHandler: app.authenticate, schema: { response: { 200: LogoutSchema, 401: ErrorSchema } } }, async (request, reply) => {
     await opts.auth.logout(request.auth, request.auth.jti);
     reply.clearCookie(COOKIE, { path: '/' });
-    return { ok: true };
+    const endSessionUrl = await opts.endSessionUrl?.(request.auth.id);
+    return endSessionUrl ? { ok: true, endSessionUrl } : { ok: true };
   });
 
-  r.get('/api/me', { preHandler: app.authenticate, schema: { response: { 200: UserSchema } } }, async (request) => request.auth);
+  r.get('/api/me', { preHandler: app.authenticate, schema: { response: { 200: UserSchema, 401: ErrorSchema } } }, async (request) => request.auth);
 }

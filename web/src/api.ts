@@ -3,6 +3,7 @@
 import type {
   AccessRequest, AuditEvent, AuditVerification, DriftEntry, Host, Policy, Replacement, Session, User,
 } from './types';
+import type { Role, UserAdmin } from './types';
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -53,7 +54,8 @@ function query(params: Record<string, string | number | undefined>): string {
 export const api = {
   me: () => call<User>('GET', '/me'),
   login: (username: string, password: string) => call<{ user: User }>('POST', '/auth/login', { username, password }),
-  logout: () => call<unknown>('POST', '/auth/logout'),
+  logout: () => call<{ ok: boolean; endSessionUrl?: string }>('POST', '/auth/logout'),
+  providers: () => call<{ localAccounts: boolean; sso: { name: string; startUrl: string } | null }>('GET', '/auth/providers'),
   hosts: () => call<Host[]>('GET', '/hosts'),
   policies: () => call<Policy[]>('GET', '/policies'),
   requests: (status?: string) => call<AccessRequest[]>('GET', `/requests${query({ status })}`),
@@ -103,6 +105,12 @@ export const api = {
   evidenceKey: () => call<{ publicKey: string; fingerprint: string }>('GET', '/evidence/key'),
   verifyEvidence: (id: string) => call<{ ok: boolean; problems: string[]; manifestHash: string | null; keyFingerprint: string; chunks: number }>('GET', `/sessions/${encodeURIComponent(id)}/evidence/verify`),
   evidenceUrl: (id: string) => `/api/sessions/${encodeURIComponent(id)}/evidence`,
+  users: () => call<UserAdmin[]>('GET', '/users'),
+  createUser: (body: { username: string; password: string; roles: Role[]; email?: string }) => call<UserAdmin>('POST', '/users', body),
+  disableUser: (id: string) => call<UserAdmin>('POST', `/users/${encodeURIComponent(id)}/disable`),
+  enableUser: (id: string) => call<UserAdmin>('POST', `/users/${encodeURIComponent(id)}/enable`),
+  setUserRoles: (id: string, roles: Role[]) => call<UserAdmin>('PUT', `/users/${encodeURIComponent(id)}/roles`, { roles }),
+  resetUserPassword: (id: string, password: string) => call<UserAdmin>('POST', `/users/${encodeURIComponent(id)}/password`, { password }),
 };
 
 export function messageOf(error: unknown): string {

@@ -19,6 +19,7 @@ import { replayPage } from './pages/replay';
 import { sessionsPage } from './pages/sessions';
 import { terminalPage } from './pages/terminal';
 import { adminPage } from './pages/admin';
+import { noAccessPage } from './pages/no-access';
 
 interface Route {
   path: string;
@@ -93,6 +94,12 @@ export class App {
     this.pageStore = new DisposableStore();
     const path = location.pathname;
     const query = new URLSearchParams(location.search);
+    if (!this.user && path === '/no-access') {
+      document.title = 'No access · breakglass';
+      const main = el('main', { id: 'main', class: 'login-main' });
+      replace(this.root, main);
+      return noAccessPage(main);
+    }
     if (!this.user) {
       if (path !== '/login') return navigate(`/login?next=${encodeURIComponent(path + location.search)}`, { replace: true });
       document.title = 'Log in · breakglass';
@@ -134,7 +141,7 @@ export class App {
     // The longest nav path that is this path or a parent of it is the current one.
     const current = mine.filter((n) => path === n.path || path.startsWith(n.path + '/')).sort((a, b) => b.path.length - a.path.length)[0];
     const links = mine.map((n) => el('li', null, el('a', { href: n.path, 'aria-current': n === current ? 'page' : null }, n.label)));
-    const logout = el('button', { type: 'button', class: 'link-button', onclick: () => void api.logout().finally(() => this.loggedOut(null)) }, 'Log out');
+    const logout = el('button', { type: 'button', class: 'link-button', onclick: () => void api.logout().then((r) => (r.endSessionUrl ? location.assign(r.endSessionUrl) : this.loggedOut(null)), () => this.loggedOut(null)) }, 'Log out');
     return el('header', { class: 'app-header' },
       el('a', { class: 'skip', href: '#main', onclick: (e) => { e.preventDefault(); document.getElementById('main')?.querySelector<HTMLElement>('h1')?.focus(); } }, 'Skip to content'),
       el('a', { class: 'brand', href: homeOf(user) }, 'breakglass'),

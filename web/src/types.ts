@@ -11,6 +11,7 @@ import type {
   RequestView,
   SessionView,
   UserView,
+  UserAdminView,
   ApprovalView,
 } from '../../src/schemas';
 import type { ChangeKind } from '../../src/events/change-feed';
@@ -19,6 +20,8 @@ export type { ChangeKind };
 export type { Role } from '../../src/auth/roles';
 export type { HostState, RequestStatus } from '../../src/states';
 export type User = UserView;
+/** An account as the Admin page sees it (GET /api/users). */
+export type UserAdmin = UserAdminView;
 export type Host = HostView;
 export type Policy = PolicyView;
 export type Approval = ApprovalView;

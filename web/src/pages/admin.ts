@@ -5,6 +5,7 @@ import { api, messageOf } from '../api';
 import { alertBox, badge, el, replace, table } from '../dom';
 import { heading, loader, type Page } from '../page';
 import type { Host, Policy } from '../types';
+import { usersSection } from './admin-users';
 
 const REPLACEABLE = ['healthy', 'tainted', 'failed'];
 
@@ -92,5 +93,6 @@ export const adminPage: Page = (root, ctx) => {
       hostStatus, hosts),
     el('section', { 'aria-labelledby': 'policy-h' }, el('h2', { id: 'policy-h' }, 'Access policy'), policyStatus, policies),
     el('section', { 'aria-labelledby': 'ca-h' }, el('h2', { id: 'ca-h' }, 'SSH certificate authority'), ca),
-    evidenceKeySection(ctx.store));
+    evidenceKeySection(ctx.store),
+    usersSection(ctx));
 };
