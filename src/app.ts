@@ -22,6 +22,9 @@ import healthRoutes from './observability/health-routes.js';
 import replacementRoutes from './replacement/replacement-routes.js';
 import sshRoutes from './ssh/ssh-routes.js';
 import terminalRoutes from './terminal/terminal-routes.js';
+import emergencyRoutes from './access/emergency-routes.js';
+import extensionRoutes from './access/extension-routes.js';
+import notificationRoutes from './notifications/notification-routes.js';
 
 const BODY_LIMIT = 16 * 1024;
 const WS_MAX_FRAME = 256 * 1024;
@@ -94,6 +97,9 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(replacementRoutes, { replacements: services.replacements });
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(eventsRoutes, { feed: broker.feed });
+  await app.register(extensionRoutes, { access: services.access, extensions: services.extensions });
+  await app.register(emergencyRoutes, { access: services.access, emergency: services.emergency });
+  await app.register(notificationRoutes, { notifications: services.notifications });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { prisma: broker.db.prisma, writer: broker.writer, liveSessions: () => services.sessions.live.size });
 

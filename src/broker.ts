@@ -26,6 +26,9 @@ import { Liveness } from './terminal/liveness.js';
 import { sessionService } from './terminal/session-service.js';
 import { auditSshFailure } from './ssh/ssh-audit.js';
 import { SshCa } from './ssh/ssh-ca.js';
+import { emergencyService } from './access/emergency-service.js';
+import { extensionService } from './access/extension-service.js';
+import { notificationService } from './notifications/notification-service.js';
 
 export type Log = (msg: string, extra?: object) => void;
 
@@ -57,9 +60,11 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const builtIn = [localConnector(config.dataDir), sshConnector({ ca: sshCa, brokerId: config.brokerId, onFailure: auditSshFailure(prisma) })];
   const connectors = new Map<string, Connector>([...builtIn, ...(opts.connectors ?? [])].map((c) => [c.type, c]));
   const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), ...(opts.providers ?? [])].map((p) => [p.name, p]));
-  const replacements = replacementService({ prisma, scheduler, providers, config, log });
-  const access = accessService({ prisma, scheduler, config });
-  const sessions = sessionService({ prisma, config, connectors, writer, replacements, log });
+  const notifications = notificationService({ prisma, scheduler, config, log });
+  const { notifier } = notifications;
+  const replacements = replacementService({ prisma, scheduler, providers, config, log, notifier });
+  const access = accessService({ prisma, scheduler, config, notifier });
+  const sessions = sessionService({ prisma, config, connectors, writer, replacements, log, notifier });
   const services = {
     auth: authService(prisma, config),
     access,
@@ -71,6 +76,9 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     sshCa,
     audit: auditService(prisma),
     recordings: recordingService(prisma),
+    extensions: extensionService({ prisma, scheduler, notifier, config }),
+    emergency: emergencyService({ prisma, scheduler, notifier, config }),
+    notifications,
   };
 
   const interrupted = await sessions.recoverInterrupted();
@@ -82,10 +90,13 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
 
   feed.on('message', (m) => {
     if (m.type === 'kill') void sessions.kill(m.requestId, m.reason);
+    if (m.type === 'grant-notice') sessions.tell(m.requestId, m.message, m.expiresAt);
   });
   await scheduler.work<{ requestId: string }>(QUEUES.requestTtl, (d) => access.expirePending(d.requestId));
   await scheduler.work<{ requestId: string }>(QUEUES.grantExpiry, (d) => access.closeGrant(d.requestId));
   await scheduler.work<{ replacementId: string }>(QUEUES.replacement, (d) => replacements.run(d.replacementId));
+  await scheduler.work<{ deliveryId: string }>(QUEUES.notification, (d) => notifications.deliver(d.deliveryId));
+  await scheduler.work<{ requestId: string }>(QUEUES.reviewDue, (d) => services.emergency.markOverdue(d.requestId));
 
   return {
     config,
@@ -104,6 +115,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
       await scheduler.stop();
       await feed.close();
       await writer.idle();
+      notifications.close();
       await db.close();
       await embedded?.stop();
     },

@@ -15,6 +15,11 @@ export const PolicySchema = Type.Object({
   approvalsRequired: Type.Integer(),
   minDurationMinutes: Type.Integer(),
   maxDurationMinutes: Type.Integer(),
+  idleTimeoutMinutes: Type.Union([Type.Integer(), Type.Null()]),
+  emergencyAllowed: Type.Boolean(),
+  emergencyApprovalsRequired: Type.Integer(),
+  emergencyMaxDurationMinutes: Type.Integer(),
+  reviewWithinHours: Type.Integer(),
 });
 
 export const ImageSchema = Type.Object({ id: Type.String(), name: Type.String(), version: Type.String() });
@@ -40,6 +45,27 @@ export const ApprovalSchema = Type.Object({
   at: Time,
 });
 
+// Issue 12: a grant's extensions, and the review an emergency grant needs afterwards.
+export const ExtensionSchema = Type.Object({
+  id: Type.String(),
+  minutes: Type.Integer(),
+  reason: Type.String(),
+  status: Type.String(),
+  approvalsRequired: Type.Integer(),
+  decisions: Type.Array(ApprovalSchema),
+  createdAt: Time,
+  decidedAt: MaybeTime,
+});
+
+export const ReviewSchema = Type.Object({
+  dueAt: Time,
+  overdueAt: MaybeTime,
+  reviewedAt: MaybeTime,
+  reviewer: Nullable(Type.String()),
+  outcome: Nullable(Type.String()),
+  comment: Nullable(Type.String()),
+});
+
 export const RequestSchema = Type.Object({
   id: Type.String(),
   hostId: Type.String(),
@@ -58,6 +84,10 @@ export const RequestSchema = Type.Object({
   approvedAt: MaybeTime,
   expiresAt: MaybeTime,
   closedAt: MaybeTime,
+  extendedMinutes: Type.Integer(),
+  emergency: Type.Boolean(),
+  review: Type.Union([ReviewSchema, Type.Null()]),
+  extensions: Type.Array(ExtensionSchema),
 });
 
 export const SessionSchema = Type.Object({
