@@ -15,6 +15,10 @@ export default async function healthRoutes(app: FastifyInstance, { prisma, write
   new Gauge({ name: 'breakglass_replacements_pending', help: 'Replacements scheduled or running', registers: [registry], async collect() { this.set(await prisma.replacement.count({ where: { status: { in: ['scheduled', 'running'] } } })); } });
   new Gauge({ name: 'breakglass_hosts_drifted', help: 'Hosts touched by hand and not yet replaced', registers: [registry], async collect() { this.set(await prisma.host.count({ where: { taintedAt: { not: null }, retiredAt: null } })); } });
   new Gauge({ name: 'breakglass_requests_pending', help: 'Requests waiting for approval', registers: [registry], async collect() { this.set(await prisma.accessRequest.count({ where: { status: 'pending' } })); } });
+  new Gauge({ name: 'breakglass_emergency_grants_total', help: 'Emergency grants ever made (break-glass), fleet-wide', registers: [registry], async collect() { this.set(await prisma.accessRequest.count({ where: { emergency: true, approvedAt: { not: null } } })); } });
+  new Gauge({ name: 'breakglass_emergency_reviews_open', help: 'Emergency grants not yet reviewed', registers: [registry], async collect() { this.set(await prisma.accessRequest.count({ where: { reviewDueAt: { not: null }, reviewedAt: null } })); } });
+  new Gauge({ name: 'breakglass_emergency_reviews_overdue', help: 'Emergency grants not reviewed within the policy\'s hours', registers: [registry], async collect() { this.set(await prisma.accessRequest.count({ where: { reviewDueAt: { lt: new Date() }, reviewedAt: null } })); } });
+  new Gauge({ name: 'breakglass_notifications_failed', help: 'Notification deliveries that failed for good', registers: [registry], async collect() { this.set(await prisma.notificationDelivery.count({ where: { status: 'failed' } })); } });
   const bytes = new Counter({ name: 'breakglass_recording_bytes_total', help: 'Terminal bytes committed to recordings by this replica', registers: [registry] });
   let reported = 0;
 
