@@ -30,6 +30,12 @@ type Deps = {
 };
 
 
+function emergencyBanner(request: { emergency: boolean; reviewDueAt: Date | null }): string | undefined {
+  if (!request.emergency) return undefined;
+  const due = request.reviewDueAt ? ` by ${request.reviewDueAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
+  return `EMERGENCY ACCESS: granted without the usual approvals; an approver will review this session${due}.`;
+}
+
 export function sessionService(deps: Deps) {
   const { prisma, config, replacements } = deps;
   const live = new Map<string, TerminalSession>();
@@ -124,12 +130,12 @@ export function sessionService(deps: Deps) {
         });
         const policy = await prisma.policy.findUnique({ where: { environment: host.environment } });
         const terminal = new TerminalSession(
-          { id: session.id, requestId, userId: user.id, hostName: host.name, startedAt: session.startedAt, expiresAt: request.expiresAt!, cols: size.cols, rows: size.rows },
+          { id: session.id, requestId, userId: user.id, hostName: host.name, startedAt: session.startedAt, expiresAt: request.expiresAt!, cols: size.cols, rows: size.rows, banner: emergencyBanner(request) },
           command, deps.writer, config, end,
           { idleMinutes: policy?.idleTimeoutMinutes, currentEnd: () => currentEnd(requestId) },
         );
         live.set(session.id, terminal);
-        if (request.emergency) terminal.notice(`EMERGENCY ACCESS: granted without the usual approvals; it will be reviewed by an approver${request.reviewDueAt ? ` by ${request.reviewDueAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''}.`);
+        if (request.emergency) terminal.notice(emergencyBanner(request)!);
       } catch (err) {
         deps.log(`session ${session.id} could not start: ${(err as Error).message}`);
         await command?.dispose().catch(() => {});

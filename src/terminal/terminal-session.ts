@@ -23,6 +23,8 @@ export interface SessionInfo {
   expiresAt: Date;
   cols: number;
   rows: number;
+  /** Said first whenever the requester attaches (an emergency grant's banner). */
+  banner?: string;
 }
 
 export interface SessionTiming {
@@ -121,11 +123,13 @@ export class TerminalSession {
     }
     this.controller = ws;
     this.clientPaused = false;
+    this.idle?.input(); // attaching is activity: a warning is never given to nobody
     clearTimeout(this.graceTimer);
     ws.on('message', (data, isBinary) => this.onFrame(ws, data as Buffer, isBinary));
     ws.on('close', () => this.detach(ws));
     ws.on('error', () => ws.terminate());
     const left = Math.max(0, Math.round((this.info.expiresAt.getTime() - Date.now()) / this.timing.minuteMs));
+    if (this.info.banner) this.send(ws, { type: 'notice', message: this.info.banner, expiresAt: this.info.expiresAt.toISOString() });
     this.send(ws, { type: 'notice', message: `Connected to ${this.info.hostName}. Recorded. Access ends in about ${left} minute(s).`, expiresAt: this.info.expiresAt.toISOString() });
     this.updateFlow();
   }

@@ -95,3 +95,14 @@ ALTER TABLE "extension_decisions" ADD CONSTRAINT "extension_decisions_extension_
 
 -- AddForeignKey
 ALTER TABLE "notification_deliveries" ADD CONSTRAINT "notification_deliveries_channel_id_fkey" FOREIGN KEY ("channel_id") REFERENCES "notification_channels"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- Guards: the new end reason and the new states.
+ALTER TABLE "sessions" DROP CONSTRAINT "sessions_end_reason_check";
+ALTER TABLE "sessions" ADD CONSTRAINT "sessions_end_reason_check"
+  CHECK ("end_reason" IN ('exit', 'expired', 'revoked', 'disconnected', 'interrupted', 'recording_failed', 'idle'));
+ALTER TABLE "extensions" ADD CONSTRAINT "extensions_status_check"
+  CHECK ("status" IN ('pending', 'approved', 'denied', 'expired'));
+ALTER TABLE "notification_deliveries" ADD CONSTRAINT "notification_deliveries_status_check"
+  CHECK ("status" IN ('pending', 'delivered', 'failed'));
+ALTER TABLE "access_requests" ADD CONSTRAINT "access_requests_review_outcome_check"
+  CHECK ("review_outcome" IN ('acknowledged', 'flagged'));
