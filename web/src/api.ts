@@ -2,6 +2,7 @@
 // is handled here; a 401 anywhere sends the user back to the login page.
 import type {
   AccessRequest, AuditEvent, AuditVerification, DriftEntry, Host, Policy, Replacement, Session, User,
+  NotificationChannel, NotificationDelivery,
 } from './types';
 
 export class ApiError extends Error {
@@ -58,7 +59,7 @@ export const api = {
   policies: () => call<Policy[]>('GET', '/policies'),
   requests: (status?: string) => call<AccessRequest[]>('GET', `/requests${query({ status })}`),
   request: (id: string) => call<AccessRequest>('GET', `/requests/${encodeURIComponent(id)}`),
-  createRequest: (body: { hostId: string; reason: string; ticket?: string; durationMinutes: number }) =>
+  createRequest: (body: { hostId: string; reason: string; ticket?: string; durationMinutes: number; emergency?: boolean }) =>
     call<AccessRequest>('POST', '/requests', body),
   approve: (id: string, comment?: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(id)}/approve`, comment ? { comment } : {}),
   deny: (id: string, comment: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(id)}/deny`, { comment }),
@@ -100,6 +101,15 @@ export const api = {
   }),
   replaceHost: (hostId: string) => call<Replacement>('POST', `/hosts/${encodeURIComponent(hostId)}/replace`),
   sshCa: () => call<{ publicKey: string; fingerprint: string }>('GET', '/ssh/ca'),
+  askExtension: (requestId: string, minutes: number, reason: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(requestId)}/extensions`, { minutes, reason }),
+  decideExtension: (requestId: string, extensionId: string, decision: 'approve' | 'deny', comment?: string) =>
+    call<AccessRequest>('POST', `/requests/${encodeURIComponent(requestId)}/extensions/${encodeURIComponent(extensionId)}/${decision}`, comment ? { comment } : {}),
+  reviews: (state?: 'open' | 'overdue' | 'done') => call<AccessRequest[]>('GET', `/reviews${query({ state })}`),
+  review: (requestId: string, outcome: 'acknowledged' | 'flagged', comment?: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(requestId)}/review`, comment ? { outcome, comment } : { outcome }),
+  notificationChannels: () => call<NotificationChannel[]>('GET', '/notifications/channels'),
+  addNotificationChannel: (body: { environment: string; name: string; kind: string; target: string; secret?: string; audiences: string[] }) =>
+    call<NotificationChannel>('POST', '/notifications/channels', body),
+  failedDeliveries: () => call<NotificationDelivery[]>('GET', '/notifications/deliveries?status=failed'),
 };
 
 export function messageOf(error: unknown): string {

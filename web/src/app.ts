@@ -19,6 +19,7 @@ import { replayPage } from './pages/replay';
 import { sessionsPage } from './pages/sessions';
 import { terminalPage } from './pages/terminal';
 import { adminPage } from './pages/admin';
+import { reviewsPage } from './pages/reviews';
 
 interface Route {
   path: string;
@@ -40,6 +41,7 @@ const routes: Route[] = [
   { path: '/audit', page: auditPage, title: 'Audit' },
   { path: '/drift', page: driftPage, title: 'Drift ledger' },
   { path: '/admin', page: adminPage, title: 'Administration' },
+  { path: '/reviews', page: reviewsPage, title: 'Emergency reviews' },
 ];
 
 const nav: { path: string; label: string; roles: Role[] }[] = [
@@ -51,6 +53,7 @@ const nav: { path: string; label: string; roles: Role[] }[] = [
   { path: '/audit', label: 'Audit', roles: ['auditor', 'admin'] },
   { path: '/drift', label: 'Drift', roles: ['admin', 'auditor', 'approver'] },
   { path: '/admin', label: 'Admin', roles: ['admin'] },
+  { path: '/reviews', label: 'Reviews', roles: ['approver', 'auditor'] },
 ];
 
 function homeOf(user: User): string {

@@ -27,6 +27,11 @@ export interface Policy {
   approvalsRequired: number;
   minDurationMinutes: number;
   maxDurationMinutes: number;
+  idleTimeoutMinutes?: number | null;
+  emergencyAllowed?: boolean;
+  emergencyApprovalsRequired?: number;
+  emergencyMaxDurationMinutes?: number;
+  reviewWithinHours?: number;
 }
 
 export type RequestStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'revoked' | 'closed';
@@ -54,6 +59,54 @@ export interface AccessRequest {
   approvedAt: string | null;
   expiresAt: string | null;
   closedAt: string | null;
+  extendedMinutes: number;
+  emergency: boolean;
+  review: Review | null;
+  extensions: Extension[];
+}
+
+export interface Extension {
+  id: string;
+  minutes: number;
+  reason: string;
+  status: 'pending' | 'approved' | 'denied' | 'expired';
+  approvalsRequired: number;
+  decisions: Approval[];
+  createdAt: string;
+  decidedAt: string | null;
+}
+
+export interface Review {
+  dueAt: string;
+  overdueAt: string | null;
+  reviewedAt: string | null;
+  reviewer: string | null;
+  outcome: 'acknowledged' | 'flagged' | null;
+  comment: string | null;
+}
+
+export interface NotificationChannel {
+  id: string;
+  environment: string;
+  name: string;
+  kind: 'webhook' | 'slack' | 'email';
+  target: string;
+  hasSecret: boolean;
+  events: string[];
+  createdAt: string;
+}
+
+export interface NotificationDelivery {
+  id: string;
+  eventType: string;
+  channel: string;
+  kind: string;
+  environment: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  requestId: string | null;
 }
 
 export interface Session {

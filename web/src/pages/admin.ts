@@ -4,6 +4,7 @@ import { api, messageOf } from '../api';
 import { alertBox, badge, el, replace, table } from '../dom';
 import { heading, loader, type Page } from '../page';
 import type { Host, Policy } from '../types';
+import { notificationSettings } from './admin-notifications';
 
 const REPLACEABLE = ['healthy', 'tainted', 'failed'];
 
@@ -90,5 +91,6 @@ export const adminPage: Page = (root, ctx) => {
       el('p', { class: 'muted' }, 'A failed host stays out of service until it is replaced: fix the cause (image, provider), then replace it here.'),
       hostStatus, hosts),
     el('section', { 'aria-labelledby': 'policy-h' }, el('h2', { id: 'policy-h' }, 'Access policy'), policyStatus, policies),
-    el('section', { 'aria-labelledby': 'ca-h' }, el('h2', { id: 'ca-h' }, 'SSH certificate authority'), ca));
+    el('section', { 'aria-labelledby': 'ca-h' }, el('h2', { id: 'ca-h' }, 'SSH certificate authority'), ca),
+    notificationSettings(ctx.store));
 };
