@@ -10,10 +10,10 @@ export function emergencyBanner(r: AccessRequest): HTMLElement | null {
   if (!r.emergency) return null;
   const review = r.review;
   const state = !review ? 'It needs one approval.'
-    : review.reviewedAt ? `Reviewed by ${review.reviewer}: ${review.outcome}${review.comment ? ` — “${review.comment}”` : ''}.`
+    : review.reviewedAt ? `Reviewed by ${review.reviewer}: ${review.outcome}${review.comment ? ` — “${review.comment}”` : '.'}`
       : `Review by an approver due ${dateTime(review.dueAt)}${review.overdueAt ? ' — OVERDUE' : ''}.`;
   return el('div', { class: 'alert alert-error emergency-banner', role: 'status', 'data-testid': 'emergency-banner' },
-    el('strong', null, 'Emergency access. '), state);
+    el('strong', null, 'Emergency access. '), `${r.requester} broke the glass: granted without the usual approvals. `, state);
 }
 
 /** Acknowledge or flag (with a comment) an emergency grant: approvers other than the requester. */
@@ -56,19 +56,24 @@ export function extensionList(r: AccessRequest, user: User, decided: () => void)
     const canDecide = x.status === 'pending' && hasRole(user, 'approver') && r.requester !== user.username && !x.decisions.some((d) => d.approver === user.username);
     if (!canDecide) return line;
     const status = el('span', { class: 'form-status' });
+    const comment = el('input', { type: 'text', name: 'extension-comment', id: uid('ext-comment'), placeholder: 'comment (required to deny)' });
     const decide = async (decision: 'approve' | 'deny') => {
-      const comment = decision === 'deny' ? prompt('Why deny the extension?')?.trim() : undefined;
-      if (decision === 'deny' && !comment) return;
+      if (decision === 'deny' && !comment.value.trim()) {
+        replace(status, alertBox('Say why you deny the extension.'));
+        comment.focus();
+        return;
+      }
       try {
-        await api.decideExtension(r.id, x.id, decision, comment);
+        await api.decideExtension(r.id, x.id, decision, comment.value.trim() || undefined);
         decided();
       } catch (error) {
         replace(status, alertBox(messageOf(error)));
       }
     };
-    line.append(' ',
-      el('button', { type: 'button', class: 'primary', onclick: () => void decide('approve') }, 'Approve extension'), ' ',
-      el('button', { type: 'button', class: 'danger', onclick: () => void decide('deny') }, 'Deny extension'), status);
+    line.append(el('div', { class: 'extension-decision' },
+      el('label', { for: comment.id, class: 'visually-hidden' }, 'Extension comment'), comment,
+      el('button', { type: 'button', class: 'primary', onclick: () => void decide('approve') }, 'Approve extension'),
+      el('button', { type: 'button', class: 'danger', onclick: () => void decide('deny') }, 'Deny extension'), status));
     return line;
   })));
 }
