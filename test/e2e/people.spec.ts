@@ -111,6 +111,13 @@ test('an admin adds a notification channel on the Admin page; its secret is not 
   await expect(section).not.toContainText('s3cret-s3cret-s3cret');
   await expect(section.getByText('No failed deliveries.')).toBeVisible();
   await section.screenshot({ path: 'test-results/screenshots/admin-notifications.png' });
+  const loop = admin.getByRole('region', { name: 'Idle timeout and emergency access' });
+  await loop.getByLabel('Idle timeout in minutes for production').fill('20');
+  await loop.getByLabel('Emergency allowed in production').check();
+  await loop.getByLabel('Emergency approvals for production').selectOption('1');
+  await loop.getByRole('button', { name: 'Save production' }).click();
+  await expect(loop.getByText('production: idle 20, emergency allowed.')).toBeVisible();
+  await loop.screenshot({ path: 'test-results/screenshots/admin-emergency-policy.png' });
   await admin.setViewportSize({ width: 390, height: 844 });
   await section.screenshot({ path: 'test-results/screenshots/admin-notifications-mobile.png' });
 });

@@ -106,6 +106,8 @@ export const api = {
     call<AccessRequest>('POST', `/requests/${encodeURIComponent(requestId)}/extensions/${encodeURIComponent(extensionId)}/${decision}`, comment ? { comment } : {}),
   reviews: (state?: 'open' | 'overdue' | 'done') => call<AccessRequest[]>('GET', `/reviews${query({ state })}`),
   review: (requestId: string, outcome: 'acknowledged' | 'flagged', comment?: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(requestId)}/review`, comment ? { outcome, comment } : { outcome }),
+  /** The whole policy, issue 12's fields included. */
+  putFullPolicy: ({ environment, ...fields }: Required<Policy>) => call<Policy>('PUT', `/policies/${encodeURIComponent(environment)}`, fields),
   notificationChannels: () => call<NotificationChannel[]>('GET', '/notifications/channels'),
   addNotificationChannel: (body: { environment: string; name: string; kind: string; target: string; secret?: string; audiences: string[] }) =>
     call<NotificationChannel>('POST', '/notifications/channels', body),

@@ -5,6 +5,7 @@ import { alertBox, badge, el, field, replace, table } from '../dom';
 import { dateTime } from '../format';
 import { loader } from '../page';
 import type { DisposableStore } from '../disposable';
+import type { Policy } from '../types';
 
 export function notificationSettings(store: DisposableStore): HTMLElement {
   const list = el('div');
@@ -45,4 +46,42 @@ export function notificationSettings(store: DisposableStore): HTMLElement {
     }
   });
   return el('section', { 'aria-labelledby': 'notify-h' }, el('h2', { id: 'notify-h' }, 'Notifications'), list, form, el('h3', null, 'Failed deliveries'), failed);
+}
+
+/** Per environment: the idle timeout, whether and how the glass may be broken, and how soon it is reviewed. */
+export function loopPolicySettings(store: DisposableStore): HTMLElement {
+  const region = el('div');
+  const status = el('div', { 'aria-live': 'polite' });
+  const row = (p: Policy) => {
+    const num = (value: number | null | undefined, label: string, min: number, max: number) =>
+      el('input', { type: 'number', min, max, value: value === null || value === undefined ? '' : String(value), 'aria-label': `${label} for ${p.environment}`, class: 'narrow' });
+    const idle = num(p.idleTimeoutMinutes, 'Idle timeout in minutes', 1, 1440);
+    const allowed = el('input', { type: 'checkbox', checked: p.emergencyAllowed === true, 'aria-label': `Emergency allowed in ${p.environment}` });
+    const approvals = el('select', { 'aria-label': `Emergency approvals for ${p.environment}` },
+      el('option', { value: '0', selected: p.emergencyApprovalsRequired === 0 }, 'at once'), el('option', { value: '1', selected: p.emergencyApprovalsRequired === 1 }, 'one approval'));
+    const max = num(p.emergencyMaxDurationMinutes, 'Longest emergency in minutes', 1, 10080);
+    const hours = num(p.reviewWithinHours, 'Review within hours', 1, 720);
+    const save = el('button', {
+      type: 'button',
+      onclick: async () => {
+        save.disabled = true;
+        try {
+          const saved = await api.putFullPolicy({
+            environment: p.environment, approvalsRequired: p.approvalsRequired, minDurationMinutes: p.minDurationMinutes, maxDurationMinutes: p.maxDurationMinutes,
+            idleTimeoutMinutes: idle.value ? Number(idle.value) : null, emergencyAllowed: allowed.checked,
+            emergencyApprovalsRequired: Number(approvals.value), emergencyMaxDurationMinutes: Number(max.value), reviewWithinHours: Number(hours.value),
+          });
+          replace(status, alertBox(`${saved.environment}: idle ${saved.idleTimeoutMinutes ?? 'never'}, emergency ${saved.emergencyAllowed ? 'allowed' : 'not allowed'}.`, 'success'));
+        } catch (error) {
+          replace(status, alertBox(`${p.environment}: ${messageOf(error)}`));
+        } finally {
+          save.disabled = false;
+        }
+      },
+    }, `Save ${p.environment}`);
+    return { attrs: { 'data-loop-environment': p.environment }, cells: [el('strong', null, p.environment), idle, allowed, approvals, max, hours, save] };
+  };
+  loader(region, store, api.policies, (list) => replace(region, table('Idle timeout and emergency access',
+    ['Environment', 'Idle timeout (min, empty = never)', 'Emergency allowed', 'Emergency granted', 'Longest emergency (min)', 'Review within (h)', ''], list.map(row), 'No policy yet.')));
+  return el('section', { 'aria-labelledby': 'loop-h' }, el('h2', { id: 'loop-h' }, 'Idle timeout and emergency access'), status, region);
 }

@@ -4,7 +4,7 @@ import { api, messageOf } from '../api';
 import { alertBox, badge, el, replace, table } from '../dom';
 import { heading, loader, type Page } from '../page';
 import type { Host, Policy } from '../types';
-import { notificationSettings } from './admin-notifications';
+import { loopPolicySettings, notificationSettings } from './admin-notifications';
 
 const REPLACEABLE = ['healthy', 'tainted', 'failed'];
 
@@ -92,5 +92,6 @@ export const adminPage: Page = (root, ctx) => {
       hostStatus, hosts),
     el('section', { 'aria-labelledby': 'policy-h' }, el('h2', { id: 'policy-h' }, 'Access policy'), policyStatus, policies),
     el('section', { 'aria-labelledby': 'ca-h' }, el('h2', { id: 'ca-h' }, 'SSH certificate authority'), ca),
+    loopPolicySettings(ctx.store),
     notificationSettings(ctx.store));
 };
