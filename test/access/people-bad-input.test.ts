@@ -6,6 +6,7 @@ test('bad input to extensions, reviews, emergency policy and notification channe
   const h = await startHarness(t);
   const requestId = await h.grant('staging-web-1', 30, 'alice', ['bob']);
   const unknown = '00000000-0000-4000-8000-000000000000';
+  await h.token('admin'); // a login is an audit event of its own
   const auditBefore = await h.prisma.auditEvent.count();
   const cases: [string, string, string, unknown, number][] = [
     ['alice', 'POST', '/api/requests/not-a-uuid/extensions', { minutes: 5, reason: 'x' }, 400],
