@@ -121,3 +121,16 @@ test('an admin adds a notification channel on the Admin page; its secret is not 
   await admin.setViewportSize({ width: 390, height: 844 });
   await section.screenshot({ path: 'test-results/screenshots/admin-notifications-mobile.png' });
 });
+
+test('the reviews page and the admin page\'s new sections fit a 390 px screen', async ({ as }) => {
+  for (const [user, path] of [['bob', '/reviews'], ['dave', '/reviews'], ['admin', '/admin']] as const) {
+    const page = await as(user, { viewport: { width: 390, height: 844 } });
+    await page.goto(path);
+    await expect(page.locator('h1')).toBeVisible();
+    await expect(page.locator('.loading')).toHaveCount(0);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).slice(0, 5).map((e) => `${e.tagName}.${e.className} ${e.textContent?.slice(0, 40)}`));
+    expect(overflow, `${path} is wider than the screen: ${wide.join(' | ')}`).toBeLessThanOrEqual(0);
+    await screenshot(page, `phone-${user}${path.replace(/\//g, '-')}`);
+  }
+});
