@@ -77,7 +77,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     audit: auditService(prisma),
     recordings: recordingService(prisma),
     extensions: extensionService({ prisma, scheduler, notifier, config }),
-    emergency: emergencyService({ prisma, scheduler, notifier, config }),
+    emergency: emergencyService({ prisma, notifier }),
     notifications,
   };
 

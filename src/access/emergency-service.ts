@@ -31,7 +31,7 @@ export async function emergencyGranted(tx: Tx, deps: Omit<Deps, 'prisma'>, reque
   await deps.notifier.emit(tx, 'emergency.granted', requestId, { reviewDueAt: reviewDueAt.toISOString() });
 }
 
-export function emergencyService({ prisma, scheduler, notifier, config }: Deps) {
+export function emergencyService({ prisma, notifier }: Pick<Deps, 'prisma' | 'notifier'>) {
   return {
     async review(user: AuthUser, requestId: string, input: { outcome: ReviewOutcome; comment?: string }) {
       if (!hasRole(user, 'approver')) throw new ForbiddenError('Only approvers review emergency access.', 'role_required');
@@ -72,8 +72,6 @@ export function emergencyService({ prisma, scheduler, notifier, config }: Deps) 
         await publish(tx, { type: 'change', kind: 'request', id: requestId });
       });
     },
-
-    deps: { scheduler, notifier, config },
   };
 }
 

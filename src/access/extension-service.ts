@@ -17,7 +17,7 @@ import { extensionProblem } from './extension-fns.js';
 
 type Deps = { prisma: PrismaClient; scheduler: Scheduler; notifier: Notifier; config: Pick<Config, 'minuteMs'> };
 
-const hhmm = (d: Date) => d.toISOString().slice(11, 19);
+const clockTime = (d: Date) => d.toISOString().slice(11, 19);
 
 export function extensionService({ prisma, scheduler, notifier, config }: Deps) {
   /** The pending extension `extensionId` of `requestId`, locked with its request, that `user` may decide on now. */
@@ -56,7 +56,7 @@ export function extensionService({ prisma, scheduler, notifier, config }: Deps) 
         const extension = await tx.extension.create({ data: { requestId, minutes: input.minutes, reason: input.reason, approvalsRequired: request.approvalsRequired } });
         await appendAudit(tx, { type: 'extension.requested', actor: user, subjectType: 'request', subjectId: requestId, data: { extensionId: extension.id, minutes: input.minutes, reason: input.reason } });
         await notifier.emit(tx, 'extension.requested', requestId, { extensionMinutes: input.minutes, extensionReason: input.reason });
-        await tell(tx, requestId, `Extension of ${input.minutes} minute(s) requested; waiting for approval. Until then access ends at ${hhmm(request.expiresAt)} UTC.`);
+        await tell(tx, requestId, `Extension of ${input.minutes} minute(s) requested; waiting for approval. Until then access ends at ${clockTime(request.expiresAt)} UTC.`);
         await publish(tx, { type: 'change', kind: 'request', id: requestId });
         return extension.id;
       });
@@ -78,7 +78,7 @@ export function extensionService({ prisma, scheduler, notifier, config }: Deps) 
         // The job queued for the old end finds the window still open and does nothing.
         await scheduler.enqueue(tx, QUEUES.grantExpiry, { requestId }, { startAfter: expiresAt });
         await notifier.emit(tx, 'extension.approved', requestId, { extensionMinutes: extension.minutes });
-        await tell(tx, requestId, `Extension approved: access now ends at ${hhmm(expiresAt)} UTC (${extension.minutes} more minute(s)).`, expiresAt);
+        await tell(tx, requestId, `Extension approved: access now ends at ${clockTime(expiresAt)} UTC (${extension.minutes} more minute(s)).`, expiresAt);
       });
     },
 
@@ -90,7 +90,7 @@ export function extensionService({ prisma, scheduler, notifier, config }: Deps) 
         await tx.extension.update({ where: { id: extensionId }, data: { status: 'denied', decidedAt: new Date() } });
         await appendAudit(tx, { type: 'extension.denied', actor: user, subjectType: 'request', subjectId: requestId, data: { extensionId, comment } });
         await notifier.emit(tx, 'extension.denied', requestId, { comment });
-        await tell(tx, requestId, `Extension denied: access ends as planned at ${hhmm(request.expiresAt!)} UTC.`);
+        await tell(tx, requestId, `Extension denied: access ends as planned at ${clockTime(request.expiresAt!)} UTC.`);
         await publish(tx, { type: 'change', kind: 'request', id: requestId });
       });
     },
