@@ -26,6 +26,9 @@ import replacementRoutes from './replacement/replacement-routes.js';
 import sshRoutes from './ssh/ssh-routes.js';
 import terminalRoutes from './terminal/terminal-routes.js';
 import userRoutes from './users/user-routes.js';
+import emergencyRoutes from './access/emergency-routes.js';
+import extensionRoutes from './access/extension-routes.js';
+import notificationRoutes from './notifications/notification-routes.js';
 
 const BODY_LIMIT = 16 * 1024;
 const WS_MAX_FRAME = 256 * 1024;
@@ -107,6 +110,9 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(eventsRoutes, { feed: broker.feed });
   await app.register(evidenceRoutes, { evidence: services.evidence, sessions: services.sessions, checkpoints: services.checkpoints });
   await app.register(userRoutes, { users: services.users });
+  await app.register(extensionRoutes, { access: services.access, extensions: services.extensions });
+  await app.register(emergencyRoutes, { access: services.access, emergency: services.emergency });
+  await app.register(notificationRoutes, { notifications: services.notifications });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { prisma: broker.db.prisma, writer: broker.writer, liveSessions: () => services.sessions.live.size });
 

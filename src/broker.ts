@@ -32,6 +32,9 @@ import { certificateSerials } from './ssh/ssh-serials.js';
 import { SigningKey } from './evidence/signing-key.js';
 import { evidenceService } from './evidence/evidence-service.js';
 import { AuditCheckpoints } from './evidence/audit-checkpoints.js';
+import { emergencyService } from './access/emergency-service.js';
+import { extensionService } from './access/extension-service.js';
+import { notificationService } from './notifications/notification-service.js';
 
 export type Log = (msg: string, extra?: object) => void;
 
@@ -66,11 +69,13 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const builtIn = [localConnector(config.dataDir), sshConnector({ ca: sshCa, brokerId: config.brokerId, onFailure: auditSshFailure(prisma), serialFor: serials.allocate })];
   const connectors = new Map<string, Connector>([...builtIn, ...(opts.connectors ?? [])].map((c) => [c.type, c]));
   const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), ...(opts.providers ?? [])].map((p) => [p.name, p]));
-  const replacements = replacementService({ prisma, scheduler, providers, config, log });
-  const access = accessService({ prisma, scheduler, config });
-  const sessions = sessionService({ prisma, config, connectors, writer, replacements, log, signingKey });
   const audit = auditService(prisma);
   const checkpoints = new AuditCheckpoints(prisma, signingKey, audit, { dataDir: config.dataDir, everyEvents: config.auditCheckpointEvents, everySeconds: config.auditCheckpointSeconds }, log);
+  const notifications = notificationService({ prisma, scheduler, config, log });
+  const { notifier } = notifications;
+  const replacements = replacementService({ prisma, scheduler, providers, config, log, notifier });
+  const access = accessService({ prisma, scheduler, config, notifier });
+  const sessions = sessionService({ prisma, config, connectors, writer, replacements, log, signingKey, notifier });
   const services = {
     auth: authService(prisma, config),
     users: userService(prisma),
@@ -88,6 +93,9 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     checkpoints,
     recordings: recordingService(prisma),
     evidence: evidenceService(prisma, recordingService(prisma), signingKey),
+    extensions: extensionService({ prisma, scheduler, notifier, config }),
+    emergency: emergencyService({ prisma, notifier }),
+    notifications,
   };
 
   const interrupted = await sessions.recoverInterrupted();
@@ -100,10 +108,13 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   checkpoints.start();
   feed.on('message', (m) => {
     if (m.type === 'kill') void sessions.kill(m.requestId, m.reason);
+    if (m.type === 'grant-notice') sessions.tell(m.requestId, m.message, m.expiresAt);
   });
   await scheduler.work<{ requestId: string }>(QUEUES.requestTtl, (d) => access.expirePending(d.requestId));
   await scheduler.work<{ requestId: string }>(QUEUES.grantExpiry, (d) => access.closeGrant(d.requestId));
   await scheduler.work<{ replacementId: string }>(QUEUES.replacement, (d) => replacements.run(d.replacementId));
+  await scheduler.work<{ deliveryId: string }>(QUEUES.notification, (d) => notifications.deliver(d.deliveryId));
+  await scheduler.work<{ requestId: string }>(QUEUES.reviewDue, (d) => services.emergency.markOverdue(d.requestId));
 
   return {
     config,
@@ -125,6 +136,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
       await scheduler.stop();
       await feed.close();
       await writer.idle();
+      notifications.close();
       await db.close();
       await database.stop();
     },

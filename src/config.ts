@@ -10,6 +10,14 @@ export interface PolicyConfig {
   approvalsRequired: number;
   minDurationMinutes: number;
   maxDurationMinutes: number;
+  /** Issue 12: no input for this many minutes ends a session as idle (null: never). */
+  idleTimeoutMinutes?: number | null;
+  emergencyAllowed?: boolean;
+  /** 0: an emergency is granted at once; 1: after one approval. */
+  emergencyApprovalsRequired?: number;
+  emergencyMaxDurationMinutes?: number;
+  /** An emergency grant must be reviewed within this many hours (of policy minutes). */
+  reviewWithinHours?: number;
 }
 
 export interface Config {
@@ -50,6 +58,13 @@ export interface Config {
   localAccounts: boolean;
   /** Single sign-on; undefined when off. */
   oidc: OidcConfig | undefined;
+  /** Where people reach the web app: deep links in notifications start with it. */
+  baseUrl: string;
+  /** SMTP server for e-mail notifications (smtp://user:pass@host:port or smtps://...). */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  notifyRetries: number;
+  notifyRetryDelaySeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -89,7 +104,7 @@ function policies(env: Env): Record<string, PolicyConfig> | undefined {
     const { approvalsRequired: a, minDurationMinutes: lo, maxDurationMinutes: hi } = (p ?? {}) as Record<string, unknown>;
     const ok = [a, lo, hi].every((n) => Number.isInteger(n) && (n as number) >= 0) && (a as number) >= 1 && (lo as number) >= 1 && (hi as number) >= (lo as number);
     if (!ok) throw new ConfigError(`BREAKGLASS_POLICY.${environment} needs integers approvalsRequired >= 1 and 1 <= minDurationMinutes <= maxDurationMinutes`);
-    out[environment] = { approvalsRequired: a as number, minDurationMinutes: lo as number, maxDurationMinutes: hi as number };
+    out[environment] = { approvalsRequired: a as number, minDurationMinutes: lo as number, maxDurationMinutes: hi as number, ...peopleInTheLoop(environment, p as Record<string, unknown>) };
   }
   return out;
 }
@@ -127,6 +142,26 @@ function origins(env: Env): string[] {
   return list;
 }
 
+/** The optional issue-12 fields of a BREAKGLASS_POLICY entry, checked. */
+function peopleInTheLoop(environment: string, p: Record<string, unknown>): Partial<PolicyConfig> {
+  const out: Partial<PolicyConfig> = {};
+  const intIn = (k: keyof PolicyConfig, lo: number, hi: number) => {
+    if (p[k] === undefined) return;
+    if (!Number.isInteger(p[k]) || (p[k] as number) < lo || (p[k] as number) > hi) throw new ConfigError(`BREAKGLASS_POLICY.${environment}.${k} must be an integer from ${lo} to ${hi}`);
+    (out as Record<string, unknown>)[k] = p[k];
+  };
+  if (p.idleTimeoutMinutes === null) out.idleTimeoutMinutes = null;
+  else intIn('idleTimeoutMinutes', 1, 1440);
+  if (p.emergencyAllowed !== undefined) {
+    if (typeof p.emergencyAllowed !== 'boolean') throw new ConfigError(`BREAKGLASS_POLICY.${environment}.emergencyAllowed must be true or false`);
+    out.emergencyAllowed = p.emergencyAllowed;
+  }
+  intIn('emergencyApprovalsRequired', 0, 1);
+  intIn('emergencyMaxDurationMinutes', 1, 10080);
+  intIn('reviewWithinHours', 1, 720);
+  return out;
+}
+
 /** A value kept in the data dir so that it survives restarts (mode 0600). */
 function persisted(dataDir: string, file: string, make: () => string): string {
   const p = path.join(dataDir, file);
@@ -154,6 +189,17 @@ function migrateUrl(env: Env): string | undefined {
   const raw = env.DATABASE_MIGRATE_URL || undefined;
   if (raw && !env.DATABASE_URL) throw new ConfigError('DATABASE_MIGRATE_URL needs DATABASE_URL (the broker\'s own, least-privileged role) beside it');
   return raw;
+}
+
+function baseUrl(env: Env, host: string): string {
+  const raw = env.BREAKGLASS_BASE_URL || `http://${host}:${env.PORT || 8080}`;
+  try {
+    const url = new URL(raw);
+    if (!['http:', 'https:'].includes(url.protocol)) throw new Error();
+  } catch {
+    throw new ConfigError(`BREAKGLASS_BASE_URL must be an http(s) URL such as https://breakglass.example.com, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -197,5 +243,10 @@ export function loadConfig(env: Env = process.env): Config {
     auditCheckpointSeconds: int(env, 'BREAKGLASS_AUDIT_CHECKPOINT_SECONDS', 300, 1, 86_400),
     localAccounts: bool(env, 'BREAKGLASS_LOCAL_ACCOUNTS', true),
     oidc: oidcConfig(env, (message) => { throw new ConfigError(message); }),
+    baseUrl: baseUrl(env, host),
+    smtpUrl: env.BREAKGLASS_SMTP_URL || undefined,
+    mailFrom: env.BREAKGLASS_MAIL_FROM || 'breakglass@localhost',
+    notifyRetries: int(env, 'BREAKGLASS_NOTIFY_RETRIES', 5, 0, 50),
+    notifyRetryDelaySeconds: int(env, 'BREAKGLASS_NOTIFY_RETRY_DELAY_SECONDS', 30, 1, 3600),
   };
 }

@@ -2,7 +2,7 @@
 // them (nothing unlisted leaks) and route types come from them.
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { ROLES } from './auth/roles.js';
-import { APPROVAL_DECISIONS, HOST_STATES, REPLACEMENT_STATUSES, REQUEST_STATUSES } from './states.js';
+import { APPROVAL_DECISIONS, EXTENSION_STATUSES, HOST_STATES, REPLACEMENT_STATUSES, REQUEST_STATUSES, REVIEW_OUTCOMES } from './states.js';
 import { END_REASONS } from './terminal/protocol.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -34,6 +34,11 @@ export const PolicySchema = Type.Object({
   approvalsRequired: Type.Integer(),
   minDurationMinutes: Type.Integer(),
   maxDurationMinutes: Type.Integer(),
+  idleTimeoutMinutes: Type.Union([Type.Integer(), Type.Null()]),
+  emergencyAllowed: Type.Boolean(),
+  emergencyApprovalsRequired: Type.Integer(),
+  emergencyMaxDurationMinutes: Type.Integer(),
+  reviewWithinHours: Type.Integer(),
 });
 
 export const ImageSchema = Type.Object({ id: Type.String(), name: Type.String(), version: Type.String() });
@@ -59,6 +64,27 @@ export const ApprovalSchema = Type.Object({
   at: Time,
 });
 
+// Issue 12: a grant's extensions, and the review an emergency grant needs afterwards.
+export const ExtensionSchema = Type.Object({
+  id: Type.String(),
+  minutes: Type.Integer(),
+  reason: Type.String(),
+  status: OneOf(EXTENSION_STATUSES),
+  approvalsRequired: Type.Integer(),
+  decisions: Type.Array(ApprovalSchema),
+  createdAt: Time,
+  decidedAt: MaybeTime,
+});
+
+export const ReviewSchema = Type.Object({
+  dueAt: Time,
+  overdueAt: MaybeTime,
+  reviewedAt: MaybeTime,
+  reviewer: Nullable(Type.String()),
+  outcome: MaybeOneOf(REVIEW_OUTCOMES),
+  comment: Nullable(Type.String()),
+});
+
 export const RequestSchema = Type.Object({
   id: Type.String(),
   hostId: Type.String(),
@@ -77,6 +103,10 @@ export const RequestSchema = Type.Object({
   approvedAt: MaybeTime,
   expiresAt: MaybeTime,
   closedAt: MaybeTime,
+  extendedMinutes: Type.Integer(),
+  emergency: Type.Boolean(),
+  review: Type.Union([ReviewSchema, Type.Null()]),
+  extensions: Type.Array(ExtensionSchema),
 });
 
 export const SessionSchema = Type.Object({
@@ -166,6 +196,8 @@ export type UserView = Static<typeof UserSchema>;
 export type UserAdminView = Static<typeof UserAdminSchema>;
 export type PolicyView = Static<typeof PolicySchema>;
 export type ApprovalView = Static<typeof ApprovalSchema>;
+export type ExtensionView = Static<typeof ExtensionSchema>;
+export type ReviewView = Static<typeof ReviewSchema>;
 export type AuditEventView = Static<typeof AuditEventSchema>;
 export type AuditVerificationView = Static<typeof AuditVerificationSchema>;
 export type DriftEntryView = Static<typeof DriftEntrySchema>;

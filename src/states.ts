@@ -15,3 +15,9 @@ export const OPEN_REPLACEMENT_STATUSES: ReplacementStatus[] = ['scheduled', 'run
 
 export const APPROVAL_DECISIONS = ['approve', 'deny'] as const;
 export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
+
+export const EXTENSION_STATUSES = ['pending', 'approved', 'denied', 'expired'] as const;
+export type ExtensionStatus = (typeof EXTENSION_STATUSES)[number];
+
+export const REVIEW_OUTCOMES = ['acknowledged', 'flagged'] as const;
+export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number];

@@ -6,6 +6,7 @@ import { IdParams, PolicySchema, RequestSchema } from '../schemas.js';
 import type { PolicyService } from './policy-service.js';
 import type { AccessService } from './access-service.js';
 import { REQUEST_STATUSES } from '../states.js';
+import { PeopleInTheLoopPolicy } from './emergency-routes.js';
 
 const Comment = Type.String({ maxLength: 2000 });
 
@@ -23,6 +24,7 @@ export default async function accessRoutes(app: FastifyInstance, { access, polic
         approvalsRequired: Type.Integer({ minimum: 1, maximum: 10 }),
         minDurationMinutes: Type.Integer({ minimum: 1, maximum: 10080 }),
         maxDurationMinutes: Type.Integer({ minimum: 1, maximum: 10080 }),
+        ...PeopleInTheLoopPolicy,
       }, { additionalProperties: false }),
       response: { 200: PolicySchema },
     },
@@ -35,6 +37,7 @@ export default async function accessRoutes(app: FastifyInstance, { access, polic
         reason: Type.String({ minLength: 1, maxLength: 2000 }),
         ticket: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
         durationMinutes: Type.Integer({ minimum: 1, maximum: 10080 }),
+        emergency: Type.Optional(Type.Boolean()),
       }, { additionalProperties: false }),
       response: { 201: RequestSchema },
     },

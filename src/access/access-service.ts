@@ -11,15 +11,20 @@ import { GRANTABLE_HOST_STATES, OPEN_REPLACEMENT_STATUSES, type HostState } from
 import { durationProblem, hasControlChars, windowEnd } from './access-fns.js';
 import { requestInclude, toRequestView } from './access-views.js';
 import { samePerson } from '../users/user-service.js';
+import { expirePendingExtensions } from './extension-service.js';
+import { emergencyGranted } from './emergency-service.js';
+import { silentNotifier, type Notifier } from '../notifications/notifier.js';
 
 export interface NewRequest {
   hostId: string;
   reason: string;
   ticket?: string | null;
   durationMinutes: number;
+  /** Break the glass: allowed only where the environment's policy says so (issue 12). */
+  emergency?: boolean;
 }
 
-type Deps = { prisma: PrismaClient; scheduler: Scheduler; config: Pick<Config, 'minuteMs' | 'requestTtlMinutes'> };
+type Deps = { prisma: PrismaClient; scheduler: Scheduler; config: Pick<Config, 'minuteMs' | 'requestTtlMinutes'>; notifier?: Notifier };
 
 
 /** The request with its host, locked for the rest of the transaction. */
@@ -40,7 +45,18 @@ export async function assertHostGrantable(tx: Tx, hostId: string): Promise<void>
   }
 }
 
-export function accessService({ prisma, scheduler, config }: Deps) {
+export function accessService({ prisma, scheduler, config, notifier = silentNotifier }: Deps) {
+  /** Opens the grant window now; an emergency grant also starts its review clock. */
+  async function grant(tx: Tx, request: { id: string; durationMinutes: number; emergency: boolean }, reviewWithinHours: number, actor: AuthUser | null) {
+    const approvedAt = new Date();
+    const expiresAt = windowEnd(approvedAt, request.durationMinutes, config.minuteMs);
+    await tx.accessRequest.update({ where: { id: request.id }, data: { status: 'approved', approvedAt, expiresAt } });
+    await appendAudit(tx, { type: 'request.approved', actor, subjectType: 'request', subjectId: request.id, data: { approvedAt, expiresAt, emergency: request.emergency } });
+    await scheduler.enqueue(tx, QUEUES.grantExpiry, { requestId: request.id }, { startAfter: expiresAt });
+    if (request.emergency) await emergencyGranted(tx, { scheduler, notifier, config }, request.id, reviewWithinHours, actor);
+    else await notifier.emit(tx, 'request.approved', request.id);
+  }
+
   async function view(id: string) {
     return toRequestView(await prisma.accessRequest.findUniqueOrThrow({ where: { id }, include: requestInclude }));
   }
@@ -60,22 +76,32 @@ export function accessService({ prisma, scheduler, config }: Deps) {
       if (!host) throw new NotFoundError('Host');
       const policy = await prisma.policy.findUnique({ where: { environment: host.environment } });
       if (!policy) throw new ConflictError(`No access policy covers environment "${host.environment}"; ask an admin to add one.`, 'no_policy');
-      const problem = durationProblem(input.durationMinutes, policy);
+      const emergency = input.emergency === true;
+      if (emergency && !policy.emergencyAllowed) throw new ForbiddenError(`Emergency access is not allowed in environment "${host.environment}".`, 'emergency_not_allowed');
+      const problem = emergency
+        ? durationProblem(input.durationMinutes, { ...policy, minDurationMinutes: 1, maxDurationMinutes: policy.emergencyMaxDurationMinutes })
+        : durationProblem(input.durationMinutes, policy);
       if (problem) throw new ValidationError(problem);
+      const approvalsRequired = emergency ? policy.emergencyApprovalsRequired : policy.approvalsRequired;
       const id = await prisma.$transaction(async (tx) => {
         await assertHostGrantable(tx, host.id);
         const pendingUntil = new Date(Date.now() + config.requestTtlMinutes * config.minuteMs);
         const request = await tx.accessRequest.create({
           data: {
             hostId: host.id, requesterId: user.id, reason: input.reason, ticket: input.ticket ?? null,
-            durationMinutes: input.durationMinutes, approvalsRequired: policy.approvalsRequired, pendingUntil,
+            durationMinutes: input.durationMinutes, approvalsRequired, pendingUntil, emergency,
           },
         });
         await appendAudit(tx, {
           type: 'request.created', actor: user, subjectType: 'request', subjectId: request.id,
-          data: { hostId: host.id, host: host.name, reason: input.reason, ticket: input.ticket ?? null, durationMinutes: input.durationMinutes },
+          data: { hostId: host.id, host: host.name, reason: input.reason, ticket: input.ticket ?? null, durationMinutes: input.durationMinutes, emergency },
         });
-        await scheduler.enqueue(tx, QUEUES.requestTtl, { requestId: request.id }, { startAfter: pendingUntil });
+        if (approvalsRequired === 0) {
+          await grant(tx, request, policy.reviewWithinHours, user);
+        } else {
+          await scheduler.enqueue(tx, QUEUES.requestTtl, { requestId: request.id }, { startAfter: pendingUntil });
+          await notifier.emit(tx, 'request.created', request.id);
+        }
         await publish(tx, { type: 'change', kind: 'request', id: request.id });
         return request.id;
       });
@@ -107,11 +133,8 @@ export function accessService({ prisma, scheduler, config }: Deps) {
         const count = await tx.approval.count({ where: { requestId: id, decision: 'approve' } });
         await appendAudit(tx, { type: 'request.approval', actor: user, subjectType: 'request', subjectId: id, data: { comment: comment ?? null, approvals: count, required: request.approvalsRequired } });
         if (count >= request.approvalsRequired) {
-          const approvedAt = new Date();
-          const expiresAt = windowEnd(approvedAt, request.durationMinutes, config.minuteMs);
-          await tx.accessRequest.update({ where: { id }, data: { status: 'approved', approvedAt, expiresAt } });
-          await appendAudit(tx, { type: 'request.approved', actor: user, subjectType: 'request', subjectId: id, data: { approvedAt, expiresAt } });
-          await scheduler.enqueue(tx, QUEUES.grantExpiry, { requestId: id }, { startAfter: expiresAt });
+          const policy = await tx.policy.findUnique({ where: { environment: request.host.environment } });
+          await grant(tx, request, policy?.reviewWithinHours ?? 24, user);
         }
         await publish(tx, { type: 'change', kind: 'request', id });
       });
@@ -125,6 +148,7 @@ export function accessService({ prisma, scheduler, config }: Deps) {
         await tx.approval.create({ data: { requestId: id, approverId: user.id, decision: 'deny', comment } });
         await tx.accessRequest.update({ where: { id }, data: { status: 'denied', closedAt: new Date() } });
         await appendAudit(tx, { type: 'request.denied', actor: user, subjectType: 'request', subjectId: id, data: { comment } });
+        await notifier.emit(tx, 'request.denied', id, { comment });
         await publish(tx, { type: 'change', kind: 'request', id });
       });
       return view(id);
@@ -139,6 +163,7 @@ export function accessService({ prisma, scheduler, config }: Deps) {
         if (request.status !== 'approved') throw new ConflictError(`Only an approved grant can be revoked; this request is ${request.status}.`, 'wrong_state');
         await tx.accessRequest.update({ where: { id }, data: { status: 'revoked', closedAt: new Date() } });
         await appendAudit(tx, { type: 'request.revoked', actor: user, subjectType: 'request', subjectId: id });
+        await expirePendingExtensions(tx, id);
         await publish(tx, { type: 'kill', requestId: id, reason: 'revoked' });
         await publish(tx, { type: 'change', kind: 'request', id });
       });
@@ -152,6 +177,7 @@ export function accessService({ prisma, scheduler, config }: Deps) {
         if (request.status !== 'pending' || request.pendingUntil > new Date()) return;
         await tx.accessRequest.update({ where: { id }, data: { status: 'expired', closedAt: new Date() } });
         await appendAudit(tx, { type: 'request.expired', subjectType: 'request', subjectId: id, data: { pendingUntil: request.pendingUntil } });
+        await notifier.emit(tx, 'request.expired', id);
         await publish(tx, { type: 'change', kind: 'request', id });
       });
     },
@@ -163,6 +189,7 @@ export function accessService({ prisma, scheduler, config }: Deps) {
         if (request.status !== 'approved' || !request.expiresAt || request.expiresAt > new Date()) return;
         await tx.accessRequest.update({ where: { id }, data: { status: 'closed', closedAt: new Date() } });
         await appendAudit(tx, { type: 'grant.closed', subjectType: 'request', subjectId: id, data: { expiresAt: request.expiresAt } });
+        await expirePendingExtensions(tx, id);
         await publish(tx, { type: 'kill', requestId: id, reason: 'expired' });
         await publish(tx, { type: 'change', kind: 'request', id });
       });

@@ -1,6 +1,6 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { RequestView } from '../schemas.js';
-import type { ApprovalDecision, RequestStatus } from '../states.js';
+import type { ApprovalDecision, ExtensionStatus, RequestStatus, ReviewOutcome } from '../states.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -8,6 +8,7 @@ export const requestInclude = {
   host: { select: { name: true, environment: true } },
   requester: { select: { username: true } },
   approvals: { include: { approver: { select: { username: true } } }, orderBy: { createdAt: 'asc' as const } },
+  extensions: { include: { decisions: { orderBy: { createdAt: 'asc' as const } } }, orderBy: { createdAt: 'asc' as const } },
 } satisfies Prisma.AccessRequestInclude;
 
 interface RequestRow {
@@ -17,6 +18,10 @@ interface RequestRow {
   host: { name: string; environment: string };
   requester: { username: string };
   approvals: { decision: string; comment: string | null; createdAt: Date; approver: { username: string } }[];
+  extendedMinutes: number; emergency: boolean; reviewDueAt: Date | null; reviewOverdueAt: Date | null; reviewedAt: Date | null;
+  reviewedBy: string | null; reviewOutcome: string | null; reviewComment: string | null;
+  extensions: { id: string; minutes: number; reason: string; status: string; approvalsRequired: number; createdAt: Date; decidedAt: Date | null;
+    decisions: { approver: string; decision: string; comment: string | null; createdAt: Date }[] }[];
 }
 
 export function toRequestView(r: RequestRow): RequestView {
@@ -38,5 +43,15 @@ export function toRequestView(r: RequestRow): RequestView {
     approvedAt: iso(r.approvedAt),
     expiresAt: iso(r.expiresAt),
     closedAt: iso(r.closedAt),
+    extendedMinutes: r.extendedMinutes,
+    emergency: r.emergency,
+    review: r.reviewDueAt
+      ? { dueAt: r.reviewDueAt.toISOString(), overdueAt: iso(r.reviewOverdueAt), reviewedAt: iso(r.reviewedAt), reviewer: r.reviewedBy, outcome: r.reviewOutcome as ReviewOutcome | null, comment: r.reviewComment }
+      : null,
+    extensions: r.extensions.map((e) => ({
+      id: e.id, minutes: e.minutes, reason: e.reason, status: e.status as ExtensionStatus, approvalsRequired: e.approvalsRequired,
+      decisions: e.decisions.map((d) => ({ approver: d.approver, decision: d.decision as ApprovalDecision, comment: d.comment, at: d.createdAt.toISOString() })),
+      createdAt: e.createdAt.toISOString(), decidedAt: iso(e.decidedAt),
+    })),
   };
 }

@@ -12,7 +12,9 @@ export type ChangeKind = 'request' | 'host' | 'session' | 'replacement';
 export type FeedMessage =
   | { type: 'change'; kind: ChangeKind; id: string }
   /** Every broker ends its live sessions of this request (revoke, grant closed). */
-  | { type: 'kill'; requestId: string; reason: 'revoked' | 'expired' };
+  | { type: 'kill'; requestId: string; reason: 'revoked' | 'expired' }
+  /** Said in every live session of this request; with expiresAt, the window's end moved there (extension). */
+  | { type: 'grant-notice'; requestId: string; message: string; expiresAt?: string };
 
 export async function publish(tx: Tx, message: FeedMessage): Promise<void> {
   await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify(message)})`;

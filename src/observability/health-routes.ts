@@ -38,6 +38,10 @@ export default async function healthRoutes(app: FastifyInstance, { prisma, write
     (await prisma.session.groupBy({ by: ['endReason'], where: { endedAt: { not: null } }, _count: { _all: true } })).map((g) => ({ key: g.endReason, count: g._count._all })));
   rowCounter(registry, 'breakglass_replacements_finished_total', 'Replacements finished, by result, fleet-wide', 'result', async () =>
     (await prisma.replacement.groupBy({ by: ['status'], where: { status: { notIn: OPEN_REPLACEMENT_STATUSES } }, _count: { _all: true } })).map((g) => ({ key: g.status, count: g._count._all })));
+  new Gauge({ name: 'breakglass_emergency_grants_total', help: 'Emergency grants ever made (break-glass), fleet-wide', registers: [registry], async collect() { this.set(await prisma.accessRequest.count({ where: { emergency: true, approvedAt: { not: null } } })); } });
+  new Gauge({ name: 'breakglass_emergency_reviews_open', help: 'Emergency grants not yet reviewed', registers: [registry], async collect() { this.set(await prisma.accessRequest.count({ where: { reviewDueAt: { not: null }, reviewedAt: null } })); } });
+  new Gauge({ name: 'breakglass_emergency_reviews_overdue', help: 'Emergency grants not reviewed within the policy\'s hours', registers: [registry], async collect() { this.set(await prisma.accessRequest.count({ where: { reviewDueAt: { lt: new Date() }, reviewedAt: null } })); } });
+  new Gauge({ name: 'breakglass_notifications_failed', help: 'Notification deliveries that failed for good', registers: [registry], async collect() { this.set(await prisma.notificationDelivery.count({ where: { status: 'failed' } })); } });
   const bytes = new Counter({ name: 'breakglass_recording_bytes_total', help: 'Terminal bytes committed to recordings by this replica', registers: [registry] });
   const commits = new Histogram({
     name: 'breakglass_recording_commit_seconds',

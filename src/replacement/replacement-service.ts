@@ -1,6 +1,7 @@
 // Replacements: scheduled durably when a session ends (in its transaction),
 // coalesced per host (a unique index allows one pending), run by the scheduler
 // with retries and backoff, every step audited.
+import type { Notifier } from '../notifications/notifier.js';
 import type { Config } from '../config.js';
 import type { PrismaClient, Tx } from '../db/client.js';
 import { appendAudit, type Actor } from '../audit/audit-service.js';
@@ -12,6 +13,7 @@ import { replacementInclude, toReplacementView } from './replacement-views.js';
 import { OPEN_REPLACEMENT_STATUSES, type ReplacementStatus } from '../states.js';
 
 type Deps = {
+  notifier?: Notifier;
   prisma: PrismaClient;
   scheduler: Scheduler;
   providers: Map<string, ReplacementProvider>;
@@ -24,7 +26,7 @@ export function providerFor(host: { connector: string; connectorConfig: unknown 
   return configured ?? (host.connector === 'local' ? 'local-image' : 'command');
 }
 
-export function replacementService({ prisma, scheduler, providers, config, log }: Deps) {
+export function replacementService({ prisma, scheduler, providers, config, log, notifier }: Deps) {
   async function enqueue(tx: Tx, replacementId: string) {
     await scheduler.enqueue(tx, QUEUES.replacement, { replacementId }, {
       retryLimit: config.replacementRetryLimit, retryDelay: config.replacementRetryDelaySeconds, retryBackoff: true,
@@ -78,6 +80,8 @@ export function replacementService({ prisma, scheduler, providers, config, log }
         await tx.replacement.update({ where: { id: claimed.id }, data: { lastError: message, ...(final ? { status: 'failed', finishedAt: new Date() } : {}) } });
         await tx.host.update({ where: { id: host.id }, data: { state: final ? 'failed' : 'tainted' } });
         await appendAudit(tx, { type: final ? 'replacement.failed' : 'replacement.attempt_failed', subjectType: 'replacement', subjectId: claimed.id, data: { hostId: host.id, host: host.name, attempt: claimed.attempts, error: message } });
+        const session = final && claimed.sessionId ? await tx.session.findUnique({ where: { id: claimed.sessionId }, select: { requestId: true } }) : null;
+        if (session) await notifier?.emit(tx, 'replacement.failed', session.requestId, { error: message });
         await publish(tx, { type: 'change', kind: 'replacement', id: claimed.id });
         await publish(tx, { type: 'change', kind: 'host', id: host.id });
       });

@@ -8,6 +8,8 @@ export const QUEUES = {
   requestTtl: 'request-ttl',
   grantExpiry: 'grant-expiry',
   replacement: 'replacement',
+  notification: 'notification',
+  reviewDue: 'review-due',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

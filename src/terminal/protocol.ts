@@ -1,6 +1,6 @@
 // The websocket's control messages (text frames). Binary frames are raw
 // terminal bytes both ways. The web client imports these same types.
-export const END_REASONS = ['exit', 'expired', 'revoked', 'disconnected', 'interrupted', 'recording_failed'] as const;
+export const END_REASONS = ['exit', 'expired', 'revoked', 'disconnected', 'interrupted', 'recording_failed', 'idle'] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
 export type ServerMessage =

@@ -19,6 +19,7 @@ import { sessionInclude, toSessionView } from './session-views.js';
 import type { EndReason } from './protocol.js';
 import { sealSession } from '../evidence/manifest.js';
 import type { SigningKey } from '../evidence/signing-key.js';
+import type { Notifier } from '../notifications/notifier.js';
 
 type Deps = {
   prisma: PrismaClient;
@@ -28,8 +29,15 @@ type Deps = {
   replacements: ReplacementService;
   log: (msg: string, extra?: object) => void;
   signingKey: SigningKey;
+  notifier?: Notifier;
 };
 
+
+function emergencyBanner(request: { emergency: boolean; reviewDueAt: Date | null }): string | undefined {
+  if (!request.emergency) return undefined;
+  const due = request.reviewDueAt ? ` by ${request.reviewDueAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
+  return `EMERGENCY ACCESS: granted without the usual approvals; an approver will review this session${due}.`;
+}
 
 export function sessionService(deps: Deps) {
   const { prisma, config, replacements } = deps;
@@ -58,6 +66,7 @@ export function sessionService(deps: Deps) {
             data: { reason: end.reason, user: session.user.username, hostId: session.hostId, bytesIn: end.bytesIn, bytesOut: end.bytesOut, error: end.error ?? null, manifest },
           });
           await replacements.scheduleAfterSession(tx, session.hostId, sessionId);
+          await deps.notifier?.emit(tx, 'session.ended', session.requestId, { sessionId, endReason: end.reason });
           await publish(tx, { type: 'change', kind: 'session', id: sessionId });
         });
         return;
@@ -77,6 +86,12 @@ export function sessionService(deps: Deps) {
       await persistEnd(id, { reason: 'interrupted', bytesIn: bytes('i'), bytesOut: bytes('o') });
     }
     return ids.length;
+  }
+
+  /** The grant's end as committed: null once it is no longer approved. */
+  async function currentEnd(requestId: string): Promise<Date | null> {
+    const r = await prisma.accessRequest.findUnique({ where: { id: requestId }, select: { status: true, expiresAt: true } });
+    return r?.status === 'approved' ? r.expiresAt : null;
   }
 
   async function view(id: string) {
@@ -106,6 +121,7 @@ export function sessionService(deps: Deps) {
         });
         await publish(tx, { type: 'change', kind: 'session', id: session.id });
         await publish(tx, { type: 'change', kind: 'host', id: request.hostId });
+        await deps.notifier?.emit(tx, 'session.started', requestId, { sessionId: session.id });
         return { session, request };
       });
       const host = request.host;
@@ -118,11 +134,14 @@ export function sessionService(deps: Deps) {
           host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> },
           sessionId: session.id, requestId, user, expiresAt: request.expiresAt!,
         });
+        const policy = await prisma.policy.findUnique({ where: { environment: host.environment } });
         const terminal = new TerminalSession(
-          { id: session.id, requestId, userId: user.id, hostName: host.name, startedAt: session.startedAt, expiresAt: request.expiresAt!, cols: size.cols, rows: size.rows },
+          { id: session.id, requestId, userId: user.id, hostName: host.name, startedAt: session.startedAt, expiresAt: request.expiresAt!, cols: size.cols, rows: size.rows, banner: emergencyBanner(request) },
           command, deps.writer, config, end,
+          { idleMinutes: policy?.idleTimeoutMinutes, currentEnd: () => currentEnd(requestId) },
         );
         live.set(session.id, terminal);
+        if (request.emergency) terminal.notice(emergencyBanner(request)!);
       } catch (err) {
         deps.log(`session ${session.id} could not start: ${(err as Error).message}`);
         await command?.dispose().catch(() => {});
@@ -154,6 +173,15 @@ export function sessionService(deps: Deps) {
 
     terminal(sessionId: string): TerminalSession | undefined {
       return live.get(sessionId);
+    },
+
+    /** A grant-notice from the change feed: said in this replica's live sessions of the grant, whose end moves with an extension. */
+    tell(requestId: string, message: string, expiresAt?: string): void {
+      for (const s of live.values()) {
+        if (s.info.requestId !== requestId) continue;
+        if (expiresAt) s.moveEnd(new Date(expiresAt));
+        s.notice(message);
+      }
     },
 
     async kill(requestId: string, reason: EndReason): Promise<void> {

@@ -8,6 +8,7 @@ import type { RecordingWriter } from '../recording/recording-writer.js';
 import type { ShellCommand } from './connectors/connector.js';
 import { parseClientMessage, type EndReason, type ServerMessage } from './protocol.js';
 import { PtyProcess } from './pty-process.js';
+import { IdleWatch, type TimeBoxHooks } from './time-box.js';
 
 const SOCKET_HIGH_WATER = 1 << 20; // pause the pty above 1 MiB unsent to the controller
 const SOCKET_LOW_WATER = 256 << 10;
@@ -22,6 +23,8 @@ export interface SessionInfo {
   expiresAt: Date;
   cols: number;
   rows: number;
+  /** Said first whenever the requester attaches (an emergency grant's banner). */
+  banner?: string;
 }
 
 export interface SessionTiming {
@@ -47,6 +50,7 @@ export class TerminalSession {
   private reason: EndReason | undefined;
   /** The controlling browser asked to hold output (its terminal is behind). */
   private clientPaused = false;
+  private readonly idle: IdleWatch | undefined;
 
   constructor(
     readonly info: SessionInfo,
@@ -54,6 +58,7 @@ export class TerminalSession {
     writer: RecordingWriter,
     private readonly timing: SessionTiming,
     private readonly persistEnd: (end: SessionEnd) => Promise<void>,
+    private readonly hooks: TimeBoxHooks = {},
   ) {
     this.recording = new SessionRecording(info.id, info.startedAt.getTime(), writer, {
       committed: (rows) => this.act(rows),
@@ -71,6 +76,21 @@ export class TerminalSession {
     this.scheduleTimeBox();
     this.startGrace();
     this.updateFlow();
+    if (hooks.idleMinutes) {
+      this.idle = new IdleWatch(hooks.idleMinutes, timing.minuteMs, {
+        warn: (text) => this.notice(text),
+        end: () => void this.end('idle'),
+      });
+    }
+  }
+
+  /** The grant was extended (on any replica): timers and warnings move to the new end. */
+  moveEnd(expiresAt: Date): void {
+    if (this.ended || expiresAt.getTime() <= this.info.expiresAt.getTime()) return;
+    this.info.expiresAt = expiresAt;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.scheduleTimeBox();
   }
 
   get ended(): boolean {
@@ -103,11 +123,13 @@ export class TerminalSession {
     }
     this.controller = ws;
     this.clientPaused = false;
+    this.idle?.input(); // attaching is activity: a warning is never given to nobody
     clearTimeout(this.graceTimer);
     ws.on('message', (data, isBinary) => this.onFrame(ws, data as Buffer, isBinary));
     ws.on('close', () => this.detach(ws));
     ws.on('error', () => ws.terminate());
     const left = Math.max(0, Math.round((this.info.expiresAt.getTime() - Date.now()) / this.timing.minuteMs));
+    if (this.info.banner) this.send(ws, { type: 'notice', message: this.info.banner, expiresAt: this.info.expiresAt.toISOString() });
     this.send(ws, { type: 'notice', message: `Connected to ${this.info.hostName}. Recorded. Access ends in about ${left} minute(s).`, expiresAt: this.info.expiresAt.toISOString() });
     this.updateFlow();
   }
@@ -122,6 +144,7 @@ export class TerminalSession {
     this.reason = reason;
     for (const t of this.timers) clearTimeout(t);
     clearTimeout(this.graceTimer);
+    this.idle?.dispose();
     this.ending = this.finish();
     return this.ending;
   }
@@ -152,6 +175,7 @@ export class TerminalSession {
   private onFrame(ws: WebSocket, data: Buffer, isBinary: boolean): void {
     if (this.ended || ws !== this.controller) return;
     if (isBinary) {
+      this.idle?.input();
       this.recording.push('i', data);
       return;
     }
@@ -228,13 +252,20 @@ export class TerminalSession {
   private scheduleTimeBox(): void {
     const now = Date.now();
     const end = this.info.expiresAt.getTime();
-    this.timers.add(setTimeout(() => void this.end('expired'), Math.max(0, end - now)));
+    this.timers.add(setTimeout(() => void this.timeUp(), Math.max(0, end - now)));
     for (const minutes of this.timing.warnBeforeEndMinutes) {
       const at = end - minutes * this.timing.minuteMs;
       if (at <= now) continue;
       const when = this.info.expiresAt.toISOString().slice(11, 19);
       this.timers.add(setTimeout(() => this.notice(`Access ends in ${minutes} minute(s), at ${when} UTC. The shell will be closed then.`), at - now));
     }
+  }
+
+  /** Before killing at the end of the window, asks whether an extension moved it and its message is still on the way. */
+  private async timeUp(): Promise<void> {
+    const end = await this.hooks.currentEnd?.().catch(() => undefined);
+    if (end && end.getTime() > Date.now()) this.moveEnd(end);
+    else void this.end('expired');
   }
 
   private send(ws: WebSocket, msg: ServerMessage): void {

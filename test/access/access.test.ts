@@ -130,7 +130,8 @@ test('admins change an environment policy; the change is audited and applies to 
   }
   assert.equal((await h.api('admin', 'PUT', '/api/policies/Bad%20Env', body)).status, 400);
   const put = await h.api('admin', 'PUT', '/api/policies/staging', body);
-  assert.deepEqual(put.body, { environment: 'staging', ...body });
+  // The issue-12 fields (idle timeout, emergency, review) keep their defaults when not given.
+  assert.deepEqual(put.body, { environment: 'staging', ...body, idleTimeoutMinutes: null, emergencyAllowed: false, emergencyApprovalsRequired: 0, emergencyMaxDurationMinutes: 30, reviewWithinHours: 24 });
   const listed = (await h.api('alice', 'GET', '/api/policies')).body.find((p: { environment: string }) => p.environment === 'staging');
   assert.deepEqual(listed, put.body);
   const r = await h.api('alice', 'POST', '/api/requests', { hostId: await h.hostId('staging-web-1'), reason: 'r', durationMinutes: 30 });

@@ -2,8 +2,12 @@
 // is handled here; a 401 anywhere sends the user back to the login page.
 import type {
   AccessRequest, AuditEvent, AuditVerification, DriftEntry, Host, Policy, Replacement, Session, User,
+  NotificationChannel, NotificationDelivery,
 } from './types';
 import type { Role, UserAdmin } from './types';
+
+/** The part of a policy the access-policy rows edit. */
+export type AccessBounds = Pick<Policy, 'environment' | 'approvalsRequired' | 'minDurationMinutes' | 'maxDurationMinutes'>;
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -60,7 +64,7 @@ export const api = {
   policies: () => call<Policy[]>('GET', '/policies'),
   requests: (status?: string) => call<AccessRequest[]>('GET', `/requests${query({ status })}`),
   request: (id: string) => call<AccessRequest>('GET', `/requests/${encodeURIComponent(id)}`),
-  createRequest: (body: { hostId: string; reason: string; ticket?: string; durationMinutes: number }) =>
+  createRequest: (body: { hostId: string; reason: string; ticket?: string; durationMinutes: number; emergency?: boolean }) =>
     call<AccessRequest>('POST', '/requests', body),
   approve: (id: string, comment?: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(id)}/approve`, comment ? { comment } : {}),
   deny: (id: string, comment: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(id)}/deny`, { comment }),
@@ -97,7 +101,7 @@ export const api = {
   verifyAudit: () => call<AuditVerification>('GET', '/audit/verify'),
   replacements: (hostId?: string) => call<Replacement[]>('GET', `/replacements${query({ hostId })}`),
   drift: () => call<DriftEntry[]>('GET', '/drift'),
-  putPolicy: (policy: Policy) => call<Policy>('PUT', `/policies/${encodeURIComponent(policy.environment)}`, {
+  putPolicy: (policy: AccessBounds) => call<Policy>('PUT', `/policies/${encodeURIComponent(policy.environment)}`, {
     approvalsRequired: policy.approvalsRequired, minDurationMinutes: policy.minDurationMinutes, maxDurationMinutes: policy.maxDurationMinutes,
   }),
   replaceHost: (hostId: string) => call<Replacement>('POST', `/hosts/${encodeURIComponent(hostId)}/replace`),
@@ -111,6 +115,17 @@ export const api = {
   enableUser: (id: string) => call<UserAdmin>('POST', `/users/${encodeURIComponent(id)}/enable`),
   setUserRoles: (id: string, roles: Role[]) => call<UserAdmin>('PUT', `/users/${encodeURIComponent(id)}/roles`, { roles }),
   resetUserPassword: (id: string, password: string) => call<UserAdmin>('POST', `/users/${encodeURIComponent(id)}/password`, { password }),
+  askExtension: (requestId: string, minutes: number, reason: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(requestId)}/extensions`, { minutes, reason }),
+  decideExtension: (requestId: string, extensionId: string, decision: 'approve' | 'deny', comment?: string) =>
+    call<AccessRequest>('POST', `/requests/${encodeURIComponent(requestId)}/extensions/${encodeURIComponent(extensionId)}/${decision}`, comment ? { comment } : {}),
+  reviews: (state?: 'open' | 'overdue' | 'done') => call<AccessRequest[]>('GET', `/reviews${query({ state })}`),
+  review: (requestId: string, outcome: 'acknowledged' | 'flagged', comment?: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(requestId)}/review`, comment ? { outcome, comment } : { outcome }),
+  /** The whole policy, issue 12's fields included. */
+  putFullPolicy: ({ environment, ...fields }: Required<Policy>) => call<Policy>('PUT', `/policies/${encodeURIComponent(environment)}`, fields),
+  notificationChannels: () => call<NotificationChannel[]>('GET', '/notifications/channels'),
+  addNotificationChannel: (body: { environment: string; name: string; kind: string; target: string; secret?: string; audiences: string[] }) =>
+    call<NotificationChannel>('POST', '/notifications/channels', body),
+  failedDeliveries: () => call<NotificationDelivery[]>('GET', '/notifications/deliveries?status=failed'),
 };
 
 export function messageOf(error: unknown): string {

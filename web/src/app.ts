@@ -20,6 +20,7 @@ import { sessionsPage } from './pages/sessions';
 import { terminalPage } from './pages/terminal';
 import { adminPage } from './pages/admin';
 import { noAccessPage } from './pages/no-access';
+import { reviewsPage } from './pages/reviews';
 
 interface Route {
   path: string;
@@ -41,6 +42,7 @@ const routes: Route[] = [
   { path: '/audit', page: auditPage, title: 'Audit' },
   { path: '/drift', page: driftPage, title: 'Drift ledger' },
   { path: '/admin', page: adminPage, title: 'Administration' },
+  { path: '/reviews', page: reviewsPage, title: 'Emergency reviews' },
 ];
 
 const nav: { path: string; label: string; roles: Role[] }[] = [
@@ -52,6 +54,7 @@ const nav: { path: string; label: string; roles: Role[] }[] = [
   { path: '/audit', label: 'Audit', roles: ['auditor', 'admin'] },
   { path: '/drift', label: 'Drift', roles: ['admin', 'auditor', 'approver'] },
   { path: '/admin', label: 'Admin', roles: ['admin'] },
+  { path: '/reviews', label: 'Reviews', roles: ['approver', 'auditor'] },
 ];
 
 function homeOf(user: User): string {

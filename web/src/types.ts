@@ -13,6 +13,8 @@ import type {
   UserView,
   UserAdminView,
   ApprovalView,
+  ExtensionView,
+  ReviewView,
 } from '../../src/schemas';
 import type { ChangeKind } from '../../src/events/change-feed';
 
@@ -31,6 +33,32 @@ export type Replacement = ReplacementView;
 export type DriftEntry = DriftEntryView;
 export type AuditEvent = AuditEventView;
 export type AuditVerification = AuditVerificationView;
+export type Extension = ExtensionView;
+export type Review = ReviewView;
+
+export interface NotificationChannel {
+  id: string;
+  environment: string;
+  name: string;
+  kind: 'webhook' | 'slack' | 'email';
+  target: string;
+  hasSecret: boolean;
+  events: string[];
+  createdAt: string;
+}
+
+export interface NotificationDelivery {
+  id: string;
+  eventType: string;
+  channel: string;
+  kind: string;
+  environment: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  requestId: string | null;
+}
 
 export interface Change {
   kind: ChangeKind;

@@ -1,11 +1,12 @@
 // Administration: replace a host now (the way out of `failed`), edit each
 // environment's access policy, and read the SSH CA key to install on hosts.
 import { evidenceKeySection } from '../components/evidence';
-import { api, messageOf } from '../api';
+import { api, messageOf, type AccessBounds } from '../api';
 import { alertBox, badge, el, replace, table } from '../dom';
 import { heading, loader, type Page } from '../page';
 import type { Host, Policy } from '../types';
 import { usersSection } from './admin-users';
+import { loopPolicySettings, notificationSettings } from './admin-notifications';
 
 const REPLACEABLE = ['healthy', 'tainted', 'failed'];
 
@@ -30,7 +31,7 @@ function replaceButton(host: Host, status: HTMLElement): HTMLElement {
 }
 
 /** The same bounds the broker enforces, said before a round trip. */
-function policyProblem(p: Policy): string | undefined {
+function policyProblem(p: AccessBounds): string | undefined {
   const whole = (n: number, lo: number, hi: number) => Number.isInteger(n) && n >= lo && n <= hi;
   if (!whole(p.approvalsRequired, 1, 10)) return 'approvals needed must be a whole number from 1 to 10.';
   if (!whole(p.minDurationMinutes, 1, 10080) || !whole(p.maxDurationMinutes, 1, 10080)) return 'durations must be whole minutes from 1 to 10080.';
@@ -94,5 +95,7 @@ export const adminPage: Page = (root, ctx) => {
     el('section', { 'aria-labelledby': 'policy-h' }, el('h2', { id: 'policy-h' }, 'Access policy'), policyStatus, policies),
     el('section', { 'aria-labelledby': 'ca-h' }, el('h2', { id: 'ca-h' }, 'SSH certificate authority'), ca),
     evidenceKeySection(ctx.store),
-    usersSection(ctx));
+    usersSection(ctx),
+    loopPolicySettings(ctx.store),
+    notificationSettings(ctx.store));
 };

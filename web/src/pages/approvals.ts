@@ -21,7 +21,7 @@ export const approvalsPage: Page = (root, ctx) => {
     if (kept && kept.key === key) return kept.node;
     const node = el('article', { class: 'card request-card', 'data-request-id': r.id, 'aria-label': `${r.requester} requests ${r.hostName}` },
       el('header', null,
-        el('h2', null, el('a', { href: `/requests/${r.id}` }, r.hostName)), ' ', badge(r.environment, 'env'),
+        el('h2', null, el('a', { href: `/requests/${r.id}` }, r.hostName)), ' ', badge(r.environment, 'env'), r.emergency ? badge('emergency') : null,
         el('span', { class: 'muted' }, ` · ${ageOf(r.createdAt)} ago`)),
       requestFacts(r),
       approvalList(r),
@@ -40,7 +40,8 @@ export const approvalsPage: Page = (root, ctx) => {
       cells: [
         r.requester,
         `${r.hostName} (${r.environment})`,
-        el('span', { class: 'reason clamp' }, r.reason),
+        [r.emergency ? badge('emergency') : '', el('span', { class: 'reason clamp' }, r.reason),
+          r.extensions.some((x) => x.status === 'pending') ? el('a', { href: `/requests/${r.id}`, 'data-testid': 'extension-asked' }, ' · extension asked') : ''],
         clock(Date.parse(r.expiresAt!) - Date.now()),
         revokes.get(r.id),
       ],

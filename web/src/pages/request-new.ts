@@ -25,6 +25,19 @@ function requestForm(hosts: Host[], policies: Policy[], preselected: string | nu
   const reasonField = field('Reason', reason, 'Why do you need a shell on this host? Approvers read this.');
   const ticketField = field('Incident or ticket (optional)', ticket);
   const minutesField = field('Duration in minutes', minutes, policyHint);
+  // Break the glass: offered only where the host's environment allows it.
+  const emergency = el('input', { type: 'checkbox', name: 'emergency', id: 'emergency' });
+  const emergencyHint = el('span', { class: 'hint' });
+  const emergencyField = el('div', { class: 'field emergency-field', hidden: true },
+    el('label', { for: 'emergency' }, emergency, ' Emergency: grant now, reviewed afterwards'), emergencyHint);
+  const showEmergency = () => {
+    const policy = policyOf(hosts.find((h) => h.id === hostSelect.value));
+    emergencyField.hidden = !policy?.emergencyAllowed;
+    if (emergencyField.hidden) emergency.checked = false;
+    emergencyHint.textContent = policy?.emergencyAllowed
+      ? ` At most ${policy.emergencyMaxDurationMinutes} minutes; ${policy.emergencyApprovalsRequired ? 'one approval needed' : 'granted at once'}; every channel of ${policy.environment} is told and an approver reviews it within ${policy.reviewWithinHours} h.` : '';
+  };
+  hostSelect.addEventListener('change', showEmergency);
   const status = el('div', { class: 'form-status' });
   const submit = el('button', { type: 'submit', class: 'primary' }, 'Request access');
 
@@ -44,6 +57,7 @@ function requestForm(hosts: Host[], policies: Policy[], preselected: string | nu
   };
   hostSelect.addEventListener('change', showPolicy);
   showPolicy();
+  showEmergency();
 
   const validate = (): boolean => {
     const policy = policyOf(hosts.find((h) => h.id === hostSelect.value));
@@ -53,7 +67,7 @@ function requestForm(hosts: Host[], policies: Policy[], preselected: string | nu
       [reasonField, reason, reason.value.trim() ? null : 'Give a reason.'],
       [minutesField, minutes,
         !minutes.value || !Number.isInteger(n) ? 'Enter a whole number of minutes.'
-          : policy && (n < policy.minDurationMinutes || n > policy.maxDurationMinutes)
+          : policy && !emergency.checked && (n < policy.minDurationMinutes || n > policy.maxDurationMinutes)
             ? `Choose between ${policy.minDurationMinutes} and ${policy.maxDurationMinutes} minutes.` : null],
     ];
     for (const [f, , message] of errors) f.setError(message);
@@ -63,7 +77,7 @@ function requestForm(hosts: Host[], policies: Policy[], preselected: string | nu
   };
 
   const form = el('form', { class: 'card form', novalidate: true },
-    status, hostField.wrapper, reasonField.wrapper, ticketField.wrapper, minutesField.wrapper,
+    status, hostField.wrapper, reasonField.wrapper, ticketField.wrapper, minutesField.wrapper, emergencyField,
     el('div', { class: 'actions' }, submit));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -76,6 +90,7 @@ function requestForm(hosts: Host[], policies: Policy[], preselected: string | nu
         reason: reason.value.trim(),
         ticket: ticket.value.trim() || undefined,
         durationMinutes: Number(minutes.value),
+        ...(emergency.checked ? { emergency: true } : {}),
       });
       created(request.id);
     } catch (error) {

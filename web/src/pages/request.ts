@@ -4,6 +4,7 @@ import { every } from '../disposable';
 import { clock, dateTime } from '../format';
 import { hasRole, heading, loader, type Page } from '../page';
 import { approvalList, decisionControls, requestFacts, revokeButton } from '../components/request-view';
+import { emergencyBanner, extensionList, reviewControls } from '../components/people';
 import type { AccessRequest, Session, User } from '../types';
 import { endReasonLabel } from '../terminal/reasons';
 
@@ -32,12 +33,15 @@ export const requestPage: Page = (root, ctx) => {
       };
       tick();
       replace(region,
+        emergencyBanner(r),
         statusLine,
         windowLine,
         open,
         el('section', { class: 'card' }, requestFacts(r), approvalList(r)),
         decisionControls(r, ctx.user, () => void refresh()),
         revokeButton(r, ctx.user, () => void refresh()),
+        extensionList(r, ctx.user, () => void refresh()),
+        reviewControls(r, ctx.user, () => void refresh()),
         sessions.length ? el('section', null, el('h2', null, 'Sessions'), sessionTable(sessions, ctx.user)) : null);
     });
   ctx.store.add(ctx.events.subscribe(['request', 'session'], () => void refresh()));

@@ -4,7 +4,7 @@ import { dateTime, duration } from '../format';
 import { hasRole, heading, loader, type Page } from '../page';
 import type { Session } from '../types';
 
-const endReasons = ['exit', 'expired', 'revoked', 'disconnected', 'interrupted', 'recording_failed'];
+const endReasons = ['exit', 'expired', 'revoked', 'disconnected', 'interrupted', 'recording_failed', 'idle'];
 
 /** The start and end of a local calendar day ("2026-11-26") as ISO instants. */
 function dayBounds(day: string): { from?: string; to?: string } {

@@ -10,6 +10,7 @@ import { endReasonLabel } from '../terminal/reasons';
 import { terminalUrl, Tty, type TtyState } from '../terminal/tty';
 import { TerminalView } from '../terminal/view';
 import type { Session } from '../types';
+import { emergencyBanner, extensionPanel } from '../components/people';
 
 const stateText: Record<TtyState, string> = {
   connecting: 'Connecting…',
@@ -23,7 +24,20 @@ export const terminalPage: Page = (root, ctx) => {
   const id = ctx.params.id;
   const region = el('div', { class: 'terminal-page' });
   replace(root, region);
-  loader(region, ctx.store, () => api.session(id), (session) => mount(region, session, ctx.user.username, ctx.store));
+  loader(region, ctx.store, () => api.session(id), (session) => {
+    mount(region, session, ctx.user.username, ctx.store);
+    if (session.user !== ctx.user.username) return;
+    const panel = extensionPanel(() => api.request(session.requestId));
+    const top = el('div', { class: 'people' }, panel.element);
+    region.insertBefore(top, region.querySelector('.screen'));
+    const refresh = async () => {
+      await panel.refresh();
+      const r = await api.request(session.requestId).catch(() => null);
+      replace(top, r ? emergencyBanner(r) : null, panel.element);
+    };
+    void refresh();
+    ctx.store.add(ctx.events.subscribe(['request'], () => void refresh()));
+  });
 };
 
 function mount(region: HTMLElement, session: Session, me: string, store: DisposableStore): void {
