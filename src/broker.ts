@@ -18,6 +18,9 @@ import { commandProvider } from './replacement/providers/command.js';
 import { localImageProvider } from './replacement/providers/local-image.js';
 import type { ReplacementProvider } from './replacement/providers/provider.js';
 import { replacementService } from './replacement/replacement-service.js';
+import { captureService } from './replacement/capture/capture-service.js';
+import { localImageCapturer } from './replacement/capture/local-image-capture.js';
+import type { Capturer } from './replacement/capture/evidence.js';
 import { QUEUES, Scheduler } from './scheduler/scheduler.js';
 import type { Connector } from './terminal/connectors/connector.js';
 import { localConnector } from './terminal/connectors/local-connector.js';
@@ -32,6 +35,7 @@ export type Log = (msg: string, extra?: object) => void;
 export interface BrokerOptions {
   connectors?: Connector[];
   providers?: ReplacementProvider[];
+  capturers?: Capturer[];
 }
 
 export async function startBroker(config: Config, log: Log, opts: BrokerOptions = {}) {
@@ -57,7 +61,9 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const builtIn = [localConnector(config.dataDir), sshConnector({ ca: sshCa, brokerId: config.brokerId, onFailure: auditSshFailure(prisma) })];
   const connectors = new Map<string, Connector>([...builtIn, ...(opts.connectors ?? [])].map((c) => [c.type, c]));
   const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), ...(opts.providers ?? [])].map((p) => [p.name, p]));
-  const replacements = replacementService({ prisma, scheduler, providers, config, log });
+  const capturers = new Map<string, Capturer>([localImageCapturer(config.dataDir), ...(opts.capturers ?? [])].map((c) => [c.provider, c]));
+  const captures = captureService({ prisma, capturers, config, log });
+  const replacements = replacementService({ prisma, scheduler, providers, config, log, capture: captures });
   const access = accessService({ prisma, scheduler, config });
   const sessions = sessionService({ prisma, config, connectors, writer, replacements, log });
   const services = {
@@ -66,6 +72,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     policies,
     sessions,
     replacements,
+    captures,
     hosts: hostService(prisma),
     hostAdmin: hostAdminService({ prisma, dataDir: config.dataDir, rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }) }),
     sshCa,

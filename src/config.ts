@@ -37,6 +37,9 @@ export interface Config {
   webDir: string;
   /** The SSH CA's private key; default: made on first start at <dataDir>/ssh/ca. */
   sshCaKeyFile: string | undefined;
+  /** What a failed evidence capture does to the teardown: hold it (the default) or proceed. */
+  captureOnFailure: 'hold' | 'proceed';
+  captureTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -59,6 +62,13 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes'].includes(raw)) return true;
   if (['0', 'false', 'no'].includes(raw)) return false;
   throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 function policies(env: Env): Record<string, PolicyConfig> | undefined {
@@ -132,5 +142,7 @@ export function loadConfig(env: Env = process.env): Config {
     secureCookie: bool(env, 'BREAKGLASS_SECURE_COOKIE', false),
     webDir: path.resolve(env.BREAKGLASS_WEB_DIR || 'web/dist'),
     sshCaKeyFile: sshCaKeyFile(env),
+    captureOnFailure: oneOf(env, 'BREAKGLASS_CAPTURE_ON_FAILURE', ['hold', 'proceed'] as const, 'hold'),
+    captureTimeoutSeconds: int(env, 'BREAKGLASS_CAPTURE_TIMEOUT_SECONDS', 300, 1, 24 * 3600),
   };
 }

@@ -7,6 +7,7 @@ import { appendAudit, type Actor } from '../audit/audit-service.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { publish } from '../events/change-feed.js';
 import { QUEUES, type Scheduler } from '../scheduler/scheduler.js';
+import type { CaptureService } from './capture/capture-service.js';
 import type { ReplacementProvider } from './providers/provider.js';
 import { replacementInclude, toReplacementView } from './replacement-views.js';
 
@@ -16,6 +17,8 @@ type Deps = {
   providers: Map<string, ReplacementProvider>;
   config: Pick<Config, 'replacementRetryLimit' | 'replacementRetryDelaySeconds'>;
   log: (msg: string) => void;
+  /** Evidence before teardown (src/replacement/capture). */
+  capture?: Pick<CaptureService, 'beforeTeardown'>;
 };
 
 export function providerFor(host: { connector: string; connectorConfig: unknown }): string {
@@ -23,7 +26,7 @@ export function providerFor(host: { connector: string; connectorConfig: unknown 
   return configured ?? (host.connector === 'local' ? 'local-image' : 'command');
 }
 
-export function replacementService({ prisma, scheduler, providers, config, log }: Deps) {
+export function replacementService({ prisma, scheduler, providers, config, log, capture }: Deps) {
   async function enqueue(tx: Tx, replacementId: string) {
     await scheduler.enqueue(tx, QUEUES.replacement, { replacementId }, {
       retryLimit: config.replacementRetryLimit, retryDelay: config.replacementRetryDelaySeconds, retryBackoff: true,
@@ -68,6 +71,7 @@ export function replacementService({ prisma, scheduler, providers, config, log }
     try {
       const provider = providers.get(claimed.provider);
       if (!provider) throw new Error(`no replacement provider "${claimed.provider}" on this broker`);
+      await capture?.beforeTeardown({ id: claimed.id, provider: claimed.provider, host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image: host.image });
       await provider.replace({ host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image: host.image });
     } catch (err) {
       const message = (err as Error).message;
@@ -85,7 +89,7 @@ export function replacementService({ prisma, scheduler, providers, config, log }
     }
     await prisma.$transaction(async (tx) => {
       await tx.replacement.update({ where: { id: claimed.id }, data: { status: 'succeeded', finishedAt: new Date(), lastError: null } });
-      await tx.host.update({ where: { id: host.id }, data: { state: 'healthy', instance: host.instance + 1, taintedAt: null } });
+      await tx.host.update({ where: { id: host.id }, data: { state: 'healthy', instance: host.instance + 1, taintedAt: null, builtAt: new Date() } });
       await appendAudit(tx, { type: 'replacement.succeeded', subjectType: 'replacement', subjectId: claimed.id, data: { hostId: host.id, host: host.name, instance: host.instance + 1, attempts: claimed.attempts } });
       await publish(tx, { type: 'change', kind: 'replacement', id: claimed.id });
       await publish(tx, { type: 'change', kind: 'host', id: host.id });
