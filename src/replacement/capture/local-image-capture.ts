@@ -68,11 +68,15 @@ export function localImageCapturer(dataDir: string, limits: TreeLimits = DEFAULT
   return {
     provider: 'local-image',
     async capture(target, signal): Promise<Evidence> {
-      const image = await readTree(imageDirectory(dataDir, target.image.source), limits, signal);
+      // Without its image the host is still listed whole: evidence the rebuild's failure must not cost.
+      const image = await readTree(imageDirectory(dataDir, target.image.source), limits, signal).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+        return { entries: new Map(), incomplete: 'the image directory is missing: every file of the host is listed as added' };
+      });
       const host = await readTree(hostDirectory(dataDir, target.host.name), limits, signal);
       const items = diffTrees(image.entries, host.entries);
       const count = (c: Change) => items.filter((i) => i.change === c).length;
-      const incomplete = host.incomplete ?? image.incomplete;
+      const incomplete = image.incomplete ?? host.incomplete;
       return {
         kind: 'file-diff',
         summary: {
