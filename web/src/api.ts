@@ -1,7 +1,7 @@
 // The broker's HTTP API. Auth is the httpOnly cookie set at login, so no token
 // is handled here; a 401 anywhere sends the user back to the login page.
 import type {
-  AccessRequest, AuditEvent, AuditVerification, DriftEntry, Host, Policy, Replacement, Session, User,
+  AccessRequest, AuditEvent, AuditVerification, Capture, DriftEntry, Host, Policy, Replacement, Session, User,
 } from './types';
 
 export class ApiError extends Error {
@@ -100,6 +100,8 @@ export const api = {
   }),
   replaceHost: (hostId: string) => call<Replacement>('POST', `/hosts/${encodeURIComponent(hostId)}/replace`),
   sshCa: () => call<{ publicKey: string; fingerprint: string }>('GET', '/ssh/ca'),
+  sessionChanges: (id: string) => call<Capture[]>('GET', `/sessions/${encodeURIComponent(id)}/changes`),
+  capture: (id: string) => call<Capture>('GET', `/captures/${encodeURIComponent(id)}`),
 };
 
 export function messageOf(error: unknown): string {

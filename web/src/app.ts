@@ -19,6 +19,7 @@ import { replayPage } from './pages/replay';
 import { sessionsPage } from './pages/sessions';
 import { terminalPage } from './pages/terminal';
 import { adminPage } from './pages/admin';
+import { capturePage } from './pages/capture';
 
 interface Route {
   path: string;
@@ -40,6 +41,7 @@ const routes: Route[] = [
   { path: '/audit', page: auditPage, title: 'Audit' },
   { path: '/drift', page: driftPage, title: 'Drift ledger' },
   { path: '/admin', page: adminPage, title: 'Administration' },
+  { path: '/captures/:id', page: capturePage, title: 'What changed' },
 ];
 
 const nav: { path: string; label: string; roles: Role[] }[] = [

@@ -83,6 +83,7 @@ export interface Replacement {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  capture: { id: string; status: 'succeeded' | 'failed'; kind: string } | null;
 }
 
 export interface DriftEntry {
@@ -121,3 +122,31 @@ export interface Change {
 // Text frames on the terminal websocket (binary frames are raw bytes): the
 // server's own types, so both ends agree. Type-only, nothing of src/ is bundled.
 export type { ClientMessage as ClientControl, EndReason, ServerMessage as ServerControl } from '../../src/terminal/protocol';
+
+// Evidence taken before a host's teardown (docs/api.md, "Evidence before teardown").
+export interface FileChange {
+  path: string;
+  change: 'added' | 'changed' | 'removed';
+  kind: 'file' | 'dir' | 'symlink' | 'other';
+  size: number;
+  sha256: string | null;
+  mode: string;
+  target?: string;
+  text?: string;
+  note?: string;
+  before?: { kind: string; size: number; sha256: string | null; mode: string; target?: string; text?: string };
+}
+export interface Capture {
+  id: string;
+  replacementId: string;
+  hostId: string;
+  hostName: string;
+  sessionIds: string[];
+  provider: string;
+  kind: string;
+  status: 'succeeded' | 'failed';
+  error: string | null;
+  summary: Record<string, unknown>;
+  items?: unknown[];
+  createdAt: string;
+}
