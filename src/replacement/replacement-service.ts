@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { publish } from '../events/change-feed.js';
 import { QUEUES, type Scheduler } from '../scheduler/scheduler.js';
 import type { CaptureService } from './capture/capture-service.js';
-import type { ReplacementProvider } from './providers/provider.js';
+import type { NewInstance, ReplacementProvider } from './providers/provider.js';
 import { replacementInclude, toReplacementView } from './replacement-views.js';
 
 type Deps = {
@@ -24,6 +24,17 @@ type Deps = {
 export function providerFor(host: { connector: string; connectorConfig: unknown }): string {
   const configured = (host.connectorConfig as { replacement?: { provider?: string } } | null)?.replacement?.provider;
   return configured ?? (host.connector === 'local' ? 'local-image' : 'command');
+}
+
+/** What a cloud provider reports of the new instance; an SSH host is reached at its new address from now on (its key is vouched for by the host CA). */
+function recordInstance(host: { connector: string; connectorConfig: unknown }, fresh: NewInstance | undefined) {
+  if (!fresh) return {};
+  const config = host.connectorConfig as Record<string, unknown>;
+  return {
+    instanceRef: fresh.instanceId,
+    address: fresh.address ?? null,
+    ...(host.connector === 'ssh' && fresh.address ? { connectorConfig: { ...config, address: fresh.address } as object } : {}),
+  };
 }
 
 export function replacementService({ prisma, scheduler, providers, config, log, capture }: Deps) {
@@ -68,11 +79,16 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
     });
     if (!claimed) return;
     const { host } = claimed;
+    let fresh: NewInstance | undefined;
     try {
       const provider = providers.get(claimed.provider);
       if (!provider) throw new Error(`no replacement provider "${claimed.provider}" on this broker`);
       await capture?.beforeTeardown({ id: claimed.id, provider: claimed.provider, host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image: host.image });
-      await provider.replace({ host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image: host.image });
+      fresh = (await provider.replace({ host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image: host.image }, {
+        step: (name, data = {}) => prisma.$transaction(async (tx) => {
+          await appendAudit(tx, { type: 'replacement.step', subjectType: 'replacement', subjectId: claimed.id, data: { hostId: host.id, host: host.name, attempt: claimed.attempts, step: name, ...data } });
+        }),
+      })) || undefined;
     } catch (err) {
       const message = (err as Error).message;
       const final = claimed.attempts > config.replacementRetryLimit;
@@ -89,8 +105,8 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
     }
     await prisma.$transaction(async (tx) => {
       await tx.replacement.update({ where: { id: claimed.id }, data: { status: 'succeeded', finishedAt: new Date(), lastError: null } });
-      await tx.host.update({ where: { id: host.id }, data: { state: 'healthy', instance: host.instance + 1, taintedAt: null, builtAt: new Date() } });
-      await appendAudit(tx, { type: 'replacement.succeeded', subjectType: 'replacement', subjectId: claimed.id, data: { hostId: host.id, host: host.name, instance: host.instance + 1, attempts: claimed.attempts } });
+      await tx.host.update({ where: { id: host.id }, data: { state: 'healthy', instance: host.instance + 1, taintedAt: null, builtAt: new Date(), ...recordInstance(host, fresh) } });
+      await appendAudit(tx, { type: 'replacement.succeeded', subjectType: 'replacement', subjectId: claimed.id, data: { hostId: host.id, host: host.name, instance: host.instance + 1, attempts: claimed.attempts, ...(fresh ? { instanceId: fresh.instanceId, address: fresh.address ?? null } : {}) } });
       await publish(tx, { type: 'change', kind: 'replacement', id: claimed.id });
       await publish(tx, { type: 'change', kind: 'host', id: host.id });
     });

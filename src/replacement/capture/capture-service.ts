@@ -74,11 +74,12 @@ export function captureService({ prisma, capturers, config, log }: Deps) {
       if (await prisma.capture.findFirst({ where: { replacementId: r.id, status: 'succeeded' }, select: { id: true } })) return;
       // The sessions on this instance of the host: since its last replacement (or its creation).
       const previous = await prisma.replacement.findFirst({ where: { hostId: r.host.id, status: 'succeeded' }, orderBy: { finishedAt: 'desc' }, select: { finishedAt: true } });
-      const sessions = await prisma.session.findMany({ where: { hostId: r.host.id, startedAt: { gte: previous?.finishedAt ?? new Date(0) } }, select: { id: true }, orderBy: { startedAt: 'asc' } });
+      const sessions = await prisma.session.findMany({ where: { hostId: r.host.id, startedAt: { gte: previous?.finishedAt ?? new Date(0) } }, select: { id: true, requestId: true }, orderBy: { startedAt: 'asc' } });
       const sessionIds = sessions.map((s) => s.id);
+      const requestIds = [...new Set(sessions.map((s) => s.requestId))];
       let evidence: Evidence;
       try {
-        evidence = await withTimeout(config.captureTimeoutSeconds, (signal) => capturer.capture({ host: r.host, image: r.image }, signal));
+        evidence = await withTimeout(config.captureTimeoutSeconds, (signal) => capturer.capture({ host: r.host, image: r.image }, signal, { replacementId: r.id, sessionIds, requestIds }));
       } catch (err) {
         const error = `evidence capture failed: ${(err as Error).message}`.slice(0, 1000);
         log(`${r.host.name}: ${error}`);

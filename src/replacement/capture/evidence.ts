@@ -11,10 +11,17 @@ export interface Evidence {
   items: unknown[];
 }
 
+/** Who touched the host: snapshots and other cloud evidence are tagged with it. */
+export interface CaptureContext {
+  replacementId: string;
+  sessionIds: string[];
+  requestIds: string[];
+}
+
 export interface Capturer {
   /** The replacement provider whose hosts this capturer knows how to read. */
   readonly provider: string;
-  capture(target: ReplaceTarget, signal: AbortSignal): Promise<Evidence>;
+  capture(target: ReplaceTarget, signal: AbortSignal, context?: CaptureContext): Promise<Evidence>;
 }
 
 /** What the broker does when evidence cannot be taken: keep the host (hold) or replace it anyway (proceed). */
