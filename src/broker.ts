@@ -22,6 +22,7 @@ import { captureService } from './replacement/capture/capture-service.js';
 import { localImageCapturer } from './replacement/capture/local-image-capture.js';
 import type { Capturer } from './replacement/capture/evidence.js';
 import { awsAsgCapturer, awsAsgProvider } from './replacement/providers/aws-asg.js';
+import { kubernetesCapturer, kubernetesProvider } from './replacement/providers/kubernetes.js';
 import { QUEUES, Scheduler } from './scheduler/scheduler.js';
 import type { Connector } from './terminal/connectors/connector.js';
 import { localConnector } from './terminal/connectors/local-connector.js';
@@ -61,8 +62,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
 
   const builtIn = [localConnector(config.dataDir), sshConnector({ ca: sshCa, brokerId: config.brokerId, onFailure: auditSshFailure(prisma) })];
   const connectors = new Map<string, Connector>([...builtIn, ...(opts.connectors ?? [])].map((c) => [c.type, c]));
-  const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), awsAsgProvider(), ...(opts.providers ?? [])].map((p) => [p.name, p]));
-  const capturers = new Map<string, Capturer>([localImageCapturer(config.dataDir), awsAsgCapturer(), ...(opts.capturers ?? [])].map((c) => [c.provider, c]));
+  const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), awsAsgProvider(), kubernetesProvider(), ...(opts.providers ?? [])].map((p) => [p.name, p]));
+  const capturers = new Map<string, Capturer>([localImageCapturer(config.dataDir), awsAsgCapturer(), kubernetesCapturer(), ...(opts.capturers ?? [])].map((c) => [c.provider, c]));
   const captures = captureService({ prisma, capturers, config, log });
   const replacements = replacementService({ prisma, scheduler, providers, config, log, capture: captures });
   const access = accessService({ prisma, scheduler, config });
