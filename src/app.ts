@@ -21,6 +21,7 @@ import hostRoutes from './hosts/host-routes.js';
 import healthRoutes from './observability/health-routes.js';
 import replacementRoutes from './replacement/replacement-routes.js';
 import captureRoutes from './replacement/capture/capture-routes.js';
+import webhookRoutes from './replacement/providers/webhook-routes.js';
 import sshRoutes from './ssh/ssh-routes.js';
 import terminalRoutes from './terminal/terminal-routes.js';
 
@@ -94,6 +95,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(terminalRoutes, { sessions: services.sessions, recordings: services.recordings, allowedOrigins: config.allowedOrigins });
   await app.register(replacementRoutes, { replacements: services.replacements });
   await app.register(captureRoutes, { captures: services.captures, sessions: services.sessions });
+  await app.register(webhookRoutes, { callbacks: services.webhookCallbacks });
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(eventsRoutes, { feed: broker.feed });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

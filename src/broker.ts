@@ -23,6 +23,8 @@ import { localImageCapturer } from './replacement/capture/local-image-capture.js
 import type { Capturer } from './replacement/capture/evidence.js';
 import { awsAsgCapturer, awsAsgProvider } from './replacement/providers/aws-asg.js';
 import { kubernetesCapturer, kubernetesProvider } from './replacement/providers/kubernetes.js';
+import { webhookProvider } from './replacement/providers/webhook.js';
+import { webhookCallbacks } from './replacement/providers/webhook-callbacks.js';
 import { QUEUES, Scheduler } from './scheduler/scheduler.js';
 import type { Connector } from './terminal/connectors/connector.js';
 import { localConnector } from './terminal/connectors/local-connector.js';
@@ -62,7 +64,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
 
   const builtIn = [localConnector(config.dataDir), sshConnector({ ca: sshCa, brokerId: config.brokerId, onFailure: auditSshFailure(prisma) })];
   const connectors = new Map<string, Connector>([...builtIn, ...(opts.connectors ?? [])].map((c) => [c.type, c]));
-  const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), awsAsgProvider(), kubernetesProvider(), ...(opts.providers ?? [])].map((p) => [p.name, p]));
+  const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), awsAsgProvider({ pollMs: config.providerPollMs }), kubernetesProvider({ pollMs: config.providerPollMs }),
+    ...(config.webhookSecret ? [webhookProvider({ secret: config.webhookSecret, publicUrl: config.publicUrl, prisma, pollMs: config.providerPollMs })] : []), ...(opts.providers ?? [])].map((p) => [p.name, p]));
   const capturers = new Map<string, Capturer>([localImageCapturer(config.dataDir), awsAsgCapturer(), kubernetesCapturer(), ...(opts.capturers ?? [])].map((c) => [c.provider, c]));
   const captures = captureService({ prisma, capturers, config, log });
   const replacements = replacementService({ prisma, scheduler, providers, config, log, capture: captures });
@@ -75,6 +78,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     sessions,
     replacements,
     captures,
+    webhookCallbacks: webhookCallbacks({ prisma, secret: config.webhookSecret }),
     hosts: hostService(prisma),
     hostAdmin: hostAdminService({ prisma, dataDir: config.dataDir, rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }) }),
     sshCa,

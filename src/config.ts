@@ -40,6 +40,12 @@ export interface Config {
   /** What a failed evidence capture does to the teardown: hold it (the default) or proceed. */
   captureOnFailure: 'hold' | 'proceed';
   captureTimeoutSeconds: number;
+  /** Signs webhook replacement jobs and verifies their results; without it the webhook provider is off. */
+  webhookSecret: string | undefined;
+  /** Where the broker is reached from outside (webhook callbacks). */
+  publicUrl: string;
+  /** How often cloud providers ask whether the new instance is up. */
+  providerPollMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -107,6 +113,22 @@ function sshCaKeyFile(env: Env): string | undefined {
   return path.resolve(raw);
 }
 
+function webhookSecret(env: Env): string | undefined {
+  const raw = env.BREAKGLASS_WEBHOOK_SECRET;
+  if (!raw) return undefined;
+  if (raw.length < 32) throw new ConfigError('BREAKGLASS_WEBHOOK_SECRET must be at least 32 characters');
+  return raw;
+}
+
+function publicUrl(env: Env, host: string): string {
+  const raw = env.BREAKGLASS_PUBLIC_URL || `http://${host}:${env.PORT || 8080}`;
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;
+  } catch { /* reported below */ }
+  throw new ConfigError(`BREAKGLASS_PUBLIC_URL must be an http(s) URL, got "${raw}"`);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   const dataDir = path.resolve(env.BREAKGLASS_DATA_DIR || '.data');
@@ -144,5 +166,8 @@ export function loadConfig(env: Env = process.env): Config {
     sshCaKeyFile: sshCaKeyFile(env),
     captureOnFailure: oneOf(env, 'BREAKGLASS_CAPTURE_ON_FAILURE', ['hold', 'proceed'] as const, 'hold'),
     captureTimeoutSeconds: int(env, 'BREAKGLASS_CAPTURE_TIMEOUT_SECONDS', 300, 1, 24 * 3600),
+    webhookSecret: webhookSecret(env),
+    publicUrl: publicUrl(env, host),
+    providerPollMs: int(env, 'BREAKGLASS_PROVIDER_POLL_MS', 5000, 10, 600_000),
   };
 }

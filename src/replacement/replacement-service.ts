@@ -85,6 +85,8 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
       if (!provider) throw new Error(`no replacement provider "${claimed.provider}" on this broker`);
       await capture?.beforeTeardown({ id: claimed.id, provider: claimed.provider, host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image: host.image });
       fresh = (await provider.replace({ host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image: host.image }, {
+        replacementId: claimed.id,
+        attempt: claimed.attempts,
         step: (name, data = {}) => prisma.$transaction(async (tx) => {
           await appendAudit(tx, { type: 'replacement.step', subjectType: 'replacement', subjectId: claimed.id, data: { hostId: host.id, host: host.name, attempt: claimed.attempts, step: name, ...data } });
         }),

@@ -12,6 +12,8 @@ export interface NewInstance {
 }
 
 export interface ReplaceContext {
+  replacementId: string;
+  attempt: number;
   /** Audits one step of the replacement (`replacement.step`), in its own transaction. */
   step(name: string, data?: Record<string, unknown>): Promise<void>;
 }
