@@ -22,6 +22,7 @@ import healthRoutes from './observability/health-routes.js';
 import replacementRoutes from './replacement/replacement-routes.js';
 import captureRoutes from './replacement/capture/capture-routes.js';
 import webhookRoutes from './replacement/providers/webhook-routes.js';
+import fleetRoutes from './fleet/fleet-routes.js';
 import sshRoutes from './ssh/ssh-routes.js';
 import terminalRoutes from './terminal/terminal-routes.js';
 
@@ -96,10 +97,11 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(replacementRoutes, { replacements: services.replacements });
   await app.register(captureRoutes, { captures: services.captures, sessions: services.sessions });
   await app.register(webhookRoutes, { callbacks: services.webhookCallbacks });
+  await app.register(fleetRoutes, { fleet: services.fleet });
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(eventsRoutes, { feed: broker.feed });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(healthRoutes, { prisma: broker.db.prisma, writer: broker.writer, liveSessions: () => services.sessions.live.size });
+  await app.register(healthRoutes, { prisma: broker.db.prisma, writer: broker.writer, liveSessions: () => services.sessions.live.size, more: services.fleet.registerMetrics });
 
   const webIndex = path.join(config.webDir, 'index.html');
   if (existsSync(webIndex)) await app.register(fastifyStatic, { root: config.webDir, wildcard: false });

@@ -12,6 +12,7 @@ import { seedDemo } from './demo/seed.js';
 import { ChangeFeed } from './events/change-feed.js';
 import { hostAdminService } from './hosts/host-admin-service.js';
 import { hostService } from './hosts/host-service.js';
+import { fleetService } from './fleet/fleet-service.js';
 import { recordingService } from './recording/recording-service.js';
 import { RecordingWriter } from './recording/recording-writer.js';
 import { commandProvider } from './replacement/providers/command.js';
@@ -80,6 +81,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     captures,
     webhookCallbacks: webhookCallbacks({ prisma, secret: config.webhookSecret }),
     hosts: hostService(prisma),
+    fleet: fleetService(prisma),
     hostAdmin: hostAdminService({ prisma, dataDir: config.dataDir, rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }) }),
     sshCa,
     audit: auditService(prisma),

@@ -5,9 +5,9 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PrismaClient } from '../db/client.js';
 import type { RecordingWriter } from '../recording/recording-writer.js';
 
-type Opts = { prisma: PrismaClient; writer: RecordingWriter; liveSessions: () => number };
+type Opts = { prisma: PrismaClient; writer: RecordingWriter; liveSessions: () => number; more?: (registry: Registry) => void };
 
-export default async function healthRoutes(app: FastifyInstance, { prisma, writer, liveSessions }: Opts) {
+export default async function healthRoutes(app: FastifyInstance, { prisma, writer, liveSessions, more }: Opts) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'breakglass_process_' });
   new Gauge({ name: 'breakglass_sessions_active', help: 'Sessions open, fleet-wide', registers: [registry], async collect() { this.set(await prisma.session.count({ where: { endedAt: null } })); } });
@@ -15,6 +15,7 @@ export default async function healthRoutes(app: FastifyInstance, { prisma, write
   new Gauge({ name: 'breakglass_replacements_pending', help: 'Replacements scheduled or running', registers: [registry], async collect() { this.set(await prisma.replacement.count({ where: { status: { in: ['scheduled', 'running'] } } })); } });
   new Gauge({ name: 'breakglass_hosts_drifted', help: 'Hosts touched by hand and not yet replaced', registers: [registry], async collect() { this.set(await prisma.host.count({ where: { taintedAt: { not: null }, retiredAt: null } })); } });
   new Gauge({ name: 'breakglass_requests_pending', help: 'Requests waiting for approval', registers: [registry], async collect() { this.set(await prisma.accessRequest.count({ where: { status: 'pending' } })); } });
+  more?.(registry);
   const bytes = new Counter({ name: 'breakglass_recording_bytes_total', help: 'Terminal bytes committed to recordings by this replica', registers: [registry] });
   let reported = 0;
 

@@ -35,3 +35,13 @@ CREATE TRIGGER "captures_no_truncate" BEFORE TRUNCATE ON "captures"
 ALTER TABLE "hosts" ADD COLUMN "instance_ref" TEXT;
 ALTER TABLE "hosts" ADD COLUMN "address" TEXT;
 ALTER TABLE "hosts" ADD COLUMN "built_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP;
+
+-- Fleet consistency: what each environment's hosts should run, and how old they may get.
+CREATE TABLE "environments" (
+    "name" TEXT NOT NULL,
+    "target_version" TEXT,
+    "max_host_age_hours" INTEGER,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "environments_pkey" PRIMARY KEY ("name")
+);
