@@ -1,7 +1,7 @@
 // The broker's HTTP API. Auth is the httpOnly cookie set at login, so no token
 // is handled here; a 401 anywhere sends the user back to the login page.
 import type {
-  AccessRequest, AuditEvent, AuditVerification, Capture, DriftEntry, Host, Policy, Replacement, Session, User,
+  AccessRequest, AuditEvent, AuditVerification, Capture, DriftEntry, FleetReport, Host, Policy, Replacement, Session, User,
 } from './types';
 
 export class ApiError extends Error {
@@ -102,6 +102,7 @@ export const api = {
   sshCa: () => call<{ publicKey: string; fingerprint: string }>('GET', '/ssh/ca'),
   sessionChanges: (id: string) => call<Capture[]>('GET', `/sessions/${encodeURIComponent(id)}/changes`),
   capture: (id: string) => call<Capture>('GET', `/captures/${encodeURIComponent(id)}`),
+  fleet: () => call<FleetReport>('GET', '/fleet'),
 };
 
 export function messageOf(error: unknown): string {
