@@ -13,6 +13,7 @@ import { ChangeFeed } from './events/change-feed.js';
 import { hostAdminService } from './hosts/host-admin-service.js';
 import { hostService } from './hosts/host-service.js';
 import { fleetService } from './fleet/fleet-service.js';
+import { rolloutService, type RolloutService } from './fleet/rollout-service.js';
 import { recordingService } from './recording/recording-service.js';
 import { RecordingWriter } from './recording/recording-writer.js';
 import { commandProvider } from './replacement/providers/command.js';
@@ -69,7 +70,9 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     ...(config.webhookSecret ? [webhookProvider({ secret: config.webhookSecret, publicUrl: config.publicUrl, prisma, pollMs: config.providerPollMs })] : []), ...(opts.providers ?? [])].map((p) => [p.name, p]));
   const capturers = new Map<string, Capturer>([localImageCapturer(config.dataDir), awsAsgCapturer(), kubernetesCapturer(), ...(opts.capturers ?? [])].map((c) => [c.provider, c]));
   const captures = captureService({ prisma, capturers, config, log });
-  const replacements = replacementService({ prisma, scheduler, providers, config, log, capture: captures });
+  let rollouts: RolloutService | undefined;
+  const replacements = replacementService({ prisma, scheduler, providers, config, log, capture: captures, onFinished: async (h) => rollouts?.advanceEnvironment(h.environment) });
+  rollouts = rolloutService({ prisma, replacements, log });
   const access = accessService({ prisma, scheduler, config });
   const sessions = sessionService({ prisma, config, connectors, writer, replacements, log });
   const services = {
@@ -82,6 +85,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     webhookCallbacks: webhookCallbacks({ prisma, secret: config.webhookSecret }),
     hosts: hostService(prisma),
     fleet: fleetService(prisma),
+    rollouts,
     hostAdmin: hostAdminService({ prisma, dataDir: config.dataDir, rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }) }),
     sshCa,
     audit: auditService(prisma),
@@ -101,6 +105,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   await scheduler.work<{ requestId: string }>(QUEUES.requestTtl, (d) => access.expirePending(d.requestId));
   await scheduler.work<{ requestId: string }>(QUEUES.grantExpiry, (d) => access.closeGrant(d.requestId));
   await scheduler.work<{ replacementId: string }>(QUEUES.replacement, (d) => replacements.run(d.replacementId));
+  await rollouts.resume();
 
   return {
     config,

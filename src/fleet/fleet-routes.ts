@@ -7,6 +7,7 @@ import { ENVIRONMENT_PATTERN, IMAGE_VERSION_PATTERN } from '../hosts/host-admin-
 import { ErrorSchema, HostSchema } from '../schemas.js';
 import { REASON_KINDS } from './fleet-fns.js';
 import type { FleetService } from './fleet-service.js';
+import type { RolloutService } from './rollout-service.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Kind = Type.Unsafe<(typeof REASON_KINDS)[number]>(Type.String({ enum: REASON_KINDS }));
@@ -26,7 +27,15 @@ export const FleetReportSchema = Type.Object({
   })),
 });
 
-export default async function fleetRoutes(app: FastifyInstance, { fleet }: { fleet: FleetService }) {
+const Image = Type.Object({ id: Type.String(), name: Type.String(), version: Type.String() });
+export const RolloutSchema = Type.Object({
+  id: Type.String(), environment: Type.String(), from: Image, to: Image, maxUnavailable: Type.Integer(),
+  status: Type.String(), error: Nullable(Type.String()), createdBy: Nullable(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }), finishedAt: Nullable(Type.String({ format: 'date-time' })),
+  progress: Type.Object({ total: Type.Integer(), replaced: Type.Integer(), inProgress: Type.Integer(), failed: Type.Integer(), waitingForSessions: Type.Integer() }),
+});
+
+export default async function fleetRoutes(app: FastifyInstance, { fleet, rollouts }: { fleet: FleetService; rollouts: RolloutService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', app.authenticate);
 
@@ -45,4 +54,24 @@ export default async function fleetRoutes(app: FastifyInstance, { fleet }: { fle
       response: { 200: EnvironmentSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema },
     },
   }, async (request) => fleet.putEnvironment(request.auth, request.params.environment, request.body));
+
+  r.get('/api/rollouts', {
+    schema: {
+      querystring: Type.Object({ environment: Type.Optional(Type.String({ pattern: ENVIRONMENT_PATTERN })) }, { additionalProperties: false }),
+      response: { 200: Type.Array(RolloutSchema), 400: ErrorSchema, 401: ErrorSchema },
+    },
+  }, async (request) => rollouts.list(request.query.environment));
+
+  r.post('/api/rollouts', {
+    preHandler: requireRole('admin'),
+    schema: {
+      body: Type.Object({
+        environment: Type.String({ pattern: ENVIRONMENT_PATTERN }),
+        fromImageId: Type.String({ format: 'uuid' }),
+        toImageId: Type.String({ format: 'uuid' }),
+        maxUnavailable: Type.Integer({ minimum: 1, maximum: 100 }),
+      }, { additionalProperties: false }),
+      response: { 201: RolloutSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema },
+    },
+  }, async (request, reply) => reply.code(201).send(await rollouts.start(request.auth, request.body)));
 }

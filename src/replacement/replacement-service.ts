@@ -19,6 +19,8 @@ type Deps = {
   log: (msg: string) => void;
   /** Evidence before teardown (src/replacement/capture). */
   capture?: Pick<CaptureService, 'beforeTeardown'>;
+  /** Told when a replacement has finished, either way (roll-outs advance on it). */
+  onFinished?: (host: { id: string; environment: string }) => Promise<void>;
 };
 
 export function providerFor(host: { connector: string; connectorConfig: unknown }): string {
@@ -37,7 +39,7 @@ function recordInstance(host: { connector: string; connectorConfig: unknown }, f
   };
 }
 
-export function replacementService({ prisma, scheduler, providers, config, log, capture }: Deps) {
+export function replacementService({ prisma, scheduler, providers, config, log, capture, onFinished }: Deps) {
   async function enqueue(tx: Tx, replacementId: string) {
     await scheduler.enqueue(tx, QUEUES.replacement, { replacementId }, {
       retryLimit: config.replacementRetryLimit, retryDelay: config.replacementRetryDelaySeconds, retryBackoff: true,
@@ -75,16 +77,17 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
       await appendAudit(tx, { type: 'replacement.started', subjectType: 'replacement', subjectId: r.id, data: { hostId: r.hostId, host: r.host.name, attempt: attempts } });
       await publish(tx, { type: 'change', kind: 'replacement', id: r.id });
       await publish(tx, { type: 'change', kind: 'host', id: r.hostId });
-      return { ...r, attempts };
+      const target = r.targetImageId ? await tx.image.findUnique({ where: { id: r.targetImageId } }) : null;
+      return { ...r, attempts, image: target ?? r.host.image };
     });
     if (!claimed) return;
-    const { host } = claimed;
+    const { host, image } = claimed;
     let fresh: NewInstance | undefined;
     try {
       const provider = providers.get(claimed.provider);
       if (!provider) throw new Error(`no replacement provider "${claimed.provider}" on this broker`);
       await capture?.beforeTeardown({ id: claimed.id, provider: claimed.provider, host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image: host.image });
-      fresh = (await provider.replace({ host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image: host.image }, {
+      fresh = (await provider.replace({ host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image }, {
         replacementId: claimed.id,
         attempt: claimed.attempts,
         step: (name, data = {}) => prisma.$transaction(async (tx) => {
@@ -103,15 +106,17 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
         await publish(tx, { type: 'change', kind: 'host', id: host.id });
       });
       if (!final) throw err;
+      await onFinished?.(host);
       return;
     }
     await prisma.$transaction(async (tx) => {
       await tx.replacement.update({ where: { id: claimed.id }, data: { status: 'succeeded', finishedAt: new Date(), lastError: null } });
-      await tx.host.update({ where: { id: host.id }, data: { state: 'healthy', instance: host.instance + 1, taintedAt: null, builtAt: new Date(), ...recordInstance(host, fresh) } });
-      await appendAudit(tx, { type: 'replacement.succeeded', subjectType: 'replacement', subjectId: claimed.id, data: { hostId: host.id, host: host.name, instance: host.instance + 1, attempts: claimed.attempts, ...(fresh ? { instanceId: fresh.instanceId, address: fresh.address ?? null } : {}) } });
+      await tx.host.update({ where: { id: host.id }, data: { state: 'healthy', instance: host.instance + 1, taintedAt: null, builtAt: new Date(), imageId: image.id, ...recordInstance(host, fresh) } });
+      await appendAudit(tx, { type: 'replacement.succeeded', subjectType: 'replacement', subjectId: claimed.id, data: { hostId: host.id, host: host.name, instance: host.instance + 1, attempts: claimed.attempts, image: `${image.name}:${image.version}`, ...(fresh ? { instanceId: fresh.instanceId, address: fresh.address ?? null } : {}) } });
       await publish(tx, { type: 'change', kind: 'replacement', id: claimed.id });
       await publish(tx, { type: 'change', kind: 'host', id: host.id });
     });
+    await onFinished?.(host);
   }
 
   /**
@@ -141,8 +146,18 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
     return toReplacementView(await prisma.replacement.findUniqueOrThrow({ where: { id }, include: replacementInclude }));
   }
 
+  /** A roll-out's replacement of a host onto another image (the caller holds the host's lock and checked it is free). */
+  async function scheduleOnto(tx: Tx, host: { id: string; name: string; connector: string; connectorConfig: unknown }, rolloutId: string, targetImageId: string) {
+    const r = await tx.replacement.create({ data: { hostId: host.id, provider: providerFor(host), rolloutId, targetImageId } });
+    await appendAudit(tx, { type: 'replacement.scheduled', subjectType: 'replacement', subjectId: r.id, data: { hostId: host.id, host: host.name, provider: r.provider, rolloutId, targetImageId } });
+    await enqueue(tx, r.id);
+    await publish(tx, { type: 'change', kind: 'replacement', id: r.id });
+    await publish(tx, { type: 'change', kind: 'host', id: host.id });
+  }
+
   return {
     scheduleAfterSession,
+    scheduleOnto,
     run,
     request,
 

@@ -45,3 +45,24 @@ CREATE TABLE "environments" (
 
     CONSTRAINT "environments_pkey" PRIMARY KEY ("name")
 );
+
+-- Roll-outs: an environment's hosts moved from one image to another, a few at a time.
+CREATE TABLE "rollouts" (
+    "id" UUID NOT NULL,
+    "environment" TEXT NOT NULL,
+    "from_image_id" UUID NOT NULL,
+    "to_image_id" UUID NOT NULL,
+    "max_unavailable" INTEGER NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'running',
+    "error" TEXT,
+    "created_by" TEXT,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "finished_at" TIMESTAMPTZ(3),
+
+    CONSTRAINT "rollouts_pkey" PRIMARY KEY ("id")
+);
+CREATE INDEX "rollouts_environment_idx" ON "rollouts"("environment");
+ALTER TABLE "rollouts" ADD CONSTRAINT "rollouts_status_check" CHECK ("status" IN ('running', 'succeeded', 'failed'));
+
+ALTER TABLE "replacements" ADD COLUMN "rollout_id" UUID;
+ALTER TABLE "replacements" ADD COLUMN "target_image_id" UUID;
