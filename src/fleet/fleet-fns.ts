@@ -1,7 +1,7 @@
 // Pure rules of fleet consistency: which hosts are exceptions ("one weird
 // box"), why, and since when. A host is an exception when it runs another
-// image version than its environment's target or than most of its peers (the
-// environment's most common version), when it was touched by hand and not yet
+// image version than its environment's target (or, where none is set, than
+// most of its peers: the environment's most common version), when it was touched by hand and not yet
 // replaced, when its replacement failed, or when it is older than the
 // environment's maximum host age.
 export type ReasonKind = 'off_target' | 'off_peers' | 'touched' | 'failed' | 'too_old';
@@ -44,7 +44,8 @@ export function reasonsOf(host: FleetHost, env: EnvironmentSettings | undefined,
   if (env?.targetVersion && host.imageVersion !== env.targetVersion) {
     out.push({ kind: 'off_target', why: `runs ${host.imageVersion}; the target of ${host.environment} is ${env.targetVersion}`, since: later(host.builtAt, env.updatedAt) });
   }
-  if (peers && host.imageVersion !== peers) {
+  // Peers are the measure only where no target is set: mid roll-out, the hosts already on the target are right.
+  if (!env?.targetVersion && peers && host.imageVersion !== peers) {
     out.push({ kind: 'off_peers', why: `runs ${host.imageVersion}; most hosts of ${host.environment} run ${peers}`, since: host.builtAt });
   }
   if (host.state === 'failed') out.push({ kind: 'failed', why: 'its replacement failed: it stays out of service until replaced', since: host.failedAt ?? host.taintedAt ?? host.builtAt });

@@ -43,3 +43,48 @@ test('a session\'s "what changed" view: the files it touched, before and after',
   await expect(admin.locator('tr[data-path="NOTES.txt"]')).toBeVisible();
   await screenshot(admin, 'capture-page');
 });
+
+test('the fleet leads with its exceptions, and a roll-out shows its progress while a session holds a host', async ({ as }) => {
+  const admin = await as('admin', { viewport: DESKTOP });
+  // A new image version to roll to (same files: the point is the version), created as the page would.
+  const created = await admin.evaluate(async () => (await fetch('/api/images', {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'web-base-next', version: '2026.12.1', source: 'images/web-base-2026.11.1' }),
+  })).status);
+  expect(created).toBe(201);
+
+  // Alice holds staging-web-2 with an open shell: the roll-out must wait for it.
+  const alice = await as('alice');
+  const bob = await as('bob');
+  await requestAccess(alice, { host: 'staging-web-2', reason: 'Looking at a stuck worker.', minutes: 15 });
+  await requestCard(bob, 'alice', 'staging-web-2').getByRole('button', { name: /^Approve/ }).click();
+  await expect(alice.getByTestId('request-status')).toHaveText('approved');
+  await alice.getByRole('button', { name: 'Open terminal' }).click();
+  await expect(alice.getByTestId('connection')).toHaveText('Connected');
+
+  await admin.getByRole('link', { name: 'Fleet' }).click();
+  await admin.getByText('Start a roll-out').click();
+  const form = admin.getByRole('form', { name: 'Start a roll-out' });
+  await form.getByLabel('Environment').selectOption('staging');
+  await form.getByLabel('From image').selectOption({ label: 'web-base 2026.11.1' });
+  await form.getByLabel('To image').selectOption({ label: 'web-base-next 2026.12.1' });
+  await form.getByLabel('Hosts at a time').fill('2');
+  await form.getByRole('button', { name: 'Start roll-out' }).click();
+  await expect(admin.getByText('Roll-out of staging started: 2 host(s) to move.')).toBeVisible();
+  const progress = admin.locator('li.rollout[data-status="running"]').getByTestId('rollout-progress');
+  await expect(progress).toHaveText('1 of 2 replaced, 1 waiting for open sessions to end.');
+
+  // The exceptions lead the page: the held host and the database host are off staging's new target.
+  const held = admin.locator('tr[data-exception="staging-web-2"]');
+  await expect(held.locator('li[data-reason="off_target"]')).toContainText('the target of staging is 2026.12.1');
+  await expect(held.locator('li[data-reason="touched"]')).toBeVisible();
+  await expect(admin.locator('tr[data-exception="staging-db-1"] li[data-reason="off_target"]')).toBeVisible();
+  await expect(admin.getByTestId('exceptions-staging')).toHaveText('2 of 3 hosts are exceptions');
+  await screenshot(admin, 'fleet-rollout-desktop');
+
+  const phone = await as('admin', { viewport: PHONE });
+  await phone.getByRole('link', { name: 'Fleet' }).click();
+  await expect(phone.locator('li.rollout[data-status="running"]').getByTestId('rollout-progress')).toHaveText('1 of 2 replaced, 1 waiting for open sessions to end.');
+  await expect(phone.locator('tr[data-exception="staging-web-2"]')).toBeVisible();
+  await screenshot(phone, 'fleet-rollout-phone');
+});

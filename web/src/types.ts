@@ -157,3 +157,16 @@ export interface FleetReport {
   environments: { environment: string; targetVersion: string | null; peerVersion: string | null; maxHostAgeHours: number | null; hosts: number; exceptions: number; byKind: Record<string, number> }[];
   exceptions: { host: Host; reasons: { kind: ReasonKind; why: string; since: string }[] }[];
 }
+export interface Rollout {
+  id: string;
+  environment: string;
+  from: { id: string; name: string; version: string };
+  to: { id: string; name: string; version: string };
+  maxUnavailable: number;
+  status: 'running' | 'succeeded' | 'failed';
+  error: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  progress: { total: number; replaced: number; inProgress: number; failed: number; waitingForSessions: number };
+}
