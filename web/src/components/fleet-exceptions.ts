@@ -11,7 +11,7 @@ export function fleetExceptions(report: FleetReport): HTMLElement {
   const envs = el('ul', { class: 'env-summary plain' }, report.environments.map((e) => el('li', { 'data-environment': e.environment, class: e.exceptions ? 'has-exceptions' : '' },
     el('strong', null, e.environment), ' ',
     el('span', { class: 'muted' }, `target ${e.targetVersion ?? 'not set'} · most run ${e.peerVersion ?? '—'}${e.maxHostAgeHours ? ` · max age ${e.maxHostAgeHours} h` : ''}`), ' ',
-    el('span', { 'data-testid': `exceptions-${e.environment}` }, e.exceptions ? `${e.exceptions} of ${e.hosts} hosts are exceptions` : `all ${e.hosts} hosts consistent`))));
+    '— ', el('span', { 'data-testid': `exceptions-${e.environment}` }, e.exceptions ? `${e.exceptions} of ${e.hosts} hosts are exceptions` : `all ${e.hosts} hosts consistent`))));
   const list = table('Exceptions', ['Host', 'Environment', 'Image', 'Why', 'Since'], report.exceptions.map((x) => ({
     attrs: { 'data-exception': x.host.name },
     cells: [
