@@ -23,6 +23,9 @@ import hostAdminRoutes from './hosts/host-admin-routes.js';
 import hostRoutes from './hosts/host-routes.js';
 import healthRoutes from './observability/health-routes.js';
 import replacementRoutes from './replacement/replacement-routes.js';
+import captureRoutes from './replacement/capture/capture-routes.js';
+import webhookRoutes from './replacement/providers/webhook-routes.js';
+import fleetRoutes from './fleet/fleet-routes.js';
 import sshRoutes from './ssh/ssh-routes.js';
 import terminalRoutes from './terminal/terminal-routes.js';
 import userRoutes from './users/user-routes.js';
@@ -106,6 +109,9 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(sshRoutes, { ca: services.sshCa, serials: services.serials });
   await app.register(terminalRoutes, { sessions: services.sessions, recordings: services.recordings, allowedOrigins: config.allowedOrigins });
   await app.register(replacementRoutes, { replacements: services.replacements });
+  await app.register(captureRoutes, { captures: services.captures, sessions: services.sessions });
+  await app.register(webhookRoutes, { callbacks: services.webhookCallbacks });
+  await app.register(fleetRoutes, { fleet: services.fleet, rollouts: services.rollouts });
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(eventsRoutes, { feed: broker.feed });
   await app.register(evidenceRoutes, { evidence: services.evidence, sessions: services.sessions, checkpoints: services.checkpoints });
@@ -114,7 +120,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(emergencyRoutes, { access: services.access, emergency: services.emergency });
   await app.register(notificationRoutes, { notifications: services.notifications });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(healthRoutes, { prisma: broker.db.prisma, writer: broker.writer, liveSessions: () => services.sessions.live.size });
+  await app.register(healthRoutes, { prisma: broker.db.prisma, writer: broker.writer, liveSessions: () => services.sessions.live.size, more: services.fleet.registerMetrics });
 
   const webIndex = path.join(config.webDir, 'index.html');
   if (existsSync(webIndex)) await app.register(fastifyStatic, { root: config.webDir, wildcard: false });

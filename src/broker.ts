@@ -14,12 +14,21 @@ import { seedDemo } from './demo/seed.js';
 import { ChangeFeed } from './events/change-feed.js';
 import { hostAdminService } from './hosts/host-admin-service.js';
 import { hostService } from './hosts/host-service.js';
+import { fleetService } from './fleet/fleet-service.js';
+import { rolloutService, type RolloutService } from './fleet/rollout-service.js';
 import { recordingService } from './recording/recording-service.js';
 import { RecordingWriter } from './recording/recording-writer.js';
 import { commandProvider } from './replacement/providers/command.js';
 import { localImageProvider } from './replacement/providers/local-image.js';
 import type { ReplacementProvider } from './replacement/providers/provider.js';
 import { replacementService } from './replacement/replacement-service.js';
+import { captureService } from './replacement/capture/capture-service.js';
+import { localImageCapturer } from './replacement/capture/local-image-capture.js';
+import type { Capturer } from './replacement/capture/evidence.js';
+import { awsAsgCapturer, awsAsgProvider } from './replacement/providers/aws-asg.js';
+import { kubernetesCapturer, kubernetesProvider } from './replacement/providers/kubernetes.js';
+import { webhookProvider } from './replacement/providers/webhook.js';
+import { webhookCallbacks } from './replacement/providers/webhook-callbacks.js';
 import { QUEUES, Scheduler } from './scheduler/scheduler.js';
 import type { Connector } from './terminal/connectors/connector.js';
 import { localConnector } from './terminal/connectors/local-connector.js';
@@ -41,6 +50,7 @@ export type Log = (msg: string, extra?: object) => void;
 export interface BrokerOptions {
   connectors?: Connector[];
   providers?: ReplacementProvider[];
+  capturers?: Capturer[];
 }
 
 export async function startBroker(config: Config, log: Log, opts: BrokerOptions = {}) {
@@ -68,12 +78,17 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const serials = certificateSerials(prisma);
   const builtIn = [localConnector(config.dataDir), sshConnector({ ca: sshCa, brokerId: config.brokerId, onFailure: auditSshFailure(prisma), serialFor: serials.allocate })];
   const connectors = new Map<string, Connector>([...builtIn, ...(opts.connectors ?? [])].map((c) => [c.type, c]));
-  const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), ...(opts.providers ?? [])].map((p) => [p.name, p]));
+  const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), awsAsgProvider({ pollMs: config.providerPollMs }), kubernetesProvider({ pollMs: config.providerPollMs }),
+    ...(config.webhookSecret ? [webhookProvider({ secret: config.webhookSecret, publicUrl: config.publicUrl, prisma, pollMs: config.providerPollMs })] : []), ...(opts.providers ?? [])].map((p) => [p.name, p]));
+  const capturers = new Map<string, Capturer>([localImageCapturer(config.dataDir), awsAsgCapturer(), kubernetesCapturer(), ...(opts.capturers ?? [])].map((c) => [c.provider, c]));
+  const captures = captureService({ prisma, capturers, config, log });
   const audit = auditService(prisma);
   const checkpoints = new AuditCheckpoints(prisma, signingKey, audit, { dataDir: config.dataDir, everyEvents: config.auditCheckpointEvents, everySeconds: config.auditCheckpointSeconds }, log);
   const notifications = notificationService({ prisma, scheduler, config, log });
   const { notifier } = notifications;
-  const replacements = replacementService({ prisma, scheduler, providers, config, log, notifier });
+  let rollouts: RolloutService | undefined;
+  const replacements = replacementService({ prisma, scheduler, providers, config, log, notifier, capture: captures, onFinished: async (h) => rollouts?.advanceEnvironment(h.environment) });
+  rollouts = rolloutService({ prisma, replacements, log });
   const access = accessService({ prisma, scheduler, config, notifier });
   const sessions = sessionService({ prisma, config, connectors, writer, replacements, log, signingKey, notifier });
   const services = {
@@ -84,7 +99,11 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     policies,
     sessions,
     replacements,
+    captures,
+    webhookCallbacks: webhookCallbacks({ prisma, secret: config.webhookSecret }),
     hosts: hostService(prisma),
+    fleet: fleetService(prisma),
+    rollouts,
     hostAdmin: hostAdminService({ prisma, dataDir: config.dataDir, rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }) }),
     sshCa,
     serials,
@@ -115,6 +134,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   await scheduler.work<{ replacementId: string }>(QUEUES.replacement, (d) => replacements.run(d.replacementId));
   await scheduler.work<{ deliveryId: string }>(QUEUES.notification, (d) => notifications.deliver(d.deliveryId));
   await scheduler.work<{ requestId: string }>(QUEUES.reviewDue, (d) => services.emergency.markOverdue(d.requestId));
+  await rollouts.resume();
 
   return {
     config,

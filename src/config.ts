@@ -58,13 +58,20 @@ export interface Config {
   localAccounts: boolean;
   /** Single sign-on; undefined when off. */
   oidc: OidcConfig | undefined;
-  /** Where people reach the web app: deep links in notifications start with it. */
-  baseUrl: string;
   /** SMTP server for e-mail notifications (smtp://user:pass@host:port or smtps://...). */
   smtpUrl: string | undefined;
   mailFrom: string;
   notifyRetries: number;
   notifyRetryDelaySeconds: number;
+  /** What a failed evidence capture does to the teardown: hold it (the default) or proceed. */
+  captureOnFailure: 'hold' | 'proceed';
+  captureTimeoutSeconds: number;
+  /** Signs webhook replacement jobs and verifies their results; without it the webhook provider is off. */
+  webhookSecret: string | undefined;
+  /** Where people and services reach the broker: notification deep links, webhook callbacks. */
+  publicUrl: string;
+  /** How often cloud providers ask whether the new instance is up. */
+  providerPollMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -89,6 +96,13 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
 }
 
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
 function policies(env: Env): Record<string, PolicyConfig> | undefined {
   const raw = env.BREAKGLASS_POLICY;
   if (!raw) return undefined;
@@ -109,15 +123,8 @@ function policies(env: Env): Record<string, PolicyConfig> | undefined {
   return out;
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-
-function oneOf(env: Env, name: string, fallback: string, allowed: string[]): string {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!allowed.includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
-  return raw;
-}
 
 function listenHost(env: Env): string {
   const raw = env.HOST || '127.0.0.1';
@@ -191,15 +198,20 @@ function migrateUrl(env: Env): string | undefined {
   return raw;
 }
 
-function baseUrl(env: Env, host: string): string {
-  const raw = env.BREAKGLASS_BASE_URL || `http://${host}:${env.PORT || 8080}`;
+function webhookSecret(env: Env): string | undefined {
+  const raw = env.BREAKGLASS_WEBHOOK_SECRET;
+  if (!raw) return undefined;
+  if (raw.length < 32) throw new ConfigError('BREAKGLASS_WEBHOOK_SECRET must be at least 32 characters');
+  return raw;
+}
+
+function publicUrl(env: Env, host: string): string {
+  const raw = env.BREAKGLASS_PUBLIC_URL || `http://${host}:${env.PORT || 8080}`;
   try {
     const url = new URL(raw);
-    if (!['http:', 'https:'].includes(url.protocol)) throw new Error();
-  } catch {
-    throw new ConfigError(`BREAKGLASS_BASE_URL must be an http(s) URL such as https://breakglass.example.com, got "${raw}"`);
-  }
-  return raw.replace(/\/+$/, '');
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;
+  } catch { /* reported below */ }
+  throw new ConfigError(`BREAKGLASS_PUBLIC_URL must be an http(s) URL, got "${raw}"`);
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -232,7 +244,7 @@ export function loadConfig(env: Env = process.env): Config {
     replacementRetryLimit: int(env, 'BREAKGLASS_REPLACEMENT_RETRIES', 5, 0, 100),
     replacementRetryDelaySeconds: int(env, 'BREAKGLASS_REPLACEMENT_RETRY_DELAY_SECONDS', 10, 1, 3600),
     policies: policies(env),
-    logLevel: oneOf(env, 'BREAKGLASS_LOG_LEVEL', 'info', LOG_LEVELS),
+    logLevel: oneOf(env, 'BREAKGLASS_LOG_LEVEL', LOG_LEVELS, 'info'),
     allowedOrigins: origins(env),
     secureCookie: bool(env, 'BREAKGLASS_SECURE_COOKIE', false),
     webDir: path.resolve(env.BREAKGLASS_WEB_DIR || 'web/dist'),
@@ -243,10 +255,14 @@ export function loadConfig(env: Env = process.env): Config {
     auditCheckpointSeconds: int(env, 'BREAKGLASS_AUDIT_CHECKPOINT_SECONDS', 300, 1, 86_400),
     localAccounts: bool(env, 'BREAKGLASS_LOCAL_ACCOUNTS', true),
     oidc: oidcConfig(env, (message) => { throw new ConfigError(message); }),
-    baseUrl: baseUrl(env, host),
     smtpUrl: env.BREAKGLASS_SMTP_URL || undefined,
     mailFrom: env.BREAKGLASS_MAIL_FROM || 'breakglass@localhost',
     notifyRetries: int(env, 'BREAKGLASS_NOTIFY_RETRIES', 5, 0, 50),
     notifyRetryDelaySeconds: int(env, 'BREAKGLASS_NOTIFY_RETRY_DELAY_SECONDS', 30, 1, 3600),
+    captureOnFailure: oneOf(env, 'BREAKGLASS_CAPTURE_ON_FAILURE', ['hold', 'proceed'] as const, 'hold'),
+    captureTimeoutSeconds: int(env, 'BREAKGLASS_CAPTURE_TIMEOUT_SECONDS', 300, 1, 24 * 3600),
+    webhookSecret: webhookSecret(env),
+    publicUrl: publicUrl(env, host),
+    providerPollMs: int(env, 'BREAKGLASS_PROVIDER_POLL_MS', 5000, 10, 600_000),
   };
 }

@@ -136,6 +136,8 @@ export const ReplacementSchema = Type.Object({
   createdAt: Time,
   startedAt: MaybeTime,
   finishedAt: MaybeTime,
+  /** The latest evidence taken before this replacement's teardown (issue 13). */
+  capture: Type.Union([Type.Object({ id: Type.String(), status: OneOf(['succeeded', 'failed'] as const), kind: Type.String() }), Type.Null()]),
 });
 
 export const AuditEventSchema = Type.Object({

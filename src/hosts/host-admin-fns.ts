@@ -3,6 +3,7 @@
 // the replacement program, not its arguments, which may carry tokens).
 import { ValidationError } from '../errors.js';
 import { CommandConfigError, parseCommandReplacement } from '../replacement/providers/command.js';
+import { PROVIDER_SETTINGS, ProviderSettingsError } from '../replacement/providers/settings-fns.js';
 import { fingerprint, parseSshHostConfig, SshConfigError } from '../ssh/ssh-fns.js';
 
 export const HOST_NAME_PATTERN = '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$';
@@ -27,6 +28,7 @@ function parseReplacement(raw: unknown, connector: string, rules: Rules): Record
     throw new ValidationError(`connectorConfig.replacement.provider must be one of: ${rules.providers.join(', ')}`);
   }
   if (provider === 'command') return { ...parseCommandReplacement(raw) };
+  if (PROVIDER_SETTINGS[provider]) return { ...PROVIDER_SETTINGS[provider](raw as Record<string, unknown>) };
   if (provider === 'local-image' && connector !== 'local') throw new ValidationError('the local-image provider replaces local hosts only');
   if (Object.keys(raw).length !== 1) throw new ValidationError(`the ${provider} provider takes no settings`);
   return { provider };
@@ -48,7 +50,7 @@ export function checkConnectorConfig(connector: string, raw: unknown, rules: Rul
     if (replacement !== undefined) out.replacement = parseReplacement(replacement, connector, rules);
     return out;
   } catch (err) {
-    if (err instanceof SshConfigError || err instanceof CommandConfigError) throw new ValidationError(err.message);
+    if (err instanceof SshConfigError || err instanceof CommandConfigError || err instanceof ProviderSettingsError) throw new ValidationError(err.message);
     throw err;
   }
 }

@@ -14,7 +14,7 @@ import type { Notifier } from './notifier.js';
 type Deps = {
   prisma: PrismaClient;
   scheduler: Scheduler;
-  config: Pick<Config, 'baseUrl' | 'smtpUrl' | 'mailFrom' | 'notifyRetries' | 'notifyRetryDelaySeconds'>;
+  config: Pick<Config, 'publicUrl' | 'smtpUrl' | 'mailFrom' | 'notifyRetries' | 'notifyRetryDelaySeconds'>;
   log: (msg: string) => void;
 };
 
@@ -59,7 +59,7 @@ export function notificationService({ prisma, scheduler, config, log }: Deps) {
       const channels = await tx.notificationChannel.findMany({ where: { environment: request.host.environment } });
       const targets = channels.filter((c) => TO_EVERY_CHANNEL.includes(type) || c.events.includes(type));
       if (targets.length === 0) return;
-      const event = buildEvent(type, request, config.baseUrl, extra);
+      const event = buildEvent(type, request, config.publicUrl, extra);
       for (const channel of targets) {
         const delivery = await tx.notificationDelivery.create({ data: { eventId: event.id, eventType: type, channelId: channel.id, payload: event as object } });
         await scheduler.enqueue(tx, QUEUES.notification, { deliveryId: delivery.id }, {

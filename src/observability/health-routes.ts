@@ -8,7 +8,7 @@ import type { PrismaClient } from '../db/client.js';
 import type { RecordingWriter } from '../recording/recording-writer.js';
 import { OPEN_REPLACEMENT_STATUSES } from '../states.js';
 
-type Opts = { prisma: PrismaClient; writer: RecordingWriter; liveSessions: () => number };
+type Opts = { prisma: PrismaClient; writer: RecordingWriter; liveSessions: () => number; more?: (registry: Registry) => void };
 
 /** A counter whose value is a count of rows in Postgres (rows are never deleted, so it only grows). */
 function rowCounter(registry: Registry, name: string, help: string, label: string, read: () => Promise<{ key: string | null; count: number }[]>) {
@@ -24,7 +24,7 @@ function rowCounter(registry: Registry, name: string, help: string, label: strin
   });
 }
 
-export default async function healthRoutes(app: FastifyInstance, { prisma, writer, liveSessions }: Opts) {
+export default async function healthRoutes(app: FastifyInstance, { prisma, writer, liveSessions, more }: Opts) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'breakglass_' });
   new Gauge({ name: 'breakglass_sessions_active', help: 'Sessions open, fleet-wide', registers: [registry], async collect() { this.set(await prisma.session.count({ where: { endedAt: null } })); } });
@@ -42,6 +42,7 @@ export default async function healthRoutes(app: FastifyInstance, { prisma, write
   new Gauge({ name: 'breakglass_emergency_reviews_open', help: 'Emergency grants not yet reviewed', registers: [registry], async collect() { this.set(await prisma.accessRequest.count({ where: { reviewDueAt: { not: null }, reviewedAt: null } })); } });
   new Gauge({ name: 'breakglass_emergency_reviews_overdue', help: 'Emergency grants not reviewed within the policy\'s hours', registers: [registry], async collect() { this.set(await prisma.accessRequest.count({ where: { reviewDueAt: { lt: new Date() }, reviewedAt: null } })); } });
   new Gauge({ name: 'breakglass_notifications_failed', help: 'Notification deliveries that failed for good', registers: [registry], async collect() { this.set(await prisma.notificationDelivery.count({ where: { status: 'failed' } })); } });
+  more?.(registry);
   const bytes = new Counter({ name: 'breakglass_recording_bytes_total', help: 'Terminal bytes committed to recordings by this replica', registers: [registry] });
   const commits = new Histogram({
     name: 'breakglass_recording_commit_seconds',

@@ -8,7 +8,8 @@ import { appendAudit, type Actor } from '../audit/audit-service.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { publish } from '../events/change-feed.js';
 import { QUEUES, type Scheduler } from '../scheduler/scheduler.js';
-import type { ReplacementProvider } from './providers/provider.js';
+import type { CaptureService } from './capture/capture-service.js';
+import type { NewInstance, ReplacementProvider } from './providers/provider.js';
 import { replacementInclude, toReplacementView } from './replacement-views.js';
 import { OPEN_REPLACEMENT_STATUSES, type ReplacementStatus } from '../states.js';
 
@@ -19,6 +20,10 @@ type Deps = {
   providers: Map<string, ReplacementProvider>;
   config: Pick<Config, 'replacementRetryLimit' | 'replacementRetryDelaySeconds'>;
   log: (msg: string) => void;
+  /** Evidence before teardown (src/replacement/capture). */
+  capture?: Pick<CaptureService, 'beforeTeardown'>;
+  /** Told when a replacement has finished, either way (roll-outs advance on it). */
+  onFinished?: (host: { id: string; environment: string }) => Promise<void>;
 };
 
 export function providerFor(host: { connector: string; connectorConfig: unknown }): string {
@@ -26,7 +31,18 @@ export function providerFor(host: { connector: string; connectorConfig: unknown 
   return configured ?? (host.connector === 'local' ? 'local-image' : 'command');
 }
 
-export function replacementService({ prisma, scheduler, providers, config, log, notifier }: Deps) {
+/** What a cloud provider reports of the new instance; an SSH host is reached at its new address from now on (its key is vouched for by the host CA). */
+function recordInstance(host: { connector: string; connectorConfig: unknown }, fresh: NewInstance | undefined) {
+  if (!fresh) return {};
+  const config = host.connectorConfig as Record<string, unknown>;
+  return {
+    instanceRef: fresh.instanceId,
+    address: fresh.address ?? null,
+    ...(host.connector === 'ssh' && fresh.address ? { connectorConfig: { ...config, address: fresh.address } as object } : {}),
+  };
+}
+
+export function replacementService({ prisma, scheduler, providers, config, log, notifier, capture, onFinished }: Deps) {
   async function enqueue(tx: Tx, replacementId: string) {
     await scheduler.enqueue(tx, QUEUES.replacement, { replacementId }, {
       retryLimit: config.replacementRetryLimit, retryDelay: config.replacementRetryDelaySeconds, retryBackoff: true,
@@ -64,14 +80,23 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
       await appendAudit(tx, { type: 'replacement.started', subjectType: 'replacement', subjectId: r.id, data: { hostId: r.hostId, host: r.host.name, attempt: attempts } });
       await publish(tx, { type: 'change', kind: 'replacement', id: r.id });
       await publish(tx, { type: 'change', kind: 'host', id: r.hostId });
-      return { ...r, attempts };
+      const target = r.targetImageId ? await tx.image.findUnique({ where: { id: r.targetImageId } }) : null;
+      return { ...r, attempts, image: target ?? r.host.image };
     });
     if (!claimed) return;
-    const { host } = claimed;
+    const { host, image } = claimed;
+    let fresh: NewInstance | undefined;
     try {
       const provider = providers.get(claimed.provider);
       if (!provider) throw new Error(`no replacement provider "${claimed.provider}" on this broker`);
-      await provider.replace({ host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image: host.image });
+      await capture?.beforeTeardown({ id: claimed.id, provider: claimed.provider, host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image: host.image });
+      fresh = (await provider.replace({ host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image }, {
+        replacementId: claimed.id,
+        attempt: claimed.attempts,
+        step: (name, data = {}) => prisma.$transaction(async (tx) => {
+          await appendAudit(tx, { type: 'replacement.step', subjectType: 'replacement', subjectId: claimed.id, data: { hostId: host.id, host: host.name, attempt: claimed.attempts, step: name, ...data } });
+        }),
+      })) || undefined;
     } catch (err) {
       const message = (err as Error).message;
       const final = claimed.attempts > config.replacementRetryLimit;
@@ -86,15 +111,17 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
         await publish(tx, { type: 'change', kind: 'host', id: host.id });
       });
       if (!final) throw err;
+      await onFinished?.(host);
       return;
     }
     await prisma.$transaction(async (tx) => {
       await tx.replacement.update({ where: { id: claimed.id }, data: { status: 'succeeded', finishedAt: new Date(), lastError: null } });
-      await tx.host.update({ where: { id: host.id }, data: { state: 'healthy', instance: host.instance + 1, taintedAt: null } });
-      await appendAudit(tx, { type: 'replacement.succeeded', subjectType: 'replacement', subjectId: claimed.id, data: { hostId: host.id, host: host.name, instance: host.instance + 1, attempts: claimed.attempts } });
+      await tx.host.update({ where: { id: host.id }, data: { state: 'healthy', instance: host.instance + 1, taintedAt: null, builtAt: new Date(), imageId: image.id, ...recordInstance(host, fresh) } });
+      await appendAudit(tx, { type: 'replacement.succeeded', subjectType: 'replacement', subjectId: claimed.id, data: { hostId: host.id, host: host.name, instance: host.instance + 1, attempts: claimed.attempts, image: `${image.name}:${image.version}`, ...(fresh ? { instanceId: fresh.instanceId, address: fresh.address ?? null } : {}) } });
       await publish(tx, { type: 'change', kind: 'replacement', id: claimed.id });
       await publish(tx, { type: 'change', kind: 'host', id: host.id });
     });
+    await onFinished?.(host);
   }
 
   /**
@@ -124,8 +151,18 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
     return toReplacementView(await prisma.replacement.findUniqueOrThrow({ where: { id }, include: replacementInclude }));
   }
 
+  /** A roll-out's replacement of a host onto another image (the caller holds the host's lock and checked it is free). */
+  async function scheduleOnto(tx: Tx, host: { id: string; name: string; connector: string; connectorConfig: unknown }, rolloutId: string, targetImageId: string) {
+    const r = await tx.replacement.create({ data: { hostId: host.id, provider: providerFor(host), rolloutId, targetImageId } });
+    await appendAudit(tx, { type: 'replacement.scheduled', subjectType: 'replacement', subjectId: r.id, data: { hostId: host.id, host: host.name, provider: r.provider, rolloutId, targetImageId } });
+    await enqueue(tx, r.id);
+    await publish(tx, { type: 'change', kind: 'replacement', id: r.id });
+    await publish(tx, { type: 'change', kind: 'host', id: host.id });
+  }
+
   return {
     scheduleAfterSession,
+    scheduleOnto,
     run,
     request,
 

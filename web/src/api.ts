@@ -1,8 +1,8 @@
 // The broker's HTTP API. Auth is the httpOnly cookie set at login, so no token
 // is handled here; a 401 anywhere sends the user back to the login page.
 import type {
-  AccessRequest, AuditEvent, AuditVerification, DriftEntry, Host, Policy, Replacement, Session, User,
   NotificationChannel, NotificationDelivery,
+  AccessRequest, AuditEvent, AuditVerification, Capture, DriftEntry, FleetReport, Host, Policy, Rollout, Replacement, Session, User,
 } from './types';
 import type { Role, UserAdmin } from './types';
 
@@ -126,6 +126,12 @@ export const api = {
   addNotificationChannel: (body: { environment: string; name: string; kind: string; target: string; secret?: string; audiences: string[] }) =>
     call<NotificationChannel>('POST', '/notifications/channels', body),
   failedDeliveries: () => call<NotificationDelivery[]>('GET', '/notifications/deliveries?status=failed'),
+  sessionChanges: (id: string) => call<Capture[]>('GET', `/sessions/${encodeURIComponent(id)}/changes`),
+  capture: (id: string) => call<Capture>('GET', `/captures/${encodeURIComponent(id)}`),
+  fleet: () => call<FleetReport>('GET', '/fleet'),
+  rollouts: () => call<Rollout[]>('GET', '/rollouts'),
+  startRollout: (body: { environment: string; fromImageId: string; toImageId: string; maxUnavailable: number }) => call<Rollout>('POST', '/rollouts', body),
+  images: () => call<{ id: string; name: string; version: string }[]>('GET', '/images'),
 };
 
 export function messageOf(error: unknown): string {

@@ -21,6 +21,7 @@ import { terminalPage } from './pages/terminal';
 import { adminPage } from './pages/admin';
 import { noAccessPage } from './pages/no-access';
 import { reviewsPage } from './pages/reviews';
+import { capturePage } from './pages/capture';
 
 interface Route {
   path: string;
@@ -43,6 +44,7 @@ const routes: Route[] = [
   { path: '/drift', page: driftPage, title: 'Drift ledger' },
   { path: '/admin', page: adminPage, title: 'Administration' },
   { path: '/reviews', page: reviewsPage, title: 'Emergency reviews' },
+  { path: '/captures/:id', page: capturePage, title: 'What changed' },
 ];
 
 const nav: { path: string; label: string; roles: Role[] }[] = [

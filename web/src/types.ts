@@ -67,3 +67,51 @@ export interface Change {
 
 // Text frames on the terminal websocket (binary frames are raw bytes).
 export type { ClientMessage as ClientControl, EndReason, ServerMessage as ServerControl } from '../../src/terminal/protocol';
+
+// Evidence taken before a host's teardown (docs/api.md, "Evidence before teardown").
+export interface FileChange {
+  path: string;
+  change: 'added' | 'changed' | 'removed';
+  kind: 'file' | 'dir' | 'symlink' | 'other';
+  size: number;
+  sha256: string | null;
+  mode: string;
+  target?: string;
+  text?: string;
+  note?: string;
+  before?: { kind: string; size: number; sha256: string | null; mode: string; target?: string; text?: string };
+}
+export interface Capture {
+  id: string;
+  replacementId: string;
+  hostId: string;
+  hostName: string;
+  sessionIds: string[];
+  provider: string;
+  kind: string;
+  status: 'succeeded' | 'failed';
+  error: string | null;
+  summary: Record<string, unknown>;
+  items?: unknown[];
+  createdAt: string;
+}
+
+// Fleet consistency (docs/api.md, "Fleet consistency").
+export type ReasonKind = 'off_target' | 'off_peers' | 'touched' | 'failed' | 'too_old';
+export interface FleetReport {
+  environments: { environment: string; targetVersion: string | null; peerVersion: string | null; maxHostAgeHours: number | null; hosts: number; exceptions: number; byKind: Record<string, number> }[];
+  exceptions: { host: Host; reasons: { kind: ReasonKind; why: string; since: string }[] }[];
+}
+export interface Rollout {
+  id: string;
+  environment: string;
+  from: { id: string; name: string; version: string };
+  to: { id: string; name: string; version: string };
+  maxUnavailable: number;
+  status: 'running' | 'succeeded' | 'failed';
+  error: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  progress: { total: number; replaced: number; inProgress: number; failed: number; waitingForSessions: number };
+}

@@ -24,7 +24,7 @@ export const driftPage: Page = (root, ctx) => {
       ],
     })), 'No drift: every host runs its image as built.')));
   const refreshHistory = loader(history, ctx.store, () => api.replacements(), (jobs) =>
-    replace(history, table('Replacements', ['Host', 'Status', 'Attempts', 'Provider', 'Scheduled', 'Finished', 'Session'], jobs.map((j) => ({
+    replace(history, table('Replacements', ['Host', 'Status', 'Attempts', 'Provider', 'Scheduled', 'Finished', 'Session', 'What changed'], jobs.map((j) => ({
       attrs: { 'data-host': j.hostName, 'data-status': j.status },
       cells: [
         j.hostName,
@@ -34,6 +34,7 @@ export const driftPage: Page = (root, ctx) => {
         `${ageOf(j.createdAt)} ago`,
         j.finishedAt ? dateTime(j.finishedAt) : '—',
         j.sessionId ? el('a', { href: `/sessions/${j.sessionId}` }, 'Replay') : '—',
+        j.capture ? el('a', { href: `/captures/${j.capture.id}` }, j.capture.status === 'failed' ? 'Capture failed' : 'Changes') : '—',
       ],
     })), 'No replacements yet.')));
   ctx.store.add(ctx.events.subscribe(['host', 'replacement', 'session'], () => {

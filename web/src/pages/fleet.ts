@@ -4,6 +4,8 @@ import { badge, el, field, replace, select, table } from '../dom';
 import { duration } from '../format';
 import { hasRole, heading, loader, type Page } from '../page';
 import type { Host, HostState } from '../types';
+import { fleetExceptions } from '../components/fleet-exceptions';
+import { rolloutForm, rolloutProgress } from '../components/rollout';
 
 const states: HostState[] = ['healthy', 'in_use', 'tainted', 'replacing', 'failed'];
 
@@ -11,6 +13,13 @@ export const fleetPage: Page = (root, ctx) => {
   const env = select('environment', [], ctx.query.get('environment') ?? '');
   const state = select('state', states.map((s) => [s, s.replace('_', ' ')] as [string, string]), ctx.query.get('state') ?? '');
   const region = el('div');
+  const exceptions = el('div');
+  const rollouts = el('div');
+  const refreshExceptions = loader(exceptions, ctx.store, api.fleet, (report) => replace(exceptions, fleetExceptions(report)));
+  const refreshRollouts = loader(rollouts, ctx.store, api.rollouts, (list) => replace(rollouts,
+    list.length ? el('ul', { class: 'plain rollouts' }, list.slice(0, 5).map(rolloutProgress)) : el('p', { class: 'empty' }, 'No roll-out yet.')));
+  const rolloutSection = el('section', { 'aria-labelledby': 'rollouts-h' }, el('h2', { id: 'rollouts-h' }, 'Roll-outs'), rollouts,
+    hasRole(ctx.user, 'admin') ? el('details', { class: 'start-rollout' }, el('summary', null, 'Start a roll-out'), rolloutForm(() => void refreshRollouts())) : null);
   let hosts: Host[] = [];
   const canRequest = hasRole(ctx.user, 'requester');
 
@@ -50,12 +59,15 @@ export const fleetPage: Page = (root, ctx) => {
   };
   env.addEventListener('change', onFilter);
   state.addEventListener('change', onFilter);
-  ctx.store.add(ctx.events.subscribe(['host', 'replacement'], () => void refresh()));
+  ctx.store.add(ctx.events.subscribe(['host', 'replacement'], () => { void refresh(); void refreshExceptions(); void refreshRollouts(); }));
   // Ages and time left move on even when nothing changes.
-  ctx.store.add(every(30_000, () => void refresh()));
+  ctx.store.add(every(30_000, () => { void refresh(); void refreshExceptions(); }));
 
   replace(root,
     heading('Fleet'),
+    exceptions,
+    rolloutSection,
+    el('h2', null, 'All hosts'),
     el('form', { class: 'filters', role: 'search', 'aria-label': 'Filter hosts', onsubmit: (e) => e.preventDefault() },
       field('Environment', env).wrapper,
       field('State', state).wrapper),

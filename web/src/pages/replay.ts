@@ -10,12 +10,16 @@ import { findInOutput, markersOf, parseCast, type Cast } from '../replay/asciica
 import { Player } from '../replay/player';
 import { endReasonLabel } from '../terminal/reasons';
 import type { Session } from '../types';
+import { changesSection } from '../components/changes';
 
 export const replayPage: Page = (root, ctx) => {
   const id = ctx.params.id;
   const region = el('div');
   const head = heading('Replay');
-  replace(root, head, region);
+  const changes = el('div');
+  replace(root, head, region, changes);
+  const refreshChanges = loader(changes, ctx.store, () => api.sessionChanges(id), (list) => replace(changes, changesSection(list)));
+  ctx.store.add(ctx.events.subscribe(['replacement'], () => void refreshChanges()));
   const progress = (received: number) => {
     const status = region.querySelector('.loading');
     if (status) status.textContent = `Loading the recording… ${bytes(received)} so far.`;

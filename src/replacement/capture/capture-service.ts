@@ -1,0 +1,107 @@
+// Evidence before teardown: when a touched host is about to be replaced, its
+// provider's capturer records what changed on it, stored (insert-only) and
+// audited in one transaction. A failed capture holds the teardown (the attempt
+// fails and is retried, the host ends `failed` and visible) or, by policy,
+// lets it proceed; either way the failure is an audit event.
+import type { PrismaClient } from '../../db/client.js';
+import { appendAudit } from '../../audit/audit-service.js';
+import { publish } from '../../events/change-feed.js';
+import type { ReplaceTarget } from '../providers/provider.js';
+import { NotFoundError } from '../../errors.js';
+import { captureInclude, toCaptureView } from './capture-views.js';
+import type { CaptureFailurePolicy, Capturer, Evidence } from './evidence.js';
+
+type Deps = {
+  prisma: PrismaClient;
+  capturers: Map<string, Capturer>;
+  config: { captureOnFailure: CaptureFailurePolicy; captureTimeoutSeconds: number };
+  log: (msg: string) => void;
+};
+
+export interface TeardownSubject {
+  id: string;
+  provider: string;
+  host: ReplaceTarget['host'] & { taintedAt: Date | null };
+  image: ReplaceTarget['image'];
+}
+
+export class CaptureHeldError extends Error {}
+
+async function withTimeout<T>(seconds: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`timed out after ${seconds} s`));
+    }, seconds * 1000);
+  });
+  try {
+    return await Promise.race([run(controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function captureService({ prisma, capturers, config, log }: Deps) {
+  async function store(r: TeardownSubject, sessionIds: string[], result: { evidence: Evidence } | { error: string }) {
+    const ok = 'evidence' in result;
+    await prisma.$transaction(async (tx) => {
+      const row = await tx.capture.create({
+        data: {
+          replacementId: r.id, hostId: r.host.id, sessionIds, provider: r.provider,
+          kind: ok ? result.evidence.kind : 'none', status: ok ? 'succeeded' : 'failed', error: ok ? null : result.error,
+          summary: (ok ? result.evidence.summary : {}) as object, items: (ok ? result.evidence.items : []) as object[],
+        },
+      });
+      await appendAudit(tx, {
+        type: ok ? 'capture.succeeded' : 'capture.failed', subjectType: 'capture', subjectId: row.id,
+        data: {
+          replacementId: r.id, hostId: r.host.id, host: r.host.name, sessionIds, provider: r.provider,
+          ...(ok ? { kind: result.evidence.kind, summary: result.evidence.summary } : { error: result.error, teardown: config.captureOnFailure === 'hold' ? 'held' : 'proceeded' }),
+        },
+      });
+      await publish(tx, { type: 'change', kind: 'replacement', id: r.id });
+    });
+  }
+
+  return {
+    /** Runs before the provider tears the host down. Throws CaptureHeldError when the teardown must wait. */
+    async beforeTeardown(r: TeardownSubject): Promise<void> {
+      if (!r.host.taintedAt) return;
+      const capturer = capturers.get(r.provider);
+      if (!capturer) return;
+      if (await prisma.capture.findFirst({ where: { replacementId: r.id, status: 'succeeded' }, select: { id: true } })) return;
+      // The sessions on this instance of the host: since its last replacement (or its creation).
+      const previous = await prisma.replacement.findFirst({ where: { hostId: r.host.id, status: 'succeeded' }, orderBy: { finishedAt: 'desc' }, select: { finishedAt: true } });
+      const sessions = await prisma.session.findMany({ where: { hostId: r.host.id, startedAt: { gte: previous?.finishedAt ?? new Date(0) } }, select: { id: true, requestId: true }, orderBy: { startedAt: 'asc' } });
+      const sessionIds = sessions.map((s) => s.id);
+      const requestIds = [...new Set(sessions.map((s) => s.requestId))];
+      let evidence: Evidence;
+      try {
+        evidence = await withTimeout(config.captureTimeoutSeconds, (signal) => capturer.capture({ host: r.host, image: r.image }, signal, { replacementId: r.id, sessionIds, requestIds }));
+      } catch (err) {
+        const error = `evidence capture failed: ${(err as Error).message}`.slice(0, 1000);
+        log(`${r.host.name}: ${error}`);
+        await store(r, sessionIds, { error });
+        if (config.captureOnFailure === 'hold') throw new CaptureHeldError(`${error}; the teardown is held (BREAKGLASS_CAPTURE_ON_FAILURE=hold)`);
+        return;
+      }
+      await store(r, sessionIds, { evidence });
+    },
+
+    async get(id: string) {
+      const row = await prisma.capture.findUnique({ where: { id }, include: captureInclude });
+      if (!row) throw new NotFoundError('Capture');
+      return toCaptureView(row);
+    },
+
+    /** Evidence taken from the host after this session (and any that shared the host with it), items included. */
+    async forSession(sessionId: string) {
+      const rows = await prisma.capture.findMany({ where: { sessionIds: { has: sessionId } }, include: captureInclude, orderBy: { createdAt: 'asc' } });
+      return rows.map(toCaptureView);
+    },
+  };
+}
+
+export type CaptureService = ReturnType<typeof captureService>;
