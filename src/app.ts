@@ -13,6 +13,7 @@ import accessRoutes from './access/access-routes.js';
 import auditRoutes from './audit/audit-routes.js';
 import authPlugin from './auth/auth-plugin.js';
 import authRoutes from './auth/auth-routes.js';
+import whoamiRoutes from './auth/whoami-routes.js';
 import type { Broker } from './broker.js';
 import { AppError } from './errors.js';
 import eventsRoutes from './events/events-routes.js';
@@ -86,6 +87,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   });
 
   await app.register(authRoutes, { auth: services.auth, loginPerMinute: config.loginRateLimitPerMinute, secureCookie: config.secureCookie });
+  await app.register(whoamiRoutes);
   await app.register(accessRoutes, { access: services.access, policies: services.policies });
   await app.register(hostRoutes, { hosts: services.hosts });
   await app.register(hostAdminRoutes, { hostAdmin: services.hostAdmin });

@@ -2,12 +2,12 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../auth/auth-plugin.js';
 import { ENVIRONMENT_PATTERN } from '../hosts/host-admin-fns.js';
-import { IdParams, PolicySchema, RequestSchema } from '../schemas.js';
+import { ErrorSchema, IdParams, PolicySchema, RequestSchema } from '../schemas.js';
 import type { PolicyService } from './policy-service.js';
 import type { AccessService } from './access-service.js';
 
 const Comment = Type.String({ maxLength: 2000 });
-const STATUSES = ['pending', 'approved', 'denied', 'expired', 'revoked', 'closed'];
+const STATUSES = ['pending', 'approved', 'denied', 'expired', 'revoked', 'closed', 'withdrawn'];
 
 export default async function accessRoutes(app: FastifyInstance, { access, policies }: { access: AccessService; policies: PolicyService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -58,4 +58,8 @@ export default async function accessRoutes(app: FastifyInstance, { access, polic
   }, async (request) => access.deny(request.auth, request.params.id, request.body.comment));
 
   r.post('/api/requests/:id/revoke', { schema: { params: IdParams, response: { 200: RequestSchema } } }, async (request) => access.revoke(request.auth, request.params.id));
+
+  r.post('/api/requests/:id/withdraw', {
+    schema: { params: IdParams, response: { 200: RequestSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema } },
+  }, async (request) => access.withdraw(request.auth, request.params.id));
 }

@@ -12,12 +12,15 @@ import { PtyProcess } from './pty-process.js';
 const SOCKET_HIGH_WATER = 1 << 20; // pause the pty above 1 MiB unsent to the controller
 const SOCKET_LOW_WATER = 256 << 10;
 const UNCOMMITTED_HIGH_WATER = 4 << 20; // or above 4 MiB not yet in Postgres
+const REPAINT_BYTES = 64 << 10; // the recent committed output a re-attaching browser repaints from
 
 export interface SessionInfo {
   id: string;
   requestId: string;
   userId: string;
   hostName: string;
+  /** The host's instance number: its replacement after this session brings instance + 1. */
+  instance: number;
   startedAt: Date;
   expiresAt: Date;
   cols: number;
@@ -47,6 +50,11 @@ export class TerminalSession {
   private reason: EndReason | undefined;
   /** The controlling browser asked to hold output (its terminal is behind). */
   private clientPaused = false;
+  /** The last committed output chunks (whole chunks, up to REPAINT_BYTES), for a browser that re-attaches. */
+  private readonly recent: Buffer[] = [];
+  private recentBytes = 0;
+  private recentHead = 0;
+  private watchers: string[] = [];
 
   constructor(
     readonly info: SessionInfo,
@@ -108,8 +116,22 @@ export class TerminalSession {
     ws.on('close', () => this.detach(ws));
     ws.on('error', () => ws.terminate());
     const left = Math.max(0, Math.round((this.info.expiresAt.getTime() - Date.now()) / this.timing.minuteMs));
-    this.send(ws, { type: 'notice', message: `Connected to ${this.info.hostName}. Recorded. Access ends in about ${left} minute(s).`, expiresAt: this.info.expiresAt.toISOString() });
+    const { hostName, instance } = this.info;
+    this.send(ws, {
+      type: 'notice',
+      message: `Connected to ${hostName}. Recorded. Access ends in about ${left} minute(s). When the session ends, ${hostName} is replaced (instance ${instance} → ${instance + 1}).`,
+      expiresAt: this.info.expiresAt.toISOString(),
+    });
+    // A reloaded page starts blank: repaint it from the recent committed output.
+    if (this.recent.length > this.recentHead) ws.send(Buffer.concat(this.recent.slice(this.recentHead)), { binary: true });
+    if (this.watchers.length) this.send(ws, { type: 'watchers', users: this.watchers });
     this.updateFlow();
+  }
+
+  /** The approvers and auditors watching now (on this broker); the requester is told. */
+  watchedBy(users: string[]): void {
+    this.watchers = users;
+    if (this.controller) this.send(this.controller, { type: 'watchers', users });
   }
 
   notice(message: string): void {
@@ -200,6 +222,14 @@ export class TerminalSession {
   }
 
   private forwardOutput(data: Buffer): void {
+    this.recent.push(data);
+    this.recentBytes += data.length;
+    // Drop the oldest chunks by moving a head index; compact now and then (no O(n) shift per chunk).
+    while (this.recentBytes > REPAINT_BYTES && this.recentHead < this.recent.length - 1) this.recentBytes -= this.recent[this.recentHead++]!.length;
+    if (this.recentHead > 1024) {
+      this.recent.splice(0, this.recentHead);
+      this.recentHead = 0;
+    }
     if (this.controller) this.controller.send(data, { binary: true }, () => this.updateFlow());
   }
 

@@ -1,7 +1,7 @@
 // The broker's HTTP API. Auth is the httpOnly cookie set at login, so no token
 // is handled here; a 401 anywhere sends the user back to the login page.
 import type {
-  AccessRequest, AuditEvent, AuditVerification, DriftEntry, Host, Policy, Replacement, Session, User,
+  AccessRequest, AuditEvent, AuditVerification, DriftEntry, Host, Policy, RecordingHit, Replacement, Session, User,
 } from './types';
 
 export class ApiError extends Error {
@@ -52,9 +52,11 @@ function query(params: Record<string, string | number | undefined>): string {
 
 export const api = {
   me: () => call<User>('GET', '/me'),
+  whoami: () => call<{ user: User | null }>('GET', '/auth/session'),
   login: (username: string, password: string) => call<{ user: User }>('POST', '/auth/login', { username, password }),
   logout: () => call<unknown>('POST', '/auth/logout'),
   hosts: () => call<Host[]>('GET', '/hosts'),
+  host: (id: string) => call<Host>('GET', `/hosts/${encodeURIComponent(id)}`),
   policies: () => call<Policy[]>('GET', '/policies'),
   requests: (status?: string) => call<AccessRequest[]>('GET', `/requests${query({ status })}`),
   request: (id: string) => call<AccessRequest>('GET', `/requests/${encodeURIComponent(id)}`),
@@ -63,6 +65,7 @@ export const api = {
   approve: (id: string, comment?: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(id)}/approve`, comment ? { comment } : {}),
   deny: (id: string, comment: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(id)}/deny`, { comment }),
   revoke: (id: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(id)}/revoke`),
+  withdraw: (id: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(id)}/withdraw`),
   openSession: (requestId: string, cols: number, rows: number) =>
     call<{ id: string; expiresAt: string }>('POST', `/requests/${encodeURIComponent(requestId)}/sessions`, { cols, rows }),
   sessions: (filter: { hostId?: string; requestId?: string; user?: string; endReason?: string; from?: string; to?: string } = {}) => call<Session[]>('GET', `/sessions${query(filter)}`),
@@ -99,6 +102,7 @@ export const api = {
     approvalsRequired: policy.approvalsRequired, minDurationMinutes: policy.minDurationMinutes, maxDurationMinutes: policy.maxDurationMinutes,
   }),
   replaceHost: (hostId: string) => call<Replacement>('POST', `/hosts/${encodeURIComponent(hostId)}/replace`),
+  searchRecordings: (q: string) => call<RecordingHit[]>('GET', `/search/recordings${query({ q })}`),
   sshCa: () => call<{ publicKey: string; fingerprint: string }>('GET', '/ssh/ca'),
 };
 

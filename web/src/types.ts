@@ -29,7 +29,7 @@ export interface Policy {
   maxDurationMinutes: number;
 }
 
-export type RequestStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'revoked' | 'closed';
+export type RequestStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'revoked' | 'closed' | 'withdrawn';
 export interface Approval {
   approver: string;
   decision: 'approve' | 'deny';
@@ -110,6 +110,18 @@ export interface AuditVerification {
   ok: boolean;
   count: number;
   head: string;
+}
+
+/** A line of a recording that matched a search across sessions (issue 14). */
+export interface RecordingHit {
+  sessionId: string;
+  hostName: string;
+  environment: string;
+  user: string;
+  sessionStartedAt: string;
+  atMs: number;
+  kind: 'i' | 'o';
+  line: string;
 }
 
 export type ChangeKind = 'request' | 'host' | 'session' | 'replacement' | 'audit';
