@@ -18,6 +18,8 @@ const SCROLLBAR_ALLOWANCE = 16;
 export class FontFit implements Disposable {
   private readonly store = new DisposableStore();
   private frame = 0;
+  private observedScreen: HTMLElement | null = null;
+  private readonly screenObserver = new ResizeObserver(() => this.schedule());
 
   constructor(private readonly term: Terminal, watched: HTMLElement, private readonly bounds: FitBounds) {
     const observer = new ResizeObserver(() => this.schedule());
@@ -29,6 +31,7 @@ export class FontFit implements Disposable {
     this.store.addFn(() => {
       cancelAnimationFrame(this.frame);
       observer.disconnect();
+      this.screenObserver.disconnect();
       window.removeEventListener('resize', onWindow);
       document.removeEventListener('fullscreenchange', onWindow);
     });
@@ -39,25 +42,28 @@ export class FontFit implements Disposable {
     this.frame = requestAnimationFrame(() => this.fit());
   }
 
-  /** The font size that fits the box, found in a few measured steps (cell sizes round). */
+  /**
+   * One step towards the font size that fits the box. xterm.js lays out the new
+   * size later, so each step measures afresh: the screen's own ResizeObserver
+   * calls this again until the size settles (cell sizes round, so a final step
+   * may shrink by a quarter pixel).
+   */
   fit(): void {
     const screen = this.term.element?.querySelector<HTMLElement>('.xterm-screen');
     if (!screen || !this.term.element?.offsetParent) return;
+    if (screen !== this.observedScreen) {
+      this.observedScreen = screen;
+      this.screenObserver.observe(screen);
+    }
     const width = this.bounds.width() - SCROLLBAR_ALLOWANCE;
     const height = this.bounds.height();
-    if (width <= 0 || height <= 0) return;
-    const max = this.bounds.maxFontSize();
-    const fits = () => screen.offsetWidth <= width && screen.offsetHeight <= height;
-    for (let step = 0; step < 4; step++) {
-      const font = this.term.options.fontSize ?? 14;
-      const scale = Math.min(width / Math.max(1, screen.offsetWidth), height / Math.max(1, screen.offsetHeight));
-      const next = Math.max(MIN_FONT, Math.min(max, Math.floor(font * scale * 4) / 4));
-      if (next === font) break;
-      this.term.options.fontSize = next;
-    }
-    for (let step = 0; step < 12 && !fits() && (this.term.options.fontSize ?? 14) > MIN_FONT; step++) {
-      this.term.options.fontSize = (this.term.options.fontSize ?? 14) - 0.25;
-    }
+    if (width <= 0 || height <= 0 || screen.offsetWidth === 0) return;
+    const font = this.term.options.fontSize ?? 14;
+    const fits = screen.offsetWidth <= width && screen.offsetHeight <= height;
+    const scale = Math.min(width / screen.offsetWidth, height / screen.offsetHeight);
+    let next = Math.max(MIN_FONT, Math.min(this.bounds.maxFontSize(), Math.floor(font * scale * 4) / 4));
+    if (next === font && !fits) next = Math.max(MIN_FONT, font - 0.25);
+    if (next !== font) this.term.options.fontSize = next;
   }
 
   dispose(): void {
