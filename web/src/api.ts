@@ -94,7 +94,7 @@ export const api = {
       progress(received);
     }
   },
-  audit: (filter: { after?: string; type?: string; limit?: number }) => call<AuditEvent[]>('GET', `/audit${query(filter)}`),
+  audit: (filter: { after?: string; before?: string; type?: string; actor?: string; subjectId?: string; from?: string; to?: string; order?: 'asc' | 'desc'; limit?: number }) => call<AuditEvent[]>('GET', `/audit${query(filter)}`),
   verifyAudit: () => call<AuditVerification>('GET', '/audit/verify'),
   replacements: (hostId?: string) => call<Replacement[]>('GET', `/replacements${query({ hostId })}`),
   drift: () => call<DriftEntry[]>('GET', '/drift'),
