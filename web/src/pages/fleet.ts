@@ -3,7 +3,8 @@ import { every } from '../disposable';
 import { badge, el, field, replace, select, table } from '../dom';
 import { duration } from '../format';
 import { hasRole, heading, loader, type Page } from '../page';
-import type { Host, HostState } from '../types';
+import type { Host, HostState, Session } from '../types';
+import { inUseBy } from '../components/in-use';
 
 const states: HostState[] = ['healthy', 'in_use', 'tainted', 'replacing', 'failed'];
 
@@ -12,6 +13,7 @@ export const fleetPage: Page = (root, ctx) => {
   const state = select('state', states.map((s) => [s, s.replace('_', ' ')] as [string, string]), ctx.query.get('state') ?? '');
   const region = el('div');
   let hosts: Host[] = [];
+  let live: Session[] = [];
   const canRequest = hasRole(ctx.user, 'requester');
 
   const draw = () => {
@@ -22,7 +24,7 @@ export const fleetPage: Page = (root, ctx) => {
         el('strong', null, h.name),
         h.environment,
         `${h.image.name} ${h.image.version}`,
-        el('span', null, badge(h.state), h.pendingReplacement
+        el('span', null, badge(h.state), inUseBy(h, live, ctx.user), h.pendingReplacement
           ? el('span', { class: 'muted' }, ` replacement ${h.pendingReplacement.status}${h.pendingReplacement.attempts > 1 ? `, attempt ${h.pendingReplacement.attempts}` : ''}`)
           : null),
         h.driftAgeSeconds === null ? '—' : duration(h.driftAgeSeconds),
@@ -33,8 +35,9 @@ export const fleetPage: Page = (root, ctx) => {
     })), 'No hosts match these filters.'));
   };
 
-  const refresh = loader(region, ctx.store, api.hosts, (data) => {
+  const refresh = loader(region, ctx.store, () => Promise.all([api.hosts(), api.sessions().catch(() => [])]), ([data, sessions]) => {
     hosts = data.filter((h) => !h.retiredAt);
+    live = sessions.filter((s) => s.live);
     const chosen = env.value || (new URLSearchParams(location.search).get('environment') ?? '');
     const envs = [...new Set(hosts.map((h) => h.environment))].sort();
     replace(env, el('option', { value: '' }, 'All'), envs.map((e) => el('option', { value: e }, e)));
@@ -50,7 +53,7 @@ export const fleetPage: Page = (root, ctx) => {
   };
   env.addEventListener('change', onFilter);
   state.addEventListener('change', onFilter);
-  ctx.store.add(ctx.events.subscribe(['host', 'replacement'], () => void refresh()));
+  ctx.store.add(ctx.events.subscribe(['host', 'replacement', 'session'], () => void refresh()));
   // Ages and time left move on even when nothing changes.
   ctx.store.add(every(30_000, () => void refresh()));
 
