@@ -51,7 +51,7 @@ export const requestPage: Page = (root, ctx) => {
         revokeButton(r, ctx.user, () => void refresh()),
         sessions.length ? el('section', null, el('h2', null, 'Sessions'), sessionTable(sessions, ctx.user)) : null);
     });
-  ctx.store.add(ctx.events.subscribe(['request', 'session'], () => void refresh()));
+  ctx.store.add(ctx.events.subscribe(['request', 'session', 'host'], () => void refresh()));
 };
 
 function isOpen(r: AccessRequest): boolean {
