@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import accessRoutes from './access/access-routes.js';
 import auditRoutes from './audit/audit-routes.js';
+import searchRoutes from './search/search-routes.js';
 import authPlugin from './auth/auth-plugin.js';
 import authRoutes from './auth/auth-routes.js';
 import whoamiRoutes from './auth/whoami-routes.js';
@@ -95,6 +96,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(terminalRoutes, { sessions: services.sessions, recordings: services.recordings, allowedOrigins: config.allowedOrigins });
   await app.register(replacementRoutes, { replacements: services.replacements });
   await app.register(auditRoutes, { audit: services.audit });
+  await app.register(searchRoutes, { search: services.search });
   await app.register(eventsRoutes, { feed: broker.feed });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { prisma: broker.db.prisma, writer: broker.writer, liveSessions: () => services.sessions.live.size });

@@ -13,6 +13,8 @@ import { ChangeFeed } from './events/change-feed.js';
 import { hostAdminService } from './hosts/host-admin-service.js';
 import { hostService } from './hosts/host-service.js';
 import { recordingService } from './recording/recording-service.js';
+import { RecordingIndexer } from './search/recording-indexer.js';
+import { searchService } from './search/search-service.js';
 import { RecordingWriter } from './recording/recording-writer.js';
 import { commandProvider } from './replacement/providers/command.js';
 import { localImageProvider } from './replacement/providers/local-image.js';
@@ -71,6 +73,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     sshCa,
     audit: auditService(prisma),
     recordings: recordingService(prisma),
+    search: searchService(prisma),
   };
 
   const interrupted = await sessions.recoverInterrupted();
@@ -86,6 +89,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   await scheduler.work<{ requestId: string }>(QUEUES.requestTtl, (d) => access.expirePending(d.requestId));
   await scheduler.work<{ requestId: string }>(QUEUES.grantExpiry, (d) => access.closeGrant(d.requestId));
   await scheduler.work<{ replacementId: string }>(QUEUES.replacement, (d) => replacements.run(d.replacementId));
+  const indexer = new RecordingIndexer(prisma, { intervalMs: 1000, sessionsPerTick: 200, chunksPerSession: 5000 }, log);
+  indexer.start();
 
   return {
     config,
@@ -100,6 +105,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     liveness,
     async close() {
       liveness.stop();
+      await indexer.stop();
       await sessions.endAll('interrupted').catch((err: Error) => log(`ending sessions at shutdown: ${err.message}`));
       await scheduler.stop();
       await feed.close();

@@ -138,6 +138,13 @@ function mount(region: HTMLElement, session: Session, request: AccessRequest | n
   fit.fit();
   if (initialQuery) {
     query.value = initialQuery;
-    searchForm.requestSubmit();
+    // From search across sessions: the match at that moment, not the first one.
+    hits = findInOutput(cast, initialQuery.trim());
+    const at = Number.isFinite(initialMs) ? hits.findIndex((i) => cast.events[i].t >= initialMs) : 0;
+    if (at === -1 || hits.length === 0) searchForm.requestSubmit();
+    else {
+      hit = at;
+      show();
+    }
   }
 }
