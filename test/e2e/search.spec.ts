@@ -38,6 +38,12 @@ test('an auditor finds a command in all recordings and opens the replay at that 
     await expect(dave.getByTestId('search-status')).toHaveText(/^Match 1 of 1/);
     await expect(terminalText(dave).locator('div', { hasText: /^systemctl-restart-42-nginx\s*$/ })).toBeInViewport();
   }
+  // Filters: another environment finds nothing.
+  const dave = await as('dave');
+  await dave.goto('/search?q=systemctl-restart-42&environment=production');
+  await expect(dave.getByText('No recording contains “systemctl-restart-42”.')).toBeVisible();
+  await dave.goto('/search?q=systemctl-restart-42&environment=staging');
+  await expect(dave.getByTestId('search-results').getByRole('listitem')).toHaveCount(1);
   // A requester cannot search others' recordings.
   expect((await alice.request.get('/api/search/recordings?q=systemctl')).status()).toBe(403);
 });

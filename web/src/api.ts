@@ -102,7 +102,8 @@ export const api = {
     approvalsRequired: policy.approvalsRequired, minDurationMinutes: policy.minDurationMinutes, maxDurationMinutes: policy.maxDurationMinutes,
   }),
   replaceHost: (hostId: string) => call<Replacement>('POST', `/hosts/${encodeURIComponent(hostId)}/replace`),
-  searchRecordings: (q: string) => call<RecordingHit[]>('GET', `/search/recordings${query({ q })}`),
+  searchRecordings: (q: string, filter: { environment?: string; from?: string; to?: string } = {}) =>
+    call<RecordingHit[]>('GET', `/search/recordings${query({ q, ...filter })}`),
   sshCa: () => call<{ publicKey: string; fingerprint: string }>('GET', '/ssh/ca'),
 };
 
