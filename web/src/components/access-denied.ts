@@ -14,6 +14,6 @@ export function unreachablePage(root: HTMLElement, message: string, retry: () =>
   const button = el('button', { type: 'button', class: 'primary', onclick: () => { button.disabled = true; retry(); } }, 'Try again');
   replace(root, el('main', { id: 'main', class: 'login-main' },
     el('h1', { tabindex: -1 }, 'Cannot reach the broker'),
-    el('p', { role: 'alert' }, message, ' You are not logged out: once the broker answers, you carry on where you were.'),
+    el('p', { role: 'alert' }, `${message.replace(/^Cannot reach the broker\. ?/, '')} You are not logged out: once the broker answers, you carry on where you were.`.trim()),
     button));
 }
