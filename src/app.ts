@@ -11,9 +11,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import accessRoutes from './access/access-routes.js';
 import auditRoutes from './audit/audit-routes.js';
+import searchRoutes from './search/search-routes.js';
 import authPlugin from './auth/auth-plugin.js';
 import authRoutes from './auth/auth-routes.js';
 import oidcRoutes from './auth/oidc/oidc-routes.js';
+import whoamiRoutes from './auth/whoami-routes.js';
 import type { Broker } from './broker.js';
 import { AppError } from './errors.js';
 import { describeRoute } from './openapi.js';
@@ -103,6 +105,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
 
   await app.register(authRoutes, { auth: services.auth, loginPerMinute: config.loginRateLimitPerMinute, secureCookie: config.secureCookie, endSessionUrl: services.oidc?.endSessionUrl });
   await app.register(oidcRoutes, { oidc: services.oidc, localAccounts: config.localAccounts, secureCookie: config.secureCookie, perMinute: config.loginRateLimitPerMinute });
+  await app.register(whoamiRoutes);
   await app.register(accessRoutes, { access: services.access, policies: services.policies });
   await app.register(hostRoutes, { hosts: services.hosts });
   await app.register(hostAdminRoutes, { hostAdmin: services.hostAdmin });
@@ -113,6 +116,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(webhookRoutes, { callbacks: services.webhookCallbacks });
   await app.register(fleetRoutes, { fleet: services.fleet, rollouts: services.rollouts });
   await app.register(auditRoutes, { audit: services.audit });
+  await app.register(searchRoutes, { search: services.search });
   await app.register(eventsRoutes, { feed: broker.feed });
   await app.register(evidenceRoutes, { evidence: services.evidence, sessions: services.sessions, checkpoints: services.checkpoints });
   await app.register(userRoutes, { users: services.users });

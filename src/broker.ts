@@ -17,6 +17,8 @@ import { hostService } from './hosts/host-service.js';
 import { fleetService } from './fleet/fleet-service.js';
 import { rolloutService, type RolloutService } from './fleet/rollout-service.js';
 import { recordingService } from './recording/recording-service.js';
+import { RecordingIndexer } from './search/recording-indexer.js';
+import { searchService } from './search/search-service.js';
 import { RecordingWriter } from './recording/recording-writer.js';
 import { commandProvider } from './replacement/providers/command.js';
 import { localImageProvider } from './replacement/providers/local-image.js';
@@ -115,6 +117,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     extensions: extensionService({ prisma, scheduler, notifier, config }),
     emergency: emergencyService({ prisma, notifier }),
     notifications,
+    search: searchService(prisma),
   };
 
   const interrupted = await sessions.recoverInterrupted();
@@ -135,6 +138,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   await scheduler.work<{ deliveryId: string }>(QUEUES.notification, (d) => notifications.deliver(d.deliveryId));
   await scheduler.work<{ requestId: string }>(QUEUES.reviewDue, (d) => services.emergency.markOverdue(d.requestId));
   await rollouts.resume();
+  const indexer = new RecordingIndexer(prisma, { intervalMs: 1000, sessionsPerTick: 200, chunksPerSession: 5000 }, log);
+  indexer.start();
 
   return {
     config,
@@ -150,6 +155,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     async close() {
       liveness.stop();
       await checkpoints.stop();
+      await indexer.stop();
       await sessions.endAll('interrupted').catch((err: Error) => log(`ending sessions at shutdown: ${err.message}`));
       // The last events of a clean shutdown are covered by a signed checkpoint too.
       await checkpoints.checkpoint().catch((err: Error) => log(`audit checkpoint at shutdown: ${err.message}`));

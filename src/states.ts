@@ -5,7 +5,7 @@ export type HostState = (typeof HOST_STATES)[number];
 /** A host in these states may be granted (in_use: another grant's session is open on it). */
 export const GRANTABLE_HOST_STATES: readonly HostState[] = ['healthy', 'in_use'];
 
-export const REQUEST_STATUSES = ['pending', 'approved', 'denied', 'expired', 'revoked', 'closed'] as const;
+export const REQUEST_STATUSES = ['pending', 'approved', 'denied', 'expired', 'revoked', 'closed', 'withdrawn'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 export const REPLACEMENT_STATUSES = ['scheduled', 'running', 'succeeded', 'failed'] as const;

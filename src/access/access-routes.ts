@@ -2,7 +2,7 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../auth/auth-plugin.js';
 import { ENVIRONMENT_PATTERN } from '../hosts/host-admin-fns.js';
-import { IdParams, PolicySchema, RequestSchema } from '../schemas.js';
+import { ErrorSchema, IdParams, PolicySchema, RequestSchema } from '../schemas.js';
 import type { PolicyService } from './policy-service.js';
 import type { AccessService } from './access-service.js';
 import { REQUEST_STATUSES } from '../states.js';
@@ -61,4 +61,8 @@ export default async function accessRoutes(app: FastifyInstance, { access, polic
   }, async (request) => access.deny(request.auth, request.params.id, request.body.comment));
 
   r.post('/api/requests/:id/revoke', { schema: { params: IdParams, response: { 200: RequestSchema } } }, async (request) => access.revoke(request.auth, request.params.id));
+
+  r.post('/api/requests/:id/withdraw', {
+    schema: { params: IdParams, response: { 200: RequestSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema } },
+  }, async (request) => access.withdraw(request.auth, request.params.id));
 }

@@ -170,6 +170,22 @@ export function accessService({ prisma, scheduler, config, notifier = silentNoti
       return view(id);
     },
 
+    /** The requester takes back a request nobody has decided on yet (issue 14); audited. */
+    async withdraw(user: AuthUser, id: string) {
+      await prisma.$transaction(async (tx) => {
+        const request = await lockRequest(tx, id);
+        if (request.requesterId !== user.id) {
+          if (!seesEverything(user)) throw new NotFoundError('Request');
+          throw new ForbiddenError('Only the requester can withdraw a request.', 'not_requester');
+        }
+        if (request.status !== 'pending') throw new ConflictError(`Only a pending request can be withdrawn; this request is ${request.status}.`, 'wrong_state');
+        await tx.accessRequest.update({ where: { id }, data: { status: 'withdrawn', closedAt: new Date() } });
+        await appendAudit(tx, { type: 'request.withdrawn', actor: user, subjectType: 'request', subjectId: id });
+        await publish(tx, { type: 'change', kind: 'request', id });
+      });
+      return view(id);
+    },
+
     /** Job: a request nobody answered in time expires. */
     async expirePending(id: string) {
       await prisma.$transaction(async (tx) => {

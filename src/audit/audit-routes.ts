@@ -1,7 +1,8 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../auth/auth-plugin.js';
-import { AuditEventSchema, AuditVerificationSchema } from '../schemas.js';
+import { AuditEventSchema, AuditVerificationSchema, ErrorSchema } from '../schemas.js';
+import { AuditFilter, auditCsv, auditQuery, EXPORT_LIMIT } from './audit-export.js';
 import type { auditService } from './audit-service.js';
 import type { AuditCheckpoints } from '../evidence/audit-checkpoints.js';
 
@@ -12,16 +13,23 @@ export default async function auditRoutes(app: FastifyInstance, { audit }: { aud
 
   r.get('/api/audit', {
     schema: {
-      querystring: Type.Object({
-        after: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
-        type: Type.Optional(Type.String({ maxLength: 64 })),
-        limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
-      }, { additionalProperties: false }),
-      response: { 200: Type.Array(AuditEventSchema) },
+      querystring: AuditFilter,
+      response: { 200: Type.Array(AuditEventSchema), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema },
     },
-  }, async (request) => {
-    const { after, type, limit } = request.query;
-    return audit.list({ after: after === undefined ? undefined : BigInt(after), type, limit: Math.min(Math.max(Number(limit ?? 100), 1), 1000) });
+  }, async (request) => audit.list(auditQuery(request.query, 1000)));
+
+  // The same filter as a file: every matching event (up to 100,000), CSV or JSON.
+  r.get('/api/audit/export', {
+    schema: {
+      querystring: Type.Object({ ...AuditFilter.properties, format: Type.Union([Type.Literal('csv'), Type.Literal('json')]) }, { additionalProperties: false }),
+      response: { 200: Type.String({ description: 'the events as CSV or as a JSON array' }), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema },
+    },
+  }, async (request, reply) => {
+    const events = await audit.list({ ...auditQuery(request.query, EXPORT_LIMIT), limit: EXPORT_LIMIT });
+    const csv = request.query.format === 'csv';
+    reply.header('content-disposition', `attachment; filename="breakglass-audit.${request.query.format}"`);
+    reply.type(csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
+    return reply.send(csv ? auditCsv(events) : JSON.stringify(events));
   });
 
   r.get('/api/audit/verify', {

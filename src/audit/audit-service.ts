@@ -39,7 +39,15 @@ export async function appendAudit(tx: Tx, input: AuditInput): Promise<void> {
 
 export interface AuditQuery {
   after?: bigint;
+  /** With order "desc": events older than this id (the next page back). */
+  before?: bigint;
   type?: string;
+  /** Username of the actor. */
+  actor?: string;
+  subjectId?: string;
+  from?: Date;
+  to?: Date;
+  order?: 'asc' | 'desc';
   limit: number;
 }
 
@@ -47,8 +55,14 @@ export function auditService(prisma: PrismaClient) {
   return {
     async list(q: AuditQuery) {
       const rows = await prisma.auditEvent.findMany({
-        where: { id: q.after !== undefined ? { gt: q.after } : undefined, type: q.type },
-        orderBy: { id: 'asc' },
+        where: {
+          id: q.after !== undefined || q.before !== undefined ? { gt: q.after, lt: q.before } : undefined,
+          type: q.type,
+          actor: q.actor,
+          subjectId: q.subjectId,
+          at: q.from || q.to ? { gte: q.from, lt: q.to } : undefined,
+        },
+        orderBy: { id: q.order ?? 'asc' },
         take: q.limit,
       });
       return rows.map((r) => ({ ...r, id: r.id.toString(), at: r.at.toISOString() }));

@@ -12,7 +12,7 @@
 import pg from 'pg';
 
 /** Tables the broker may only INSERT into and SELECT from. Add new append-only tables here. */
-export const APPEND_ONLY_TABLES = ['audit_events', 'recording_chunks', 'session_manifests', 'audit_checkpoints'];
+export const APPEND_ONLY_TABLES = ['audit_events', 'recording_chunks', 'session_manifests', 'audit_checkpoints', 'captures'];
 /** Schemas whose tables the broker reads and writes: ours and pg-boss's. */
 const SCHEMAS = ['public', 'pgboss'];
 

@@ -29,8 +29,14 @@ export function hostService(prisma: PrismaClient) {
       return Promise.all(
         hosts.map(async (h) => {
           const [sessions, replacement] = await Promise.all([
-            prisma.session.findMany({ where: { hostId: h.id, startedAt: { gte: h.taintedAt! } }, include: sessionInclude, orderBy: { startedAt: 'asc' } }),
-            prisma.replacement.findFirst({ where: { hostId: h.id }, include: replacementInclude, orderBy: { createdAt: 'desc' } }),
+            // The session that tainted the host started a moment before the taint time (same
+            // transaction, earlier clock): a session counts if it was open at or after it.
+            prisma.session.findMany({
+              where: { hostId: h.id, OR: [{ startedAt: { gte: h.taintedAt! } }, { endedAt: null }, { endedAt: { gte: h.taintedAt! } }] },
+              include: sessionInclude, orderBy: { startedAt: 'asc' },
+            }),
+            // Only a replacement of this drift, never the previous one's outcome.
+            prisma.replacement.findFirst({ where: { hostId: h.id, createdAt: { gte: h.taintedAt! } }, include: replacementInclude, orderBy: { createdAt: 'desc' } }),
           ]);
           return {
             host: toHostView(h, now),

@@ -3,9 +3,16 @@
 export const END_REASONS = ['exit', 'expired', 'revoked', 'disconnected', 'interrupted', 'recording_failed', 'idle'] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
+/**
+ * size: the session's terminal size, sent to watchers when they attach and on
+ * every resize, so they draw the shell at its own size (issue 14).
+ * watchers: who is watching, sent to the requester when that changes.
+ */
 export type ServerMessage =
   | { type: 'notice'; message: string; expiresAt: string }
-  | { type: 'exit'; reason: EndReason };
+  | { type: 'exit'; reason: EndReason }
+  | { type: 'size'; cols: number; rows: number }
+  | { type: 'watchers'; users: string[] };
 
 /**
  * resize: the browser's terminal size. pause/resume: flow control from a

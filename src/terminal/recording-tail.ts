@@ -19,7 +19,7 @@ export class RecordingTail {
 
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly session: { id: string; hostName: string; expiresAt: Date },
+    private readonly session: { id: string; hostName: string; expiresAt: Date; cols: number; rows: number },
   ) {}
 
   async start(ws: WebSocket): Promise<void> {
@@ -30,6 +30,7 @@ export class RecordingTail {
       if (isBinary) this.send({ type: 'notice', message: 'Read-only: your input is not sent.', expiresAt: this.session.expiresAt.toISOString() });
     });
     this.nextSeq = await this.backlogStart();
+    this.sendSize(await this.sizeBefore(this.nextSeq));
     this.send({ type: 'notice', message: `Watching ${this.session.hostName} (read-only), from the recording.`, expiresAt: this.session.expiresAt.toISOString() });
     await this.poll();
   }
@@ -49,6 +50,19 @@ export class RecordingTail {
     return rows[0]?.seq ?? 0;
   }
 
+  /** The session's size when the backlog starts: the last resize before it, else the size it opened with. */
+  private async sizeBefore(seq: number): Promise<string> {
+    const rows = await this.prisma.$queryRaw<{ data: Uint8Array }[]>`
+      SELECT data FROM recording_chunks WHERE session_id = ${this.session.id}::uuid AND kind = 'r' AND seq < ${seq}
+      ORDER BY seq DESC LIMIT 1`;
+    return rows[0] ? Buffer.from(rows[0].data).toString() : `${this.session.cols}x${this.session.rows}`;
+  }
+
+  private sendSize(size: string): void {
+    const [cols, rows] = size.split('x').map(Number);
+    if (Number.isInteger(cols) && Number.isInteger(rows)) this.send({ type: 'size', cols: cols!, rows: rows! });
+  }
+
   private async poll(): Promise<void> {
     if (this.closed) return;
     try {
@@ -64,6 +78,7 @@ export class RecordingTail {
         });
         for (const c of chunks) {
           if (c.kind === 'o') this.ws.send(Buffer.from(c.data), { binary: true });
+          if (c.kind === 'r') this.sendSize(Buffer.from(c.data).toString());
           if (c.kind === 'm') this.send({ type: 'notice', message: Buffer.from(c.data).toString(), expiresAt: this.session.expiresAt.toISOString() });
           this.nextSeq = c.seq + 1;
         }

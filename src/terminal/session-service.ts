@@ -16,6 +16,7 @@ import { RecordingTail } from './recording-tail.js';
 import type { RecordingWriter } from '../recording/recording-writer.js';
 import { TerminalSession, type SessionEnd } from './terminal-session.js';
 import { sessionInclude, toSessionView } from './session-views.js';
+import { Watchers } from './watchers.js';
 import type { EndReason } from './protocol.js';
 import { sealSession } from '../evidence/manifest.js';
 import type { SigningKey } from '../evidence/signing-key.js';
@@ -42,6 +43,7 @@ function emergencyBanner(request: { emergency: boolean; reviewDueAt: Date | null
 export function sessionService(deps: Deps) {
   const { prisma, config, replacements } = deps;
   const live = new Map<string, TerminalSession>();
+  const watching = new Watchers((sessionId, users) => live.get(sessionId)?.watchedBy(users));
 
   /**
    * Session end, taint and replacement in one transaction. Retried for as long
@@ -136,7 +138,7 @@ export function sessionService(deps: Deps) {
         });
         const policy = await prisma.policy.findUnique({ where: { environment: host.environment } });
         const terminal = new TerminalSession(
-          { id: session.id, requestId, userId: user.id, hostName: host.name, startedAt: session.startedAt, expiresAt: request.expiresAt!, cols: size.cols, rows: size.rows, banner: emergencyBanner(request) },
+          { id: session.id, requestId, userId: user.id, hostName: host.name, instance: host.instance, startedAt: session.startedAt, expiresAt: request.expiresAt!, cols: size.cols, rows: size.rows, banner: emergencyBanner(request) },
           command, deps.writer, config, end,
           { idleMinutes: policy?.idleTimeoutMinutes, currentEnd: () => currentEnd(requestId) },
         );
@@ -163,8 +165,11 @@ export function sessionService(deps: Deps) {
       if (!controls && !mayWatch(user)) throw new ForbiddenError('Only the requester may attach; approvers and auditors may watch.', 'not_requester');
       if (session.endedAt) throw new ConflictError(`This session has ended (${session.endReason}); replay its recording instead.`, 'session_ended');
       if (!controls) {
-        const tail = new RecordingTail(prisma, { id: session.id, hostName: session.host.name, expiresAt: session.request.expiresAt! });
-        return (ws) => void tail.start(ws);
+        const tail = new RecordingTail(prisma, { id: session.id, hostName: session.host.name, expiresAt: session.request.expiresAt!, cols: session.cols, rows: session.rows });
+        return (ws) => {
+          void tail.start(ws);
+          watching.add(sessionId, ws, user.username);
+        };
       }
       const terminal = live.get(sessionId);
       if (!terminal) throw new ConflictError('This session runs on another broker replica; connect through it.', 'wrong_broker');

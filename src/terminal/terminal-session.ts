@@ -13,12 +13,15 @@ import { IdleWatch, type TimeBoxHooks } from './time-box.js';
 const SOCKET_HIGH_WATER = 1 << 20; // pause the pty above 1 MiB unsent to the controller
 const SOCKET_LOW_WATER = 256 << 10;
 const UNCOMMITTED_HIGH_WATER = 4 << 20; // or above 4 MiB not yet in Postgres
+const REPAINT_BYTES = 64 << 10; // the recent committed output a re-attaching browser repaints from
 
 export interface SessionInfo {
   id: string;
   requestId: string;
   userId: string;
   hostName: string;
+  /** The host's instance number: its replacement after this session brings instance + 1. */
+  instance: number;
   startedAt: Date;
   expiresAt: Date;
   cols: number;
@@ -51,6 +54,11 @@ export class TerminalSession {
   /** The controlling browser asked to hold output (its terminal is behind). */
   private clientPaused = false;
   private readonly idle: IdleWatch | undefined;
+  /** The last committed output chunks (whole chunks, up to REPAINT_BYTES), for a browser that re-attaches. */
+  private readonly recent: Buffer[] = [];
+  private recentBytes = 0;
+  private recentHead = 0;
+  private watchers: string[] = [];
 
   constructor(
     readonly info: SessionInfo,
@@ -130,8 +138,22 @@ export class TerminalSession {
     ws.on('error', () => ws.terminate());
     const left = Math.max(0, Math.round((this.info.expiresAt.getTime() - Date.now()) / this.timing.minuteMs));
     if (this.info.banner) this.send(ws, { type: 'notice', message: this.info.banner, expiresAt: this.info.expiresAt.toISOString() });
-    this.send(ws, { type: 'notice', message: `Connected to ${this.info.hostName}. Recorded. Access ends in about ${left} minute(s).`, expiresAt: this.info.expiresAt.toISOString() });
+    const { hostName, instance } = this.info;
+    this.send(ws, {
+      type: 'notice',
+      message: `Connected to ${hostName}. Recorded. Access ends in about ${left} minute(s). When the session ends, ${hostName} is replaced (instance ${instance} → ${instance + 1}).`,
+      expiresAt: this.info.expiresAt.toISOString(),
+    });
+    // A reloaded page starts blank: repaint it from the recent committed output.
+    if (this.recent.length > this.recentHead) ws.send(Buffer.concat(this.recent.slice(this.recentHead)), { binary: true });
+    if (this.watchers.length) this.send(ws, { type: 'watchers', users: this.watchers });
     this.updateFlow();
+  }
+
+  /** The approvers and auditors watching now (on this broker); the requester is told. */
+  watchedBy(users: string[]): void {
+    this.watchers = users;
+    if (this.controller) this.send(this.controller, { type: 'watchers', users });
   }
 
   notice(message: string): void {
@@ -224,6 +246,14 @@ export class TerminalSession {
   }
 
   private forwardOutput(data: Buffer): void {
+    this.recent.push(data);
+    this.recentBytes += data.length;
+    // Drop the oldest chunks by moving a head index; compact now and then (no O(n) shift per chunk).
+    while (this.recentBytes > REPAINT_BYTES && this.recentHead < this.recent.length - 1) this.recentBytes -= this.recent[this.recentHead++]!.length;
+    if (this.recentHead > 1024) {
+      this.recent.splice(0, this.recentHead);
+      this.recentHead = 0;
+    }
     if (this.controller) this.controller.send(data, { binary: true }, () => this.updateFlow());
   }
 

@@ -8,14 +8,16 @@ test('the audit chain verifies and pages', async ({ as, broker, request }) => {
   const dave = await as('dave');
   await dave.getByRole('link', { name: 'Audit' }).click();
   const events = dave.getByRole('table', { name: 'Audit events' });
-  await expect(events).toContainText('demo.seeded');
+  await expect(events).toContainText('auth.login');
   await expect(events.locator('tbody tr')).toHaveCount(50);
-  await expect(events.locator('tbody tr').first().locator('td').first()).toHaveText('1');
-  await dave.getByRole('button', { name: 'Next →' }).click();
-  await expect(events.locator('tbody tr').first().locator('td').first()).toHaveText('51');
+  // Newest first (issue 14): the first row is the latest event, the next page goes back in time.
+  const newest = Number(await events.locator('tbody tr').first().locator('td').first().textContent());
+  expect(newest).toBeGreaterThan(50);
+  await dave.getByRole('button', { name: 'Older →' }).click();
+  await expect(events.locator('tbody tr').first().locator('td').first()).toHaveText(String(newest - 50));
   await expect(dave.getByText('Page 2')).toBeVisible();
-  await dave.getByRole('button', { name: '← Previous' }).click();
-  await expect(events.locator('tbody tr').first().locator('td').first()).toHaveText('1');
+  await dave.getByRole('button', { name: '← Newer' }).click();
+  await expect(events.locator('tbody tr').first().locator('td').first()).toHaveText(String(newest));
   await dave.getByLabel('Event type').fill('request.created');
   await dave.getByRole('button', { name: 'Apply' }).click();
   await expect(dave.getByText('No audit events here.')).toBeVisible();

@@ -22,7 +22,7 @@ test('an approver revokes a grant and the open terminal ends at once', async ({ 
   const grants = bob.getByRole('table', { name: 'Active grants' });
   await expect(grants).toContainText('staging-db-1');
   await screenshot(bob, 'approvals-active-grants');
-  await grants.getByRole('button', { name: "Revoke alice's access to staging-db-1" }).click();
+  await grants.getByRole('button', { name: 'Revoke access: alice on staging-db-1' }).click();
   await bob.getByRole('button', { name: 'Yes, revoke' }).click();
   await expect(bob.getByText('No access is open right now.')).toBeVisible();
 

@@ -63,7 +63,7 @@ test('a production break-glass session from request to replacement', async ({ as
   await expect(terminalText(alice).locator('div', { hasText: new RegExp(`^${token}\\s*$`) })).toHaveCount(1);
   await screenshot(alice, 'terminal');
   await typeInTerminal(alice, 'exit\n');
-  await expect(alice.getByTestId('end-reason')).toHaveText('The shell exited.');
+  await expect(alice.getByTestId('end-reason')).toHaveText('You left the shell; the session is over.');
   const replayLink = alice.getByRole('link', { name: 'Replay the recording' });
   await expect(replayLink).toBeVisible();
   await screenshot(alice, 'terminal-ended');

@@ -8,6 +8,8 @@ export class TerminalClient {
   /** Every binary frame as received, from the first one on. */
   readonly frames: Buffer[] = [];
   readonly notices: string[] = [];
+  /** Every control message, in order. */
+  readonly messages: ServerMessage[] = [];
   exitReason: string | undefined;
   readonly closed: Promise<{ code: number; reason: string }>;
   private waiters: (() => void)[] = [];
@@ -20,6 +22,7 @@ export class TerminalClient {
       }
       else {
         const msg = JSON.parse(data.toString()) as ServerMessage;
+        this.messages.push(msg);
         if (msg.type === 'notice') this.notices.push(msg.message);
         if (msg.type === 'exit') this.exitReason = msg.reason;
       }

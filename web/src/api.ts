@@ -2,7 +2,7 @@
 // is handled here; a 401 anywhere sends the user back to the login page.
 import type {
   NotificationChannel, NotificationDelivery,
-  AccessRequest, AuditEvent, AuditVerification, Capture, DriftEntry, FleetReport, Host, Policy, Rollout, Replacement, Session, User,
+  AccessRequest, AuditEvent, AuditVerification, Capture, DriftEntry, FleetReport, Host, Policy, RecordingHit, Rollout, Replacement, Session, User,
 } from './types';
 import type { Role, UserAdmin } from './types';
 
@@ -57,10 +57,12 @@ function query(params: Record<string, string | number | undefined>): string {
 
 export const api = {
   me: () => call<User>('GET', '/me'),
+  whoami: () => call<{ user: User | null }>('GET', '/auth/session'),
   login: (username: string, password: string) => call<{ user: User }>('POST', '/auth/login', { username, password }),
   logout: () => call<{ ok: boolean; endSessionUrl?: string }>('POST', '/auth/logout'),
   providers: () => call<{ localAccounts: boolean; sso: { name: string; startUrl: string } | null }>('GET', '/auth/providers'),
   hosts: () => call<Host[]>('GET', '/hosts'),
+  host: (id: string) => call<Host>('GET', `/hosts/${encodeURIComponent(id)}`),
   policies: () => call<Policy[]>('GET', '/policies'),
   requests: (status?: string) => call<AccessRequest[]>('GET', `/requests${query({ status })}`),
   request: (id: string) => call<AccessRequest>('GET', `/requests/${encodeURIComponent(id)}`),
@@ -69,6 +71,7 @@ export const api = {
   approve: (id: string, comment?: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(id)}/approve`, comment ? { comment } : {}),
   deny: (id: string, comment: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(id)}/deny`, { comment }),
   revoke: (id: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(id)}/revoke`),
+  withdraw: (id: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(id)}/withdraw`),
   openSession: (requestId: string, cols: number, rows: number) =>
     call<{ id: string; expiresAt: string }>('POST', `/requests/${encodeURIComponent(requestId)}/sessions`, { cols, rows }),
   sessions: (filter: { hostId?: string; requestId?: string; user?: string; endReason?: string; from?: string; to?: string } = {}) => call<Session[]>('GET', `/sessions${query(filter)}`),
@@ -97,7 +100,7 @@ export const api = {
       progress(received);
     }
   },
-  audit: (filter: { after?: string; type?: string; limit?: number }) => call<AuditEvent[]>('GET', `/audit${query(filter)}`),
+  audit: (filter: { after?: string; before?: string; type?: string; actor?: string; subjectId?: string; from?: string; to?: string; order?: 'asc' | 'desc'; limit?: number }) => call<AuditEvent[]>('GET', `/audit${query(filter)}`),
   verifyAudit: () => call<AuditVerification>('GET', '/audit/verify'),
   replacements: (hostId?: string) => call<Replacement[]>('GET', `/replacements${query({ hostId })}`),
   drift: () => call<DriftEntry[]>('GET', '/drift'),
@@ -105,6 +108,8 @@ export const api = {
     approvalsRequired: policy.approvalsRequired, minDurationMinutes: policy.minDurationMinutes, maxDurationMinutes: policy.maxDurationMinutes,
   }),
   replaceHost: (hostId: string) => call<Replacement>('POST', `/hosts/${encodeURIComponent(hostId)}/replace`),
+  searchRecordings: (q: string, filter: { environment?: string; from?: string; to?: string } = {}) =>
+    call<RecordingHit[]>('GET', `/search/recordings${query({ q, ...filter })}`),
   sshCa: () => call<{ publicKey: string; fingerprint: string }>('GET', '/ssh/ca'),
   evidenceKey: () => call<{ publicKey: string; fingerprint: string }>('GET', '/evidence/key'),
   verifyEvidence: (id: string) => call<{ ok: boolean; problems: string[]; manifestHash: string | null; keyFingerprint: string; chunks: number }>('GET', `/sessions/${encodeURIComponent(id)}/evidence/verify`),

@@ -1,6 +1,6 @@
 // The shell: who is logged in, the header and nav for their roles, and which
 // page is mounted. Each page lives in a DisposableStore dropped on navigation.
-import { api, whenUnauthorized } from './api';
+import { api, ApiError, messageOf, whenUnauthorized } from './api';
 import { DisposableStore } from './disposable';
 import { el, replace } from './dom';
 import { LiveEvents } from './events';
@@ -22,6 +22,9 @@ import { adminPage } from './pages/admin';
 import { noAccessPage } from './pages/no-access';
 import { reviewsPage } from './pages/reviews';
 import { capturePage } from './pages/capture';
+import { searchPage } from './pages/search';
+import { accessDenied, unreachablePage } from './components/access-denied';
+import { PendingCount } from './components/pending-count';
 
 interface Route {
   path: string;
@@ -29,20 +32,23 @@ interface Route {
   title: string;
   /** Full-window pages (the terminal) draw their own bar instead of the header. */
   bare?: boolean;
+  /** Who may see the page; anyone else gets "you do not have access" (the API refuses them too). */
+  roles?: Role[];
 }
 
 const routes: Route[] = [
   { path: '/fleet', page: fleetPage, title: 'Fleet' },
-  { path: '/requests/new', page: newRequestPage, title: 'Request access' },
+  { path: '/requests/new', page: newRequestPage, title: 'Request access', roles: ['requester'] },
   { path: '/requests', page: requestsPage, title: 'Requests' },
   { path: '/requests/:id', page: requestPage, title: 'Request' },
-  { path: '/approvals', page: approvalsPage, title: 'Approvals' },
-  { path: '/sessions', page: sessionsPage, title: 'Sessions' },
+  { path: '/approvals', page: approvalsPage, title: 'Approvals', roles: ['approver'] },
+  { path: '/sessions', page: sessionsPage, title: 'Sessions', roles: ['approver', 'auditor', 'admin'] },
   { path: '/sessions/:id', page: replayPage, title: 'Replay' },
   { path: '/sessions/:id/terminal', page: terminalPage, title: 'Terminal', bare: true },
-  { path: '/audit', page: auditPage, title: 'Audit' },
-  { path: '/drift', page: driftPage, title: 'Drift ledger' },
-  { path: '/admin', page: adminPage, title: 'Administration' },
+  { path: '/audit', page: auditPage, title: 'Audit', roles: ['auditor', 'admin'] },
+  { path: '/search', page: searchPage, title: 'Search recordings', roles: ['auditor', 'admin'] },
+  { path: '/drift', page: driftPage, title: 'Drift ledger', roles: ['admin', 'auditor', 'approver'] },
+  { path: '/admin', page: adminPage, title: 'Administration', roles: ['admin'] },
   { path: '/reviews', page: reviewsPage, title: 'Emergency reviews' },
   { path: '/captures/:id', page: capturePage, title: 'What changed' },
 ];
@@ -54,6 +60,7 @@ const nav: { path: string; label: string; roles: Role[] }[] = [
   { path: '/approvals', label: 'Approvals', roles: ['approver'] },
   { path: '/sessions', label: 'Sessions', roles: ['approver', 'auditor', 'admin'] },
   { path: '/audit', label: 'Audit', roles: ['auditor', 'admin'] },
+  { path: '/search', label: 'Search', roles: ['auditor', 'admin'] },
   { path: '/drift', label: 'Drift', roles: ['admin', 'auditor', 'approver'] },
   { path: '/admin', label: 'Admin', roles: ['admin'] },
   { path: '/reviews', label: 'Reviews', roles: ['approver', 'auditor'] },
@@ -71,12 +78,19 @@ export class App {
   private events: LiveEvents | null = null;
   private pageStore = new DisposableStore();
   private loginMessage: string | null = null;
+  private pending: PendingCount | null = null;
 
   constructor(private readonly root: HTMLElement) {}
 
   async start(): Promise<void> {
     whenUnauthorized(() => this.expired());
-    this.user = await api.me().catch(() => null);
+    try {
+      // Not /api/me: on a fresh visit "not logged in" is an answer, not a 401 in the console.
+      this.user = (await api.whoami()).user;
+    } catch (error) {
+      // The broker cannot be reached: that is not being logged out.
+      return unreachablePage(this.root, messageOf(error), () => void this.start());
+    }
     startRouter(() => this.render());
   }
 
@@ -89,6 +103,8 @@ export class App {
     this.user = null;
     this.events?.dispose();
     this.events = null;
+    this.pending?.dispose();
+    this.pending = null;
     this.loginMessage = message;
     const here = location.pathname + location.search;
     navigate(here.startsWith('/login') || message === null ? '/login' : `/login?next=${encodeURIComponent(here)}`, { replace: true });
@@ -119,7 +135,10 @@ export class App {
       });
     }
     if (path === '/' || path === '/login') return navigate(homeOf(this.user), { replace: true });
-    this.events ??= new LiveEvents(() => void api.me().catch(() => this.expired()));
+    this.events ??= new LiveEvents(() => void api.me().catch((e) => {
+      if (e instanceof ApiError && e.status === 401) this.expired();
+    }));
+    if (!this.pending && hasRole(this.user, 'approver')) this.pending = new PendingCount(this.user, this.events);
     const match = matchRoute(routes, path);
     const main = el('main', { id: 'main', class: match?.route.bare ? 'bare' : '' });
     replace(this.root, match?.route.bare ? null : this.header(path), main);
@@ -129,6 +148,12 @@ export class App {
       return;
     }
     document.title = `${match.route.title} · breakglass`;
+    if (match.route.roles && !hasRole(this.user, ...match.route.roles)) {
+      document.title = `No access · breakglass`;
+      accessDenied(main, this.user, match.route.roles, homeOf(this.user));
+      main.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
+      return;
+    }
     match.route.page(main, {
       user: this.user,
       params: match.params,
@@ -145,7 +170,8 @@ export class App {
     const mine = nav.filter((n) => hasRole(user, ...n.roles));
     // The longest nav path that is this path or a parent of it is the current one.
     const current = mine.filter((n) => path === n.path || path.startsWith(n.path + '/')).sort((a, b) => b.path.length - a.path.length)[0];
-    const links = mine.map((n) => el('li', null, el('a', { href: n.path, 'aria-current': n === current ? 'page' : null }, n.label)));
+    const links = mine.map((n) => el('li', null, el('a', { href: n.path, 'aria-current': n === current ? 'page' : null }, n.label,
+      n.path === '/approvals' && this.pending ? this.pending.element : null)));
     const logout = el('button', { type: 'button', class: 'link-button', onclick: () => void api.logout().then((r) => (r.endSessionUrl ? location.assign(r.endSessionUrl) : this.loggedOut(null)), () => this.loggedOut(null)) }, 'Log out');
     return el('header', { class: 'app-header' },
       el('a', { class: 'skip', href: '#main', onclick: (e) => { e.preventDefault(); document.getElementById('main')?.querySelector<HTMLElement>('h1')?.focus(); } }, 'Skip to content'),

@@ -71,7 +71,8 @@ export function table(caption: string, columns: string[], rows: { cells: (Child 
   return el('div', { class: 'table-wrap' },
     el('table', { class: 'responsive' },
       el('caption', { class: 'visually-hidden' }, caption),
-      el('thead', null, el('tr', null, columns.map((c) => el('th', { scope: 'col' }, c)))),
+      // A column of buttons or links still needs a header a screen reader can announce.
+      el('thead', null, el('tr', null, columns.map((c) => el('th', { scope: 'col' }, c || el('span', { class: 'visually-hidden' }, 'Actions'))))),
       el('tbody', null, rows.map((row) =>
         el('tr', row.attrs ?? null, row.cells.map((cell, i) => el('td', { 'data-label': columns[i] }, cell)))))));
 }

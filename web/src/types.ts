@@ -115,3 +115,15 @@ export interface Rollout {
   finishedAt: string | null;
   progress: { total: number; replaced: number; inProgress: number; failed: number; waitingForSessions: number };
 }
+
+/** A line of a recording that matched a search across sessions. */
+export interface RecordingHit {
+  sessionId: string;
+  hostName: string;
+  environment: string;
+  user: string;
+  sessionStartedAt: string;
+  atMs: number;
+  kind: 'i' | 'o';
+  line: string;
+}

@@ -96,7 +96,8 @@ export function revokeButton(r: AccessRequest, user: User, done: () => void): HT
   };
   function initial() {
     const button = el('button', { type: 'button', class: 'danger', onclick: ask }, label);
-    button.setAttribute('aria-label', own ? `End your access to ${r.hostName}` : `Revoke ${r.requester}'s access to ${r.hostName}`);
+    // The visible words first, so voice control users can say what they see (WCAG 2.5.3).
+    button.setAttribute('aria-label', own ? `${label}: ${r.hostName}` : `${label}: ${r.requester} on ${r.hostName}`);
     replace(box, button);
   }
   initial();

@@ -4,31 +4,10 @@ import { evidenceKeySection } from '../components/evidence';
 import { api, messageOf, type AccessBounds } from '../api';
 import { alertBox, badge, el, replace, table } from '../dom';
 import { heading, loader, type Page } from '../page';
-import type { Host, Policy } from '../types';
+import type { Policy } from '../types';
+import { replaceControl, replacementStatus, type ReplacementWatch } from '../components/replace-confirm';
 import { usersSection } from './admin-users';
 import { loopPolicySettings, notificationSettings } from './admin-notifications';
-
-const REPLACEABLE = ['healthy', 'tainted', 'failed'];
-
-function replaceButton(host: Host, status: HTMLElement): HTMLElement {
-  const blocked = !REPLACEABLE.includes(host.state) || host.pendingReplacement !== null;
-  const button = el('button', {
-    type: 'button',
-    disabled: blocked,
-    'aria-label': `Replace ${host.name} now`,
-    onclick: async () => {
-      button.disabled = true;
-      try {
-        await api.replaceHost(host.id);
-        replace(status, alertBox(`Replacement of ${host.name} scheduled.`, 'success'));
-      } catch (error) {
-        replace(status, alertBox(`${host.name}: ${messageOf(error)}`));
-        button.disabled = false;
-      }
-    },
-  }, 'Replace now');
-  return button;
-}
 
 /** The same bounds the broker enforces, said before a round trip. */
 function policyProblem(p: AccessBounds): string | undefined {
@@ -45,6 +24,11 @@ function policyRow(policy: Policy, status: HTMLElement) {
   const approvals = input('approvalsRequired', 'Approvals needed', 10);
   const min = input('minDurationMinutes', 'Shortest grant in minutes', 10080);
   const max = input('maxDurationMinutes', 'Longest grant in minutes', 10080);
+  const unsaved = el('span', { class: 'unsaved', role: 'status' });
+  const current = () => [approvals.value, min.value, max.value].join('/');
+  let saved = current();
+  const mark = () => { unsaved.textContent = current() === saved ? '' : 'Unsaved changes'; };
+  for (const control of [approvals, min, max]) control.addEventListener('input', mark);
   const save = el('button', {
     type: 'button',
     onclick: async () => {
@@ -53,8 +37,10 @@ function policyRow(policy: Policy, status: HTMLElement) {
       if (problem) return replace(status, alertBox(`${policy.environment}: ${problem}`));
       save.disabled = true;
       try {
-        const saved = await api.putPolicy(next);
-        replace(status, alertBox(`Policy for ${saved.environment} saved: ${saved.approvalsRequired} approval(s), ${saved.minDurationMinutes}–${saved.maxDurationMinutes} min.`, 'success'));
+        const done = await api.putPolicy(next);
+        saved = current();
+        mark();
+        replace(status, alertBox(`Policy for ${done.environment} saved: ${done.approvalsRequired} approval(s), ${done.minDurationMinutes}–${done.maxDurationMinutes} min.`, 'success'));
       } catch (error) {
         replace(status, alertBox(`${policy.environment}: ${messageOf(error)}`));
       } finally {
@@ -62,7 +48,7 @@ function policyRow(policy: Policy, status: HTMLElement) {
       }
     },
   }, `Save ${policy.environment}`);
-  return { attrs: { 'data-environment': policy.environment }, cells: [el('strong', null, policy.environment), approvals, min, max, save] };
+  return { attrs: { 'data-environment': policy.environment }, cells: [el('strong', null, policy.environment), approvals, min, max, el('span', null, save, ' ', unsaved)] };
 }
 
 export const adminPage: Page = (root, ctx) => {
@@ -71,15 +57,27 @@ export const adminPage: Page = (root, ctx) => {
   const policyStatus = el('div', { 'aria-live': 'polite' });
   const policies = el('div');
   const ca = el('div');
-  const refreshHosts = loader(hosts, ctx.store, api.hosts, (list) =>
+  let watch: ReplacementWatch | null = null;
+  const follow = (list: Parameters<typeof replacementStatus>[1]) => {
+    if (!watch) return;
+    const now = replacementStatus(watch, list);
+    replace(hostStatus, alertBox(now.text, now.failed ? 'error' : now.done ? 'success' : 'info'));
+    if (now.done) watch = null;
+  };
+  const refreshHosts = loader(hosts, ctx.store, api.hosts, (list) => {
+    follow(list);
     replace(hosts, table('Hosts', ['Host', 'Environment', 'Image', 'State', 'Instance', ''], list.map((h) => ({
       attrs: { 'data-host': h.name },
       cells: [
         el('strong', null, h.name), h.environment, `${h.image.name} ${h.image.version}`,
         el('span', null, badge(h.state), h.pendingReplacement ? el('span', { class: 'muted' }, ` replacement ${h.pendingReplacement.status}`) : null),
-        String(h.instance), replaceButton(h, hostStatus),
+        String(h.instance), replaceControl(h, hostStatus, (w) => {
+          watch = w;
+          void refreshHosts();
+        }),
       ],
-    })), 'No hosts.')));
+    })), 'No hosts.'));
+  });
   loader(policies, ctx.store, api.policies, (list) =>
     replace(policies, table('Access policy', ['Environment', 'Approvals', 'Shortest (min)', 'Longest (min)', ''], list.map((p) => policyRow(p, policyStatus)), 'No policy: no environment can be requested.')));
   loader(ca, ctx.store, api.sshCa, (key) =>

@@ -4,7 +4,11 @@ import { badge, el, replace, table } from '../dom';
 import { ageOf, clock } from '../format';
 import { heading, loader, type Page } from '../page';
 import { approvalList, decisionControls, requestFacts, revokeButton } from '../components/request-view';
-import type { AccessRequest } from '../types';
+import type { AccessRequest, Session } from '../types';
+
+const liveLink = (s: Session | undefined) => s
+  ? el('a', { href: `/sessions/${s.id}/terminal`, 'aria-label': `Watch live: ${s.user} on ${s.hostName}` }, 'Watch live')
+  : el('span', { class: 'muted' }, 'no shell open');
 
 export const approvalsPage: Page = (root, ctx) => {
   const pendingRegion = el('div', { class: 'queue' });
@@ -30,19 +34,20 @@ export const approvalsPage: Page = (root, ctx) => {
     return node;
   };
 
-  const refresh = loader(pendingRegion, ctx.store, () => Promise.all([api.requests('pending'), api.requests('approved')]), ([pending, approved]) => {
+  const refresh = loader(pendingRegion, ctx.store, () => Promise.all([api.requests('pending'), api.requests('approved'), api.sessions().catch(() => [])]), ([pending, approved, sessions]) => {
     for (const id of cards.keys()) if (!pending.some((r) => r.id === id)) cards.delete(id);
     replace(pendingRegion, pending.length ? pending.map(card) : el('p', { class: 'empty' }, 'Nothing to approve. New requests appear here by themselves.'));
     const active = approved.filter((r) => r.expiresAt && Date.parse(r.expiresAt) > Date.now());
     for (const id of revokes.keys()) if (!active.some((r) => r.id === id)) revokes.delete(id);
     for (const r of active) if (!revokes.has(r.id)) revokes.set(r.id, revokeButton(r, ctx.user, () => void refresh()));
-    replace(grantsRegion, table('Active grants', ['Requester', 'Host', 'Reason', 'Time left', ''], active.map((r) => ({
+    replace(grantsRegion, table('Active grants', ['Requester', 'Host', 'Reason', 'Time left', 'Session', ''], active.map((r) => ({
       cells: [
         r.requester,
         `${r.hostName} (${r.environment})`,
         [r.emergency ? badge('emergency') : '', el('span', { class: 'reason clamp' }, r.reason),
           r.extensions.some((x) => x.status === 'pending') ? el('a', { href: `/requests/${r.id}`, 'data-testid': 'extension-asked' }, ' · extension asked') : ''],
         clock(Date.parse(r.expiresAt!) - Date.now()),
+        liveLink(sessions.find((s) => s.live && s.requestId === r.id)),
         revokes.get(r.id),
       ],
     })), 'No access is open right now.'));

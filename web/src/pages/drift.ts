@@ -16,8 +16,11 @@ export const driftPage: Page = (root, ctx) => {
         badge(d.host.state),
         duration(d.ageSeconds),
         el('ul', { class: 'plain' }, d.sessions.map((s) => el('li', null,
-          el('a', { href: `/sessions/${s.id}` }, `${s.user} · ${dateTime(s.startedAt)}`)))),
-        d.replacement
+          s.live ? [badge('live'), ' ', el('a', { href: `/sessions/${s.id}/terminal` }, `${s.user} · since ${dateTime(s.startedAt)}`)]
+            : el('a', { href: `/sessions/${s.id}` }, `${s.user} · ${dateTime(s.startedAt)}`)))),
+        d.sessions.some((s) => s.live) && (!d.replacement || !['scheduled', 'running'].includes(d.replacement.status))
+          ? el('span', { class: 'muted' }, 'replaced when the session ends')
+          : d.replacement
           ? el('span', null, badge(d.replacement.status), d.replacement.attempts > 1 ? ` attempt ${d.replacement.attempts}` : '',
             d.replacement.lastError ? el('div', { class: 'muted' }, d.replacement.lastError) : null)
           : 'not scheduled',

@@ -3,7 +3,8 @@ import { every } from '../disposable';
 import { badge, el, field, replace, select, table } from '../dom';
 import { duration } from '../format';
 import { hasRole, heading, loader, type Page } from '../page';
-import type { Host, HostState } from '../types';
+import type { Host, HostState, Session } from '../types';
+import { inUseBy } from '../components/in-use';
 import { fleetExceptions } from '../components/fleet-exceptions';
 import { rolloutForm, rolloutProgress } from '../components/rollout';
 
@@ -21,6 +22,7 @@ export const fleetPage: Page = (root, ctx) => {
   const rolloutSection = el('section', { 'aria-labelledby': 'rollouts-h' }, el('h2', { id: 'rollouts-h' }, 'Roll-outs'), rollouts,
     hasRole(ctx.user, 'admin') ? el('details', { class: 'start-rollout' }, el('summary', null, 'Start a roll-out'), rolloutForm(() => void refreshRollouts())) : null);
   let hosts: Host[] = [];
+  let live: Session[] = [];
   const canRequest = hasRole(ctx.user, 'requester');
 
   const draw = () => {
@@ -31,7 +33,7 @@ export const fleetPage: Page = (root, ctx) => {
         el('strong', null, h.name),
         h.environment,
         `${h.image.name} ${h.image.version}`,
-        el('span', null, badge(h.state), h.pendingReplacement
+        el('span', null, badge(h.state), inUseBy(h, live, ctx.user), h.pendingReplacement
           ? el('span', { class: 'muted' }, ` replacement ${h.pendingReplacement.status}${h.pendingReplacement.attempts > 1 ? `, attempt ${h.pendingReplacement.attempts}` : ''}`)
           : null),
         h.driftAgeSeconds === null ? '—' : duration(h.driftAgeSeconds),
@@ -42,8 +44,9 @@ export const fleetPage: Page = (root, ctx) => {
     })), 'No hosts match these filters.'));
   };
 
-  const refresh = loader(region, ctx.store, api.hosts, (data) => {
+  const refresh = loader(region, ctx.store, () => Promise.all([api.hosts(), api.sessions().catch(() => [])]), ([data, sessions]) => {
     hosts = data.filter((h) => !h.retiredAt);
+    live = sessions.filter((s) => s.live);
     const chosen = env.value || (new URLSearchParams(location.search).get('environment') ?? '');
     const envs = [...new Set(hosts.map((h) => h.environment))].sort();
     replace(env, el('option', { value: '' }, 'All'), envs.map((e) => el('option', { value: e }, e)));
@@ -59,7 +62,7 @@ export const fleetPage: Page = (root, ctx) => {
   };
   env.addEventListener('change', onFilter);
   state.addEventListener('change', onFilter);
-  ctx.store.add(ctx.events.subscribe(['host', 'replacement'], () => { void refresh(); void refreshExceptions(); void refreshRollouts(); }));
+  ctx.store.add(ctx.events.subscribe(['host', 'replacement', 'session'], () => { void refresh(); void refreshExceptions(); void refreshRollouts(); }));
   // Ages and time left move on even when nothing changes.
   ctx.store.add(every(30_000, () => { void refresh(); void refreshExceptions(); }));
 

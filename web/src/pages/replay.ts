@@ -3,13 +3,16 @@
 import { api } from '../api';
 import { evidencePanel } from '../components/evidence';
 import { alertBox, badge, el, field, replace, select } from '../dom';
-import type { DisposableStore } from '../disposable';
+import { listen, type DisposableStore } from '../disposable';
 import { bytes, clock, dateTime } from '../format';
 import { heading, loader, type Page } from '../page';
 import { findInOutput, markersOf, parseCast, type Cast } from '../replay/asciicast';
+import { commandsOf } from '../replay/commands';
 import { Player } from '../replay/player';
+import { replayContext } from '../replay/replay-context';
+import { FontFit } from '../terminal/font-fit';
 import { endReasonLabel } from '../terminal/reasons';
-import type { Session } from '../types';
+import type { AccessRequest, Session } from '../types';
 import { changesSection } from '../components/changes';
 
 export const replayPage: Page = (root, ctx) => {
@@ -24,14 +27,19 @@ export const replayPage: Page = (root, ctx) => {
     const status = region.querySelector('.loading');
     if (status) status.textContent = `Loading the recording… ${bytes(received)} so far.`;
   };
-  loader(region, ctx.store, () => Promise.all([api.session(id), api.recordingWithProgress(id, progress).then(parseCast)]), ([session, cast]) => {
+  const load = async () => {
+    const session = await api.session(id);
+    const [request, cast] = await Promise.all([api.request(session.requestId).catch(() => null), api.recordingWithProgress(id, progress).then(parseCast)]);
+    return { session, request, cast };
+  };
+  loader(region, ctx.store, load, ({ session, request, cast }) => {
     head.querySelector('h1')!.textContent = `Replay: ${session.user} on ${session.hostName}`;
-    mount(region, session, cast, ctx.store, ctx.query.get('q'));
+    mount(region, session, request, cast, ctx.store, ctx.query.get('q'), Number(ctx.query.get('t') ?? NaN));
   });
 };
 
-function mount(region: HTMLElement, session: Session, cast: Cast, store: DisposableStore, initialQuery: string | null): void {
-  const screen = el('div', { class: 'player-screen', tabindex: 0, 'aria-label': 'Recording. Space plays or pauses, arrow keys seek 5 seconds.' });
+function mount(region: HTMLElement, session: Session, request: AccessRequest | null, cast: Cast, store: DisposableStore, initialQuery: string | null, initialMs: number): void {
+  const screen = el('div', { class: 'player-screen', tabindex: 0, role: 'group', 'aria-label': 'Recording. Space plays or pauses, arrow keys seek 5 seconds.' });
   const playButton = el('button', { type: 'button', class: 'primary', 'aria-label': 'Play' }, '▶ Play');
   const seekBar = el('input', { type: 'range', min: 0, max: cast.durationMs, step: 10, value: 0, 'aria-label': 'Seek' });
   const time = el('span', { class: 'time', 'data-testid': 'player-time' });
@@ -48,7 +56,7 @@ function mount(region: HTMLElement, session: Session, cast: Cast, store: Disposa
       playButton.setAttribute('aria-label', playing ? 'Pause' : 'Play');
     },
   }));
-  player.seek(0);
+  player.seek(Number.isFinite(initialMs) ? initialMs : 0);
   playButton.addEventListener('click', () => player.toggle());
   // Dragging fires many input events; a backwards seek replays from the start, so do one per frame.
   let seekFrame = 0;
@@ -66,7 +74,8 @@ function mount(region: HTMLElement, session: Session, cast: Cast, store: Disposa
     e.preventDefault();
   });
 
-  const markers = el('ol', { class: 'markers' }, markersOf(cast).map((m) =>
+  const marks = [...markersOf(cast).filter((m) => m.kind !== 'resize'), ...commandsOf(cast)].sort((a, b) => a.t - b.t);
+  const markers = el('ol', { class: 'markers', 'data-testid': 'markers' }, marks.map((m) =>
     el('li', null, el('button', { type: 'button', class: `link-button marker-${m.kind}`, onclick: () => { player.pause(); player.seek(m.t); } },
       el('span', { class: 'time' }, clock(m.t)), ' ', m.label))));
 
@@ -77,7 +86,10 @@ function mount(region: HTMLElement, session: Session, cast: Cast, store: Disposa
   const show = () => {
     const index = hits[hit];
     const at = cast.events[index].t;
-    player.seekToEvent(index, () => player.highlight(query.value.trim()));
+    player.seekToEvent(index, () => {
+      player.highlight(query.value.trim());
+      playerBox.scrollIntoView({ block: 'nearest' });
+    });
     searchStatus.textContent = `Match ${hit + 1} of ${hits.length}, at ${clock(at)}.`;
   };
   const searchForm = el('form', { class: 'search', role: 'search', 'aria-label': 'Search the output' },
@@ -93,24 +105,52 @@ function mount(region: HTMLElement, session: Session, cast: Cast, store: Disposa
     else searchStatus.textContent = query.value.trim() ? 'Not found in the output.' : 'Type some text to find.';
   });
 
+  const scroll = el('div', { class: 'player-scroll' }, screen);
+  const controls = el('div', { class: 'controls' }, playButton, seekBar, time, speed);
+  const playerBox = el('div', { class: 'player', 'data-testid': 'player' }, scroll, controls);
+  const fullscreen = () => document.fullscreenElement === playerBox;
+  const fit = store.add(new FontFit(player.term, scroll, {
+    width: () => scroll.clientWidth,
+    // The whole recorded screen and the controls fit in the window, so nothing hides under a scrollbar.
+    height: () => window.innerHeight - controls.offsetHeight - (fullscreen() ? 24 : 110),
+    maxFontSize: () => (fullscreen() ? 28 : 15),
+  }));
+  const fullButton = el('button', { type: 'button', 'data-testid': 'fullscreen' }, 'Full screen');
+  fullButton.addEventListener('click', () => void (fullscreen() ? document.exitFullscreen() : playerBox.requestFullscreen()).catch(() => {}));
+  store.add(listen(document, 'fullscreenchange', () => {
+    fullButton.textContent = fullscreen() ? 'Exit full screen' : 'Full screen';
+    fit.schedule();
+  }));
+  controls.append(fullButton);
+  store.addFn(() => {
+    if (fullscreen()) void document.exitFullscreen().catch(() => {});
+  });
+
   replace(region,
+    replayContext(session, request),
     el('dl', { class: 'facts inline' },
       el('dt', null, 'Started'), el('dd', null, dateTime(session.startedAt)),
       el('dt', null, 'Ended'), el('dd', null, session.live ? badge('live') : dateTime(session.endedAt)),
       el('dt', null, 'Result'), el('dd', null, session.endReason ? endReasonLabel(session.endReason) : '—'),
       el('dt', null, 'Traffic'), el('dd', null, `${bytes(session.bytesIn)} in, ${bytes(session.bytesOut)} out`)),
     session.live ? alertBox('This session is still live; the recording shows it up to now.', 'info') : null,
-    el('div', { class: 'player' },
-      el('div', { class: 'player-scroll' }, screen),
-      el('div', { class: 'controls' }, playButton, seekBar, time, speed)),
+    playerBox,
     el('div', { class: 'replay-side' },
       searchForm, searchStatus,
-      el('section', null, el('h2', null, 'Markers'), markers),
+      el('section', null, el('h2', null, 'Commands and markers'), markers),
       el('p', null, el('a', { href: api.recordingUrl(session.id), download: `session-${session.id}.cast`, class: 'button' }, 'Download .cast')),
       evidencePanel(session, store)));
 
+  fit.fit();
   if (initialQuery) {
     query.value = initialQuery;
-    searchForm.requestSubmit();
+    // From search across sessions: the match at that moment, not the first one.
+    hits = findInOutput(cast, initialQuery.trim());
+    const at = Number.isFinite(initialMs) ? hits.findIndex((i) => cast.events[i].t >= initialMs) : 0;
+    if (at === -1 || hits.length === 0) searchForm.requestSubmit();
+    else {
+      hit = at;
+      show();
+    }
   }
 }

@@ -21,7 +21,8 @@ function requestForm(hosts: Host[], policies: Policy[], preselected: string | nu
   const ticket = el('input', { name: 'ticket', maxlength: 200, placeholder: 'INC-1234' });
   const minutes = el('input', { name: 'durationMinutes', type: 'number', inputmode: 'numeric', required: true, step: 1 });
   const policyHint = el('span');
-  const hostField = field('Host', hostSelect);
+  const replaceHint = el('span', { 'data-testid': 'replacement-note' });
+  const hostField = field('Host', hostSelect, replaceHint);
   const reasonField = field('Reason', reason, 'Why do you need a shell on this host? Approvers read this.');
   const ticketField = field('Incident or ticket (optional)', ticket);
   const minutesField = field('Duration in minutes', minutes, policyHint);
@@ -42,7 +43,11 @@ function requestForm(hosts: Host[], policies: Policy[], preselected: string | nu
   const submit = el('button', { type: 'submit', class: 'primary' }, 'Request access');
 
   const showPolicy = () => {
-    const policy = policyOf(hosts.find((h) => h.id === hostSelect.value));
+    const host = hosts.find((h) => h.id === hostSelect.value);
+    replaceHint.textContent = host
+      ? `When your session ends, ${host.name} is replaced by a fresh instance (instance ${host.instance} → ${host.instance + 1}): what you change on it by hand does not stay.`
+      : 'Every host you open a shell on is replaced by a fresh instance after the session.';
+    const policy = policyOf(host);
     if (!policy) {
       policyHint.textContent = hostSelect.value ? 'No policy for this environment.' : 'Choose a host to see the allowed duration.';
       minutes.removeAttribute('min');

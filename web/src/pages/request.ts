@@ -5,6 +5,8 @@ import { clock, dateTime } from '../format';
 import { hasRole, heading, loader, type Page } from '../page';
 import { approvalList, decisionControls, requestFacts, revokeButton } from '../components/request-view';
 import { emergencyBanner, extensionList, reviewControls } from '../components/people';
+import { replacementNote } from '../components/end-banner';
+import { requestActions } from '../components/request-actions';
 import type { AccessRequest, Session, User } from '../types';
 import { endReasonLabel } from '../terminal/reasons';
 
@@ -17,12 +19,18 @@ export const requestPage: Page = (root, ctx) => {
   ctx.store.add(every(1000, () => tick?.()));
 
   const refresh = loader(region, ctx.store,
-    () => Promise.all([api.request(id), api.sessions({ requestId: id })]),
-    ([r, sessions]) => {
+    async () => {
+      const [r, sessions] = await Promise.all([api.request(id), api.sessions({ requestId: id })]);
+      return [r, sessions, await api.host(r.hostId).catch(() => null)] as const;
+    },
+    ([r, sessions, host]) => {
       title.querySelector('h1')!.textContent = `Access to ${r.hostName}`;
       const statusLine = el('p', { class: 'status-line' }, 'Status: ', el('span', { 'data-testid': 'request-status' }, badge(r.status)));
       const windowLine = el('p', { class: 'window', role: 'timer', 'aria-live': 'off' });
-      const open = openTerminal(r, ctx.user, (sessionId) => ctx.navigate(`/sessions/${sessionId}/terminal`));
+      const mine = sessions.find((s) => s.live && s.user === ctx.user.username);
+      const open = mine
+        ? el('div', { class: 'open-terminal' }, el('a', { class: 'button primary big', href: `/sessions/${mine.id}/terminal` }, 'Return to the live session'))
+        : openTerminal(r, ctx.user, sessions.length > 0, (sessionId) => ctx.navigate(`/sessions/${sessionId}/terminal`));
       let wasOpen = isOpen(r);
       tick = () => {
         windowLine.textContent = windowText(r);
@@ -36,7 +44,10 @@ export const requestPage: Page = (root, ctx) => {
         emergencyBanner(r),
         statusLine,
         windowLine,
+        host && r.requesterId === ctx.user.id && ['pending', 'approved'].includes(r.status)
+          ? el('p', { class: 'replacement-note', 'data-testid': 'replacement-note' }, replacementNote(host, sessions.length > 0 && !mine)) : null,
         open,
+        requestActions(r, ctx.user, () => void refresh()),
         el('section', { class: 'card' }, requestFacts(r), approvalList(r)),
         decisionControls(r, ctx.user, () => void refresh()),
         revokeButton(r, ctx.user, () => void refresh()),
@@ -44,7 +55,7 @@ export const requestPage: Page = (root, ctx) => {
         reviewControls(r, ctx.user, () => void refresh()),
         sessions.length ? el('section', null, el('h2', null, 'Sessions'), sessionTable(sessions, ctx.user)) : null);
     });
-  ctx.store.add(ctx.events.subscribe(['request', 'session'], () => void refresh()));
+  ctx.store.add(ctx.events.subscribe(['request', 'session', 'host'], () => void refresh()));
 };
 
 function isOpen(r: AccessRequest): boolean {
@@ -58,14 +69,15 @@ function windowText(r: AccessRequest): string {
     case 'denied': return 'This request was denied.';
     case 'expired': return 'This request expired.';
     case 'revoked': return `Access was revoked${r.closedAt ? ` at ${dateTime(r.closedAt)}` : ''}.`;
-    case 'closed': return `Closed${r.closedAt ? ` at ${dateTime(r.closedAt)}` : ''}.`;
+    case 'closed': return `The access window ended${r.closedAt ? ` at ${dateTime(r.closedAt)}` : ''}.`;
+    case 'withdrawn': return `You withdrew this request${r.closedAt ? ` at ${dateTime(r.closedAt)}` : ''}.`;
   }
 }
 
-function openTerminal(r: AccessRequest, user: User, opened: (sessionId: string) => void): HTMLElement | null {
+function openTerminal(r: AccessRequest, user: User, again: boolean, opened: (sessionId: string) => void): HTMLElement | null {
   if (!isOpen(r) || r.requesterId !== user.id) return null;
   const status = el('div', { class: 'form-status' });
-  const button = el('button', { type: 'button', class: 'primary big' }, 'Open terminal');
+  const button = el('button', { type: 'button', class: 'primary big' }, again ? 'Open a terminal on the fresh instance' : 'Open terminal');
   button.addEventListener('click', async () => {
     button.disabled = true;
     try {

@@ -5,11 +5,13 @@ import { api, messageOf } from '../api';
 import { every, type DisposableStore } from '../disposable';
 import { alertBox, el, replace } from '../dom';
 import { clock } from '../format';
-import { loader, type Page } from '../page';
-import { endReasonLabel } from '../terminal/reasons';
+import { hasRole, loader, type Page } from '../page';
+import { endBanner } from '../components/end-banner';
+import { noticeText } from '../terminal/reasons';
+import { watchRevoke } from '../components/watch-revoke';
 import { terminalUrl, Tty, type TtyState } from '../terminal/tty';
 import { TerminalView } from '../terminal/view';
-import type { Session } from '../types';
+import type { Host, Session, User } from '../types';
 import { emergencyBanner, extensionPanel } from '../components/people';
 
 const stateText: Record<TtyState, string> = {
@@ -24,8 +26,12 @@ export const terminalPage: Page = (root, ctx) => {
   const id = ctx.params.id;
   const region = el('div', { class: 'terminal-page' });
   replace(root, region);
-  loader(region, ctx.store, () => api.session(id), (session) => {
-    mount(region, session, ctx.user.username, ctx.store);
+  const load = async () => {
+    const session = await api.session(id);
+    return { session, host: await api.host(session.hostId).catch(() => null) };
+  };
+  loader(region, ctx.store, load, ({ session, host }) => {
+    mount(region, session, host, ctx.user, ctx.store);
     if (session.user !== ctx.user.username) return;
     const panel = extensionPanel(() => api.request(session.requestId));
     const top = el('div', { class: 'people' }, panel.element);
@@ -40,13 +46,14 @@ export const terminalPage: Page = (root, ctx) => {
   });
 };
 
-function mount(region: HTMLElement, session: Session, me: string, store: DisposableStore): void {
-  const readOnly = session.user !== me;
+function mount(region: HTMLElement, session: Session, host: Host | null, me: User, store: DisposableStore): void {
+  const readOnly = session.user !== me.username;
   let expiresAt = session.expiresAt ? Date.parse(session.expiresAt) : Date.now();
   const left = el('span', { class: 'time-left', 'data-testid': 'time-left' });
   const state = el('span', { class: 'conn', role: 'status', 'data-testid': 'connection' });
   const notice = el('div', { class: 'notice', role: 'status', 'aria-live': 'polite', 'data-testid': 'notice' });
   const banner = el('div', { class: 'end-banner', hidden: true });
+  const watchers = el('span', { class: 'watchers', 'data-testid': 'watchers', 'aria-live': 'polite' });
   const screen = el('div', { class: 'screen', 'aria-label': `Terminal on ${session.hostName}` });
   const bar = el('div', { class: 'term-bar' },
     el('a', { href: `/requests/${session.requestId}`, class: 'back', 'aria-label': 'Back to the request' }, '←'),
@@ -54,6 +61,8 @@ function mount(region: HTMLElement, session: Session, me: string, store: Disposa
     readOnly ? el('span', { class: 'badge' }, `watching ${session.user} (read-only)`) : null,
     el('span', null, 'Time left ', left),
     state,
+    watchers,
+    readOnly && hasRole(me, 'approver', 'admin') ? watchRevoke(session, store) : null,
     notice);
   replace(region, bar, banner, screen);
 
@@ -61,14 +70,7 @@ function mount(region: HTMLElement, session: Session, me: string, store: Disposa
     tick.dispose();
     left.textContent = '—';
     left.classList.remove('urgent');
-    replace(banner,
-      el('strong', { 'data-testid': 'end-reason', 'data-reason': reason ?? 'unknown' }, reason ? endReasonLabel(reason) : 'The session has ended.'),
-      ' ',
-      el('a', { href: `/sessions/${session.id}` }, 'Replay the recording'),
-      ' · ',
-      el('a', { href: `/requests/${session.requestId}` }, 'Back to the request'));
-    banner.hidden = false;
-    banner.setAttribute('role', 'alert');
+    endBanner(banner, session, host, reason, !readOnly);
   };
 
   const updateLeft = () => {
@@ -101,7 +103,7 @@ function mount(region: HTMLElement, session: Session, me: string, store: Disposa
     control: (msg) => {
       switch (msg.type) {
         case 'notice':
-          notice.textContent = msg.message;
+          notice.textContent = noticeText(msg.message);
           expiresAt = Date.parse(msg.expiresAt);
           updateLeft();
           return;
@@ -109,9 +111,19 @@ function mount(region: HTMLElement, session: Session, me: string, store: Disposa
           ended = true;
           showEnd(msg.reason);
           return;
+        case 'size':
+          if (readOnly) view.setSize(msg.cols, msg.rows);
+          return;
+        case 'watchers':
+          watchers.textContent = msg.users.length ? `Watched by ${msg.users.join(', ')}` : '';
+          return;
+        default:
+          throw new Error(`unhandled control message ${JSON.stringify(msg)}`);
       }
     },
     state: (s) => {
+      // Every (re)attach starts with the recent output: repaint from it rather than on top of the old screen.
+      if (s === 'open') view.term.reset();
       state.textContent = stateText[s];
       state.dataset.state = s;
       if (s === 'lost' && !ended) {
@@ -128,8 +140,10 @@ function mount(region: HTMLElement, session: Session, me: string, store: Disposa
     },
   }));
   if (!readOnly) store.add(view.onInput((data) => tty.send(data)));
-  store.add(view.onResize(({ cols, rows }) => tty.resize(cols, rows)));
-  tty.resize(view.term.cols, view.term.rows);
+  if (!readOnly) {
+    store.add(view.onResize(({ cols, rows }) => tty.resize(cols, rows)));
+    tty.resize(view.term.cols, view.term.rows);
+  }
   tty.connect();
   view.term.focus();
 }

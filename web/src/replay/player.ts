@@ -92,6 +92,10 @@ export class Player implements Disposable {
 
   highlight(query: string): boolean {
     this.search.clearDecorations();
+    // Search back from the bottom, not from an earlier match's selection: the
+    // text just printed is the last occurrence, and it must be the one shown.
+    this.term.clearSelection();
+    this.term.scrollToBottom();
     return query ? this.search.findPrevious(query, { caseSensitive: false }) : false;
   }
 

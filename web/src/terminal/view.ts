@@ -3,6 +3,7 @@
 import { FitAddon } from '@xterm/addon-fit';
 import type { Terminal } from '@xterm/xterm';
 import { DisposableStore, type Disposable } from '../disposable';
+import { FontFit } from './font-fit';
 import { createTerminal } from './xterm';
 
 export class TerminalView implements Disposable {
@@ -10,11 +11,23 @@ export class TerminalView implements Disposable {
   private readonly fitAddon = new FitAddon();
   private readonly store = new DisposableStore();
 
+  /** A watcher draws the session at the session's size, scaled to fit, instead of fitting its own window. */
+  private readonly fontFit: FontFit | null;
+
   constructor(container: HTMLElement, readOnly: boolean) {
     this.term = createTerminal({ cursorBlink: !readOnly, disableStdin: readOnly });
     this.term.loadAddon(this.fitAddon);
     this.term.open(container);
     this.store.add(this.term);
+    if (readOnly) {
+      this.fontFit = this.store.add(new FontFit(this.term, container, {
+        width: () => container.clientWidth,
+        height: () => container.clientHeight - 6,
+        maxFontSize: () => 16,
+      }));
+      return;
+    }
+    this.fontFit = null;
     let frame = 0;
     const observer = new ResizeObserver(() => {
       cancelAnimationFrame(frame);
@@ -26,6 +39,12 @@ export class TerminalView implements Disposable {
       observer.disconnect();
     });
     this.fit();
+  }
+
+  /** The session's size, told by the broker to a watcher. */
+  setSize(cols: number, rows: number): void {
+    this.term.resize(cols, rows);
+    this.fontFit?.schedule();
   }
 
   fit(): void {
