@@ -14,6 +14,7 @@ import { hostAdminService } from './hosts/host-admin-service.js';
 import { hostService } from './hosts/host-service.js';
 import { fleetService } from './fleet/fleet-service.js';
 import { rolloutService, type RolloutService } from './fleet/rollout-service.js';
+import { drillService } from './fleet/drill-service.js';
 import { recordingService } from './recording/recording-service.js';
 import { RecordingWriter } from './recording/recording-writer.js';
 import { commandProvider } from './replacement/providers/command.js';
@@ -73,6 +74,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   let rollouts: RolloutService | undefined;
   const replacements = replacementService({ prisma, scheduler, providers, config, log, capture: captures, onFinished: async (h) => rollouts?.advanceEnvironment(h.environment) });
   rollouts = rolloutService({ prisma, replacements, log });
+  const drills = drillService({ prisma, replacements, log });
   const access = accessService({ prisma, scheduler, config });
   const sessions = sessionService({ prisma, config, connectors, writer, replacements, log });
   const services = {
@@ -86,6 +88,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     hosts: hostService(prisma),
     fleet: fleetService(prisma),
     rollouts,
+    drills,
     hostAdmin: hostAdminService({ prisma, dataDir: config.dataDir, rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }) }),
     sshCa,
     audit: auditService(prisma),
@@ -106,6 +109,9 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   await scheduler.work<{ requestId: string }>(QUEUES.grantExpiry, (d) => access.closeGrant(d.requestId));
   await scheduler.work<{ replacementId: string }>(QUEUES.replacement, (d) => replacements.run(d.replacementId));
   await rollouts.resume();
+  // Drills: every replica sweeps; locks in Postgres make one decision per environment.
+  const drillTimer = setInterval(() => void drills.sweep().catch((err: Error) => log(`drill sweep: ${err.message}`)), config.drillSweepSeconds * 1000);
+  drillTimer.unref();
 
   return {
     config,
@@ -119,6 +125,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     /** Ends live sessions (as interrupted: their hosts get replaced), then stops everything. */
     liveness,
     async close() {
+      clearInterval(drillTimer);
       liveness.stop();
       await sessions.endAll('interrupted').catch((err: Error) => log(`ending sessions at shutdown: ${err.message}`));
       await scheduler.stop();
