@@ -1,7 +1,7 @@
 // The broker's HTTP API. Auth is the httpOnly cookie set at login, so no token
 // is handled here; a 401 anywhere sends the user back to the login page.
 import type {
-  AccessRequest, AuditEvent, AuditVerification, Capture, DriftEntry, FleetReport, Host, Policy, Rollout, Replacement, Session, User,
+  AccessRequest, AuditEvent, AuditVerification, Capture, DriftEntry, FleetReport, Host, Policy, ReplacementRecord, Rollout, Replacement, Session, User,
 } from './types';
 
 export class ApiError extends Error {
@@ -105,6 +105,7 @@ export const api = {
   fleet: () => call<FleetReport>('GET', '/fleet'),
   rollouts: () => call<Rollout[]>('GET', '/rollouts'),
   startRollout: (body: { environment: string; fromImageId: string; toImageId: string; maxUnavailable: number }) => call<Rollout>('POST', '/rollouts', body),
+  replacementRecord: () => call<ReplacementRecord[]>('GET', '/drift/record'),
   images: () => call<{ id: string; name: string; version: string }[]>('GET', '/images'),
 };
 

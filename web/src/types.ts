@@ -170,3 +170,13 @@ export interface Rollout {
   finishedAt: string | null;
   progress: { total: number; replaced: number; inProgress: number; failed: number; waitingForSessions: number };
 }
+export interface ReplacementRecord {
+  days: number;
+  environment: string;
+  provider: string;
+  finished: number;
+  succeeded: number;
+  successRate: number;
+  p50Seconds: number | null;
+  p95Seconds: number | null;
+}
