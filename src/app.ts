@@ -114,7 +114,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(replacementRoutes, { replacements: services.replacements });
   await app.register(captureRoutes, { captures: services.captures, sessions: services.sessions });
   await app.register(webhookRoutes, { callbacks: services.webhookCallbacks });
-  await app.register(fleetRoutes, { fleet: services.fleet, rollouts: services.rollouts });
+  await app.register(fleetRoutes, { fleet: services.fleet, rollouts: services.rollouts, drills: services.drills });
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(searchRoutes, { search: services.search });
   await app.register(eventsRoutes, { feed: broker.feed });

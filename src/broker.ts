@@ -16,6 +16,7 @@ import { hostAdminService } from './hosts/host-admin-service.js';
 import { hostService } from './hosts/host-service.js';
 import { fleetService } from './fleet/fleet-service.js';
 import { rolloutService, type RolloutService } from './fleet/rollout-service.js';
+import { drillService } from './fleet/drill-service.js';
 import { recordingService } from './recording/recording-service.js';
 import { RecordingIndexer } from './search/recording-indexer.js';
 import { searchService } from './search/search-service.js';
@@ -91,6 +92,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   let rollouts: RolloutService | undefined;
   const replacements = replacementService({ prisma, scheduler, providers, config, log, notifier, capture: captures, onFinished: async (h) => rollouts?.advanceEnvironment(h.environment) });
   rollouts = rolloutService({ prisma, replacements, log });
+  const drills = drillService({ prisma, replacements, log });
   const access = accessService({ prisma, scheduler, config, notifier });
   const sessions = sessionService({ prisma, config, connectors, writer, replacements, log, signingKey, notifier });
   const services = {
@@ -106,6 +108,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     hosts: hostService(prisma),
     fleet: fleetService(prisma),
     rollouts,
+    drills,
     hostAdmin: hostAdminService({ prisma, dataDir: config.dataDir, rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }) }),
     sshCa,
     serials,
@@ -140,6 +143,9 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   await rollouts.resume();
   const indexer = new RecordingIndexer(prisma, { intervalMs: 1000, sessionsPerTick: 200, chunksPerSession: 5000 }, log);
   indexer.start();
+  // Drills: every replica sweeps; locks in Postgres make one decision per environment.
+  const drillTimer = setInterval(() => void drills.sweep().catch((err: Error) => log(`drill sweep: ${err.message}`)), config.drillSweepSeconds * 1000);
+  drillTimer.unref();
 
   return {
     config,
@@ -153,6 +159,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     /** Ends live sessions (as interrupted: their hosts get replaced), then stops everything. */
     liveness,
     async close() {
+      clearInterval(drillTimer);
       liveness.stop();
       await checkpoints.stop();
       await indexer.stop();

@@ -72,6 +72,8 @@ export interface Config {
   publicUrl: string;
   /** How often cloud providers ask whether the new instance is up. */
   providerPollMs: number;
+  /** How often each replica looks for hosts to drill (inside their environment's drill window). */
+  drillSweepSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -264,5 +266,6 @@ export function loadConfig(env: Env = process.env): Config {
     webhookSecret: webhookSecret(env),
     publicUrl: publicUrl(env, host),
     providerPollMs: int(env, 'BREAKGLASS_PROVIDER_POLL_MS', 5000, 10, 600_000),
+    drillSweepSeconds: int(env, 'BREAKGLASS_DRILL_SWEEP_SECONDS', 60, 1, 86400),
   };
 }

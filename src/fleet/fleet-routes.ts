@@ -8,12 +8,14 @@ import { ErrorSchema, HostSchema } from '../schemas.js';
 import { REASON_KINDS } from './fleet-fns.js';
 import type { FleetService } from './fleet-service.js';
 import type { RolloutService } from './rollout-service.js';
+import type { DrillService } from './drill-service.js';
+import { DRILL_WINDOW_PATTERN } from './drill-fns.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Kind = Type.Unsafe<(typeof REASON_KINDS)[number]>(Type.String({ enum: REASON_KINDS }));
 
 export const EnvironmentSchema = Type.Object({
-  environment: Type.String(), targetVersion: Nullable(Type.String()), maxHostAgeHours: Nullable(Type.Integer()), updatedAt: Type.String({ format: 'date-time' }),
+  environment: Type.String(), targetVersion: Nullable(Type.String()), maxHostAgeHours: Nullable(Type.Integer()), drillWindow: Nullable(Type.String()), updatedAt: Type.String({ format: 'date-time' }),
 });
 
 export const FleetReportSchema = Type.Object({
@@ -35,7 +37,7 @@ export const RolloutSchema = Type.Object({
   progress: Type.Object({ total: Type.Integer(), replaced: Type.Integer(), inProgress: Type.Integer(), failed: Type.Integer(), waitingForSessions: Type.Integer() }),
 });
 
-export default async function fleetRoutes(app: FastifyInstance, { fleet, rollouts }: { fleet: FleetService; rollouts: RolloutService }) {
+export default async function fleetRoutes(app: FastifyInstance, { fleet, rollouts, drills }: { fleet: FleetService; rollouts: RolloutService; drills: DrillService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', app.authenticate);
 
@@ -50,6 +52,7 @@ export default async function fleetRoutes(app: FastifyInstance, { fleet, rollout
       body: Type.Object({
         targetVersion: Type.Optional(Nullable(Type.String({ pattern: IMAGE_VERSION_PATTERN }))),
         maxHostAgeHours: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 24 * 3650 }))),
+        drillWindow: Type.Optional(Nullable(Type.String({ pattern: DRILL_WINDOW_PATTERN }))),
       }, { additionalProperties: false, minProperties: 1 }),
       response: { 200: EnvironmentSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema },
     },
@@ -74,4 +77,16 @@ export default async function fleetRoutes(app: FastifyInstance, { fleet, rollout
       response: { 201: RolloutSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema },
     },
   }, async (request, reply) => reply.code(201).send(await rollouts.start(request.auth, request.body)));
+
+  r.get('/api/drift/record', {
+    schema: {
+      response: {
+        200: Type.Array(Type.Object({
+          days: Type.Integer(), environment: Type.String(), provider: Type.String(), finished: Type.Integer(), succeeded: Type.Integer(),
+          successRate: Type.Number(), p50Seconds: Nullable(Type.Integer()), p95Seconds: Nullable(Type.Integer()),
+        })),
+        401: ErrorSchema,
+      },
+    },
+  }, async () => drills.record());
 }

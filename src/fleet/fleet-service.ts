@@ -9,10 +9,10 @@ import { publish } from '../events/change-feed.js';
 import { hostInclude, toHostView } from '../hosts/host-views.js';
 import { fleetReport, REASON_KINDS, type FleetHost } from './fleet-fns.js';
 
-export interface EnvironmentPatch { targetVersion?: string | null; maxHostAgeHours?: number | null }
+export interface EnvironmentPatch { targetVersion?: string | null; maxHostAgeHours?: number | null; drillWindow?: string | null }
 
-const viewOf = (e: { name: string; targetVersion: string | null; maxHostAgeHours: number | null; updatedAt: Date }) => ({
-  environment: e.name, targetVersion: e.targetVersion, maxHostAgeHours: e.maxHostAgeHours, updatedAt: e.updatedAt.toISOString(),
+const viewOf = (e: { name: string; targetVersion: string | null; maxHostAgeHours: number | null; drillWindow: string | null; updatedAt: Date }) => ({
+  environment: e.name, targetVersion: e.targetVersion, maxHostAgeHours: e.maxHostAgeHours, drillWindow: e.drillWindow, updatedAt: e.updatedAt.toISOString(),
 });
 
 export function fleetService(prisma: PrismaClient) {
@@ -43,7 +43,7 @@ export function fleetService(prisma: PrismaClient) {
     async putEnvironment(actor: Actor, name: string, patch: EnvironmentPatch) {
       return prisma.$transaction(async (tx) => {
         const before = await tx.environment.findUnique({ where: { name } });
-        const data = { ...(patch.targetVersion !== undefined ? { targetVersion: patch.targetVersion } : {}), ...(patch.maxHostAgeHours !== undefined ? { maxHostAgeHours: patch.maxHostAgeHours } : {}), updatedAt: new Date() };
+        const data = { ...(patch.targetVersion !== undefined ? { targetVersion: patch.targetVersion } : {}), ...(patch.maxHostAgeHours !== undefined ? { maxHostAgeHours: patch.maxHostAgeHours } : {}), ...(patch.drillWindow !== undefined ? { drillWindow: patch.drillWindow } : {}), updatedAt: new Date() };
         const after = await tx.environment.upsert({ where: { name }, create: { name, ...data }, update: data });
         await appendAudit(tx, { type: 'environment.updated', actor, subjectType: 'environment', subjectId: name, data: { before: before ? viewOf(before) : null, after: viewOf(after) } });
         await publish(tx, { type: 'change', kind: 'host', id: name });

@@ -151,10 +151,10 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
     return toReplacementView(await prisma.replacement.findUniqueOrThrow({ where: { id }, include: replacementInclude }));
   }
 
-  /** A roll-out's replacement of a host onto another image (the caller holds the host's lock and checked it is free). */
-  async function scheduleOnto(tx: Tx, host: { id: string; name: string; connector: string; connectorConfig: unknown }, rolloutId: string, targetImageId: string) {
-    const r = await tx.replacement.create({ data: { hostId: host.id, provider: providerFor(host), rolloutId, targetImageId } });
-    await appendAudit(tx, { type: 'replacement.scheduled', subjectType: 'replacement', subjectId: r.id, data: { hostId: host.id, host: host.name, provider: r.provider, rolloutId, targetImageId } });
+  /** A roll-out's or a drill's replacement of a host (the caller holds the host's lock and checked it is free). */
+  async function scheduleOnto(tx: Tx, host: { id: string; name: string; connector: string; connectorConfig: unknown }, rolloutId: string | null, targetImageId: string | null, trigger = 'rollout', why?: string) {
+    const r = await tx.replacement.create({ data: { hostId: host.id, provider: providerFor(host), rolloutId, targetImageId, trigger } });
+    await appendAudit(tx, { type: 'replacement.scheduled', subjectType: 'replacement', subjectId: r.id, data: { hostId: host.id, host: host.name, provider: r.provider, trigger, ...(rolloutId ? { rolloutId, targetImageId } : {}), ...(why ? { why } : {}) } });
     await enqueue(tx, r.id);
     await publish(tx, { type: 'change', kind: 'replacement', id: r.id });
     await publish(tx, { type: 'change', kind: 'host', id: host.id });

@@ -42,6 +42,12 @@ test('a session\'s "what changed" view: the files it touched, before and after',
   await expect(admin.getByRole('heading', { name: 'What changed' })).toBeVisible();
   await expect(admin.locator('tr[data-path="NOTES.txt"]')).toBeVisible();
   await screenshot(admin, 'capture-page');
+
+  // The drift page's record: the replacement counted, per environment and provider.
+  await admin.getByRole('link', { name: 'Drift' }).click();
+  await expect(admin.locator('tr[data-record="7:staging:local-image"]')).toContainText('1 of 1');
+  await expect(admin.locator('tr[data-record="7:staging:local-image"]')).toContainText('100 %');
+  await screenshot(admin, 'drift-record');
 });
 
 test('the fleet leads with its exceptions, and a roll-out shows its progress while a session holds a host', async ({ as }) => {

@@ -2,7 +2,7 @@
 // is handled here; a 401 anywhere sends the user back to the login page.
 import type {
   NotificationChannel, NotificationDelivery,
-  AccessRequest, AuditEvent, AuditVerification, Capture, DriftEntry, FleetReport, Host, Policy, RecordingHit, Rollout, Replacement, Session, User,
+  AccessRequest, AuditEvent, AuditVerification, Capture, DriftEntry, FleetReport, Host, Policy, RecordingHit, ReplacementRecord, Rollout, Replacement, Session, User,
 } from './types';
 import type { Role, UserAdmin } from './types';
 
@@ -136,6 +136,7 @@ export const api = {
   fleet: () => call<FleetReport>('GET', '/fleet'),
   rollouts: () => call<Rollout[]>('GET', '/rollouts'),
   startRollout: (body: { environment: string; fromImageId: string; toImageId: string; maxUnavailable: number }) => call<Rollout>('POST', '/rollouts', body),
+  replacementRecord: () => call<ReplacementRecord[]>('GET', '/drift/record'),
   images: () => call<{ id: string; name: string; version: string }[]>('GET', '/images'),
 };
 

@@ -127,3 +127,14 @@ export interface RecordingHit {
   kind: 'i' | 'o';
   line: string;
 }
+
+export interface ReplacementRecord {
+  days: number;
+  environment: string;
+  provider: string;
+  finished: number;
+  succeeded: number;
+  successRate: number;
+  p50Seconds: number | null;
+  p95Seconds: number | null;
+}

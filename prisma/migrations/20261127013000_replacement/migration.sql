@@ -66,3 +66,8 @@ ALTER TABLE "rollouts" ADD CONSTRAINT "rollouts_status_check" CHECK ("status" IN
 
 ALTER TABLE "replacements" ADD COLUMN "rollout_id" UUID;
 ALTER TABLE "replacements" ADD COLUMN "target_image_id" UUID;
+
+-- Drills: hosts older than the maximum age are replaced inside this daily UTC window ("02:00-04:00").
+ALTER TABLE "environments" ADD COLUMN "drill_window" TEXT;
+-- Why a replacement was scheduled: session, admin, rollout or drill.
+ALTER TABLE "replacements" ADD COLUMN "trigger" TEXT;

@@ -56,8 +56,8 @@ export async function readTree(root: string, limits: TreeLimits = DEFAULT_LIMITS
   const readFile = async (dir: FileHandle, name: string, seen: Stats, entry: TreeEntry) => {
     if (seen.size > limits.maxHashBytes) return void (entry.note = 'too large to hash');
     if (totalBytes + seen.size > limits.maxTotalBytes) return void (entry.note = 'not hashed: the capture read its limit');
-    const file = await fs.open(at(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK).catch(() => undefined);
-    if (!file) return void (entry.note = 'changed while it was read');
+    const file = await fs.open(at(dir, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK).catch((err: NodeJS.ErrnoException) => err);
+    if (!('fd' in file)) return void (entry.note = file.code === 'ELOOP' ? 'changed while it was read' : `could not be read (${file.code ?? 'error'})`);
     try {
       const now = await file.stat();
       if (!now.isFile() || !sameFile(now, seen)) return void (entry.note = 'changed while it was read');

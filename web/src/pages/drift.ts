@@ -3,6 +3,7 @@ import { api } from '../api';
 import { badge, el, replace, table } from '../dom';
 import { ageOf, dateTime, duration } from '../format';
 import { heading, loader, type Page } from '../page';
+import { replacementRecord } from '../components/replacement-record';
 
 export const driftPage: Page = (root, ctx) => {
   const ledger = el('div');
@@ -40,12 +41,16 @@ export const driftPage: Page = (root, ctx) => {
         j.capture ? el('a', { href: `/captures/${j.capture.id}` }, j.capture.status === 'failed' ? 'Capture failed' : 'Changes') : '—',
       ],
     })), 'No replacements yet.')));
+  const record = el('div');
+  const refreshRecord = loader(record, ctx.store, api.replacementRecord, (rows) => replace(record, replacementRecord(rows)));
   ctx.store.add(ctx.events.subscribe(['host', 'replacement', 'session'], () => {
     void refreshLedger();
     void refreshHistory();
+    void refreshRecord();
   }));
   replace(root,
     heading('Drift ledger'),
     el('section', { 'aria-labelledby': 'ledger-h' }, el('h2', { id: 'ledger-h' }, 'Hosts touched by hand'), ledger),
-    el('section', { 'aria-labelledby': 'history-h' }, el('h2', { id: 'history-h' }, 'Replacement history'), history));
+    el('section', { 'aria-labelledby': 'history-h' }, el('h2', { id: 'history-h' }, 'Replacement history'), history),
+    el('section', { 'aria-labelledby': 'record-h' }, el('h2', { id: 'record-h' }, 'Replacement record'), record));
 };
