@@ -122,6 +122,7 @@ export interface Session {
   bytesOut: number;
   live: boolean;
   expiresAt: string | null;
+  emergency: boolean;
 }
 
 export interface Replacement {

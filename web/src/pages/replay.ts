@@ -95,6 +95,7 @@ function mount(region: HTMLElement, session: Session, cast: Cast, store: Disposa
       el('dt', null, 'Result'), el('dd', null, session.endReason ? endReasonLabel(session.endReason) : '—'),
       el('dt', null, 'Traffic'), el('dd', null, `${bytes(session.bytesIn)} in, ${bytes(session.bytesOut)} out`)),
     session.live ? alertBox('This session is still live; the recording shows it up to now.', 'info') : null,
+    session.emergency ? el('div', { class: 'alert alert-error emergency-banner', role: 'status', 'data-testid': 'emergency-banner' }, el('strong', null, 'Emergency access. '), 'This session was opened on an emergency grant, without the usual approvals.') : null,
     el('div', { class: 'player' },
       el('div', { class: 'player-scroll' }, screen),
       el('div', { class: 'controls' }, playButton, seekBar, time, speed)),
