@@ -122,6 +122,7 @@ export const SessionSchema = Type.Object({
   bytesOut: Type.Integer(),
   live: Type.Boolean(),
   expiresAt: MaybeTime,
+  emergency: Type.Boolean(),
 });
 
 export const ReplacementSchema = Type.Object({

@@ -5,13 +5,13 @@ import type { EndReason } from './protocol.js';
 export const sessionInclude = {
   host: { select: { name: true } },
   user: { select: { username: true } },
-  request: { select: { expiresAt: true } },
+  request: { select: { expiresAt: true, emergency: true } },
 } satisfies Prisma.SessionInclude;
 
 interface SessionRow {
   id: string; requestId: string; hostId: string; startedAt: Date; endedAt: Date | null; endReason: string | null;
   bytesIn: bigint; bytesOut: bigint;
-  host: { name: string }; user: { username: string }; request: { expiresAt: Date | null };
+  host: { name: string }; user: { username: string }; request: { expiresAt: Date | null; emergency: boolean };
 }
 
 export function toSessionView(s: SessionRow, live?: { bytesIn: number; bytesOut: number }): SessionView {
@@ -28,5 +28,6 @@ export function toSessionView(s: SessionRow, live?: { bytesIn: number; bytesOut:
     bytesOut: live?.bytesOut ?? Number(s.bytesOut),
     live: s.endedAt === null,
     expiresAt: s.request.expiresAt?.toISOString() ?? null,
+    emergency: s.request.emergency,
   };
 }

@@ -34,6 +34,7 @@ test('emergency access is granted at once where the policy allows it, says so in
   await term.until((c) => c.notices.some((n) => n.includes('EMERGENCY ACCESS')), 'the emergency banner in the terminal');
   term.send('exit\n');
   assert.equal(await term.waitForExit(), 'exit');
+  assert.equal((await h.api('dave', 'GET', `/api/sessions/${sessionId}`)).body.emergency, true, 'the session says it too');
 
   const open = await h.api('bob', 'GET', '/api/reviews?state=open');
   assert.deepEqual(open.body.map((r: { id: string }) => r.id), [requestId]);

@@ -50,6 +50,14 @@ test('emergency access from the browser: granted at once, a banner on the pages 
   await screenshot(bob, 'emergency-reviewed-mobile');
   await bob.getByRole('link', { name: 'Reviews' }).click();
   await expect(bob.getByText('No emergency access waits for a review.')).toBeVisible();
+
+  // The session list and its replay say it too.
+  await bob.getByRole('link', { name: 'Sessions' }).click();
+  const row = bob.locator('tr[data-session-id]').first();
+  await expect(row).toContainText('emergency');
+  await row.getByRole('link', { name: /^Replay/ }).click();
+  await expect(bob.getByTestId('emergency-banner')).toContainText('emergency grant');
+  await screenshot(bob, 'emergency-replay-mobile');
 });
 
 test('an extension asked from the terminal and approved while the terminal stays open', async ({ as }) => {

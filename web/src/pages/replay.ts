@@ -134,6 +134,7 @@ function mount(region: HTMLElement, session: Session, request: AccessRequest | n
       el('dt', null, 'Result'), el('dd', null, session.endReason ? endReasonLabel(session.endReason) : '—'),
       el('dt', null, 'Traffic'), el('dd', null, `${bytes(session.bytesIn)} in, ${bytes(session.bytesOut)} out`)),
     session.live ? alertBox('This session is still live; the recording shows it up to now.', 'info') : null,
+    session.emergency ? el('div', { class: 'alert alert-error emergency-banner', role: 'status', 'data-testid': 'emergency-banner' }, el('strong', null, 'Emergency access. '), 'This session was opened on an emergency grant, without the usual approvals.') : null,
     playerBox,
     el('div', { class: 'replay-side' },
       searchForm, searchStatus,

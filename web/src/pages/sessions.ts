@@ -41,7 +41,7 @@ export const sessionsPage: Page = (root, ctx) => {
         s.user,
         s.hostName,
         duration(((s.endedAt ? Date.parse(s.endedAt) : Date.now()) - Date.parse(s.startedAt)) / 1000),
-        s.live ? badge('live') : s.endReason ? badge(s.endReason) : '—',
+        [s.live ? badge('live') : s.endReason ? badge(s.endReason) : '—', s.emergency ? badge('emergency') : ''],
         el('span', { class: 'row-actions' },
           el('a', { href: `/sessions/${s.id}`, 'aria-label': `Replay ${s.user}'s session on ${s.hostName} from ${dateTime(s.startedAt)}` }, 'Replay'),
           s.live && canWatch ? el('a', { href: `/sessions/${s.id}/terminal`, 'aria-label': `Watch ${s.user}'s live session on ${s.hostName}` }, 'Watch') : null),
