@@ -15,7 +15,8 @@ async function freePort(): Promise<number> {
 }
 
 // The provider must know the broker's callback before the broker starts (discovery runs at start).
-const test = base.extend<{ port: number; provider: TestProvider }>({
+const test = base.extend<{ port: number; provider: TestProvider; extraEnv: Record<string, string> }>({
+  extraEnv: [{}, { option: true }],
   port: async ({}, use) => use(await freePort()),
   provider: async ({ port }, use) => {
     const provider = await startOidcProvider({
@@ -29,7 +30,7 @@ const test = base.extend<{ port: number; provider: TestProvider }>({
     await use(provider);
     await provider.close();
   },
-  brokerEnv: async ({ port, provider }, use) => use({ PORT: String(port), ...brokerSsoEnv(provider, `http://127.0.0.1:${port}/api/auth/oidc/callback`) }),
+  brokerEnv: async ({ port, provider, extraEnv }, use) => use({ PORT: String(port), ...brokerSsoEnv(provider, `http://127.0.0.1:${port}/api/auth/oidc/callback`), ...extraEnv }),
 });
 
 async function signIn(browser: Browser, url: string, login: string, problems: string[], viewport = { width: 1440, height: 900 }): Promise<Page> {
@@ -90,4 +91,19 @@ test('someone whose groups map to no role sees a page that says so', async ({ br
   await expect(nina.getByRole('heading', { name: 'No access to breakglass yet' })).toBeVisible();
   await screenshot(nina, 'no-access-390');
   expect(problems).toEqual([]);
+});
+
+test.describe('with local accounts off', () => {
+  test.use({ extraEnv: { BREAKGLASS_LOCAL_ACCOUNTS: '0' } });
+
+  test('the login page offers only single sign-on', async ({ browser, broker }) => {
+    const context = await browser.newContext({ baseURL: broker.url, viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto('/');
+    await expect(page.getByRole('link', { name: 'Sign in with Test IdP' })).toBeVisible();
+    await expect(page.getByLabel('Password')).toHaveCount(0);
+    await expect(page.getByText('or with a local account')).toHaveCount(0);
+    await screenshot(page, 'login-sso-only-390');
+    await context.close();
+  });
 });
