@@ -91,6 +91,7 @@ export class RecordingWriter {
   /** Sinks with a batch in flight: they join no other batch until it has committed. */
   private readonly busy = new Set<RecordingSink>();
   private readonly failedSinks = new WeakSet<RecordingSink>();
+  private readonly guarded = new WeakSet<pg.PoolClient>();
   private readonly running = { bulk: 0, small: 0 };
   /** Asynchronously committed batches in commit order, each with its mark (1, 2, ...). */
   private awaiting: { mark: number; batches: Batch[] }[] = [];
@@ -245,6 +246,12 @@ export class RecordingWriter {
       return;
     }
     const client = await this.pool.connect();
+    // A connection lost while checked out emits 'error' on the client (the pool
+    // listens only while it is idle); the query in progress rejects as well.
+    if (!this.guarded.has(client)) {
+      this.guarded.add(client);
+      client.on('error', () => {});
+    }
     try {
       await client.query(synchronous ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit = off');
       for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await client.query(insertStatement(rows.slice(i, i + ROWS_PER_STATEMENT)));
@@ -258,6 +265,7 @@ export class RecordingWriter {
   }
 
   private async withTimeout(work: Promise<void>): Promise<void> {
+    work.catch(() => {}); // a write that fails after its timeout has already failed its sessions
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`recording write took over ${this.timeoutMs} ms`)), this.timeoutMs);
