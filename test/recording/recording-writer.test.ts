@@ -36,6 +36,7 @@ function gatedPool() {
           else if (cfg === 'COMMIT') return gate(asynchronous ? 'async' : 'sync', sessions);
         },
         release() {},
+        on() {},
       };
     },
   } as unknown as pg.Pool;
