@@ -136,6 +136,7 @@ export async function concurrency(api: Api, relay: RelayProcess, o: ConcurrencyO
       row('concurrency', `${n} sessions: aggregate (offered ${b.offeredMBps.toFixed(1)})`, 'MB/s', b.aggregateMBps, r.aggregateMBps, 'relay'),
       row('concurrency', `${n} sessions: server CPU`, 'cores', b.cpuCores, r.cpuCores, 'relay'),
       row('concurrency', `${n} sessions: Postgres CPU`, 'cores', b.postgresCpuCores),
+      row('concurrency', `${n} sessions: broker + Postgres CPU`, 'cores', b.cpuCores + b.postgresCpuCores, r.cpuCores, 'relay'),
       row('concurrency', `${n} sessions: server RSS peak`, 'MB', b.rssMB, r.rssMB, 'relay'),
       row('concurrency', `${n} sessions: RSS per idle session`, 'KB', b.idleRssPerSessionKB, r.idleRssPerSessionKB, 'relay'),
       row('concurrency', `${n} sessions: Postgres WAL written`, 'MB', b.postgresWalMB ?? NaN),

@@ -1,16 +1,18 @@
-// `npm run bench [-- --quick] [-- --only=throughput,echo,concurrency,replay,api] [-- --profile]`
+// `npm run bench [-- --quick] [-- --only=throughput,echo,concurrency,replay,api,storage] [-- --profile]`
 // (also --bytes=, --rounds=, --levels=50,100, --out=file.json):
 // runs each benchmark against its reference in the same run, prints medians
 // and ratios as a table and as JSON, and writes bench/results/<time>.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Api, startBrokerProcess, startPostgres } from './setup.js';
-import { table, type Row } from './stats.js';
+import { row, table, type Row } from './stats.js';
 import { startRelay } from './terminals.js';
 import { apiBench } from './api.js';
 import { concurrency } from './concurrency.js';
 import { echo } from './echo.js';
+import { fdatasyncTimes } from './fsync.js';
 import { replay } from './replay.js';
+import { storage } from './storage.js';
 import { throughput } from './throughput.js';
 
 const args = process.argv.slice(2);
@@ -24,8 +26,8 @@ const numberArg = (name: string) => {
   return a ? Number(a.slice(name.length + 3)) : undefined;
 };
 const sizes = quick
-  ? { throughputBytes: 1_000_000, rounds: 1, keystrokes: 20, levels: [3], writes: 5, replaySeconds: 60, replayBytes: 500_000, apiSeconds: 1 }
-  : { throughputBytes: 200_000_000, rounds: 3, keystrokes: 2000, levels: [50, 100, 200], writes: 100, replaySeconds: 3600, replayBytes: 100_000_000, apiSeconds: 10 };
+  ? { throughputBytes: 1_000_000, rounds: 1, keystrokes: 20, levels: [3], writes: 5, replaySeconds: 60, replayBytes: 500_000, apiSeconds: 1, storageBytes: 2_000_000 }
+  : { throughputBytes: 200_000_000, rounds: 3, keystrokes: 2000, levels: [50, 200, 500, 1000], writes: 100, replaySeconds: 3600, replayBytes: 100_000_000, apiSeconds: 10, storageBytes: 50_000_000 };
 const levels = args.find((a) => a.startsWith('--levels='));
 if (levels) sizes.levels = levels.slice(9).split(',').map(Number);
 sizes.throughputBytes = numberArg('bytes') ?? sizes.throughputBytes;
@@ -58,7 +60,13 @@ try {
   if (want('echo')) {
     await checkpoint();
     const r = await echo(api, relay, { keystrokes: sizes.keystrokes, rounds: sizes.rounds });
-    results.echo = r.result;
+    // The floor of a write-ahead echo: two commits, each at least one fdatasync of this machine's disk.
+    const fsync = fdatasyncTimes(sizes.keystrokes);
+    results.echo = { ...r.result, fdatasync: fsync };
+    r.rows.push(
+      row('echo', 'cat p50 vs 2 fdatasyncs (p50)', 'ms', r.result.cat.broker.p50, 2 * fsync.p50, '2 fdatasync'),
+      row('echo', 'cat p99 vs 2 fdatasyncs (p99)', 'ms', r.result.cat.broker.p99, 2 * fsync.p99, '2 fdatasync'),
+    );
     rows.push(...r.rows);
     console.error(table(r.rows));
   }
@@ -66,6 +74,12 @@ try {
     await checkpoint();
     const r = await concurrency(api, relay, { levels: sizes.levels, bytesPerWrite: 4096, writes: sizes.writes, intervalMs: 100 });
     results.concurrency = r.result;
+    rows.push(...r.rows);
+    console.error(table(r.rows));
+  }
+  if (want('storage')) {
+    const r = await storage(broker.db.pool, { bytes: sizes.storageBytes });
+    results.storage = r.result;
     rows.push(...r.rows);
     console.error(table(r.rows));
   }

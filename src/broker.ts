@@ -36,6 +36,7 @@ import { QUEUES, Scheduler } from './scheduler/scheduler.js';
 import type { Connector } from './terminal/connectors/connector.js';
 import { localConnector } from './terminal/connectors/local-connector.js';
 import { removeStaleSessionDirs, sshConnector } from './terminal/connectors/ssh-connector.js';
+import { capacityMessage, machineCapacity } from './terminal/capacity.js';
 import { Liveness } from './terminal/liveness.js';
 import { sessionService } from './terminal/session-service.js';
 import { auditSshFailure } from './ssh/ssh-audit.js';
@@ -76,7 +77,9 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   await feed.start();
   const scheduler = new Scheduler(databaseUrl, log);
   await scheduler.start();
-  const writer = new RecordingWriter(db.pool, config.recordingWriteTimeoutMs);
+  const writer = new RecordingWriter(db.pool, { timeoutMs: config.recordingWriteTimeoutMs, writerId: config.brokerId });
+  await writer.verifyDurability();
+  log(capacityMessage(machineCapacity()));
 
   const serials = certificateSerials(prisma);
   const builtIn = [localConnector(config.dataDir), sshConnector({ ca: sshCa, brokerId: config.brokerId, onFailure: auditSshFailure(prisma), serialFor: serials.allocate })];

@@ -3,6 +3,39 @@
 // up and become the next, larger batch, so throughput grows with load and an
 // idle session's first byte is written at once.
 //
+// Durability without queueing keystrokes behind bulk output. A session's bytes
+// are acted on (forwarded, written to the pty) only once they are durable, and
+// durability is reached in one of two ways:
+//
+// - Small batches (sessions with <= 1 KiB pending: a keystroke, its echo, a
+//   resize) commit synchronously on their own lane: the commit returns once
+//   its WAL is flushed, and the rows are released at once.
+// - Bulk batches commit with `SET LOCAL synchronous_commit = off`: COMMIT
+//   returns as soon as the commit record is in the WAL buffers, without waiting
+//   for a flush. Their rows are held until a synchronous commit that was
+//   *issued after* that COMMIT returned has itself returned: a keystroke's, or
+//   a fence (a one-row synchronous UPDATE of recording_fences) sent at most
+//   every FENCE_INTERVAL_MS while such batches wait.
+//
+// Why that is enough (PostgreSQL docs, "Asynchronous Commit" and
+// synchronous_commit; src/backend/access/transam/xact.c RecordTransactionCommit):
+// 1. A synchronous commit returns only after the WAL up to its own commit
+//    record is flushed (XLogFlush(lsn) flushes *all* WAL before lsn: the WAL is
+//    one sequential log, written and flushed in order).
+// 2. An asynchronous COMMIT that has returned has inserted its commit record;
+//    a statement sent after that inserts its commit record later, at a higher
+//    LSN. So once the later synchronous commit returns, the earlier
+//    asynchronous one is flushed too.
+// 3. After a crash, recovery replays WAL up to the last flushed record, in
+//    commit order: a flushed asynchronous commit is recovered, whatever its mode.
+// 4. A transaction that writes no WAL (e.g. only reads, or only takes an xid)
+//    is committed without a flush whatever synchronous_commit says, so the
+//    fence must change a row; and the server's synchronous_commit must not be
+//    `off` for the synchronous path (checked by verifyDurability()).
+// A session is in at most one batch in flight, and its batches are released
+// in the order they committed, so its chunks are acted on in seq order and a
+// failed batch leaves no gap (the session fails: nothing after it is acted on).
+//
 // Chunks go in as multi-row INSERTs whose bytea values are bound one parameter
 // each: node-postgres sends a Buffer parameter in binary, whereas an array of
 // Buffers (the unnest form) is escaped to hex text, doubling the bytes on the
@@ -11,12 +44,29 @@ import type pg from 'pg';
 import type { ChunkRow } from './recording-fns.js';
 
 export interface RecordingSink {
-  /** Bytes accepted and not yet committed (for a sink not in flight: what a batch would take). */
+  /** Bytes accepted and not yet durable (for a sink not in flight: what a batch would take). */
   readonly uncommittedBytes: number;
   /** Hands over everything pending; called when a batch starts. */
   takeRows(): ChunkRow[];
+  /** The rows are durable: act on them. */
   committed(rows: ChunkRow[]): void;
   failed(err: Error): void;
+}
+
+export interface RecordingWriterOptions {
+  /** A write (or a fence) that takes longer fails its sessions. */
+  timeoutMs?: number;
+  /** Bulk batches that may commit at once, each on its own connection. */
+  bulkLanes?: number;
+  /** This writer's row in recording_fences (the broker id). */
+  writerId?: string;
+  /** Least time between the starts of two fences. */
+  fenceIntervalMs?: number;
+}
+
+interface Batch {
+  sink: RecordingSink;
+  rows: ChunkRow[];
 }
 
 const COLUMNS = 6;
@@ -33,92 +83,185 @@ function insertStatement(rows: ChunkRow[]): pg.QueryConfig {
   return { text: `INSERT INTO recording_chunks (session_id, seq, at_ms, kind, data, hash) VALUES ${tuples.join(',')}`, values };
 }
 
+const FENCE_SQL = `INSERT INTO recording_fences (writer_id, fenced_at) VALUES ($1, now())
+  ON CONFLICT (writer_id) DO UPDATE SET fenced_at = excluded.fenced_at`;
+
 export class RecordingWriter {
   private readonly dirty = new Set<RecordingSink>();
-  /** Sinks with a batch in flight: they join no other batch until it settles. */
+  /** Sinks with a batch in flight: they join no other batch until it has committed. */
   private readonly busy = new Set<RecordingSink>();
+  private readonly failedSinks = new WeakSet<RecordingSink>();
+  private readonly guarded = new WeakSet<pg.PoolClient>();
   private readonly running = { bulk: 0, small: 0 };
+  /** Asynchronously committed batches in commit order, each with its mark (1, 2, ...). */
+  private awaiting: { mark: number; batches: Batch[] }[] = [];
+  private asyncCommits = 0;
+  private readonly fence = { inFlight: false, timer: undefined as NodeJS.Timeout | undefined, lastStart: 0 };
   private idleWaiters: (() => void)[] = [];
+  private readonly timeoutMs: number;
+  private readonly bulkLanes: number;
+  private readonly writerId: string;
+  private readonly fenceIntervalMs: number;
   bytesWritten = 0;
   /** Told how long each successful commit took (seconds): the metrics' histogram. */
   onCommit: ((seconds: number) => void) | undefined;
+  fences = 0;
 
-  /**
-   * `bulkLanes` batches of anything, plus one lane for sessions with at most
-   * 1 KiB pending, may commit at once, each on its own connection. A session is
-   * in at most one batch, so its chunks still commit in order and a failed
-   * batch leaves no gap; but a keystroke and its echo never queue behind the
-   * output of busy sessions, and the fsyncs of concurrent commits overlap.
-   */
-  constructor(private readonly pool: pg.Pool, private readonly timeoutMs = 10_000, private readonly bulkLanes = 2) {}
+  constructor(private readonly pool: pg.Pool, opts: RecordingWriterOptions = {}) {
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.bulkLanes = opts.bulkLanes ?? 2;
+    this.writerId = opts.writerId ?? 'default';
+    this.fenceIntervalMs = opts.fenceIntervalMs ?? 2;
+  }
+
+  /** The synchronous path is only synchronous if the server's default says so. */
+  async verifyDurability(): Promise<void> {
+    const { rows } = await this.pool.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+    if (rows[0]?.synchronous_commit === 'off') {
+      throw new Error('Postgres has synchronous_commit = off for the broker: recordings would not be durable before being acted on. Set it to on (or local, remote_write, remote_apply).');
+    }
+  }
 
   markDirty(sink: RecordingSink): void {
     this.dirty.add(sink);
     this.pump();
   }
 
-  /** Resolves when everything marked so far has been committed or failed. */
+  /** Resolves when everything marked so far is durable or failed. */
   idle(): Promise<void> {
-    if (this.inFlight === 0 && this.dirty.size === 0) return Promise.resolve();
+    if (this.isIdle) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private get inFlight(): number {
-    return this.running.bulk + this.running.small;
+  private get isIdle(): boolean {
+    return this.running.bulk + this.running.small === 0 && this.dirty.size === 0 && this.awaiting.length === 0 && !this.fence.inFlight;
   }
 
+  private checkIdle(): void {
+    if (this.isIdle) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Small sinks go to the synchronous lane, the others to the bulk (asynchronous) lanes. */
   private pump(): void {
-    for (;;) {
-      const lane = this.running.bulk < this.bulkLanes ? 'bulk' : this.running.small === 0 ? 'small' : undefined;
-      if (!lane) return;
-      const sinks = [...this.dirty].filter((s) => !this.busy.has(s) && (lane === 'bulk' || s.uncommittedBytes <= SMALL));
-      if (sinks.length === 0) return;
-      for (const s of sinks) {
-        this.dirty.delete(s);
-        this.busy.add(s);
+    for (const lane of ['small', 'bulk'] as const) {
+      while (this.running[lane] < (lane === 'bulk' ? this.bulkLanes : 1)) {
+        const sinks = [...this.dirty].filter((s) => !this.busy.has(s) && (s.uncommittedBytes <= SMALL) === (lane === 'small'));
+        if (sinks.length === 0) break;
+        for (const s of sinks) {
+          this.dirty.delete(s);
+          this.busy.add(s);
+        }
+        this.running[lane]++;
+        const batches = sinks.map((sink) => ({ sink, rows: sink.takeRows() }));
+        void (lane === 'small' ? this.commitSync(batches) : this.commitAsync(batches)).finally(() => {
+          this.running[lane]--;
+          for (const s of sinks) this.busy.delete(s);
+          this.pump();
+          this.checkIdle();
+        });
       }
-      this.running[lane]++;
-      void this.commit(sinks.map((sink) => ({ sink, rows: sink.takeRows() }))).finally(() => {
-        this.running[lane]--;
-        for (const s of sinks) this.busy.delete(s);
-        this.pump();
-        if (this.inFlight === 0 && this.dirty.size === 0) for (const w of this.idleWaiters.splice(0)) w();
-      });
     }
   }
 
-  private async commit(batches: { sink: RecordingSink; rows: ChunkRow[] }[]): Promise<void> {
+  private async commitSync(batches: Batch[]): Promise<void> {
+    const covers = this.asyncCommits; // every async batch that has returned by now
     const rows = batches.flatMap((b) => b.rows);
-    let error: Error | undefined;
     try {
-      const started = performance.now();
-      if (rows.length > 0) await this.withTimeout(this.insert(rows));
-      this.onCommit?.((performance.now() - started) / 1000);
-      for (const r of rows) this.bytesWritten += r.data.length;
+      if (rows.length > 0) await this.withTimeout(this.insert(rows, true));
     } catch (err) {
-      error = err as Error;
+      this.settle(batches, err as Error);
+      return;
     }
-    // Each session hears of its own batch; one whose handler throws is failed
-    // (closed) alone, and cannot take the others down with it.
+    this.durableUpTo(covers);
+    this.settle(batches);
+  }
+
+  private async commitAsync(batches: Batch[]): Promise<void> {
+    const rows = batches.flatMap((b) => b.rows);
+    if (rows.length === 0) return this.settle(batches);
+    try {
+      await this.withTimeout(this.insert(rows, false));
+    } catch (err) {
+      this.settle(batches, err as Error);
+      return;
+    }
+    this.awaiting.push({ mark: ++this.asyncCommits, batches });
+    this.scheduleFence();
+  }
+
+  /** A synchronous commit issued after async batch `mark` returned has returned: those batches are durable. */
+  private durableUpTo(mark: number): void {
+    while (this.awaiting.length > 0 && this.awaiting[0]!.mark <= mark) this.settle(this.awaiting.shift()!.batches);
+    if (this.awaiting.length === 0) {
+      clearTimeout(this.fence.timer);
+      this.fence.timer = undefined;
+    }
+  }
+
+  private scheduleFence(): void {
+    if (this.fence.inFlight || this.fence.timer || this.awaiting.length === 0) return;
+    const wait = Math.max(0, this.fence.lastStart + this.fenceIntervalMs - performance.now());
+    this.fence.timer = setTimeout(() => {
+      this.fence.timer = undefined;
+      void this.runFence();
+    }, wait);
+  }
+
+  private async runFence(): Promise<void> {
+    if (this.awaiting.length === 0) return this.checkIdle();
+    this.fence.inFlight = true;
+    this.fence.lastStart = performance.now();
+    const covers = this.asyncCommits;
+    try {
+      await this.withTimeout(this.pool.query(FENCE_SQL, [this.writerId]).then(() => {}));
+      this.fences++;
+      this.durableUpTo(covers);
+    } catch (err) {
+      // Durability of those batches is unknown: their sessions fail closed.
+      while (this.awaiting.length > 0 && this.awaiting[0]!.mark <= covers) this.settle(this.awaiting.shift()!.batches, err as Error);
+    } finally {
+      this.fence.inFlight = false;
+      this.scheduleFence();
+      this.checkIdle();
+    }
+  }
+
+  /** Each session hears of its own batch; one whose handler throws is failed alone. */
+  private settle(batches: Batch[], error?: Error): void {
     for (const b of batches) {
+      if (this.failedSinks.has(b.sink)) continue;
       try {
-        if (error) b.sink.failed(error);
-        else b.sink.committed(b.rows);
+        if (error) throw error;
+        for (const r of b.rows) this.bytesWritten += r.data.length;
+        b.sink.committed(b.rows);
       } catch (err) {
-        if (!error) b.sink.failed(err as Error);
+        this.failedSinks.add(b.sink);
+        b.sink.failed(err as Error);
       }
     }
   }
 
-  /** One statement, or one transaction of several when the batch is very large. */
-  private async insert(rows: ChunkRow[]): Promise<void> {
-    if (rows.length <= ROWS_PER_STATEMENT) {
+  /** One transaction: a single statement when synchronous and small enough, else BEGIN ... COMMIT. */
+  private async insert(rows: ChunkRow[], synchronous: boolean): Promise<void> {
+    const started = performance.now();
+    await this.insertRows(rows, synchronous);
+    this.onCommit?.((performance.now() - started) / 1000);
+  }
+
+  private async insertRows(rows: ChunkRow[], synchronous: boolean): Promise<void> {
+    if (synchronous && rows.length <= ROWS_PER_STATEMENT) {
       await this.pool.query(insertStatement(rows));
       return;
     }
     const client = await this.pool.connect();
+    // A connection lost while checked out emits 'error' on the client (the pool
+    // listens only while it is idle); the query in progress rejects as well.
+    if (!this.guarded.has(client)) {
+      this.guarded.add(client);
+      client.on('error', () => {});
+    }
     try {
-      await client.query('BEGIN');
+      await client.query(synchronous ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit = off');
       for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await client.query(insertStatement(rows.slice(i, i + ROWS_PER_STATEMENT)));
       await client.query('COMMIT');
       client.release();
@@ -130,6 +273,7 @@ export class RecordingWriter {
   }
 
   private async withTimeout(work: Promise<void>): Promise<void> {
+    work.catch(() => {}); // a write that fails after its timeout has already failed its sessions
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`recording write took over ${this.timeoutMs} ms`)), this.timeoutMs);

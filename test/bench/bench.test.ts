@@ -23,7 +23,7 @@ test('the benchmark harness runs end to end in --quick mode and loses no byte', 
   assert.equal(code, 0, stderr);
 
   const r = JSON.parse(readFileSync(out, 'utf8'));
-  assert.deepEqual(Object.keys(r).sort(), ['api', 'concurrency', 'echo', 'quick', 'replay', 'startedAt', 'throughput']);
+  assert.deepEqual(Object.keys(r).sort(), ['api', 'concurrency', 'echo', 'quick', 'replay', 'startedAt', 'storage', 'throughput']);
   assert.deepEqual(Object.keys(r.throughput.mbPerSecond).sort(), ['broker', 'direct', 'relay']);
   assert.equal(r.throughput.bytesLost, 0);
   assert.equal(r.throughput.recordingMatches, true);
@@ -35,6 +35,9 @@ test('the benchmark harness runs end to end in --quick mode and loses no byte', 
     for (const key of ['sessions', 'aggregateMBps', 'cpuCores', 'rssMB', 'idleRssPerSessionKB', 'echo']) assert.ok(key in level, key);
   }
   assert.ok('postgresWalMB' in r.concurrency.broker[0]);
+  assert.deepEqual(Object.keys(r.echo.fdatasync).sort(), ['p50', 'p90', 'p99']);
+  for (const option of ['pglz', 'none']) assert.ok(r.storage.some((s: { option: string }) => s.option === option), option);
+  for (const s of r.storage) for (const key of ['postgresCpuSecondsPerGB', 'walMBPerGB', 'tableMBPerGB']) assert.ok(key in s, key);
   for (const key of ['firstFrameMs', 'fullDownloadFirstByteMs', 'seekMs', 'seekSqlMs']) assert.ok(key in r.replay, key);
   assert.equal(r.api.errors, 0);
 });

@@ -4,92 +4,192 @@ import type pg from 'pg';
 import type { ChunkRow } from '../../src/recording/recording-fns.js';
 import { RecordingWriter, type RecordingSink } from '../../src/recording/recording-writer.js';
 
-/** A pool whose every INSERT waits until the test lets it commit (or fail). */
+interface Commit {
+  kind: 'sync' | 'async' | 'fence';
+  sessions: string[];
+  done: (err?: Error) => void;
+}
+
+/**
+ * A pool whose every commit waits until the test lets it return (or fail):
+ * a synchronous INSERT, an asynchronous transaction's COMMIT, or a fence.
+ */
 function gatedPool() {
-  const pending: { sessions: string[]; done: (err?: Error) => void }[] = [];
+  const commits: Commit[] = [];
+  const gate = (kind: Commit['kind'], sessions: string[]) =>
+    new Promise<void>((resolve, reject) => commits.push({ kind, sessions, done: (err) => (err ? reject(err) : resolve()) }));
+  const sessionsOf = (cfg: pg.QueryConfig) => (cfg.values ?? []).filter((_v, i) => i % 6 === 0) as string[];
   const pool = {
-    query(cfg: pg.QueryConfig) {
-      return new Promise<void>((resolve, reject) => {
-        const sessions = (cfg.values ?? []).filter((_v, i) => i % 6 === 0) as string[];
-        pending.push({ sessions, done: (err) => (err ? reject(err) : resolve()) });
-      });
+    async query(cfg: pg.QueryConfig | string) {
+      const text = typeof cfg === 'string' ? cfg : cfg.text;
+      if (text.includes('recording_fences')) return gate('fence', []);
+      if (typeof cfg === 'string') return { rows: [{ synchronous_commit: 'on' }] };
+      return gate('sync', sessionsOf(cfg));
+    },
+    async connect() {
+      let sessions: string[] = [];
+      let asynchronous = false;
+      return {
+        async query(cfg: pg.QueryConfig | string) {
+          if (typeof cfg !== 'string') sessions = sessionsOf(cfg);
+          else if (cfg.includes('synchronous_commit = off')) asynchronous = true;
+          else if (cfg === 'COMMIT') return gate(asynchronous ? 'async' : 'sync', sessions);
+        },
+        release() {},
+        on() {},
+      };
     },
   } as unknown as pg.Pool;
-  return { pool, pending };
+  const tick = async () => {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  };
+  /** Waits until a commit of that kind is waiting at the gate (the fence comes after a short timer). */
+  const next = async (kind: Commit['kind']) => {
+    for (;;) {
+      const c = commits.find((x) => x.kind === kind);
+      if (c) {
+        commits.splice(commits.indexOf(c), 1);
+        return c;
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  };
+  return { pool, commits, tick, next };
 }
 
 function sink(id: string) {
   let seq = 0;
   let queued = 0;
+  let inFlight = 0;
   const log: string[] = [];
   const s: RecordingSink & { push(bytes?: number): void; log: string[] } = {
     log,
     get uncommittedBytes() {
-      return queued;
+      return queued + inFlight;
     },
     push(bytes = 1) {
       queued += bytes;
     },
     takeRows(): ChunkRow[] {
       const rows = queued ? [{ sessionId: id, seq: seq++, atMs: 0, kind: 'o' as const, data: Buffer.alloc(queued, 'x'), hash: Buffer.alloc(32) }] : [];
+      inFlight += queued;
       queued = 0;
       return rows;
     },
-    committed: (rows) => log.push(`committed ${rows.map((r) => r.seq).join(',')}`),
+    committed: (rows) => {
+      for (const r of rows) inFlight -= r.data.length;
+      log.push(`committed ${rows.map((r) => r.seq).join(',')}`);
+    },
     failed: (err) => log.push(`failed ${err.message}`),
   };
   return s;
 }
 
-const tick = () => new Promise((r) => setImmediate(r));
-
-test('a keystroke commits beside a large batch of another session, and a session is never in two batches at once', async () => {
-  const { pool, pending } = gatedPool();
-  const writer = new RecordingWriter(pool);
+test('a keystroke commits synchronously beside bulk output, which is acted on only after a later synchronous commit', async () => {
+  const { pool, commits, tick, next } = gatedPool();
+  const writer = new RecordingWriter(pool, { fenceIntervalMs: 1 });
   const busy = sink('busy');
   const typing = sink('typing');
-
-  busy.push();
+  busy.push(4096);
   writer.markDirty(busy);
-  busy.push();
-  writer.markDirty(busy); // waits: busy already has a batch in flight
   typing.push();
   writer.markDirty(typing);
   await tick();
-  assert.deepEqual(pending.map((p) => p.sessions), [['busy'], ['typing']]);
+  assert.deepEqual(commits.map((c) => [c.kind, c.sessions]), [['sync', ['typing']], ['async', ['busy']]]);
 
-  pending[1]!.done();
+  const typed = await next('sync');
+  typed.done();
   await tick();
-  assert.deepEqual(typing.log, ['committed 0'], 'the keystroke did not wait for the other batch');
-  assert.deepEqual(busy.log, []);
+  assert.deepEqual(typing.log, ['committed 0'], 'the keystroke did not wait for the bulk batch');
 
-  pending[0]!.done();
+  (await next('async')).done();
   await tick();
-  assert.deepEqual(busy.log, ['committed 0']);
-  assert.deepEqual(pending[2]!.sessions, ['busy'], 'the second part of busy goes only after the first committed');
-  pending[2]!.done(new Error('disk full'));
+  assert.deepEqual(busy.log, [], 'an asynchronous commit alone is not durable: nothing is acted on');
+  const fence = await next('fence');
+  fence.done();
   await writer.idle();
-  assert.deepEqual(busy.log, ['committed 0', 'failed disk full']);
+  assert.deepEqual(busy.log, ['committed 0'], 'the fence, issued after the asynchronous COMMIT returned, made it durable');
 });
 
-test('with the bulk lanes busy, a keystroke still commits at once and bulk output waits for a bulk lane', async () => {
-  const { pool, pending } = gatedPool();
-  const writer = new RecordingWriter(pool);
-  const [a, b, c, typing] = [sink('a'), sink('b'), sink('c'), sink('typing')];
-  for (const s of [a, b, c]) {
-    s.push(2000);
-    writer.markDirty(s);
-  }
+test('a synchronous commit issued before a bulk COMMIT returned does not release it; one issued after does', async () => {
+  const { pool, tick, next } = gatedPool();
+  const writer = new RecordingWriter(pool, { fenceIntervalMs: 60_000 });
+  const busy = sink('busy');
+  const typing = sink('typing');
+  typing.push();
+  writer.markDirty(typing);
+  busy.push(4096);
+  writer.markDirty(busy);
+  await tick();
+  const early = await next('sync');
+  (await next('async')).done();
+  await tick();
+  early.done();
+  await tick();
+  assert.deepEqual(typing.log, ['committed 0']);
+  assert.deepEqual(busy.log, [], 'the earlier-issued synchronous commit proves nothing about the bulk batch');
+
   typing.push();
   writer.markDirty(typing);
   await tick();
-  assert.deepEqual(pending.map((p) => p.sessions), [['a'], ['b'], ['typing']], 'c (2,000 bytes) is not small');
-  pending[2]!.done();
-  pending[0]!.done();
+  (await next('sync')).done();
   await tick();
-  assert.deepEqual(typing.log, ['committed 0']);
-  assert.deepEqual(pending[3]!.sessions, ['c']);
-  pending[1]!.done();
-  pending[3]!.done();
+  assert.deepEqual(busy.log, ['committed 0'], 'released by the keystroke issued after it, before that keystroke');
+  assert.deepEqual(typing.log, ['committed 0', 'committed 1']);
   await writer.idle();
+});
+
+test('a session is never in two batches at once, and its batches are acted on in commit order', async () => {
+  const { pool, tick, next } = gatedPool();
+  const writer = new RecordingWriter(pool, { fenceIntervalMs: 60_000 });
+  const busy = sink('busy');
+  busy.push(4096);
+  writer.markDirty(busy);
+  busy.push(4096);
+  writer.markDirty(busy);
+  await tick();
+  const first = await next('async');
+  first.done();
+  await tick();
+  const second = await next('async');
+  assert.deepEqual(second.sessions, ['busy'], 'the second part goes only after the first returned');
+  second.done();
+  await tick();
+  const typing = sink('typing');
+  typing.push();
+  writer.markDirty(typing);
+  await tick();
+  (await next('sync')).done();
+  await writer.idle();
+  assert.deepEqual(busy.log, ['committed 0', 'committed 1']);
+});
+
+test('when the fence fails, the sessions whose bulk output was waiting for it fail and nothing of theirs is acted on', async () => {
+  const { pool, tick, next } = gatedPool();
+  const writer = new RecordingWriter(pool, { fenceIntervalMs: 1 });
+  const busy = sink('busy');
+  busy.push(4096);
+  writer.markDirty(busy);
+  await tick();
+  (await next('async')).done();
+  (await next('fence')).done(new Error('connection lost'));
+  await writer.idle();
+  assert.deepEqual(busy.log, ['failed connection lost']);
+});
+
+test('a failed synchronous batch fails its sessions only', async () => {
+  const { pool, tick, next } = gatedPool();
+  const writer = new RecordingWriter(pool);
+  const [a, b] = [sink('a'), sink('b')];
+  a.push();
+  writer.markDirty(a);
+  await tick();
+  b.push();
+  writer.markDirty(b);
+  (await next('sync')).done(new Error('disk full'));
+  await tick();
+  (await next('sync')).done();
+  await writer.idle();
+  assert.deepEqual(a.log, ['failed disk full']);
+  assert.deepEqual(b.log, ['committed 0']);
 });
