@@ -22,6 +22,7 @@ import { QUEUES, Scheduler } from './scheduler/scheduler.js';
 import type { Connector } from './terminal/connectors/connector.js';
 import { localConnector } from './terminal/connectors/local-connector.js';
 import { removeStaleSessionDirs, sshConnector } from './terminal/connectors/ssh-connector.js';
+import { Fence } from './terminal/fence.js';
 import { Liveness } from './terminal/liveness.js';
 import { sessionService } from './terminal/session-service.js';
 import { auditSshFailure } from './ssh/ssh-audit.js';
@@ -59,7 +60,13 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), ...(opts.providers ?? [])].map((p) => [p.name, p]));
   const replacements = replacementService({ prisma, scheduler, providers, config, log });
   const access = accessService({ prisma, scheduler, config });
-  const sessions = sessionService({ prisma, config, connectors, writer, replacements, log });
+  // The fence kills this replica's shells once its lease is no longer safe (see fence.ts).
+  const fence = new Fence(() => {
+    log(`lease not renewed in time: killing this replica's ${sessions.live.size} shell(s)`);
+    void sessions.endAll('interrupted');
+  });
+  fence.start();
+  const sessions = sessionService({ prisma, config, connectors, writer, replacements, fence, log });
   const services = {
     auth: authService(prisma, config),
     access,
@@ -75,7 +82,9 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
 
   const interrupted = await sessions.recoverInterrupted();
   if (interrupted) log(`ended ${interrupted} session(s) left open by this broker's previous run as interrupted`);
-  const liveness = new Liveness(prisma, config.brokerId, sessions, { beatMs: config.heartbeatSeconds * 1000, deadAfterMs: config.brokerDeadAfterSeconds * 1000 }, log);
+  const liveness = new Liveness(databaseUrl, config.brokerId, sessions, fence, {
+    tickMs: config.heartbeatSeconds * 1000, leaseMs: config.brokerDeadAfterSeconds * 1000, marginMs: config.leaseMarginMs,
+  }, log);
   await liveness.start();
   const staleKeys = await removeStaleSessionDirs(config.brokerId);
   if (staleKeys) log(`removed ${staleKeys} ssh key director(ies) left by this broker's previous run`);
@@ -83,6 +92,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   feed.on('message', (m) => {
     if (m.type === 'kill') void sessions.kill(m.requestId, m.reason);
   });
+  // Whatever was notified while LISTEN was down is caught up from the database.
+  feed.on('connected', () => void sessions.reconcile().catch((err: Error) => log(`reconciliation: ${err.message}`)));
   await scheduler.work<{ requestId: string }>(QUEUES.requestTtl, (d) => access.expirePending(d.requestId));
   await scheduler.work<{ requestId: string }>(QUEUES.grantExpiry, (d) => access.closeGrant(d.requestId));
   await scheduler.work<{ replacementId: string }>(QUEUES.replacement, (d) => replacements.run(d.replacementId));
@@ -99,8 +110,9 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     /** Ends live sessions (as interrupted: their hosts get replaced), then stops everything. */
     liveness,
     async close() {
-      liveness.stop();
+      await liveness.stop();
       await sessions.endAll('interrupted').catch((err: Error) => log(`ending sessions at shutdown: ${err.message}`));
+      await fence.close();
       await scheduler.stop();
       await feed.close();
       await writer.idle();

@@ -37,6 +37,8 @@ export interface Config {
   webDir: string;
   /** The SSH CA's private key; default: made on first start at <dataDir>/ssh/ca. */
   sshCaKeyFile: string | undefined;
+  /** The fence kills this replica's shells this long before its lease (brokerDeadAfterSeconds) runs out. */
+  leaseMarginMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -107,6 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
   const warn = (env.BREAKGLASS_WARN_BEFORE_END_MINUTES ?? '5,1').split(',').filter(Boolean).map(Number);
   if (warn.some((n) => !(n > 0))) throw new ConfigError('BREAKGLASS_WARN_BEFORE_END_MINUTES must be a comma-separated list of positive numbers');
   const host = env.HOST || '127.0.0.1';
+  const lease = leaseSettings(env);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     host,
@@ -122,8 +125,8 @@ export function loadConfig(env: Env = process.env): Config {
     warnBeforeEndMinutes: warn.sort((a, b) => b - a),
     loginRateLimitPerMinute: int(env, 'BREAKGLASS_LOGIN_RATE_LIMIT', 10, 1, 10_000),
     recordingWriteTimeoutMs: int(env, 'BREAKGLASS_RECORDING_TIMEOUT_MS', 10_000, 100, 600_000),
-    heartbeatSeconds: int(env, 'BREAKGLASS_HEARTBEAT_SECONDS', 10, 1, 3600),
-    brokerDeadAfterSeconds: int(env, 'BREAKGLASS_BROKER_DEAD_AFTER_SECONDS', 60, 2, 86400),
+    heartbeatSeconds: lease.heartbeatSeconds,
+    brokerDeadAfterSeconds: lease.deadAfterSeconds,
     replacementRetryLimit: int(env, 'BREAKGLASS_REPLACEMENT_RETRIES', 5, 0, 100),
     replacementRetryDelaySeconds: int(env, 'BREAKGLASS_REPLACEMENT_RETRY_DELAY_SECONDS', 10, 1, 3600),
     policies: policies(env),
@@ -132,5 +135,21 @@ export function loadConfig(env: Env = process.env): Config {
     secureCookie: bool(env, 'BREAKGLASS_SECURE_COOKIE', false),
     webDir: path.resolve(env.BREAKGLASS_WEB_DIR || 'web/dist'),
     sshCaKeyFile: sshCaKeyFile(env),
+    leaseMarginMs: lease.marginMs,
   };
+}
+
+/**
+ * The lease: renewed every heartbeat, it lasts dead-after seconds; the fence
+ * acts a margin before that. At least two renewals must fit before the fence,
+ * or one slow tick would kill every shell.
+ */
+function leaseSettings(env: Env) {
+  const deadAfterSeconds = int(env, 'BREAKGLASS_BROKER_DEAD_AFTER_SECONDS', 60, 2, 86400);
+  const heartbeatSeconds = int(env, 'BREAKGLASS_HEARTBEAT_SECONDS', Math.max(1, Math.min(10, Math.floor(deadAfterSeconds / 4))), 1, 3600);
+  const marginMs = Math.min(10_000, Math.max(500, (deadAfterSeconds * 1000) / 4));
+  if (2 * heartbeatSeconds * 1000 > deadAfterSeconds * 1000 - marginMs) {
+    throw new ConfigError(`BREAKGLASS_HEARTBEAT_SECONDS (${heartbeatSeconds}) must leave two renewals inside BREAKGLASS_BROKER_DEAD_AFTER_SECONDS (${deadAfterSeconds}) minus the fence's margin (${marginMs} ms)`);
+  }
+  return { deadAfterSeconds, heartbeatSeconds, marginMs };
 }

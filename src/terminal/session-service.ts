@@ -2,7 +2,7 @@
 // (taint + replacement in the same transaction), and recovering the sessions a
 // crashed broker left open. The live side (pty, sockets) is TerminalSession.
 import type { Config } from '../config.js';
-import type { PrismaClient } from '../db/client.js';
+import type { PrismaClient, Tx } from '../db/client.js';
 import { appendAudit } from '../audit/audit-service.js';
 import { hasRole, type AuthUser } from '../auth/roles.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
@@ -12,6 +12,7 @@ import { isInsideWindow } from '../access/access-fns.js';
 import type { ReplacementService } from '../replacement/replacement-service.js';
 import type { WebSocket } from 'ws';
 import type { Connector, ShellCommand } from './connectors/connector.js';
+import { appendLastEvent } from '../recording/recording-end.js';
 import { RecordingTail } from '../recording/recording-tail.js';
 import type { RecordingWriter } from '../recording/recording-writer.js';
 import { TerminalSession, type SessionEnd } from './terminal-session.js';
@@ -24,7 +25,11 @@ type Deps = {
   connectors: Map<string, Connector>;
   writer: RecordingWriter;
   replacements: ReplacementService;
+  /** This replica's lease: shells run only while it holds (see fence.ts). */
+  fence: { readonly held: boolean; guard(pid: number): void; release(pid: number): void };
   log: (msg: string, extra?: object) => void;
+  /** Longest pause between attempts to record an end while Postgres is away. */
+  endRetryMaxMs?: number;
 };
 
 
@@ -36,41 +41,65 @@ export function sessionService(deps: Deps) {
    * Session end, taint and replacement in one transaction. Retried for as long
    * as Postgres is away (the shell is already dead): the end must become
    * durable, and if this broker dies first, its restart or another replica does it.
+   * Resolves to the reason the database holds: ours, or the one of whoever ended
+   * it first (another replica that took over after this one's lease expired).
    */
-  async function persistEnd(sessionId: string, end: SessionEnd): Promise<void> {
+  async function persistEnd(sessionId: string, end: SessionEnd): Promise<EndReason | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await prisma.$transaction(async (tx) => {
-          const s = await tx.session.updateMany({
-            where: { id: sessionId, endedAt: null },
-            data: { endedAt: new Date(), endReason: end.reason, bytesIn: end.bytesIn, bytesOut: end.bytesOut },
-          });
-          if (s.count === 0) return;
-          const session = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, include: { user: true } });
-          await appendAudit(tx, {
-            type: 'session.ended', actor: null, subjectType: 'session', subjectId: sessionId,
-            data: { reason: end.reason, user: session.user.username, hostId: session.hostId, bytesIn: end.bytesIn, bytesOut: end.bytesOut, error: end.error ?? null },
-          });
-          await replacements.scheduleAfterSession(tx, session.hostId, sessionId);
-          await publish(tx, { type: 'change', kind: 'session', id: sessionId });
-        });
-        return;
+        return await prisma.$transaction((tx) => endSession(tx, sessionId, end, {}));
       } catch (err) {
         deps.log(`could not record the end of session ${sessionId} (attempt ${attempt}): ${(err as Error).message}`);
-        await new Promise((r) => setTimeout(r, Math.min(30_000, 250 * attempt)));
+        await new Promise((r) => setTimeout(r, Math.min(deps.endRetryMaxMs ?? 30_000, 250 * attempt)));
       }
     }
   }
 
-  /** Ends sessions whose pty is gone with its broker; the bytes are counted from the recording. */
-  async function endOrphans(ids: string[]): Promise<number> {
+  /**
+   * The end, exactly once: the session row is locked (chunk inserts wait for it,
+   * and are refused after it), the recording's last event names the reason,
+   * then the row, the audit event and the replacement. With `ownerLapsedMs`,
+   * only if the owning replica's lease has expired by the database's clock
+   * (its row is share-locked, so it cannot renew meanwhile); else undefined.
+   */
+  async function endSession(tx: Tx, sessionId: string, end: SessionEnd, opts: { ownerLapsedMs?: number }): Promise<EndReason | undefined> {
+    const [row] = await tx.$queryRaw<{ started_at: Date; end_reason: string | null; ended: boolean; broker_id: string }[]>`
+      SELECT started_at, end_reason, ended_at IS NOT NULL AS ended, broker_id FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE`;
+    if (!row) return undefined;
+    if (row.ended) return row.end_reason as EndReason;
+    if (opts.ownerLapsedMs !== undefined) {
+      const [lease] = await tx.$queryRaw<{ lapsed: boolean }[]>`
+        SELECT COALESCE(lease_until, heartbeat_at + make_interval(secs => ${opts.ownerLapsedMs / 1000})) < now() AS lapsed
+        FROM brokers WHERE id = ${row.broker_id} FOR SHARE`;
+      if (lease && !lease.lapsed) return undefined;
+    }
+    await appendLastEvent(tx, sessionId, row.started_at, Buffer.from(`session ended: ${end.reason}`));
+    await tx.session.update({
+      where: { id: sessionId },
+      data: { endedAt: new Date(), endReason: end.reason, bytesIn: end.bytesIn, bytesOut: end.bytesOut },
+    });
+    const session = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, include: { user: true } });
+    await appendAudit(tx, {
+      type: 'session.ended', actor: null, subjectType: 'session', subjectId: sessionId,
+      data: { reason: end.reason, user: session.user.username, hostId: session.hostId, bytesIn: end.bytesIn, bytesOut: end.bytesOut, error: end.error ?? null },
+    });
+    await replacements.scheduleAfterSession(tx, session.hostId, sessionId);
+    await publish(tx, { type: 'change', kind: 'session', id: sessionId });
+    return end.reason;
+  }
+
+  /** Ends sessions whose owner's lease expired; the bytes are counted from the recording. */
+  async function endOrphans(ids: string[], ownerLapsedMs?: number): Promise<number> {
+    let ended = 0;
     for (const id of ids) {
       const sums = await prisma.$queryRaw<{ kind: string; bytes: bigint }[]>`
         SELECT kind, COALESCE(SUM(length(data)), 0)::bigint AS bytes FROM recording_chunks WHERE session_id = ${id}::uuid GROUP BY kind`;
       const bytes = (k: string) => Number(sums.find((r) => r.kind === k)?.bytes ?? 0);
-      await persistEnd(id, { reason: 'interrupted', bytesIn: bytes('i'), bytesOut: bytes('o') });
+      // One attempt: the next lease tick tries again, and a tick must not wait on an outage.
+      const end = { reason: 'interrupted' as const, bytesIn: bytes('i'), bytesOut: bytes('o') };
+      if (await prisma.$transaction((tx) => endSession(tx, id, end, { ownerLapsedMs }))) ended++;
     }
-    return ids.length;
+    return ended;
   }
 
   async function view(id: string) {
@@ -83,6 +112,7 @@ export function sessionService(deps: Deps) {
     live,
 
     async open(user: AuthUser, requestId: string, size: { cols: number; rows: number }) {
+      if (!deps.fence.held) throw new ConflictError('This broker replica cannot renew its lease in the database right now; try again shortly.', 'broker_unavailable');
       const { session, request } = await prisma.$transaction(async (tx) => {
         const request = await lockRequest(tx, requestId);
         if (request.requesterId !== user.id) throw new ForbiddenError('Only the requester can open a shell on this grant.', 'not_requester');
@@ -103,7 +133,11 @@ export function sessionService(deps: Deps) {
         return { session, request };
       });
       const host = request.host;
-      const end = (e: SessionEnd) => persistEnd(session.id, e).finally(() => live.delete(session.id));
+      let pid: number | undefined;
+      const end = (e: SessionEnd) => persistEnd(session.id, e).finally(() => {
+        live.delete(session.id);
+        if (pid !== undefined) deps.fence.release(pid);
+      });
       let command: ShellCommand | undefined;
       try {
         const connector = deps.connectors.get(host.connector);
@@ -117,6 +151,8 @@ export function sessionService(deps: Deps) {
           command, deps.writer, config, end,
         );
         live.set(session.id, terminal);
+        pid = terminal.pid;
+        deps.fence.guard(pid);
       } catch (err) {
         deps.log(`session ${session.id} could not start: ${(err as Error).message}`);
         await command?.dispose().catch(() => {});
@@ -142,6 +178,10 @@ export function sessionService(deps: Deps) {
         return (ws) => void tail.start(ws);
       }
       const terminal = live.get(sessionId);
+      if (session.request.status !== 'approved' || !isInsideWindow(new Date(), session.request.approvedAt, session.request.expiresAt)) {
+        void terminal?.end(session.request.status === 'revoked' ? 'revoked' : 'expired');
+        throw new ConflictError(`This grant is ${session.request.status === 'approved' ? 'outside its time window' : session.request.status}; the session is being ended.`, 'outside_window');
+      }
       if (!terminal) throw new ConflictError('This session runs on another broker replica; connect through it.', 'wrong_broker');
       return (ws) => terminal.attach(ws);
     },
@@ -160,13 +200,39 @@ export function sessionService(deps: Deps) {
       return endOrphans(orphans.map((o) => o.id));
     },
 
-    /** Sessions of other replicas that stopped beating: their ptys died with them. */
-    async recoverFromDeadBrokers(deadAfterMs: number): Promise<number> {
+    /** Sessions of other replicas whose lease expired (by the database's clock): they fenced themselves. */
+    async recoverFromDeadBrokers(leaseMs: number): Promise<number> {
       const orphans = await prisma.$queryRaw<{ id: string }[]>`
         SELECT s.id FROM sessions s LEFT JOIN brokers b ON b.id = s.broker_id
         WHERE s.ended_at IS NULL AND s.broker_id <> ${config.brokerId}
-          AND (b.heartbeat_at IS NULL OR b.heartbeat_at < now() - make_interval(secs => ${deadAfterMs / 1000}))`;
-      return endOrphans(orphans.map((o) => o.id));
+          AND (b.id IS NULL OR COALESCE(b.lease_until, b.heartbeat_at + make_interval(secs => ${leaseMs / 1000})) < now())`;
+      return endOrphans(orphans.map((o) => o.id), leaseMs);
+    },
+
+    /**
+     * Reconciliation, not only notification: the sessions this replica holds
+     * are checked against the database, and those revoked, past their window or
+     * ended elsewhere are ended here. Runs on every lease tick and after every
+     * (re)connect of the change feed, so a lost notification costs one tick.
+     */
+    async reconcile(): Promise<number> {
+      const ids = [...live.keys()];
+      if (ids.length === 0) return 0;
+      const rows = await prisma.$queryRaw<{ id: string; ended: boolean; status: string; past: boolean }[]>`
+        SELECT s.id::text AS id, s.ended_at IS NOT NULL AS ended, r.status, COALESCE(r.expires_at <= now(), false) AS past
+        FROM sessions s JOIN access_requests r ON r.id = s.request_id WHERE s.id::text = ANY(${ids})`;
+      let ending = 0;
+      for (const row of rows) {
+        const terminal = live.get(row.id);
+        if (!terminal || terminal.ended) continue;
+        const reason: EndReason | undefined = row.ended ? 'interrupted' : row.status === 'revoked' ? 'revoked' : row.status !== 'approved' || row.past ? 'expired' : undefined;
+        // Not awaited: the end waits for its durability, a lease tick must not.
+        if (reason) {
+          void terminal.end(reason);
+          ending++;
+        }
+      }
+      return ending;
     },
 
     async endAll(reason: EndReason): Promise<void> {

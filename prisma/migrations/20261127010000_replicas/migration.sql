@@ -1,0 +1,25 @@
+-- Replicas that agree (issue 10).
+
+-- A replica's lease, measured with the database's clock, and the address other
+-- replicas reach it at (replica-to-replica forwarding).
+ALTER TABLE "brokers" ADD COLUMN "lease_until" TIMESTAMPTZ(3);
+ALTER TABLE "brokers" ADD COLUMN "address" TEXT;
+
+-- Nothing is recorded after a session's end: a chunk insert takes a share lock
+-- on its session (so it waits for an end being committed) and is refused once
+-- the session has ended. The end itself locks the session FOR UPDATE and writes
+-- the recording's last event in the same transaction.
+CREATE FUNCTION "recording_not_after_end"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  ended timestamptz;
+BEGIN
+  SELECT "ended_at" INTO ended FROM "sessions" WHERE "id" = NEW."session_id" FOR SHARE;
+  IF ended IS NOT NULL THEN
+    RAISE EXCEPTION 'session % has ended: nothing is recorded after its end', NEW."session_id" USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER "recording_chunks_not_after_end" BEFORE INSERT ON "recording_chunks"
+  FOR EACH ROW EXECUTE FUNCTION "recording_not_after_end"();
