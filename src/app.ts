@@ -21,6 +21,7 @@ import hostRoutes from './hosts/host-routes.js';
 import healthRoutes from './observability/health-routes.js';
 import replacementRoutes from './replacement/replacement-routes.js';
 import sshRoutes from './ssh/ssh-routes.js';
+import replicaRoutes from './terminal/replica-routes.js';
 import terminalRoutes from './terminal/terminal-routes.js';
 
 const BODY_LIMIT = 16 * 1024;
@@ -94,6 +95,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(replacementRoutes, { replacements: services.replacements });
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(eventsRoutes, { feed: broker.feed });
+  await app.register(replicaRoutes, { sessions: services.sessions, hop: services.hop });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { prisma: broker.db.prisma, writer: broker.writer, liveSessions: () => services.sessions.live.size });
 

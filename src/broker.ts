@@ -24,6 +24,7 @@ import { localConnector } from './terminal/connectors/local-connector.js';
 import { removeStaleSessionDirs, sshConnector } from './terminal/connectors/ssh-connector.js';
 import { Fence } from './terminal/fence.js';
 import { Liveness } from './terminal/liveness.js';
+import { ReplicaHop } from './terminal/replica-hop.js';
 import { sessionService } from './terminal/session-service.js';
 import { auditSshFailure } from './ssh/ssh-audit.js';
 import { SshCa } from './ssh/ssh-ca.js';
@@ -66,7 +67,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     void sessions.endAll('interrupted');
   });
   fence.start();
-  const sessions = sessionService({ prisma, config, connectors, writer, replacements, fence, log });
+  const hop = new ReplicaHop(config.tokenSecret, config.brokerId);
+  const sessions = sessionService({ prisma, config, connectors, writer, replacements, fence, hop, log });
   const services = {
     auth: authService(prisma, config),
     access,
@@ -76,6 +78,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     hosts: hostService(prisma),
     hostAdmin: hostAdminService({ prisma, dataDir: config.dataDir, rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }) }),
     sshCa,
+    hop,
     audit: auditService(prisma),
     recordings: recordingService(prisma),
   };

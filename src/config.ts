@@ -39,6 +39,8 @@ export interface Config {
   sshCaKeyFile: string | undefined;
   /** The fence kills this replica's shells this long before its lease (brokerDeadAfterSeconds) runs out. */
   leaseMarginMs: number;
+  /** Where other replicas reach this one (the replica-to-replica hop); default: the listening address. */
+  internalUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -136,7 +138,15 @@ export function loadConfig(env: Env = process.env): Config {
     webDir: path.resolve(env.BREAKGLASS_WEB_DIR || 'web/dist'),
     sshCaKeyFile: sshCaKeyFile(env),
     leaseMarginMs: lease.marginMs,
+    internalUrl: internalUrl(env),
   };
+}
+
+function internalUrl(env: Env): string | undefined {
+  const raw = env.BREAKGLASS_INTERNAL_URL;
+  if (!raw) return undefined;
+  if (!/^https?:\/\/[^/\s]+$/.test(raw)) throw new ConfigError(`BREAKGLASS_INTERNAL_URL must be a base URL like http://10.0.0.5:8080 (no path), got "${raw}"`);
+  return raw;
 }
 
 /**

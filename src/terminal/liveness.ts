@@ -57,6 +57,12 @@ export class Liveness {
     }
   }
 
+  /** Publishes where other replicas reach this one (once listening); renewals keep it. */
+  async publishAddress(address: string): Promise<void> {
+    this.address = address;
+    await this.pool.query('UPDATE brokers SET address = $2 WHERE id = $1', [this.brokerId, address]);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
@@ -65,14 +71,18 @@ export class Liveness {
   }
 
   private async run(): Promise<void> {
+    let last = performance.now();
     while (!this.stopped) {
+      // A tick every tickMs from the start of the previous one (a slow tick shortens the pause, never overlaps).
+      const pause = Math.max(0, last + this.timing.tickMs - performance.now());
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.timing.tickMs);
+        const timer = setTimeout(resolve, pause);
         this.wake = () => {
           clearTimeout(timer);
           resolve();
         };
       });
+      last = performance.now();
       if (!this.stopped) await this.tick();
     }
   }

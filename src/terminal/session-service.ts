@@ -15,6 +15,7 @@ import type { Connector, ShellCommand } from './connectors/connector.js';
 import { appendLastEvent } from '../recording/recording-end.js';
 import { RecordingTail } from '../recording/recording-tail.js';
 import type { RecordingWriter } from '../recording/recording-writer.js';
+import type { ReplicaHop } from './replica-hop.js';
 import { TerminalSession, type SessionEnd } from './terminal-session.js';
 import { sessionInclude, toSessionView } from './session-views.js';
 import type { EndReason } from './protocol.js';
@@ -27,6 +28,8 @@ type Deps = {
   replacements: ReplacementService;
   /** This replica's lease: shells run only while it holds (see fence.ts). */
   fence: { readonly held: boolean; guard(pid: number): void; release(pid: number): void };
+  /** Forwards a requester's socket to the replica holding the pty. */
+  hop?: ReplicaHop;
   log: (msg: string, extra?: object) => void;
   /** Longest pause between attempts to record an end while Postgres is away. */
   endRetryMaxMs?: number;
@@ -102,6 +105,17 @@ export function sessionService(deps: Deps) {
     return ended;
   }
 
+  /** This replica's pty of the session, if any; a grant no longer usable ends it and refuses. */
+  function usableTerminal(session: { id: string; request: { status: string; approvedAt: Date | null; expiresAt: Date | null } }): TerminalSession | undefined {
+    const terminal = live.get(session.id);
+    const { request } = session;
+    if (request.status !== 'approved' || !isInsideWindow(new Date(), request.approvedAt, request.expiresAt)) {
+      void terminal?.end(request.status === 'revoked' ? 'revoked' : 'expired');
+      throw new ConflictError(`This grant is ${request.status === 'approved' ? 'outside its time window' : request.status}; the session is being ended.`, 'outside_window');
+    }
+    return terminal;
+  }
+
   async function view(id: string) {
     const row = await prisma.session.findUnique({ where: { id }, include: sessionInclude });
     if (!row) throw new NotFoundError('Session');
@@ -134,7 +148,8 @@ export function sessionService(deps: Deps) {
       });
       const host = request.host;
       let pid: number | undefined;
-      const end = (e: SessionEnd) => persistEnd(session.id, e).finally(() => {
+      // A shell that died because the fence killed it was interrupted, not exited.
+      const end = (e: SessionEnd) => persistEnd(session.id, e.reason === 'exit' && !deps.fence.held ? { ...e, reason: 'interrupted' } : e).finally(() => {
         live.delete(session.id);
         if (pid !== undefined) deps.fence.release(pid);
       });
@@ -163,8 +178,9 @@ export function sessionService(deps: Deps) {
     },
 
     /**
-     * Attaches a websocket: the requester controls the shell (on the replica
-     * that holds its pty); approvers and auditors watch it, from any replica,
+     * Attaches a websocket: the requester controls the shell, through whichever
+     * replica they reached (one that does not hold the pty forwards the socket
+     * to the one that does); approvers and auditors watch it, from any replica,
      * through the recording. Throws before the upgrade when neither applies.
      */
     async attach(user: AuthUser, sessionId: string): Promise<(ws: WebSocket) => void> {
@@ -177,12 +193,24 @@ export function sessionService(deps: Deps) {
         const tail = new RecordingTail(prisma, { id: session.id, hostName: session.host.name, expiresAt: session.request.expiresAt! });
         return (ws) => void tail.start(ws);
       }
-      const terminal = live.get(sessionId);
-      if (session.request.status !== 'approved' || !isInsideWindow(new Date(), session.request.approvedAt, session.request.expiresAt)) {
-        void terminal?.end(session.request.status === 'revoked' ? 'revoked' : 'expired');
-        throw new ConflictError(`This grant is ${session.request.status === 'approved' ? 'outside its time window' : session.request.status}; the session is being ended.`, 'outside_window');
+      const terminal = usableTerminal(session);
+      if (terminal) return (ws) => terminal.attach(ws);
+      const [owner] = await prisma.$queryRaw<{ address: string }[]>`
+        SELECT address FROM brokers WHERE id = ${session.brokerId} AND address IS NOT NULL AND lease_until > now()`;
+      if (!owner || !deps.hop || session.brokerId === config.brokerId) {
+        throw new ConflictError('The broker replica holding this session cannot be reached (its lease has lapsed); the session is being ended as interrupted.', 'session_unreachable');
       }
-      if (!terminal) throw new ConflictError('This session runs on another broker replica; connect through it.', 'wrong_broker');
+      const token = deps.hop.token({ sessionId, userId: user.id, brokerId: session.brokerId });
+      return (ws) => deps.hop!.forward(ws, owner.address, sessionId, token);
+    },
+
+    /** The owner's side of a forwarded attach: the first replica authenticated `userId`. */
+    async attachForwarded(userId: string, sessionId: string): Promise<(ws: WebSocket) => void> {
+      const session = await prisma.session.findUnique({ where: { id: sessionId }, include: { request: true } });
+      if (!session || session.userId !== userId) throw new ForbiddenError('Only the requester may attach.', 'not_requester');
+      if (session.endedAt) throw new ConflictError(`This session has ended (${session.endReason}).`, 'session_ended');
+      const terminal = usableTerminal(session);
+      if (!terminal) throw new ConflictError('This replica does not hold this session.', 'session_unreachable');
       return (ws) => terminal.attach(ws);
     },
 

@@ -57,7 +57,7 @@ test('a Postgres restart of 12 s ends the sessions of both replicas exactly once
   const stoppedAt = Date.now();
   await pg.stop();
   for (const s of sessions) await eventually(() => running(s.shell), (r) => !r, 'each replica to kill its shell when it cannot renew its lease');
-  // The scenario: an outage of 12 s, four times the lease, so that both leases lapse.
+  // The scenario: an outage of 12 s, twice the lease, so that both leases lapse.
   await new Promise((r) => setTimeout(r, Math.max(0, 12_000 - (Date.now() - stoppedAt))));
   await pg.start();
 

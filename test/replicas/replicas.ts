@@ -13,9 +13,9 @@ import { startBroker, type BrokerProcess } from '../helpers/broker.js';
 import { freshDatabase, tempDataDir } from '../helpers/database.js';
 import { TerminalClient } from '../helpers/terminal-client.js';
 
-/** A 3 s lease renewed every second: the fence acts 750 ms before it runs out. */
+/** A 6 s lease renewed every second: the fence acts 1.5 s before it runs out. */
 export const SHORT_LEASE = {
-  BREAKGLASS_BROKER_DEAD_AFTER_SECONDS: '3',
+  BREAKGLASS_BROKER_DEAD_AFTER_SECONDS: '6',
   BREAKGLASS_HEARTBEAT_SECONDS: '1',
   BREAKGLASS_DISCONNECT_GRACE_SECONDS: '600',
   BREAKGLASS_REPLACEMENT_RETRY_DELAY_SECONDS: '1',
