@@ -28,6 +28,7 @@ import { ReplicaHop } from './terminal/replica-hop.js';
 import { sessionService } from './terminal/session-service.js';
 import { auditSshFailure } from './ssh/ssh-audit.js';
 import { SshCa } from './ssh/ssh-ca.js';
+import { registerSharedFingerprints, tokenSecretFingerprint } from './replicas/shared-fingerprints.js';
 
 export type Log = (msg: string, extra?: object) => void;
 
@@ -44,6 +45,14 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
   const db: Database = connect(databaseUrl);
   const { prisma } = db;
+  await registerSharedFingerprints(prisma, config.brokerId, [
+    { name: 'ssh-ca', fingerprint: sshCa.fingerprint, remedy: `give every replica the same CA key with BREAKGLASS_SSH_CA_KEY_FILE (this replica's is ${sshCa.keyFile})` },
+    { name: 'token-secret', fingerprint: tokenSecretFingerprint(config.tokenSecret), remedy: `give every replica the same BREAKGLASS_TOKEN_SECRET (without it, each uses its own ${config.dataDir}/token-secret)` },
+  ]).catch(async (err) => {
+    await db.close();
+    await embedded?.stop();
+    throw err;
+  });
 
   if (config.demo && (await seedDemo(prisma, config.dataDir))) log('demo data seeded (users alice, bob, carol, dave, erin, admin; password "demo")');
   // Policy from the environment wins over the demo's and over earlier runs'.

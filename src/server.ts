@@ -17,7 +17,12 @@ try {
 }
 
 const log = (msg: string) => console.log(`breakglass: ${msg}`);
-const broker = await startBroker(config, log);
+const broker = await startBroker(config, log).catch((err: unknown) => {
+  // A replica that disagrees with the others (see src/replicas/shared-fingerprints.ts) says what to share.
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(`breakglass: configuration error: ${err.message}`);
+  process.exit(2);
+});
 const app = await buildApp(broker);
 
 closeWithGrace({ delay: 15_000 }, async ({ err }) => {

@@ -23,3 +23,14 @@ $$;
 
 CREATE TRIGGER "recording_chunks_not_after_end" BEFORE INSERT ON "recording_chunks"
   FOR EACH ROW EXECUTE FUNCTION "recording_not_after_end"();
+
+-- What every replica must share, by fingerprint: the first replica registers
+-- it, a replica whose fingerprint differs refuses to start.
+CREATE TABLE "shared_fingerprints" (
+    "name" TEXT NOT NULL,
+    "fingerprint" TEXT NOT NULL,
+    "registered_by" TEXT NOT NULL,
+    "registered_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "shared_fingerprints_pkey" PRIMARY KEY ("name")
+);
