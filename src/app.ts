@@ -95,7 +95,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(replacementRoutes, { replacements: services.replacements });
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(eventsRoutes, { feed: broker.feed });
-  await app.register(replicaRoutes, { sessions: services.sessions, hop: services.hop });
+  await app.register(replicaRoutes, { sessions: services.sessions, hop: services.hop, replacements: services.replacements });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { prisma: broker.db.prisma, writer: broker.writer, liveSessions: () => services.sessions.live.size });
 

@@ -28,6 +28,7 @@ import { ReplicaHop } from './terminal/replica-hop.js';
 import { sessionService } from './terminal/session-service.js';
 import { auditSshFailure } from './ssh/ssh-audit.js';
 import { SshCa } from './ssh/ssh-ca.js';
+import { claimLocalHosts, hostOwners } from './replicas/host-owner.js';
 import { registerSharedFingerprints, tokenSecretFingerprint } from './replicas/shared-fingerprints.js';
 
 export type Log = (msg: string, extra?: object) => void;
@@ -77,7 +78,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   });
   fence.start();
   const hop = new ReplicaHop(config.tokenSecret, config.brokerId);
-  const sessions = sessionService({ prisma, config, connectors, writer, replacements, fence, hop, log });
+  const owners = hostOwners({ prisma, brokerId: config.brokerId, hop, replacements });
+  const sessions = sessionService({ prisma, config, connectors, writer, replacements, fence, hop, owners, log });
   const services = {
     auth: authService(prisma, config),
     access,
@@ -85,13 +87,15 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     sessions,
     replacements,
     hosts: hostService(prisma),
-    hostAdmin: hostAdminService({ prisma, dataDir: config.dataDir, rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }) }),
+    hostAdmin: hostAdminService({ prisma, dataDir: config.dataDir, brokerId: config.brokerId, rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }) }),
     sshCa,
     hop,
     audit: auditService(prisma),
     recordings: recordingService(prisma),
   };
 
+  const claimed = await claimLocalHosts(prisma, config.brokerId, config.dataDir);
+  if (claimed) log(`this replica owns ${claimed} local host(s) built in its data dir`);
   const interrupted = await sessions.recoverInterrupted();
   if (interrupted) log(`ended ${interrupted} session(s) left open by this broker's previous run as interrupted`);
   const liveness = new Liveness(databaseUrl, config.brokerId, sessions, fence, {
@@ -108,7 +112,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   feed.on('connected', () => void sessions.reconcile().catch((err: Error) => log(`reconciliation: ${err.message}`)));
   await scheduler.work<{ requestId: string }>(QUEUES.requestTtl, (d) => access.expirePending(d.requestId));
   await scheduler.work<{ requestId: string }>(QUEUES.grantExpiry, (d) => access.closeGrant(d.requestId));
-  await scheduler.work<{ replacementId: string }>(QUEUES.replacement, (d) => replacements.run(d.replacementId));
+  await scheduler.work<{ replacementId: string }>(QUEUES.replacement, (d) => owners.runReplacement(d.replacementId));
 
   return {
     config,

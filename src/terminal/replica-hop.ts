@@ -12,8 +12,10 @@ const HIGH_WATER = 1 << 20;
 const LOW_WATER = 256 << 10;
 
 export interface HopClaims {
-  sessionId: string;
-  userId: string;
+  /** What the hop acts on: `session:<id>`, `request:<id>` or `replacement:<id>`. */
+  subject: string;
+  /** The user the first replica authenticated (none for a job). */
+  userId: string | null;
   /** The replica the hop is meant for: a token is no good at any other. */
   brokerId: string;
   exp: number;
@@ -31,8 +33,8 @@ export class ReplicaHop {
     return `${body}.${this.mac(body)}`;
   }
 
-  /** The claims of a valid token for this replica and this session, or undefined. */
-  verify(token: string | undefined, sessionId: string): HopClaims | undefined {
+  /** The claims of a valid token for this replica and this subject, or undefined. */
+  verify(token: string | undefined, subject: string): HopClaims | undefined {
     const [body, mac] = (token ?? '').split('.');
     if (!body || !mac) return undefined;
     const expected = Buffer.from(this.mac(body));
@@ -44,7 +46,7 @@ export class ReplicaHop {
     } catch {
       return undefined;
     }
-    if (claims.brokerId !== this.brokerId || claims.sessionId !== sessionId || !(claims.exp > Date.now())) return undefined;
+    if (claims.brokerId !== this.brokerId || claims.subject !== subject || !(claims.exp > Date.now())) return undefined;
     return claims;
   }
 
@@ -85,6 +87,18 @@ export class ReplicaHop {
     });
     client.on('close', () => upstream.close());
     client.on('error', () => upstream.terminate());
+  }
+
+  /** An HTTP call that must act where a pty or a local host lives: the owner's status and JSON body. */
+  async post(ownerAddress: string, path: string, token: string, body: unknown, timeoutMs = 60_000): Promise<{ status: number; body: any }> {
+    const res = await fetch(ownerAddress + path, {
+      method: 'POST',
+      headers: { [HOP_HEADER]: token, 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
   }
 
   private mac(body: string): string {

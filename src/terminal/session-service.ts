@@ -15,6 +15,7 @@ import type { Connector, ShellCommand } from './connectors/connector.js';
 import { appendLastEvent } from '../recording/recording-end.js';
 import { RecordingTail } from '../recording/recording-tail.js';
 import type { RecordingWriter } from '../recording/recording-writer.js';
+import type { HostOwners } from '../replicas/host-owner.js';
 import type { ReplicaHop } from './replica-hop.js';
 import { TerminalSession, type SessionEnd } from './terminal-session.js';
 import { sessionInclude, toSessionView } from './session-views.js';
@@ -30,6 +31,8 @@ type Deps = {
   fence: { readonly held: boolean; guard(pid: number): void; release(pid: number): void };
   /** Forwards a requester's socket to the replica holding the pty. */
   hop?: ReplicaHop;
+  /** Sessions of a local host are opened on the replica that owns it. */
+  owners?: Pick<HostOwners, 'ownerOfRequestHost' | 'call'>;
   log: (msg: string, extra?: object) => void;
   /** Longest pause between attempts to record an end while Postgres is away. */
   endRetryMaxMs?: number;
@@ -125,7 +128,9 @@ export function sessionService(deps: Deps) {
   return {
     live,
 
-    async open(user: AuthUser, requestId: string, size: { cols: number; rows: number }) {
+    async open(user: AuthUser, requestId: string, size: { cols: number; rows: number }): Promise<{ id: string; expiresAt: string }> {
+      const remote = await deps.owners?.ownerOfRequestHost(requestId);
+      if (remote) return deps.owners!.call(remote, `request:${requestId}`, user.id, `/internal/requests/${requestId}/sessions`, size);
       if (!deps.fence.held) throw new ConflictError('This broker replica cannot renew its lease in the database right now; try again shortly.', 'broker_unavailable');
       const { session, request } = await prisma.$transaction(async (tx) => {
         const request = await lockRequest(tx, requestId);
@@ -200,8 +205,15 @@ export function sessionService(deps: Deps) {
       if (!owner || !deps.hop || session.brokerId === config.brokerId) {
         throw new ConflictError('The broker replica holding this session cannot be reached (its lease has lapsed); the session is being ended as interrupted.', 'session_unreachable');
       }
-      const token = deps.hop.token({ sessionId, userId: user.id, brokerId: session.brokerId });
+      const token = deps.hop.token({ subject: `session:${sessionId}`, userId: user.id, brokerId: session.brokerId });
       return (ws) => deps.hop!.forward(ws, owner.address, sessionId, token);
+    },
+
+    /** The owner's side of a forwarded open: the first replica authenticated `userId`. */
+    async openForwarded(userId: string, requestId: string, size: { cols: number; rows: number }) {
+      const row = await prisma.user.findUnique({ where: { id: userId }, select: { id: true, username: true, roles: true } });
+      if (!row) throw new ForbiddenError('Only the requester can open a shell on this grant.', 'not_requester');
+      return this.open({ ...row, roles: row.roles as AuthUser['roles'] }, requestId, size);
     },
 
     /** The owner's side of a forwarded attach: the first replica authenticated `userId`. */

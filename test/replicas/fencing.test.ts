@@ -4,10 +4,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertOneAgreedEnd } from './agreement.js';
-import { eventually, ownPostgres, running, startReplicas } from './replicas.js';
+import { eventually, onEitherReplica, ownPostgres, running, startReplicas } from './replicas.js';
 
 test('a replica frozen past its lease has no live shell when the other replaces its host, and runs none after it wakes', async (t) => {
-  const { a, b } = await startReplicas(t);
+  const { a, b, databaseUrl } = await startReplicas(t);
+  await onEitherReplica(databaseUrl, 'staging-web-1', 'staging-web-2');
   const { requestId, hostId } = await a.grant('staging-web-1');
   const sessionId = await b.open(requestId);
   const term = await b.attach(sessionId);
@@ -44,6 +45,7 @@ test('a replica frozen past its lease has no live shell when the other replaces 
 test('a Postgres restart of 12 s ends the sessions of both replicas exactly once, each with one agreed reason', async (t) => {
   const pg = await ownPostgres(t);
   const { a, b } = await startReplicas(t, { databaseUrl: pg.url });
+  await onEitherReplica(pg.url, 'staging-web-2');
   const sessions = [];
   for (const [replica, host] of [[a, 'staging-web-1'], [b, 'staging-web-2']] as const) {
     const { requestId } = await a.grant(host);

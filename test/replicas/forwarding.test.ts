@@ -6,10 +6,11 @@ import { test } from 'node:test';
 import { ReplicaHop } from '../../src/terminal/replica-hop.js';
 import { TerminalClient } from '../helpers/terminal-client.js';
 import { assertOneAgreedEnd } from './agreement.js';
-import { SECRET, startReplicas } from './replicas.js';
+import { onEitherReplica, SECRET, startReplicas } from './replicas.js';
 
 test('a requester\'s websocket through the other replica carries input, output, resize and revoke', async (t) => {
-  const { a, b } = await startReplicas(t);
+  const { a, b, databaseUrl } = await startReplicas(t);
+  await onEitherReplica(databaseUrl, 'staging-web-1', 'staging-web-2');
   const { requestId } = await a.grant('staging-web-1');
   const sessionId = await b.open(requestId);
   const term = await a.attach(sessionId);
@@ -30,7 +31,8 @@ test('a requester\'s websocket through the other replica carries input, output, 
 });
 
 test('the replica hop refuses a missing, forged, misdirected or foreign-session token', async (t) => {
-  const { a, b } = await startReplicas(t);
+  const { a, b, databaseUrl } = await startReplicas(t);
+  await onEitherReplica(databaseUrl, 'staging-web-1', 'staging-web-2');
   const { requestId } = await a.grant('staging-web-1');
   const sessionId = await b.open(requestId);
   const alice = (await a.api('alice', 'GET', '/api/me')).body;
@@ -40,15 +42,15 @@ test('the replica hop refuses a missing, forged, misdirected or foreign-session 
   const honest = new ReplicaHop(SECRET, 'replica-a');
   const cases: [string, Record<string, string>][] = [
     ['no token', {}],
-    ['a token signed with another secret', { 'x-breakglass-hop': forged.token({ sessionId, userId: alice.id, brokerId: 'replica-b' }) }],
-    ['a token meant for another replica', { 'x-breakglass-hop': honest.token({ sessionId, userId: alice.id, brokerId: 'replica-a' }) }],
-    ['a token for another session', { 'x-breakglass-hop': honest.token({ sessionId: other, userId: alice.id, brokerId: 'replica-b' }) }],
+    ['a token signed with another secret', { 'x-breakglass-hop': forged.token({ subject: `session:${sessionId}`, userId: alice.id, brokerId: 'replica-b' }) }],
+    ['a token meant for another replica', { 'x-breakglass-hop': honest.token({ subject: `session:${sessionId}`, userId: alice.id, brokerId: 'replica-a' }) }],
+    ['a token for another session', { 'x-breakglass-hop': honest.token({ subject: `session:${other}`, userId: alice.id, brokerId: 'replica-b' }) }],
     ['a user\'s bearer token', { authorization: `Bearer ${await b.token('alice')}` }],
   ];
   for (const [what, headers] of cases) {
     await assert.rejects(TerminalClient.connect(url, headers), (err: { status?: number }) => err.status === 401, `${what} is refused`);
   }
-  const right = await TerminalClient.connect(url, { 'x-breakglass-hop': honest.token({ sessionId, userId: alice.id, brokerId: 'replica-b' }) });
+  const right = await TerminalClient.connect(url, { 'x-breakglass-hop': honest.token({ subject: `session:${sessionId}`, userId: alice.id, brokerId: 'replica-b' }) });
   right.send('echo hop-$((1+1))\n');
   await right.waitForOutput('hop-2');
   right.ws.close();

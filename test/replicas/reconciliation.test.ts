@@ -6,10 +6,11 @@ import { test } from 'node:test';
 import { asSuperuser } from '../helpers/database.js';
 import { startHarness } from '../helpers/harness.js';
 import { assertOneAgreedEnd } from './agreement.js';
-import { running, startReplicas } from './replicas.js';
+import { onEitherReplica, running, startReplicas } from './replicas.js';
 
 test('a revoke sent while the owner\'s LISTEN connection is down kills the shell', async (t) => {
   const { a, b, databaseUrl } = await startReplicas(t);
+  await onEitherReplica(databaseUrl, 'staging-web-1');
   const { requestId } = await a.grant('staging-web-1');
   const sessionId = await b.open(requestId);
   const term = await b.attach(sessionId);

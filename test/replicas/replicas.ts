@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { startBroker, type BrokerProcess } from '../helpers/broker.js';
-import { freshDatabase, tempDataDir } from '../helpers/database.js';
+import { asSuperuser, freshDatabase, tempDataDir } from '../helpers/database.js';
 import { TerminalClient } from '../helpers/terminal-client.js';
 
 /** A 6 s lease renewed every second: the fence acts 1.5 s before it runs out. */
@@ -94,8 +94,11 @@ export async function startReplicas(t: TestContext, opts: { databaseUrl?: string
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
   const start = async (name: string, dataDir: string) => {
+    // Two machines share the SSH CA key on purpose (a replica with another one refuses to start).
+    const ca: Record<string, string> = dataDir === dirs[0] ? {} : { BREAKGLASS_SSH_CA_KEY_FILE: path.join(dirs[0]!, 'ssh', 'ca') };
     const p = await startBroker({
-      env: { ...SHORT_LEASE, DATABASE_URL: databaseUrl, BREAKGLASS_DATA_DIR: dataDir, BREAKGLASS_BROKER_ID: `replica-${name}`, BREAKGLASS_TOKEN_SECRET: SECRET, ...opts.env },
+      onOutput: process.env.REPLICA_LOG ? (d) => process.stderr.write(`[${name}] ${d}`) : undefined,
+      env: { ...SHORT_LEASE, DATABASE_URL: databaseUrl, BREAKGLASS_DATA_DIR: dataDir, BREAKGLASS_BROKER_ID: `replica-${name}`, BREAKGLASS_TOKEN_SECRET: SECRET, ...ca, ...opts.env },
     });
     t.after(async () => {
       if (p.child.exitCode === null && p.child.signalCode === null) process.kill(p.child.pid!, 'SIGCONT');
@@ -106,7 +109,17 @@ export async function startReplicas(t: TestContext, opts: { databaseUrl?: string
   // One after the other: the first one seeds the demo data.
   const a = await start('a', dirs[0]!);
   const b = await start('b', dirs.at(-1)!);
-  return { a, b, databaseUrl };
+  return { a, b, databaseUrl, dataDirs: { a: dirs[0]!, b: dirs.at(-1)! } };
+}
+
+/**
+ * With one shared data dir (two processes, one machine) both replicas have the
+ * same local host directories, yet the first one to start claimed them all.
+ * Unowned, a local host's sessions run on whichever replica is asked and its
+ * rebuilds on whichever takes the job: what these tests need.
+ */
+export async function onEitherReplica(databaseUrl: string, ...hostNames: string[]): Promise<void> {
+  await asSuperuser(databaseUrl, (c) => c.query(`UPDATE hosts SET owner_broker_id = NULL WHERE name = ANY($1)`, [hostNames]));
 }
 
 /** Whether a process runs (a zombie, dead but not yet reaped by its frozen parent, does not). */

@@ -34,3 +34,7 @@ CREATE TABLE "shared_fingerprints" (
 
     CONSTRAINT "shared_fingerprints_pkey" PRIMARY KEY ("name")
 );
+
+-- A `local` host is a directory on one replica's machine: that replica owns it,
+-- runs its sessions and rebuilds it (others forward to it).
+ALTER TABLE "hosts" ADD COLUMN "owner_broker_id" TEXT;
