@@ -18,7 +18,7 @@ import { commandProvider } from './replacement/providers/command.js';
 import { localImageProvider } from './replacement/providers/local-image.js';
 import type { ReplacementProvider } from './replacement/providers/provider.js';
 import { replacementService } from './replacement/replacement-service.js';
-import { QUEUES, Scheduler } from './scheduler/scheduler.js';
+import { QUEUES, Scheduler, type SchedulerTuning } from './scheduler/scheduler.js';
 import type { Connector } from './terminal/connectors/connector.js';
 import { localConnector } from './terminal/connectors/local-connector.js';
 import { removeStaleSessionDirs, sshConnector } from './terminal/connectors/ssh-connector.js';
@@ -36,6 +36,8 @@ export type Log = (msg: string, extra?: object) => void;
 export interface BrokerOptions {
   connectors?: Connector[];
   providers?: ReplacementProvider[];
+  /** pg-boss settings per queue (the job benchmark compares against the old ones). */
+  jobs?: SchedulerTuning;
 }
 
 export async function startBroker(config: Config, log: Log, opts: BrokerOptions = {}) {
@@ -62,7 +64,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
 
   const feed = new ChangeFeed(databaseUrl, log);
   await feed.start();
-  const scheduler = new Scheduler(databaseUrl, log);
+  const scheduler = new Scheduler(databaseUrl, log, opts.jobs);
   await scheduler.start();
   const writer = new RecordingWriter(db.pool, config.recordingWriteTimeoutMs);
 
@@ -107,6 +109,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
 
   feed.on('message', (m) => {
     if (m.type === 'kill') void sessions.kill(m.requestId, m.reason);
+    // A replacement was scheduled (or retried) somewhere: the workers here need not wait for their next poll.
+    if (m.type === 'change' && m.kind === 'replacement') scheduler.nudge(QUEUES.replacement);
   });
   // Whatever was notified while LISTEN was down is caught up from the database.
   feed.on('connected', () => void sessions.reconcile().catch((err: Error) => log(`reconciliation: ${err.message}`)));
