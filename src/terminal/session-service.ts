@@ -79,7 +79,15 @@ export function sessionService(deps: Deps) {
         FROM brokers WHERE id = ${row.broker_id} FOR SHARE`;
       if (lease && !lease.lapsed) return undefined;
     }
-    await appendLastEvent(tx, sessionId, row.started_at, Buffer.from(`session ended: ${end.reason}`));
+    // If the recording itself cannot be written (the reason it failed), the end must still become durable.
+    await tx.$executeRaw`SAVEPOINT last_event`;
+    try {
+      await appendLastEvent(tx, sessionId, row.started_at, Buffer.from(`session ended: ${end.reason}`));
+      await tx.$executeRaw`RELEASE SAVEPOINT last_event`;
+    } catch (err) {
+      await tx.$executeRaw`ROLLBACK TO SAVEPOINT last_event`;
+      deps.log(`the recording of session ${sessionId} could not take its last event: ${(err as Error).message}`);
+    }
     await tx.session.update({
       where: { id: sessionId },
       data: { endedAt: new Date(), endReason: end.reason, bytesIn: end.bytesIn, bytesOut: end.bytesOut },

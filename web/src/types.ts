@@ -20,6 +20,8 @@ export interface Host {
   driftAgeSeconds: number | null;
   retiredAt: string | null;
   pendingReplacement: { id: string; status: string; attempts: number } | null;
+  /** The broker replica whose machine a local host is on. */
+  owner: string | null;
 }
 
 export interface Policy {
