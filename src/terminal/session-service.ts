@@ -34,8 +34,6 @@ type Deps = {
   /** Sessions of a local host are opened on the replica that owns it. */
   owners?: Pick<HostOwners, 'ownerOfRequestHost' | 'call'>;
   log: (msg: string, extra?: object) => void;
-  /** Longest pause between attempts to record an end while Postgres is away. */
-  endRetryMaxMs?: number;
 };
 
 
@@ -56,7 +54,7 @@ export function sessionService(deps: Deps) {
         return await prisma.$transaction((tx) => endSession(tx, sessionId, end, {}));
       } catch (err) {
         deps.log(`could not record the end of session ${sessionId} (attempt ${attempt}): ${(err as Error).message}`);
-        await new Promise((r) => setTimeout(r, Math.min(deps.endRetryMaxMs ?? 30_000, 250 * attempt)));
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 250 * attempt)));
       }
     }
   }
