@@ -80,7 +80,9 @@ export class Scheduler {
           try {
             await handler(job.data, { id: job.id, retryCount: (job as { retryCount?: number }).retryCount ?? 0 });
           } catch (err) {
-            await this.boss.fail(name, job.id, { message: (err as Error).message });
+            // Never rethrown: pg-boss would fail the whole batch, without awaiting it (an unhandled rejection).
+            await this.boss.fail(name, job.id, { message: (err as Error).message })
+              .catch((e: Error) => this.log(`scheduler: could not mark job ${job.id} of ${name} failed (it expires and is retried): ${e.message}`));
           }
         }));
       }));
