@@ -43,8 +43,12 @@ test('a replica frozen past its lease has no live shell when the other replaces 
 });
 
 test('a Postgres restart of 12 s ends the sessions of both replicas exactly once, each with one agreed reason', async (t) => {
-  const pg = await ownPostgres(t);
-  const { a, b } = await startReplicas(t, { databaseUrl: pg.url });
+  const pg = await ownPostgres();
+  const { a, b } = await startReplicas(t, { databaseUrl: pg.url }).catch(async (err) => {
+    await pg.close();
+    throw err;
+  });
+  t.after(pg.close);
   await onEitherReplica(pg.url, 'staging-web-2');
   const sessions = [];
   for (const [replica, host] of [[a, 'staging-web-1'], [b, 'staging-web-2']] as const) {

@@ -159,7 +159,7 @@ async function freePort(): Promise<number> {
  * the test files running beside this one), restartable on the same port so
  * that the brokers' DATABASE_URL stays valid.
  */
-export async function ownPostgres(t: TestContext) {
+export async function ownPostgres() {
   const home = tempDataDir();
   const first = await startEmbeddedPostgres(home, () => {});
   await first.stop();
@@ -172,11 +172,16 @@ export async function ownPostgres(t: TestContext) {
   });
   await pg.start();
   let up = true;
-  t.after(async () => {
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
     if (up) await pg.stop();
     rmSync(home, { recursive: true, force: true });
-  });
+  };
   return {
+    /** The caller registers it (t.after) after starting the brokers: after hooks run in order, and they must stop first. */
+    close,
     url: `postgresql://postgres:${password}@127.0.0.1:${port}/breakglass`,
     async stop() {
       await pg.stop();
