@@ -1,6 +1,7 @@
 // Durable jobs (grant expiry, request TTL, replacements) in pg-boss, shared by
 // every broker replica. Jobs are enqueued inside the caller's transaction.
 import PgBoss from 'pg-boss';
+import './pg-boss-completion.js';
 import type { Tx } from '../db/client.js';
 import { sqlOf } from '../db/sql.js';
 
