@@ -29,6 +29,7 @@ import captureRoutes from './replacement/capture/capture-routes.js';
 import webhookRoutes from './replacement/providers/webhook-routes.js';
 import fleetRoutes from './fleet/fleet-routes.js';
 import sshRoutes from './ssh/ssh-routes.js';
+import replicaRoutes from './terminal/replica-routes.js';
 import terminalRoutes from './terminal/terminal-routes.js';
 import userRoutes from './users/user-routes.js';
 import emergencyRoutes from './access/emergency-routes.js';
@@ -123,6 +124,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(extensionRoutes, { access: services.access, extensions: services.extensions });
   await app.register(emergencyRoutes, { access: services.access, emergency: services.emergency });
   await app.register(notificationRoutes, { notifications: services.notifications });
+  await app.register(replicaRoutes, { sessions: services.sessions, hop: services.hop, replacements: services.replacements });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { prisma: broker.db.prisma, writer: broker.writer, liveSessions: () => services.sessions.live.size, more: services.fleet.registerMetrics });
 

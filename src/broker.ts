@@ -32,12 +32,14 @@ import { awsAsgCapturer, awsAsgProvider } from './replacement/providers/aws-asg.
 import { kubernetesCapturer, kubernetesProvider } from './replacement/providers/kubernetes.js';
 import { webhookProvider } from './replacement/providers/webhook.js';
 import { webhookCallbacks } from './replacement/providers/webhook-callbacks.js';
-import { QUEUES, Scheduler } from './scheduler/scheduler.js';
+import { QUEUES, Scheduler, type SchedulerTuning } from './scheduler/scheduler.js';
 import type { Connector } from './terminal/connectors/connector.js';
 import { localConnector } from './terminal/connectors/local-connector.js';
 import { removeStaleSessionDirs, sshConnector } from './terminal/connectors/ssh-connector.js';
 import { capacityMessage, machineCapacity } from './terminal/capacity.js';
+import { Fence } from './terminal/fence.js';
 import { Liveness } from './terminal/liveness.js';
+import { ReplicaHop } from './terminal/replica-hop.js';
 import { sessionService } from './terminal/session-service.js';
 import { auditSshFailure } from './ssh/ssh-audit.js';
 import { SshCa } from './ssh/ssh-ca.js';
@@ -48,6 +50,8 @@ import { AuditCheckpoints } from './evidence/audit-checkpoints.js';
 import { emergencyService } from './access/emergency-service.js';
 import { extensionService } from './access/extension-service.js';
 import { notificationService } from './notifications/notification-service.js';
+import { claimLocalHosts, hostOwners } from './replicas/host-owner.js';
+import { registerSharedFingerprints, tokenSecretFingerprint } from './replicas/shared-fingerprints.js';
 
 export type Log = (msg: string, extra?: object) => void;
 
@@ -55,6 +59,8 @@ export interface BrokerOptions {
   connectors?: Connector[];
   providers?: ReplacementProvider[];
   capturers?: Capturer[];
+  /** pg-boss settings per queue (the job benchmark compares against the old ones). */
+  jobs?: SchedulerTuning;
 }
 
 export async function startBroker(config: Config, log: Log, opts: BrokerOptions = {}) {
@@ -67,6 +73,14 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const databaseUrl = database.brokerUrl;
   const db: Database = connect(databaseUrl);
   const { prisma } = db;
+  await registerSharedFingerprints(prisma, config.brokerId, [
+    { name: 'ssh-ca', fingerprint: sshCa.fingerprint, remedy: `give every replica the same CA key with BREAKGLASS_SSH_CA_KEY_FILE (this replica's is ${sshCa.keyFile})` },
+    { name: 'token-secret', fingerprint: tokenSecretFingerprint(config.tokenSecret), remedy: `give every replica the same BREAKGLASS_TOKEN_SECRET (without it, each uses its own ${config.dataDir}/token-secret)` },
+  ]).catch(async (err) => {
+    await db.close();
+    await database.stop();
+    throw err;
+  });
 
   if (config.demo && (await seedDemo(prisma, config.dataDir))) log('demo data seeded (users alice, bob, carol, dave, erin, admin; password "demo")');
   // Policy from the environment wins over the demo's and over earlier runs'.
@@ -75,7 +89,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
 
   const feed = new ChangeFeed(databaseUrl, log);
   await feed.start();
-  const scheduler = new Scheduler(databaseUrl, log);
+  const scheduler = new Scheduler(databaseUrl, log, opts.jobs);
   await scheduler.start();
   const writer = new RecordingWriter(db.pool, { timeoutMs: config.recordingWriteTimeoutMs, writerId: config.brokerId });
   await writer.verifyDurability();
@@ -97,7 +111,15 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   rollouts = rolloutService({ prisma, replacements, log });
   const drills = drillService({ prisma, replacements, log });
   const access = accessService({ prisma, scheduler, config, notifier });
-  const sessions = sessionService({ prisma, config, connectors, writer, replacements, log, signingKey, notifier });
+  // The fence kills this replica's shells once its lease is no longer safe (see fence.ts).
+  const fence = new Fence(() => {
+    log(`lease not renewed in time: killing this replica's ${sessions.live.size} shell(s)`);
+    void sessions.endAll('interrupted');
+  });
+  fence.start();
+  const hop = new ReplicaHop(config.tokenSecret, config.brokerId);
+  const owners = hostOwners({ prisma, brokerId: config.brokerId, hop, replacements });
+  const sessions = sessionService({ prisma, config, connectors, writer, replacements, fence, hop, owners, log, signingKey, notifier });
   const services = {
     auth: authService(prisma, config),
     users: userService(prisma),
@@ -112,9 +134,10 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     fleet: fleetService(prisma),
     rollouts,
     drills,
-    hostAdmin: hostAdminService({ prisma, dataDir: config.dataDir, rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }) }),
+    hostAdmin: hostAdminService({ prisma, dataDir: config.dataDir, brokerId: config.brokerId, rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }) }),
     sshCa,
     serials,
+    hop,
     // The chain walk, then the latest signed checkpoint (src/evidence/audit-checkpoints.ts).
     audit: { ...audit, verify: () => checkpoints.verify() },
     checkpoints,
@@ -126,9 +149,13 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     search: searchService(prisma),
   };
 
+  const claimed = await claimLocalHosts(prisma, config.brokerId, config.dataDir);
+  if (claimed) log(`this replica owns ${claimed} local host(s) built in its data dir`);
   const interrupted = await sessions.recoverInterrupted();
   if (interrupted) log(`ended ${interrupted} session(s) left open by this broker's previous run as interrupted`);
-  const liveness = new Liveness(prisma, config.brokerId, sessions, { beatMs: config.heartbeatSeconds * 1000, deadAfterMs: config.brokerDeadAfterSeconds * 1000 }, log);
+  const liveness = new Liveness(databaseUrl, config.brokerId, sessions, fence, {
+    tickMs: config.heartbeatSeconds * 1000, leaseMs: config.brokerDeadAfterSeconds * 1000, marginMs: config.leaseMarginMs,
+  }, log);
   await liveness.start();
   const staleKeys = await removeStaleSessionDirs(config.brokerId);
   if (staleKeys) log(`removed ${staleKeys} ssh key director(ies) left by this broker's previous run`);
@@ -137,10 +164,14 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   feed.on('message', (m) => {
     if (m.type === 'kill') void sessions.kill(m.requestId, m.reason);
     if (m.type === 'grant-notice') sessions.tell(m.requestId, m.message, m.expiresAt);
+    // A replacement was scheduled (or retried) somewhere: the workers here need not wait for their next poll.
+    if (m.type === 'change' && m.kind === 'replacement') scheduler.nudge(QUEUES.replacement);
   });
+  // Whatever was notified while LISTEN was down is caught up from the database.
+  feed.on('connected', () => void sessions.reconcile().catch((err: Error) => log(`reconciliation: ${err.message}`)));
   await scheduler.work<{ requestId: string }>(QUEUES.requestTtl, (d) => access.expirePending(d.requestId));
   await scheduler.work<{ requestId: string }>(QUEUES.grantExpiry, (d) => access.closeGrant(d.requestId));
-  await scheduler.work<{ replacementId: string }>(QUEUES.replacement, (d) => replacements.run(d.replacementId));
+  await scheduler.work<{ replacementId: string }>(QUEUES.replacement, (d) => owners.runReplacement(d.replacementId));
   await scheduler.work<{ deliveryId: string }>(QUEUES.notification, (d) => notifications.deliver(d.deliveryId));
   await scheduler.work<{ requestId: string }>(QUEUES.reviewDue, (d) => services.emergency.markOverdue(d.requestId));
   await rollouts.resume();
@@ -163,12 +194,13 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     liveness,
     async close() {
       clearInterval(drillTimer);
-      liveness.stop();
+      await liveness.stop();
       await checkpoints.stop();
       await indexer.stop();
       await sessions.endAll('interrupted').catch((err: Error) => log(`ending sessions at shutdown: ${err.message}`));
       // The last events of a clean shutdown are covered by a signed checkpoint too.
       await checkpoints.checkpoint().catch((err: Error) => log(`audit checkpoint at shutdown: ${err.message}`));
+      await fence.close();
       await scheduler.stop();
       await feed.close();
       await writer.idle();

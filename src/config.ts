@@ -74,6 +74,10 @@ export interface Config {
   providerPollMs: number;
   /** How often each replica looks for hosts to drill (inside their environment's drill window). */
   drillSweepSeconds: number;
+  /** The fence kills this replica's shells this long before its lease (brokerDeadAfterSeconds) runs out. */
+  leaseMarginMs: number;
+  /** Where other replicas reach this one (the replica-to-replica hop); default: the listening address. */
+  internalUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -226,6 +230,7 @@ export function loadConfig(env: Env = process.env): Config {
   const warn = (env.BREAKGLASS_WARN_BEFORE_END_MINUTES ?? '5,1').split(',').filter(Boolean).map(Number);
   if (warn.some((n) => !(n > 0))) throw new ConfigError('BREAKGLASS_WARN_BEFORE_END_MINUTES must be a comma-separated list of positive numbers');
   const host = listenHost(env);
+  const lease = leaseSettings(env);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     host,
@@ -241,8 +246,8 @@ export function loadConfig(env: Env = process.env): Config {
     warnBeforeEndMinutes: warn.sort((a, b) => b - a),
     loginRateLimitPerMinute: int(env, 'BREAKGLASS_LOGIN_RATE_LIMIT', 10, 1, 10_000),
     recordingWriteTimeoutMs: int(env, 'BREAKGLASS_RECORDING_TIMEOUT_MS', 10_000, 100, 600_000),
-    heartbeatSeconds: int(env, 'BREAKGLASS_HEARTBEAT_SECONDS', 10, 1, 3600),
-    brokerDeadAfterSeconds: int(env, 'BREAKGLASS_BROKER_DEAD_AFTER_SECONDS', 60, 2, 86400),
+    heartbeatSeconds: lease.heartbeatSeconds,
+    brokerDeadAfterSeconds: lease.deadAfterSeconds,
     replacementRetryLimit: int(env, 'BREAKGLASS_REPLACEMENT_RETRIES', 5, 0, 100),
     replacementRetryDelaySeconds: int(env, 'BREAKGLASS_REPLACEMENT_RETRY_DELAY_SECONDS', 10, 1, 3600),
     policies: policies(env),
@@ -267,5 +272,29 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: publicUrl(env, host),
     providerPollMs: int(env, 'BREAKGLASS_PROVIDER_POLL_MS', 5000, 10, 600_000),
     drillSweepSeconds: int(env, 'BREAKGLASS_DRILL_SWEEP_SECONDS', 60, 1, 86400),
+    leaseMarginMs: lease.marginMs,
+    internalUrl: internalUrl(env),
   };
+}
+
+function internalUrl(env: Env): string | undefined {
+  const raw = env.BREAKGLASS_INTERNAL_URL;
+  if (!raw) return undefined;
+  if (!/^https?:\/\/[^/\s]+$/.test(raw)) throw new ConfigError(`BREAKGLASS_INTERNAL_URL must be a base URL like http://10.0.0.5:8080 (no path), got "${raw}"`);
+  return raw;
+}
+
+/**
+ * The lease: renewed every heartbeat, it lasts dead-after seconds; the fence
+ * acts a margin before that. At least two renewals must fit before the fence,
+ * or one slow tick would kill every shell.
+ */
+function leaseSettings(env: Env) {
+  const deadAfterSeconds = int(env, 'BREAKGLASS_BROKER_DEAD_AFTER_SECONDS', 60, 2, 86400);
+  const heartbeatSeconds = int(env, 'BREAKGLASS_HEARTBEAT_SECONDS', Math.max(1, Math.min(10, Math.floor(deadAfterSeconds / 4))), 1, 3600);
+  const marginMs = Math.min(10_000, Math.max(500, (deadAfterSeconds * 1000) / 4));
+  if (2 * heartbeatSeconds * 1000 > deadAfterSeconds * 1000 - marginMs) {
+    throw new ConfigError(`BREAKGLASS_HEARTBEAT_SECONDS (${heartbeatSeconds}) must leave two renewals inside BREAKGLASS_BROKER_DEAD_AFTER_SECONDS (${deadAfterSeconds}) minus the fence's margin (${marginMs} ms)`);
+  }
+  return { deadAfterSeconds, heartbeatSeconds, marginMs };
 }

@@ -55,6 +55,8 @@ export const HostSchema = Type.Object({
   driftAgeSeconds: Type.Union([Type.Integer(), Type.Null()]),
   retiredAt: MaybeTime,
   pendingReplacement: Type.Union([Type.Object({ id: Type.String(), status: OneOf(REPLACEMENT_STATUSES), attempts: Type.Integer() }), Type.Null()]),
+  /** The broker replica whose machine a `local` host is on (it runs its sessions and rebuilds). */
+  owner: Type.Union([Type.String(), Type.Null()]),
 });
 
 export const ApprovalSchema = Type.Object({

@@ -160,7 +160,15 @@ export function accessService({ prisma, scheduler, config, notifier = silentNoti
         const request = await lockRequest(tx, id);
         const own = request.requesterId === user.id;
         if (!own && !mayRevokeOthers(user)) throw new ForbiddenError('Only approvers, admins or the requester can revoke a grant.', 'role_required');
-        if (request.status !== 'approved') throw new ConflictError(`Only an approved grant can be revoked; this request is ${request.status}.`, 'wrong_state');
+        if (request.status !== 'approved') {
+          // A grant already revoked or closed whose shell still runs (a kill that
+          // was lost somewhere): revoking again kills it rather than refusing.
+          const open = ['revoked', 'closed'].includes(request.status) ? await tx.session.count({ where: { requestId: id, endedAt: null } }) : 0;
+          if (open === 0) throw new ConflictError(`Only an approved grant can be revoked; this request is ${request.status}.`, 'wrong_state');
+          await appendAudit(tx, { type: 'request.revoked', actor: user, subjectType: 'request', subjectId: id, data: { again: true, openSessions: open } });
+          await publish(tx, { type: 'kill', requestId: id, reason: 'revoked' });
+          return;
+        }
         await tx.accessRequest.update({ where: { id }, data: { status: 'revoked', closedAt: new Date() } });
         await appendAudit(tx, { type: 'request.revoked', actor: user, subjectType: 'request', subjectId: id });
         await expirePendingExtensions(tx, id);

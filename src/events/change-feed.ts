@@ -20,9 +20,17 @@ export async function publish(tx: Tx, message: FeedMessage): Promise<void> {
   await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify(message)})`;
 }
 
-export class ChangeFeed extends EventEmitter<{ message: [FeedMessage] }> {
+/**
+ * The LISTEN side. A notification sent while the connection is down is lost
+ * for good, so every (re)connect emits `connected`: listeners then reconcile
+ * with the database (see SessionService.reconcile) instead of trusting that
+ * they heard everything.
+ */
+export class ChangeFeed extends EventEmitter<{ message: [FeedMessage]; connected: [] }> {
   private client: pg.Client | undefined;
   private closed = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private failures = 0;
 
   constructor(private readonly databaseUrl: string, private readonly log: (msg: string) => void) {
     super();
@@ -30,29 +38,49 @@ export class ChangeFeed extends EventEmitter<{ message: [FeedMessage] }> {
   }
 
   async start(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.databaseUrl });
+    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'breakglass-change-feed' });
     client.on('notification', (n) => {
       if (n.channel !== CHANNEL || !n.payload) return;
       this.emit('message', JSON.parse(n.payload) as FeedMessage);
     });
-    client.on('error', (err) => {
-      this.log(`change feed connection lost: ${err.message}; reconnecting`);
-      this.reconnect();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
+    const lost = (why: string) => {
+      if (this.client !== client) return;
+      this.log(`change feed connection lost (${why}); reconnecting`);
+      this.client = undefined;
+      client.end().catch(() => {});
+      this.retry();
+    };
+    client.on('error', (err) => lost(err.message));
+    client.on('end', () => lost('closed'));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (err) {
+      client.end().catch(() => {});
+      throw err;
+    }
+    if (this.closed) {
+      await client.end().catch(() => {});
+      return;
+    }
     this.client = client;
+    this.failures = 0;
+    this.emit('connected');
   }
 
-  private reconnect(): void {
-    this.client?.end().catch(() => {});
-    this.client = undefined;
+  /** Backs off from 100 ms to 2 s while Postgres is away. */
+  private retry(): void {
     if (this.closed) return;
-    setTimeout(() => this.start().catch(() => this.reconnect()), 1000).unref();
+    const delay = Math.min(2000, 100 * 2 ** this.failures++);
+    this.retryTimer = setTimeout(() => this.start().catch(() => this.retry()), delay);
+    this.retryTimer.unref();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.client?.end().catch(() => {});
+    clearTimeout(this.retryTimer);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => {});
   }
 }

@@ -16,11 +16,11 @@ export interface NewImage { name: string; version: string; source: string }
 export interface NewHost { name: string; environment: string; imageId: string; connector: string; connectorConfig?: Record<string, unknown> }
 export interface HostPatch { environment?: string; connectorConfig?: Record<string, unknown> }
 
-type Deps = { prisma: PrismaClient; dataDir: string; rules: () => Rules };
+type Deps = { prisma: PrismaClient; dataDir: string; rules: () => Rules; brokerId?: string };
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === 'P2002';
 
-export function hostAdminService({ prisma, dataDir, rules }: Deps) {
+export function hostAdminService({ prisma, dataDir, rules, brokerId }: Deps) {
   async function adminView(tx: Tx | PrismaClient, id: string) {
     const row = await tx.host.findUniqueOrThrow({ where: { id }, include: hostInclude });
     return { ...toHostView(row), connectorConfig: row.connectorConfig as Record<string, unknown> };
@@ -63,7 +63,11 @@ export function hostAdminService({ prisma, dataDir, rules }: Deps) {
           if (!image) throw new NotFoundError('Image');
           if (await tx.host.findUnique({ where: { name: input.name } })) throw new ConflictError(`A host named ${input.name} exists (names stay taken after retirement).`, 'host_exists');
           const host = await tx.host.create({
-            data: { name: input.name, environment: input.environment, imageId: image.id, connector: input.connector, connectorConfig: connectorConfig as object },
+            data: {
+              name: input.name, environment: input.environment, imageId: image.id, connector: input.connector, connectorConfig: connectorConfig as object,
+              // Built in this replica's data dir: this replica owns it.
+              ownerBrokerId: input.connector === 'local' ? brokerId ?? null : null,
+            },
           });
           await appendAudit(tx, {
             type: 'host.created', actor, subjectType: 'host', subjectId: host.id,

@@ -10,7 +10,7 @@ export const hostInclude = {
 
 interface HostRow {
   id: string; name: string; environment: string; connector: string; state: string; instance: number;
-  taintedAt: Date | null; retiredAt: Date | null;
+  taintedAt: Date | null; retiredAt: Date | null; ownerBrokerId?: string | null;
   image: { id: string; name: string; version: string };
   replacements: { id: string; status: string; attempts: number }[];
 }
@@ -22,5 +22,6 @@ export function toHostView(h: HostRow, now = Date.now()): HostView {
     driftAgeSeconds: h.taintedAt ? Math.max(0, Math.floor((now - h.taintedAt.getTime()) / 1000)) : null,
     retiredAt: h.retiredAt?.toISOString() ?? null,
     pendingReplacement: (h.replacements[0] as HostView['pendingReplacement'] | undefined) ?? null,
+    owner: h.ownerBrokerId ?? null,
   };
 }

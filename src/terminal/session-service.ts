@@ -2,7 +2,7 @@
 // (taint + replacement in the same transaction), and recovering the sessions a
 // crashed broker left open. The live side (pty, sockets) is TerminalSession.
 import type { Config } from '../config.js';
-import type { PrismaClient } from '../db/client.js';
+import type { PrismaClient, Tx } from '../db/client.js';
 import { appendAudit } from '../audit/audit-service.js';
 import { mayWatch, seesEverything, type AuthUser } from '../auth/roles.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
@@ -12,8 +12,11 @@ import { isInsideWindow } from '../access/access-fns.js';
 import type { ReplacementService } from '../replacement/replacement-service.js';
 import type { WebSocket } from 'ws';
 import type { Connector, ShellCommand } from './connectors/connector.js';
+import { appendLastEvent } from '../recording/recording-end.js';
 import { RecordingTail } from './recording-tail.js';
 import type { RecordingWriter } from '../recording/recording-writer.js';
+import type { HostOwners } from '../replicas/host-owner.js';
+import type { ReplicaHop } from './replica-hop.js';
 import { TerminalSession, type SessionEnd } from './terminal-session.js';
 import { sessionInclude, toSessionView } from './session-views.js';
 import { Watchers } from './watchers.js';
@@ -28,6 +31,12 @@ type Deps = {
   connectors: Map<string, Connector>;
   writer: RecordingWriter;
   replacements: ReplacementService;
+  /** This replica's lease: shells run only while it holds (see fence.ts). */
+  fence: { readonly held: boolean; guard(pid: number): void; release(pid: number): void };
+  /** Forwards a requester's socket to the replica holding the pty. */
+  hop?: ReplicaHop;
+  /** Sessions of a local host are opened on the replica that owns it. */
+  owners?: Pick<HostOwners, 'ownerOfRequestHost' | 'call'>;
   log: (msg: string, extra?: object) => void;
   signingKey: SigningKey;
   notifier?: Notifier;
@@ -49,29 +58,13 @@ export function sessionService(deps: Deps) {
    * Session end, taint and replacement in one transaction. Retried for as long
    * as Postgres is away (the shell is already dead): the end must become
    * durable, and if this broker dies first, its restart or another replica does it.
+   * Resolves to the reason the database holds: ours, or the one of whoever ended
+   * it first (another replica that took over after this one's lease expired).
    */
-  async function persistEnd(sessionId: string, end: SessionEnd): Promise<void> {
+  async function persistEnd(sessionId: string, end: SessionEnd): Promise<EndReason | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await prisma.$transaction(async (tx) => {
-          const endedAt = new Date();
-          const s = await tx.session.updateMany({
-            where: { id: sessionId, endedAt: null },
-            data: { endedAt, endReason: end.reason, bytesIn: end.bytesIn, bytesOut: end.bytesOut },
-          });
-          if (s.count === 0) return;
-          const session = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, include: { user: true } });
-          // The signed manifest, in this same transaction (src/evidence/manifest.ts says why).
-          const manifest = await sealSession(tx, deps.signingKey, sessionId, { endedAt, reason: end.reason, bytesIn: end.bytesIn, bytesOut: end.bytesOut });
-          await appendAudit(tx, {
-            type: 'session.ended', actor: null, subjectType: 'session', subjectId: sessionId,
-            data: { reason: end.reason, user: session.user.username, hostId: session.hostId, bytesIn: end.bytesIn, bytesOut: end.bytesOut, error: end.error ?? null, manifest },
-          });
-          await replacements.scheduleAfterSession(tx, session.hostId, sessionId);
-          await deps.notifier?.emit(tx, 'session.ended', session.requestId, { sessionId, endReason: end.reason });
-          await publish(tx, { type: 'change', kind: 'session', id: sessionId });
-        });
-        return;
+        return await prisma.$transaction((tx) => endSession(tx, sessionId, end, {}));
       } catch (err) {
         deps.log(`could not record the end of session ${sessionId} (attempt ${attempt}): ${(err as Error).message}`);
         await new Promise((r) => setTimeout(r, Math.min(30_000, 250 * attempt)));
@@ -79,15 +72,74 @@ export function sessionService(deps: Deps) {
     }
   }
 
-  /** Ends sessions whose pty is gone with its broker; the bytes are counted from the recording. */
-  async function endOrphans(ids: string[]): Promise<number> {
+  /**
+   * The end, exactly once: the session row is locked (chunk inserts wait for it,
+   * and are refused after it), the recording's last event names the reason,
+   * then the row, the audit event and the replacement. With `ownerLapsedMs`,
+   * only if the owning replica's lease has expired by the database's clock
+   * (its row is share-locked, so it cannot renew meanwhile); else undefined.
+   */
+  async function endSession(tx: Tx, sessionId: string, end: SessionEnd, opts: { ownerLapsedMs?: number }): Promise<EndReason | undefined> {
+    const [row] = await tx.$queryRaw<{ started_at: Date; end_reason: string | null; ended: boolean; broker_id: string }[]>`
+      SELECT started_at, end_reason, ended_at IS NOT NULL AS ended, broker_id FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE`;
+    if (!row) return undefined;
+    if (row.ended) return row.end_reason as EndReason;
+    if (opts.ownerLapsedMs !== undefined) {
+      const [lease] = await tx.$queryRaw<{ lapsed: boolean }[]>`
+        SELECT COALESCE(lease_until, heartbeat_at + make_interval(secs => ${opts.ownerLapsedMs / 1000})) < now() AS lapsed
+        FROM brokers WHERE id = ${row.broker_id} FOR SHARE`;
+      if (lease && !lease.lapsed) return undefined;
+    }
+    // If the recording itself cannot be written (the reason it failed), the end must still become durable.
+    await tx.$executeRaw`SAVEPOINT last_event`;
+    try {
+      await appendLastEvent(tx, sessionId, row.started_at, Buffer.from(`session ended: ${end.reason}`));
+      await tx.$executeRaw`RELEASE SAVEPOINT last_event`;
+    } catch (err) {
+      await tx.$executeRaw`ROLLBACK TO SAVEPOINT last_event`;
+      deps.log(`the recording of session ${sessionId} could not take its last event: ${(err as Error).message}`);
+    }
+    const endedAt = new Date();
+    await tx.session.update({
+      where: { id: sessionId },
+      data: { endedAt, endReason: end.reason, bytesIn: end.bytesIn, bytesOut: end.bytesOut },
+    });
+    const session = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, include: { user: true } });
+    // The signed manifest, in this same transaction (src/evidence/manifest.ts says why).
+    const manifest = await sealSession(tx, deps.signingKey, sessionId, { endedAt, reason: end.reason, bytesIn: end.bytesIn, bytesOut: end.bytesOut });
+    await appendAudit(tx, {
+      type: 'session.ended', actor: null, subjectType: 'session', subjectId: sessionId,
+      data: { reason: end.reason, user: session.user.username, hostId: session.hostId, bytesIn: end.bytesIn, bytesOut: end.bytesOut, error: end.error ?? null, manifest },
+    });
+    await replacements.scheduleAfterSession(tx, session.hostId, sessionId);
+    await deps.notifier?.emit(tx, 'session.ended', session.requestId, { sessionId, endReason: end.reason });
+    await publish(tx, { type: 'change', kind: 'session', id: sessionId });
+    return end.reason;
+  }
+
+  /** Ends sessions whose owner's lease expired; the bytes are counted from the recording. */
+  async function endOrphans(ids: string[], ownerLapsedMs?: number): Promise<number> {
+    let ended = 0;
     for (const id of ids) {
       const sums = await prisma.$queryRaw<{ kind: string; bytes: bigint }[]>`
         SELECT kind, COALESCE(SUM(length(data)), 0)::bigint AS bytes FROM recording_chunks WHERE session_id = ${id}::uuid GROUP BY kind`;
       const bytes = (k: string) => Number(sums.find((r) => r.kind === k)?.bytes ?? 0);
-      await persistEnd(id, { reason: 'interrupted', bytesIn: bytes('i'), bytesOut: bytes('o') });
+      // One attempt: the next lease tick tries again, and a tick must not wait on an outage.
+      const end = { reason: 'interrupted' as const, bytesIn: bytes('i'), bytesOut: bytes('o') };
+      if (await prisma.$transaction((tx) => endSession(tx, id, end, { ownerLapsedMs }))) ended++;
     }
-    return ids.length;
+    return ended;
+  }
+
+  /** This replica's pty of the session, if any; a grant no longer usable ends it and refuses. */
+  function usableTerminal(session: { id: string; request: { status: string; approvedAt: Date | null; expiresAt: Date | null } }): TerminalSession | undefined {
+    const terminal = live.get(session.id);
+    const { request } = session;
+    if (request.status !== 'approved' || !isInsideWindow(new Date(), request.approvedAt, request.expiresAt)) {
+      void terminal?.end(request.status === 'revoked' ? 'revoked' : 'expired');
+      throw new ConflictError(`This grant is ${request.status === 'approved' ? 'outside its time window' : request.status}; the session is being ended.`, 'outside_window');
+    }
+    return terminal;
   }
 
   /** The grant's end as committed: null once it is no longer approved. */
@@ -105,7 +157,10 @@ export function sessionService(deps: Deps) {
   return {
     live,
 
-    async open(user: AuthUser, requestId: string, size: { cols: number; rows: number }) {
+    async open(user: AuthUser, requestId: string, size: { cols: number; rows: number }): Promise<{ id: string; expiresAt: string }> {
+      const remote = await deps.owners?.ownerOfRequestHost(requestId);
+      if (remote) return deps.owners!.call(remote, `request:${requestId}`, user.id, `/internal/requests/${requestId}/sessions`, size);
+      if (!deps.fence.held) throw new ConflictError('This broker replica cannot renew its lease in the database right now; try again shortly.', 'broker_unavailable');
       const { session, request } = await prisma.$transaction(async (tx) => {
         const request = await lockRequest(tx, requestId);
         if (request.requesterId !== user.id) throw new ForbiddenError('Only the requester can open a shell on this grant.', 'not_requester');
@@ -127,7 +182,12 @@ export function sessionService(deps: Deps) {
         return { session, request };
       });
       const host = request.host;
-      const end = (e: SessionEnd) => persistEnd(session.id, e).finally(() => live.delete(session.id));
+      let pid: number | undefined;
+      // A shell that died because the fence killed it was interrupted, not exited.
+      const end = (e: SessionEnd) => persistEnd(session.id, e.reason === 'exit' && !deps.fence.held ? { ...e, reason: 'interrupted' } : e).finally(() => {
+        live.delete(session.id);
+        if (pid !== undefined) deps.fence.release(pid);
+      });
       let command: ShellCommand | undefined;
       try {
         const connector = deps.connectors.get(host.connector);
@@ -144,6 +204,8 @@ export function sessionService(deps: Deps) {
         );
         live.set(session.id, terminal);
         if (request.emergency) terminal.notice(emergencyBanner(request)!);
+        pid = terminal.pid;
+        deps.fence.guard(pid);
       } catch (err) {
         deps.log(`session ${session.id} could not start: ${(err as Error).message}`);
         await command?.dispose().catch(() => {});
@@ -154,8 +216,9 @@ export function sessionService(deps: Deps) {
     },
 
     /**
-     * Attaches a websocket: the requester controls the shell (on the replica
-     * that holds its pty); approvers and auditors watch it, from any replica,
+     * Attaches a websocket: the requester controls the shell, through whichever
+     * replica they reached (one that does not hold the pty forwards the socket
+     * to the one that does); approvers and auditors watch it, from any replica,
      * through the recording. Throws before the upgrade when neither applies.
      */
     async attach(user: AuthUser, sessionId: string): Promise<(ws: WebSocket) => void> {
@@ -171,8 +234,31 @@ export function sessionService(deps: Deps) {
           watching.add(sessionId, ws, user.username);
         };
       }
-      const terminal = live.get(sessionId);
-      if (!terminal) throw new ConflictError('This session runs on another broker replica; connect through it.', 'wrong_broker');
+      const terminal = usableTerminal(session);
+      if (terminal) return (ws) => terminal.attach(ws);
+      const [owner] = await prisma.$queryRaw<{ address: string }[]>`
+        SELECT address FROM brokers WHERE id = ${session.brokerId} AND address IS NOT NULL AND lease_until > now()`;
+      if (!owner || !deps.hop || session.brokerId === config.brokerId) {
+        throw new ConflictError('The broker replica holding this session cannot be reached (its lease has lapsed); the session is being ended as interrupted.', 'session_unreachable');
+      }
+      const token = deps.hop.token({ subject: `session:${sessionId}`, userId: user.id, brokerId: session.brokerId });
+      return (ws) => deps.hop!.forward(ws, owner.address, sessionId, token);
+    },
+
+    /** The owner's side of a forwarded open: the first replica authenticated `userId`. */
+    async openForwarded(userId: string, requestId: string, size: { cols: number; rows: number }) {
+      const row = await prisma.user.findUnique({ where: { id: userId }, select: { id: true, username: true, roles: true } });
+      if (!row) throw new ForbiddenError('Only the requester can open a shell on this grant.', 'not_requester');
+      return this.open({ ...row, roles: row.roles as AuthUser['roles'] }, requestId, size);
+    },
+
+    /** The owner's side of a forwarded attach: the first replica authenticated `userId`. */
+    async attachForwarded(userId: string, sessionId: string): Promise<(ws: WebSocket) => void> {
+      const session = await prisma.session.findUnique({ where: { id: sessionId }, include: { request: true } });
+      if (!session || session.userId !== userId) throw new ForbiddenError('Only the requester may attach.', 'not_requester');
+      if (session.endedAt) throw new ConflictError(`This session has ended (${session.endReason}).`, 'session_ended');
+      const terminal = usableTerminal(session);
+      if (!terminal) throw new ConflictError('This replica does not hold this session.', 'session_unreachable');
       return (ws) => terminal.attach(ws);
     },
 
@@ -199,13 +285,39 @@ export function sessionService(deps: Deps) {
       return endOrphans(orphans.map((o) => o.id));
     },
 
-    /** Sessions of other replicas that stopped beating: their ptys died with them. */
-    async recoverFromDeadBrokers(deadAfterMs: number): Promise<number> {
+    /** Sessions of other replicas whose lease expired (by the database's clock): they fenced themselves. */
+    async recoverFromDeadBrokers(leaseMs: number): Promise<number> {
       const orphans = await prisma.$queryRaw<{ id: string }[]>`
         SELECT s.id FROM sessions s LEFT JOIN brokers b ON b.id = s.broker_id
         WHERE s.ended_at IS NULL AND s.broker_id <> ${config.brokerId}
-          AND (b.heartbeat_at IS NULL OR b.heartbeat_at < now() - make_interval(secs => ${deadAfterMs / 1000}))`;
-      return endOrphans(orphans.map((o) => o.id));
+          AND (b.id IS NULL OR COALESCE(b.lease_until, b.heartbeat_at + make_interval(secs => ${leaseMs / 1000})) < now())`;
+      return endOrphans(orphans.map((o) => o.id), leaseMs);
+    },
+
+    /**
+     * Reconciliation, not only notification: the sessions this replica holds
+     * are checked against the database, and those revoked, past their window or
+     * ended elsewhere are ended here. Runs on every lease tick and after every
+     * (re)connect of the change feed, so a lost notification costs one tick.
+     */
+    async reconcile(): Promise<number> {
+      const ids = [...live.keys()];
+      if (ids.length === 0) return 0;
+      const rows = await prisma.$queryRaw<{ id: string; ended: boolean; status: string; past: boolean }[]>`
+        SELECT s.id::text AS id, s.ended_at IS NOT NULL AS ended, r.status, COALESCE(r.expires_at <= now(), false) AS past
+        FROM sessions s JOIN access_requests r ON r.id = s.request_id WHERE s.id::text = ANY(${ids})`;
+      let ending = 0;
+      for (const row of rows) {
+        const terminal = live.get(row.id);
+        if (!terminal || terminal.ended) continue;
+        const reason: EndReason | undefined = row.ended ? 'interrupted' : row.status === 'revoked' ? 'revoked' : row.status !== 'approved' || row.past ? 'expired' : undefined;
+        // Not awaited: the end waits for its durability, a lease tick must not.
+        if (reason) {
+          void terminal.end(reason);
+          ending++;
+        }
+      }
+      return ending;
     },
 
     async endAll(reason: EndReason): Promise<void> {

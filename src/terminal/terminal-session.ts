@@ -65,7 +65,8 @@ export class TerminalSession {
     private readonly command: ShellCommand,
     writer: RecordingWriter,
     private readonly timing: SessionTiming,
-    private readonly persistEnd: (end: SessionEnd) => Promise<void>,
+    /** Records the end durably; resolves to the reason the database holds (the agreed one). */
+    private readonly persistEnd: (end: SessionEnd) => Promise<EndReason | undefined>,
     private readonly hooks: TimeBoxHooks = {},
   ) {
     this.recording = new SessionRecording(info.id, info.startedAt.getTime(), writer, {
@@ -177,13 +178,12 @@ export class TerminalSession {
       this.send(this.controller, { type: 'notice', message: 'The recording could not be written, so the shell is being closed (nothing runs unrecorded).', expiresAt: this.info.expiresAt.toISOString() });
     }
     await this.pty.terminate();
-    if (!this.recording.failedWith) {
-      this.recording.push('m', Buffer.from(`session ended: ${this.reason}`));
-      await this.recording.drain();
-    }
-    const reason: EndReason = this.recording.failedWith ? 'recording_failed' : this.reason!;
+    if (!this.recording.failedWith) await this.recording.drain();
+    let reason: EndReason = this.recording.failedWith ? 'recording_failed' : this.reason!;
     try {
-      await this.persistEnd({ reason, ...this.bytes, error: this.recording.failedWith?.message });
+      // The end writes the recording's last event; if another replica ended the
+      // session first, its reason is the one everybody is told.
+      reason = (await this.persistEnd({ reason, ...this.bytes, error: this.recording.failedWith?.message })) ?? reason;
     } finally {
       if (this.controller) {
         this.send(this.controller, { type: 'exit', reason });

@@ -45,6 +45,7 @@ export async function startHarness(t: TestContext, env: Record<string, string> =
   const app = await buildApp(broker, opts.logStream ? { logStream: opts.logStream } : { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
+  await broker.liveness.publishAddress(`http://127.0.0.1:${port}`);
   t.after(async () => {
     await app.close();
     await broker.close();

@@ -19,11 +19,12 @@ function clusterPids(pgDir: string): number[] {
 test('when Postgres stops answering, the shell is closed before an unrecorded keystroke reaches it, and the end is recorded once Postgres is back', async (t) => {
   const pgHome = tempDataDir();
   const pg = await startEmbeddedPostgres(pgHome, () => {});
+  // After hooks run in order: the broker (and its job workers) stops before its Postgres does.
+  const h = await startHarness(t, { DATABASE_URL: pg.url, BREAKGLASS_RECORDING_TIMEOUT_MS: '1500' });
   t.after(async () => {
     await pg.stop();
     rmSync(pgHome, { recursive: true, force: true });
   });
-  const h = await startHarness(t, { DATABASE_URL: pg.url, BREAKGLASS_RECORDING_TIMEOUT_MS: '1500' });
   const sessionId = await h.openSession(await h.grant('staging-web-1', 15, 'alice', ['bob']));
   const pid = h.broker.services.sessions.terminal(sessionId)!.pid;
   const term = await h.attach(sessionId);
