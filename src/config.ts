@@ -212,7 +212,7 @@ function webhookSecret(env: Env): string | undefined {
 }
 
 function publicUrl(env: Env, host: string): string {
-  const raw = env.BREAKGLASS_PUBLIC_URL || `http://${host}:${env.PORT || 8080}`;
+  const raw = env.BREAKGLASS_PUBLIC_URL || `http://${isIP(host) === 6 ? `[${host}]` : host}:${env.PORT || 8080}`;
   try {
     const url = new URL(raw);
     if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;

@@ -41,6 +41,7 @@ export async function freshRoles(): Promise<{ brokerUrl: string; ownerUrl: strin
 
 /** DATABASE_URL (broker role) and DATABASE_MIGRATE_URL (owner) for a broker: given ones are kept. */
 export async function brokerDatabaseEnv(env: Record<string, string>): Promise<Record<string, string>> {
+  if (env.DATABASE_URL === '') return {}; // the embedded default, as without DATABASE_URL
   if (env.DATABASE_URL) {
     const owner = env.DATABASE_MIGRATE_URL ?? migrateUrlFor(env.DATABASE_URL);
     return { DATABASE_URL: env.DATABASE_URL, ...(owner ? { DATABASE_MIGRATE_URL: owner } : {}) };

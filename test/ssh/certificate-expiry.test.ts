@@ -18,7 +18,7 @@ test('the certificate ends with the grant: the session is killed then, and sshd 
   const host = await h.prisma.host.findUniqueOrThrow({ where: { id: hostId } });
   const copy = await h.broker.connectors.get('ssh')!.prepare({
     host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> },
-    sessionId: randomUUID(), requestId, user: { id: randomUUID(), username: 'alice' }, expiresAt,
+    sessionId, requestId, user: { id: randomUUID(), username: 'alice' }, expiresAt,
   });
   t.after(() => copy.dispose());
   const dir = copy.env.BREAKGLASS_SSH_DIR!;
