@@ -54,7 +54,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   await scheduler.start();
   const writer = new RecordingWriter(db.pool, config.recordingWriteTimeoutMs);
 
-  const builtIn = [localConnector(config.dataDir), sshConnector({ ca: sshCa, brokerId: config.brokerId, onFailure: auditSshFailure(prisma) })];
+  const builtIn = [localConnector(config.dataDir, { unsafeUnsandboxed: config.unsafeUnsandboxedLocal, log }), sshConnector({ ca: sshCa, brokerId: config.brokerId, onFailure: auditSshFailure(prisma) })];
   const connectors = new Map<string, Connector>([...builtIn, ...(opts.connectors ?? [])].map((c) => [c.type, c]));
   const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), ...(opts.providers ?? [])].map((p) => [p.name, p]));
   const replacements = replacementService({ prisma, scheduler, providers, config, log });

@@ -37,6 +37,8 @@ export interface Config {
   webDir: string;
   /** The SSH CA's private key; default: made on first start at <dataDir>/ssh/ca. */
   sshCaKeyFile: string | undefined;
+  /** BREAKGLASS_UNSAFE_UNSANDBOXED_LOCAL: local hosts open without a sandbox where none can be made (each session says so). */
+  unsafeUnsandboxedLocal: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -132,5 +134,6 @@ export function loadConfig(env: Env = process.env): Config {
     secureCookie: bool(env, 'BREAKGLASS_SECURE_COOKIE', false),
     webDir: path.resolve(env.BREAKGLASS_WEB_DIR || 'web/dist'),
     sshCaKeyFile: sshCaKeyFile(env),
+    unsafeUnsandboxedLocal: bool(env, 'BREAKGLASS_UNSAFE_UNSANDBOXED_LOCAL', false),
   };
 }

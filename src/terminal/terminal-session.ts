@@ -61,6 +61,8 @@ export class TerminalSession {
     });
     // Spawn first: if that throws, nothing has been queued for a session that never was.
     this.pty = new PtyProcess({ ...command, cols: info.cols, rows: info.rows });
+    command.started?.(this.pty.pid);
+    if (command.warning) this.recording.push('m', Buffer.from(command.warning));
     this.recording.push('m', Buffer.from(`session started on ${info.hostName}`));
     this.recording.push('r', Buffer.from(`${info.cols}x${info.rows}`));
     this.pty.on('data', (data) => {
