@@ -26,7 +26,8 @@ export class ImageSourceError extends Error {}
 export async function checkedImageDirectory(dataDir: string, source: string): Promise<string> {
   const root = await realpath(imagesRoot(dataDir)).catch(() => undefined);
   const real = await realpath(imageDirectory(dataDir, source)).catch(() => undefined);
-  if (!root || !real || !real.startsWith(root + path.sep)) {
+  if (!real) throw new ImageSourceError(`has no directory at ${imageDirectory(dataDir, source)}`);
+  if (!root || !real.startsWith(root + path.sep)) {
     throw new ImageSourceError(`image source "${source}" must be a directory under ${imagesRoot(dataDir)}`);
   }
   if (!(await stat(real)).isDirectory()) throw new ImageSourceError(`image source "${source}" is not a directory`);
@@ -48,7 +49,7 @@ export async function checkImageSource(dataDir: string, source: string): Promise
 
 export async function buildHostFromImage(dataDir: string, target: ReplaceTarget, instance: number): Promise<void> {
   const from = await checkedImageDirectory(dataDir, target.image.source).catch((err: Error) => {
-    throw new Error(`image ${target.image.name}:${target.image.version}: ${err.message}`);
+    throw new Error(`image ${target.image.name}:${target.image.version} ${err.message}`);
   });
   const to = hostDirectory(dataDir, target.host.name);
   const hosts = path.dirname(to);
