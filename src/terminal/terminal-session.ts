@@ -111,6 +111,7 @@ export class TerminalSession {
     ws.on('error', () => ws.terminate());
     const left = Math.max(0, Math.round((this.info.expiresAt.getTime() - Date.now()) / this.timing.minuteMs));
     this.send(ws, { type: 'notice', message: `Connected to ${this.info.hostName}. Recorded. Access ends in about ${left} minute(s).`, expiresAt: this.info.expiresAt.toISOString() });
+    if (this.command.warning) this.send(ws, { type: 'notice', message: this.command.warning, expiresAt: this.info.expiresAt.toISOString() });
     this.updateFlow();
   }
 

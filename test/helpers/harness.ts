@@ -102,7 +102,7 @@ export async function startHarness(t: TestContext, env: Record<string, string> =
     BREAKGLASS_REPLACEMENT_RETRY_DELAY_SECONDS: '1',
     ...env,
   });
-  const broker = await startBroker(config, () => {});
+  const broker = await startBroker(config, () => {}, opts);
   const app = await buildApp(broker, opts.logStream ? { logStream: opts.logStream } : { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
