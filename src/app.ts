@@ -90,10 +90,10 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(hostRoutes, { hosts: services.hosts });
   await app.register(hostAdminRoutes, { hostAdmin: services.hostAdmin });
   await app.register(sshRoutes, { ca: services.sshCa });
-  await app.register(terminalRoutes, { sessions: services.sessions, recordings: services.recordings, allowedOrigins: config.allowedOrigins });
+  await app.register(terminalRoutes, { sessions: services.sessions, recordings: services.recordings, allowedOrigins: config.allowedOrigins, loginWatch: broker.loginWatch });
   await app.register(replacementRoutes, { replacements: services.replacements });
   await app.register(auditRoutes, { audit: services.audit });
-  await app.register(eventsRoutes, { feed: broker.feed });
+  await app.register(eventsRoutes, { feed: broker.feed, loginWatch: broker.loginWatch });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { prisma: broker.db.prisma, writer: broker.writer, liveSessions: () => services.sessions.live.size });
 

@@ -26,6 +26,7 @@ import { Liveness } from './terminal/liveness.js';
 import { sessionService } from './terminal/session-service.js';
 import { auditSshFailure } from './ssh/ssh-audit.js';
 import { SshCa } from './ssh/ssh-ca.js';
+import { LoginWatch } from './auth/login-watch.js';
 
 export type Log = (msg: string, extra?: object) => void;
 
@@ -83,6 +84,11 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   feed.on('message', (m) => {
     if (m.type === 'kill') void sessions.kill(m.requestId, m.reason);
   });
+  const loginWatch = new LoginWatch((claims) => services.auth.resolve(claims), config.loginRecheckSeconds * 1000, log);
+  loginWatch.start();
+  feed.on('message', (m) => {
+    if (m.type === 'login') void loginWatch.recheck(m.userId);
+  });
   await scheduler.work<{ requestId: string }>(QUEUES.requestTtl, (d) => access.expirePending(d.requestId));
   await scheduler.work<{ requestId: string }>(QUEUES.grantExpiry, (d) => access.closeGrant(d.requestId));
   await scheduler.work<{ replacementId: string }>(QUEUES.replacement, (d) => replacements.run(d.replacementId));
@@ -98,8 +104,10 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     services,
     /** Ends live sessions (as interrupted: their hosts get replaced), then stops everything. */
     liveness,
+    loginWatch,
     async close() {
       liveness.stop();
+      loginWatch.stop();
       await sessions.endAll('interrupted').catch((err: Error) => log(`ending sessions at shutdown: ${err.message}`));
       await scheduler.stop();
       await feed.close();

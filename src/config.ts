@@ -39,6 +39,8 @@ export interface Config {
   sshCaKeyFile: string | undefined;
   /** BREAKGLASS_UNSAFE_UNSANDBOXED_LOCAL: local hosts open without a sandbox where none can be made (each session says so). */
   unsafeUnsandboxedLocal: boolean;
+  /** How often every replica re-verifies the logins behind its live terminals and event streams. */
+  loginRecheckSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -135,5 +137,6 @@ export function loadConfig(env: Env = process.env): Config {
     webDir: path.resolve(env.BREAKGLASS_WEB_DIR || 'web/dist'),
     sshCaKeyFile: sshCaKeyFile(env),
     unsafeUnsandboxedLocal: bool(env, 'BREAKGLASS_UNSAFE_UNSANDBOXED_LOCAL', false),
+    loginRecheckSeconds: int(env, 'BREAKGLASS_LOGIN_RECHECK_SECONDS', 5, 1, 3600),
   };
 }

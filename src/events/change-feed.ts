@@ -12,7 +12,9 @@ export type ChangeKind = 'request' | 'host' | 'session' | 'replacement' | 'audit
 export type FeedMessage =
   | { type: 'change'; kind: ChangeKind; id: string }
   /** Every broker ends its live sessions of this request (revoke, grant closed). */
-  | { type: 'kill'; requestId: string; reason: 'revoked' | 'expired' };
+  | { type: 'kill'; requestId: string; reason: 'revoked' | 'expired' }
+  /** A user's logins changed (logout, revoked tokens, disabled): every broker re-verifies that user's live connections. */
+  | { type: 'login'; userId: string };
 
 export async function publish(tx: Tx, message: FeedMessage): Promise<void> {
   await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify(message)})`;

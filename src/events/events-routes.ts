@@ -1,11 +1,12 @@
 // Server-sent events for the browser: a line per committed change, so pages
 // refetch what they show instead of polling.
 import type { FastifyInstance } from 'fastify';
+import type { LoginWatch } from '../auth/login-watch.js';
 import type { ChangeFeed, FeedMessage } from './change-feed.js';
 
 const PING_MS = 15_000;
 
-export default async function eventsRoutes(app: FastifyInstance, { feed }: { feed: ChangeFeed }) {
+export default async function eventsRoutes(app: FastifyInstance, { feed, loginWatch }: { feed: ChangeFeed; loginWatch: LoginWatch }) {
   app.get('/api/events', { preHandler: app.authenticate }, (request, reply) => {
     reply.hijack();
     const res = reply.raw;
@@ -16,9 +17,13 @@ export default async function eventsRoutes(app: FastifyInstance, { feed }: { fee
     };
     const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
     feed.on('message', onMessage);
+    // The stream lives only as long as the login it was opened with (see LoginWatch).
+    const { id, username, jti } = request.auth;
+    const unbind = loginWatch.bind({ sub: id, username, jti }, () => res.end());
     request.raw.on('close', () => {
       clearInterval(ping);
       feed.off('message', onMessage);
+      unbind();
     });
   });
 }

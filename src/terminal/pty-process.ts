@@ -2,7 +2,9 @@
 // of output has been read. node-pty fires `exit` when the child dies and then
 // destroys the read side 200 ms later whether or not everything was read
 // (output lost in ~1 of 3 runs under load, see ENVIRONMENT.md); here the
-// read side stays open until the kernel reports end of output (EIO).
+// read side stays open until the kernel reports end of output (EIO), and
+// backpressure no longer pauses it once the child has exited (a pty paused at
+// the exit would otherwise be cut short by the give-up timer).
 import { EventEmitter } from 'node:events';
 import * as nodePty from 'node-pty';
 
@@ -75,8 +77,9 @@ export class PtyProcess extends EventEmitter<{ data: [Buffer]; end: [{ exitCode:
     if (!this.ended) this.pty.resize(cols, rows);
   }
 
+  /** Holds output (backpressure). Ignored once the child has exited: what it wrote is read to the end, whoever lags. */
   pause(): void {
-    if (this.paused || this.ended) return;
+    if (this.paused || this.ended || this.exit) return;
     this.paused = true;
     this.pty.pause();
   }
