@@ -6,14 +6,15 @@ import { test } from 'node:test';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
 /** An open event stream; `ended` resolves when the broker closes it. */
-async function eventStream(h: Harness, user: string): Promise<{ ended: Promise<void> }> {
-  const res = await fetch(`${h.url}/api/events`, { headers: { authorization: `Bearer ${await h.token(user)}` } });
+async function eventStream(h: Harness, user: string): Promise<{ ended: Promise<void>; abort(): void }> {
+  const controller = new AbortController();
+  const res = await fetch(`${h.url}/api/events`, { headers: { authorization: `Bearer ${await h.token(user)}` }, signal: controller.signal });
   assert.equal(res.status, 200);
   const reader = res.body!.getReader();
   const ended = (async () => {
     for (;;) if ((await reader.read()).done) return;
-  })();
-  return { ended };
+  })().catch(() => {});
+  return { ended, abort: () => controller.abort() };
 }
 
 async function twoReplicas(t: import('node:test').TestContext, env: Record<string, string> = {}) {
@@ -55,5 +56,6 @@ test('a token that stops verifying without any message (expired, revoked elsewhe
   await onB.ended;
   await a.eventually(() => a.prisma.session.findUniqueOrThrow({ where: { id: sessionId } }), (s) => s.endReason === 'disconnected', 'the shell ended after the grace');
   assert.equal(b.broker.loginWatch.size, 1, "bob's stream stays open");
-  void bob;
+  bob.abort();
+  await bob.ended;
 });
