@@ -13,8 +13,10 @@ import accessRoutes from './access/access-routes.js';
 import auditRoutes from './audit/audit-routes.js';
 import authPlugin from './auth/auth-plugin.js';
 import authRoutes from './auth/auth-routes.js';
+import { crossSiteGuard } from './auth/cross-site.js';
 import type { Broker } from './broker.js';
 import { AppError } from './errors.js';
+import { eventVisibility } from './events/event-visibility.js';
 import eventsRoutes from './events/events-routes.js';
 import hostAdminRoutes from './hosts/host-admin-routes.js';
 import hostRoutes from './hosts/host-routes.js';
@@ -85,6 +87,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
     return reply.code(500).send({ error: { code: 'internal_error', message: `Internal error; the broker log has the details (request id ${request.id}).` } });
   });
 
+  app.addHook('onRequest', crossSiteGuard(config.allowedOrigins));
   await app.register(authRoutes, { auth: services.auth, loginPerMinute: config.loginRateLimitPerMinute, secureCookie: config.secureCookie });
   await app.register(accessRoutes, { access: services.access, policies: services.policies });
   await app.register(hostRoutes, { hosts: services.hosts });
@@ -93,7 +96,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(terminalRoutes, { sessions: services.sessions, recordings: services.recordings, allowedOrigins: config.allowedOrigins, loginWatch: broker.loginWatch });
   await app.register(replacementRoutes, { replacements: services.replacements });
   await app.register(auditRoutes, { audit: services.audit });
-  await app.register(eventsRoutes, { feed: broker.feed, loginWatch: broker.loginWatch });
+  await app.register(eventsRoutes, { feed: broker.feed, loginWatch: broker.loginWatch, visible: eventVisibility(broker.db.prisma) });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, { prisma: broker.db.prisma, writer: broker.writer, liveSessions: () => services.sessions.live.size });
 

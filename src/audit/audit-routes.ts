@@ -6,7 +6,7 @@ import type { auditService } from './audit-service.js';
 
 export default async function auditRoutes(app: FastifyInstance, { audit }: { audit: ReturnType<typeof auditService> }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  app.addHook('preHandler', app.authenticate);
+  app.addHook('preValidation', app.authenticate);
   app.addHook('preHandler', requireRole('auditor', 'admin'));
 
   r.get('/api/audit', {

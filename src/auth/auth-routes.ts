@@ -34,11 +34,11 @@ export default async function authRoutes(app: FastifyInstance, opts: { auth: Aut
     return { token, user };
   });
 
-  r.post('/api/auth/logout', { preHandler: app.authenticate, schema: { response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async (request, reply) => {
+  r.post('/api/auth/logout', { preValidation: app.authenticate, schema: { response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async (request, reply) => {
     await opts.auth.logout(request.auth, request.auth.jti);
     reply.clearCookie(COOKIE, { path: '/' });
     return { ok: true };
   });
 
-  r.get('/api/me', { preHandler: app.authenticate, schema: { response: { 200: UserSchema } } }, async (request) => request.auth);
+  r.get('/api/me', { preValidation: app.authenticate, schema: { response: { 200: UserSchema } } }, async (request) => request.auth);
 }

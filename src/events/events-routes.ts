@@ -3,17 +3,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { LoginWatch } from '../auth/login-watch.js';
 import type { ChangeFeed, FeedMessage } from './change-feed.js';
+import type { EventVisibility } from './event-visibility.js';
 
 const PING_MS = 15_000;
 
-export default async function eventsRoutes(app: FastifyInstance, { feed, loginWatch }: { feed: ChangeFeed; loginWatch: LoginWatch }) {
-  app.get('/api/events', { preHandler: app.authenticate }, (request, reply) => {
+export default async function eventsRoutes(app: FastifyInstance, { feed, loginWatch, visible }: { feed: ChangeFeed; loginWatch: LoginWatch; visible: EventVisibility }) {
+  app.get('/api/events', { preValidation: app.authenticate }, (request, reply) => {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
     const onMessage = (m: FeedMessage) => {
-      if (m.type === 'change') res.write(`event: change\ndata: ${JSON.stringify({ kind: m.kind, id: m.id })}\n\n`);
+      if (m.type !== 'change') return;
+      void visible(request.auth, m).then((ok) => {
+        if (ok && !res.writableEnded) res.write(`event: change\ndata: ${JSON.stringify({ kind: m.kind, id: m.id })}\n\n`);
+      }, () => {});
     };
     const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
     feed.on('message', onMessage);

@@ -7,7 +7,7 @@ const STATES = ['healthy', 'in_use', 'tainted', 'replacing', 'failed'];
 
 export default async function hostRoutes(app: FastifyInstance, { hosts }: { hosts: HostService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  app.addHook('preHandler', app.authenticate);
+  app.addHook('preValidation', app.authenticate);
 
   r.get('/api/hosts', {
     schema: {
@@ -28,5 +28,5 @@ export default async function hostRoutes(app: FastifyInstance, { hosts }: { host
         })),
       },
     },
-  }, async () => hosts.drift());
+  }, async (request) => hosts.drift(request.auth));
 }

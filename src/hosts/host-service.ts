@@ -1,6 +1,7 @@
 // Reading the fleet: hosts, policies and the drift ledger (hosts touched by
 // hand and not yet replaced, oldest first).
 import type { PrismaClient } from '../db/client.js';
+import { hasRole, type AuthUser } from '../auth/roles.js';
 import { NotFoundError } from '../errors.js';
 import { replacementInclude, toReplacementView } from '../replacement/replacement-views.js';
 import { sessionInclude, toSessionView } from '../terminal/session-views.js';
@@ -23,13 +24,15 @@ export function hostService(prisma: PrismaClient) {
       return toHostView(row);
     },
 
-    async drift() {
+    /** A requester sees the hosts and replacements, and only their own sessions (as GET /api/sessions shows them). */
+    async drift(user: AuthUser) {
+      const seesAll = hasRole(user, 'approver', 'auditor', 'admin');
       const hosts = await prisma.host.findMany({ where: { taintedAt: { not: null }, retiredAt: null }, include: hostInclude, orderBy: { taintedAt: 'asc' } });
       const now = Date.now();
       return Promise.all(
         hosts.map(async (h) => {
           const [sessions, replacement] = await Promise.all([
-            prisma.session.findMany({ where: { hostId: h.id, startedAt: { gte: h.taintedAt! } }, include: sessionInclude, orderBy: { startedAt: 'asc' } }),
+            prisma.session.findMany({ where: { hostId: h.id, startedAt: { gte: h.taintedAt! }, userId: seesAll ? undefined : user.id }, include: sessionInclude, orderBy: { startedAt: 'asc' } }),
             prisma.replacement.findFirst({ where: { hostId: h.id }, include: replacementInclude, orderBy: { createdAt: 'desc' } }),
           ]);
           return {

@@ -29,7 +29,7 @@ export default async function terminalRoutes(app: FastifyInstance, { sessions, r
   const attachments = new WeakMap<FastifyRequest, (ws: WebSocket) => void>();
 
   r.post('/api/requests/:id/sessions', {
-    preHandler: app.authenticate,
+    preValidation: app.authenticate,
     schema: {
       params: IdParams,
       body: Type.Optional(Type.Object({
@@ -44,7 +44,7 @@ export default async function terminalRoutes(app: FastifyInstance, { sessions, r
   });
 
   r.get('/api/sessions', {
-    preHandler: app.authenticate,
+    preValidation: app.authenticate,
     schema: {
       querystring: Type.Object({
         hostId: Type.Optional(Type.String({ format: 'uuid' })),
@@ -58,11 +58,11 @@ export default async function terminalRoutes(app: FastifyInstance, { sessions, r
     },
   }, async (request) => sessions.list(request.auth, request.query));
 
-  r.get('/api/sessions/:id', { preHandler: app.authenticate, schema: { params: IdParams, response: { 200: SessionSchema } } },
+  r.get('/api/sessions/:id', { preValidation: app.authenticate, schema: { params: IdParams, response: { 200: SessionSchema } } },
     async (request) => sessions.get(request.auth, request.params.id));
 
   r.get('/api/sessions/:id/recording', {
-    preHandler: app.authenticate,
+    preValidation: app.authenticate,
     schema: {
       params: IdParams,
       // Seconds since the session started; with either, only the events from <= t < to.
@@ -85,7 +85,7 @@ export default async function terminalRoutes(app: FastifyInstance, { sessions, r
   });
 
   r.get('/api/sessions/:id/recording/verify', {
-    preHandler: app.authenticate,
+    preValidation: app.authenticate,
     schema: { params: IdParams, response: { 200: Type.Object({ ok: Type.Boolean(), chunks: Type.Integer(), head: Type.String(), brokenAt: Type.Optional(Type.Integer()) }) } },
   }, async (request) => {
     await sessions.get(request.auth, request.params.id);
