@@ -41,6 +41,8 @@ export interface Config {
   unsafeUnsandboxedLocal: boolean;
   /** How often every replica re-verifies the logins behind its live terminals and event streams. */
   loginRecheckSeconds: number;
+  /** BREAKGLASS_TRUST_PROXY: the reverse proxies whose X-Forwarded-For names the client (true: any). */
+  trustProxy: boolean | string[];
 }
 
 export class ConfigError extends Error {}
@@ -101,6 +103,14 @@ function sshCaKeyFile(env: Env): string | undefined {
   return path.resolve(raw);
 }
 
+function trustProxy(raw: string | undefined): boolean | string[] {
+  if (!raw || raw === '0') return false;
+  if (raw === '1') return true;
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.some((a) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a))) throw new ConfigError('BREAKGLASS_TRUST_PROXY must be 1 (any proxy) or a comma-separated list of proxy addresses or CIDRs');
+  return list;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   const dataDir = path.resolve(env.BREAKGLASS_DATA_DIR || '.data');
@@ -138,5 +148,6 @@ export function loadConfig(env: Env = process.env): Config {
     sshCaKeyFile: sshCaKeyFile(env),
     unsafeUnsandboxedLocal: bool(env, 'BREAKGLASS_UNSAFE_UNSANDBOXED_LOCAL', false),
     loginRecheckSeconds: int(env, 'BREAKGLASS_LOGIN_RECHECK_SECONDS', 5, 1, 3600),
+    trustProxy: trustProxy(env.BREAKGLASS_TRUST_PROXY),
   };
 }

@@ -1,7 +1,8 @@
 import rateLimit from '@fastify/rate-limit';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../errors.js';
+import { AppError, UnauthorizedError } from '../errors.js';
+import { LoginThrottle } from './login-throttle.js';
 import { COOKIE } from './auth-plugin.js';
 import type { AuthService } from './auth-service.js';
 import { UserSchema } from '../schemas.js';
@@ -17,6 +18,7 @@ const Credentials = Type.Object(
 export default async function authRoutes(app: FastifyInstance, opts: { auth: AuthService; loginPerMinute: number; secureCookie: boolean }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   await app.register(rateLimit, { global: false });
+  const throttle = new LoginThrottle(opts.loginPerMinute);
 
   r.post('/api/auth/login', {
     config: {
@@ -28,7 +30,11 @@ export default async function authRoutes(app: FastifyInstance, opts: { auth: Aut
     },
     schema: { body: Credentials, response: { 200: Type.Object({ token: Type.String(), user: UserSchema }) } },
   }, async (request, reply) => {
-    const { user, claims, expiresAt } = await opts.auth.login(request.body.username, request.body.password, request.ip);
+    throttle.check(request.body.username, request.ip);
+    const { user, claims, expiresAt } = await opts.auth.login(request.body.username, request.body.password, request.ip).catch((err: Error) => {
+      if (err instanceof UnauthorizedError) throttle.failed(request.body.username, request.ip);
+      throw err;
+    });
     const token = await reply.jwtSign(claims, { expiresIn: Math.floor((expiresAt.getTime() - Date.now()) / 1000) });
     reply.setCookie(COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: opts.secureCookie, path: '/', expires: expiresAt });
     return { token, user };
