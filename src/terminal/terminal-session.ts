@@ -135,6 +135,8 @@ export class TerminalSession {
       this.send(this.controller, { type: 'notice', message: 'The recording could not be written, so the shell is being closed (nothing runs unrecorded).', expiresAt: this.info.expiresAt.toISOString() });
     }
     await this.pty.terminate();
+    // Before the end is reported: the connector makes sure nothing of the session runs on.
+    await this.dispose();
     if (!this.recording.failedWith) {
       this.recording.push('m', Buffer.from(`session ended: ${this.reason}`));
       await this.recording.drain();
@@ -148,8 +150,15 @@ export class TerminalSession {
         this.controller.close(1000, reason);
       }
       this.controller = undefined;
-      await this.command.dispose().catch(() => {});
+      await this.dispose();
     }
+  }
+
+  private disposed: Promise<void> | undefined;
+
+  private dispose(): Promise<void> {
+    this.disposed ??= this.command.dispose().catch(() => {});
+    return this.disposed;
   }
 
   private onFrame(ws: WebSocket, data: Buffer, isBinary: boolean): void {

@@ -72,17 +72,34 @@ export async function sandboxNamespace(bwrapPid: number): Promise<string | undef
   return undefined;
 }
 
-/** Kills every process still in the namespace and says how many there were (0 when the sandbox ended cleanly). */
-export async function killLeftovers(namespace: string): Promise<number> {
-  let found = 0;
+async function processesIn(namespace: string): Promise<number[]> {
+  const pids: number[] = [];
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const ns = await readlink(`/proc/${name}/ns/pid`).catch(() => undefined);
     if (ns !== namespace) continue;
-    found++;
-    try {
-      process.kill(Number(name), 'SIGKILL');
-    } catch { /* gone meanwhile */ }
+    // A zombie runs nothing: it only waits for its parent to collect it.
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    if (/\) [^Z] /.test(stat)) pids.push(Number(name));
   }
-  return found;
+  return pids;
+}
+
+/**
+ * Kills every process still in the namespace and resolves once none is left,
+ * with how many there were. bubblewrap may exit a moment before its
+ * namespace's init has finished killing the rest; this does not rely on it.
+ */
+export async function killLeftovers(namespace: string): Promise<number> {
+  const first = await processesIn(namespace);
+  // Bounded: SIGKILL cannot be refused, so a few rounds suffice; the bound only guards against a stuck kernel.
+  for (let pids = first, round = 0; pids.length && round < 1000; pids = await processesIn(namespace), round++) {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch { /* gone meanwhile */ }
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return first.length;
 }
