@@ -27,11 +27,13 @@ test('links planted in a host directory during its rebuild never change a broker
   // A process left from a session plants links into the directory for as long as the rebuilds run.
   const racer = spawn('bash', ['-c', `while :; do for n in a b c d; do ln -sfn ${secret} ${hostDir}/$n 2>/dev/null; ln -sfn ${secret} ${hostDir}/etc/$n 2>/dev/null; ln -sfn ${dataDir} ${hostDir}/etc/motd 2>/dev/null; done; done`], { stdio: 'ignore' });
   const racerGone = new Promise((r) => racer.once('exit', r));
-  t.after(async () => {
+  try {
+    for (let i = 2; i < 40; i++) await buildHostFromImage(dataDir, target('images/web-1'), i);
+  } finally {
+    // Stopped before the data dir is removed (the after hook), or it would keep planting links into it.
     racer.kill('SIGKILL');
     await racerGone;
-  });
-  for (let i = 2; i < 40; i++) await buildHostFromImage(dataDir, target('images/web-1'), i);
+  }
   const info = statSync(secret);
   assert.equal(info.uid, process.getuid!(), 'token-secret still belongs to the broker');
   assert.equal(info.mode & 0o777, 0o600, 'token-secret keeps its mode');
