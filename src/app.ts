@@ -19,6 +19,8 @@ import whoamiRoutes from './auth/whoami-routes.js';
 import type { Broker } from './broker.js';
 import { AppError } from './errors.js';
 import { describeRoute } from './openapi.js';
+import { crossSiteGuard } from './auth/cross-site.js';
+import { eventVisibility } from './events/event-visibility.js';
 import eventsRoutes from './events/events-routes.js';
 import evidenceRoutes from './evidence/evidence-routes.js';
 import hostAdminRoutes from './hosts/host-admin-routes.js';
@@ -50,7 +52,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
     },
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && /^[\w-]{1,64}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : randomUUID()),
     bodyLimit: BODY_LIMIT,
-    trustProxy: false,
+    trustProxy: config.trustProxy,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
 
@@ -104,6 +106,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
     return reply.code(500).send({ error: { code: 'internal_error', message: `Internal error; the broker log has the details (request id ${request.id}).` } });
   });
 
+  app.addHook('onRequest', crossSiteGuard(config.allowedOrigins));
   await app.register(authRoutes, { auth: services.auth, loginPerMinute: config.loginRateLimitPerMinute, secureCookie: config.secureCookie, endSessionUrl: services.oidc?.endSessionUrl });
   await app.register(oidcRoutes, { oidc: services.oidc, localAccounts: config.localAccounts, secureCookie: config.secureCookie, perMinute: config.loginRateLimitPerMinute });
   await app.register(whoamiRoutes);
@@ -111,14 +114,14 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(hostRoutes, { hosts: services.hosts });
   await app.register(hostAdminRoutes, { hostAdmin: services.hostAdmin });
   await app.register(sshRoutes, { ca: services.sshCa, serials: services.serials });
-  await app.register(terminalRoutes, { sessions: services.sessions, recordings: services.recordings, allowedOrigins: config.allowedOrigins });
+  await app.register(terminalRoutes, { sessions: services.sessions, recordings: services.recordings, allowedOrigins: config.allowedOrigins, loginWatch: broker.loginWatch });
   await app.register(replacementRoutes, { replacements: services.replacements });
   await app.register(captureRoutes, { captures: services.captures, sessions: services.sessions });
   await app.register(webhookRoutes, { callbacks: services.webhookCallbacks });
   await app.register(fleetRoutes, { fleet: services.fleet, rollouts: services.rollouts, drills: services.drills });
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(searchRoutes, { search: services.search });
-  await app.register(eventsRoutes, { feed: broker.feed });
+  await app.register(eventsRoutes, { feed: broker.feed, loginWatch: broker.loginWatch, visible: eventVisibility(broker.db.prisma) });
   await app.register(evidenceRoutes, { evidence: services.evidence, sessions: services.sessions, checkpoints: services.checkpoints });
   await app.register(userRoutes, { users: services.users });
   await app.register(extensionRoutes, { access: services.access, extensions: services.extensions });

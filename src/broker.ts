@@ -52,6 +52,7 @@ import { extensionService } from './access/extension-service.js';
 import { notificationService } from './notifications/notification-service.js';
 import { claimLocalHosts, hostOwners } from './replicas/host-owner.js';
 import { registerSharedFingerprints, tokenSecretFingerprint } from './replicas/shared-fingerprints.js';
+import { LoginWatch } from './auth/login-watch.js';
 
 export type Log = (msg: string, extra?: object) => void;
 
@@ -96,7 +97,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   log(capacityMessage(machineCapacity()));
 
   const serials = certificateSerials(prisma);
-  const builtIn = [localConnector(config.dataDir), sshConnector({ ca: sshCa, brokerId: config.brokerId, onFailure: auditSshFailure(prisma), serialFor: serials.allocate })];
+  const builtIn = [localConnector(config.dataDir, { unsafeUnsandboxed: config.unsafeUnsandboxedLocal, log }), sshConnector({ ca: sshCa, brokerId: config.brokerId, onFailure: auditSshFailure(prisma), serialFor: serials.allocate })];
   const connectors = new Map<string, Connector>([...builtIn, ...(opts.connectors ?? [])].map((c) => [c.type, c]));
   const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), awsAsgProvider({ pollMs: config.providerPollMs }), kubernetesProvider({ pollMs: config.providerPollMs }),
     ...(config.webhookSecret ? [webhookProvider({ secret: config.webhookSecret, publicUrl: config.publicUrl, prisma, pollMs: config.providerPollMs })] : []), ...(opts.providers ?? [])].map((p) => [p.name, p]));
@@ -169,6 +170,11 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   });
   // Whatever was notified while LISTEN was down is caught up from the database.
   feed.on('connected', () => void sessions.reconcile().catch((err: Error) => log(`reconciliation: ${err.message}`)));
+  const loginWatch = new LoginWatch((claims) => services.auth.resolve(claims), config.loginRecheckSeconds * 1000, log);
+  loginWatch.start();
+  feed.on('message', (m) => {
+    if (m.type === 'login') void loginWatch.recheck(m.userId);
+  });
   await scheduler.work<{ requestId: string }>(QUEUES.requestTtl, (d) => access.expirePending(d.requestId));
   await scheduler.work<{ requestId: string }>(QUEUES.grantExpiry, (d) => access.closeGrant(d.requestId));
   await scheduler.work<{ replacementId: string }>(QUEUES.replacement, (d) => owners.runReplacement(d.replacementId));
@@ -192,11 +198,13 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     services,
     /** Ends live sessions (as interrupted: their hosts get replaced), then stops everything. */
     liveness,
+    loginWatch,
     async close() {
       clearInterval(drillTimer);
       await liveness.stop();
       await checkpoints.stop();
       await indexer.stop();
+      loginWatch.stop();
       await sessions.endAll('interrupted').catch((err: Error) => log(`ending sessions at shutdown: ${err.message}`));
       // The last events of a clean shutdown are covered by a signed checkpoint too.
       await checkpoints.checkpoint().catch((err: Error) => log(`audit checkpoint at shutdown: ${err.message}`));

@@ -78,6 +78,12 @@ export interface Config {
   leaseMarginMs: number;
   /** Where other replicas reach this one (the replica-to-replica hop); default: the listening address. */
   internalUrl: string | undefined;
+  /** BREAKGLASS_UNSAFE_UNSANDBOXED_LOCAL: local hosts open without a sandbox where none can be made (each session says so). */
+  unsafeUnsandboxedLocal: boolean;
+  /** How often every replica re-verifies the logins behind its live terminals and event streams. */
+  loginRecheckSeconds: number;
+  /** BREAKGLASS_TRUST_PROXY: the reverse proxies whose X-Forwarded-For names the client (true: any). */
+  trustProxy: boolean | string[];
 }
 
 export class ConfigError extends Error {}
@@ -220,6 +226,14 @@ function publicUrl(env: Env, host: string): string {
   throw new ConfigError(`BREAKGLASS_PUBLIC_URL must be an http(s) URL, got "${raw}"`);
 }
 
+function trustProxy(raw: string | undefined): boolean | string[] {
+  if (!raw || raw === '0') return false;
+  if (raw === '1') return true;
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.some((a) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a))) throw new ConfigError('BREAKGLASS_TRUST_PROXY must be 1 (any proxy) or a comma-separated list of proxy addresses or CIDRs');
+  return list;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   const dataDir = path.resolve(env.BREAKGLASS_DATA_DIR || '.data');
@@ -274,6 +288,9 @@ export function loadConfig(env: Env = process.env): Config {
     drillSweepSeconds: int(env, 'BREAKGLASS_DRILL_SWEEP_SECONDS', 60, 1, 86400),
     leaseMarginMs: lease.marginMs,
     internalUrl: internalUrl(env),
+    unsafeUnsandboxedLocal: bool(env, 'BREAKGLASS_UNSAFE_UNSANDBOXED_LOCAL', false),
+    loginRecheckSeconds: int(env, 'BREAKGLASS_LOGIN_RECHECK_SECONDS', 5, 1, 3600),
+    trustProxy: trustProxy(env.BREAKGLASS_TRUST_PROXY),
   };
 }
 

@@ -10,9 +10,13 @@ export function durationProblem(minutes: number, policy: PolicyConfig): string |
   return undefined;
 }
 
-/** Control characters other than tab and newline are refused in free text. */
+/**
+ * Refused in free text: control characters other than tab and newline,
+ * bidirectional overrides and isolates (which make text read differently
+ * from what it is), and invisible characters (zero-width, word joiner, BOM, soft hyphen).
+ */
 export function hasControlChars(text: string): boolean {
-  return /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(text);
+  return /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/.test(text);
 }
 
 export function windowEnd(approvedAt: Date, durationMinutes: number, minuteMs: number): Date {

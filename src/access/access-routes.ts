@@ -12,7 +12,7 @@ const Comment = Type.String({ maxLength: 2000 });
 
 export default async function accessRoutes(app: FastifyInstance, { access, policies }: { access: AccessService; policies: PolicyService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  app.addHook('preHandler', app.authenticate);
+  app.addHook('preValidation', app.authenticate);
 
   r.get('/api/policies', { schema: { response: { 200: Type.Array(PolicySchema) } } }, async () => policies.list());
 

@@ -64,7 +64,7 @@ export function accessService({ prisma, scheduler, config, notifier = silentNoti
   function checkText(input: NewRequest) {
     if (input.reason.trim() === '') throw new ValidationError('reason must not be blank');
     if (hasControlChars(input.reason) || hasControlChars(input.ticket ?? '')) {
-      throw new ValidationError('reason and ticket must not contain control characters');
+      throw new ValidationError('reason and ticket must not contain control, bidi-override or invisible characters');
     }
   }
 
@@ -126,6 +126,7 @@ export function accessService({ prisma, scheduler, config, notifier = silentNoti
     },
 
     async approve(user: AuthUser, id: string, comment: string | undefined) {
+      if (hasControlChars(comment ?? '')) throw new ValidationError('comment must not contain control, bidi-override or invisible characters');
       await prisma.$transaction(async (tx) => {
         const request = await decidable(tx, user, id);
         await assertHostGrantable(tx, request.hostId);
@@ -142,7 +143,7 @@ export function accessService({ prisma, scheduler, config, notifier = silentNoti
     },
 
     async deny(user: AuthUser, id: string, comment: string) {
-      if (hasControlChars(comment)) throw new ValidationError('comment must not contain control characters');
+      if (hasControlChars(comment)) throw new ValidationError('comment must not contain control, bidi-override or invisible characters');
       await prisma.$transaction(async (tx) => {
         await decidable(tx, user, id);
         await tx.approval.create({ data: { requestId: id, approverId: user.id, decision: 'deny', comment } });

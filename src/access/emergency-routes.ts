@@ -17,7 +17,7 @@ const Errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: Erro
 
 export default async function emergencyRoutes(app: FastifyInstance, { access, emergency }: { access: AccessService; emergency: EmergencyService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  app.addHook('preHandler', app.authenticate);
+  app.addHook('preValidation', app.authenticate);
 
   r.get('/api/reviews', {
     schema: {

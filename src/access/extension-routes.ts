@@ -9,7 +9,7 @@ const Errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: Erro
 
 export default async function extensionRoutes(app: FastifyInstance, { access, extensions }: { access: AccessService; extensions: ExtensionService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  app.addHook('preHandler', app.authenticate);
+  app.addHook('preValidation', app.authenticate);
 
   r.post('/api/requests/:id/extensions', {
     schema: {

@@ -8,7 +8,7 @@ import type { AuditCheckpoints } from '../evidence/audit-checkpoints.js';
 
 export default async function auditRoutes(app: FastifyInstance, { audit }: { audit: Omit<ReturnType<typeof auditService>, 'verify'> & { verify: AuditCheckpoints['verify'] } }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  app.addHook('preHandler', app.authenticate);
+  app.addHook('preValidation', app.authenticate);
   app.addHook('preHandler', requireRole('auditor', 'admin'));
 
   r.get('/api/audit', {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { PrismaClient, Tx } from '../db/client.js';
 import { appendAudit } from '../audit/audit-service.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import { publish } from '../events/change-feed.js';
 import { DUMMY_HASH, verifyPassword } from './password-fns.js';
 import type { AuthUser, Role } from './roles.js';
 
@@ -47,6 +48,7 @@ export function authService(prisma: PrismaClient, opts: { tokenTtlMinutes: numbe
       await prisma.$transaction(async (tx) => {
         await tx.authToken.update({ where: { id: jti }, data: { revokedAt: new Date() } });
         await appendAudit(tx, { type: 'auth.logout', actor: user, subjectType: 'user', subjectId: user.id });
+        await publish(tx, { type: 'login', userId: user.id });
       });
     },
 

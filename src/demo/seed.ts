@@ -49,6 +49,7 @@ export async function seedDemo(prisma: PrismaClient, dataDir: string): Promise<b
     }
     images.set(img.name, { name: img.name, version: img.version, source, id: '' });
   }
+  const hostIds = new Map<string, string>();
   await prisma.$transaction(async (tx) => {
     for (const u of DEMO_USERS) await tx.user.create({ data: { ...u, passwordHash } });
     for (const img of images.values()) {
@@ -58,12 +59,13 @@ export async function seedDemo(prisma: PrismaClient, dataDir: string): Promise<b
     for (const p of DEMO_POLICIES) await tx.policy.create({ data: p });
     for (const h of HOSTS) {
       const host = await tx.host.create({ data: { name: h.name, environment: h.environment, imageId: images.get(h.image)!.id, connector: 'local' } });
+      hostIds.set(h.name, host.id);
       await appendAudit(tx, { type: 'host.created', subjectType: 'host', subjectId: host.id, data: { name: h.name, environment: h.environment, image: h.image, demo: true } });
     }
     await appendAudit(tx, { type: 'demo.seeded', data: { users: DEMO_USERS.map((u) => u.username) } });
   });
   for (const h of HOSTS) {
-    await buildHostFromImage(dataDir, { host: { id: '', name: h.name, environment: h.environment, instance: 1, connectorConfig: {} }, image: images.get(h.image)! }, 1);
+    await buildHostFromImage(dataDir, { host: { id: hostIds.get(h.name)!, name: h.name, environment: h.environment, instance: 1, connectorConfig: {} }, image: images.get(h.image)! }, 1);
   }
   return true;
 }

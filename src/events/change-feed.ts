@@ -14,7 +14,9 @@ export type FeedMessage =
   /** Every broker ends its live sessions of this request (revoke, grant closed). */
   | { type: 'kill'; requestId: string; reason: 'revoked' | 'expired' }
   /** Said in every live session of this request; with expiresAt, the window's end moved there (extension). */
-  | { type: 'grant-notice'; requestId: string; message: string; expiresAt?: string };
+  | { type: 'grant-notice'; requestId: string; message: string; expiresAt?: string }
+  /** A user's logins changed (logout, revoked tokens, disabled): every broker re-verifies that user's live connections. */
+  | { type: 'login'; userId: string };
 
 export async function publish(tx: Tx, message: FeedMessage): Promise<void> {
   await tx.$executeRaw`SELECT pg_notify(${CHANNEL}, ${JSON.stringify(message)})`;

@@ -44,7 +44,7 @@ export default async function evidenceRoutes(app: FastifyInstance, { evidence, s
     return { view, cast: { id: view.id, cols: row.cols, rows: row.rows, startedAt: row.startedAt, title: `${view.user}@${view.hostName} (${view.id})` } };
   }
 
-  r.get('/api/evidence/key', { preHandler: app.authenticate, schema: { response: { 200: EvidenceKeySchema, 401: ErrorSchema } } }, async () => evidence.publicKey());
+  r.get('/api/evidence/key', { preValidation: app.authenticate, schema: { response: { 200: EvidenceKeySchema, 401: ErrorSchema } } }, async () => evidence.publicKey());
 
   r.get('/api/sessions/:id/manifest', {
     preHandler: auditorOrAdmin,
@@ -57,7 +57,7 @@ export default async function evidenceRoutes(app: FastifyInstance, { evidence, s
     return evidence.manifest(request.params.id);
   });
 
-  r.get('/api/sessions/:id/recording/exact', { preHandler: app.authenticate, schema: { params: IdParams, response: Errors } }, async (request, reply) => {
+  r.get('/api/sessions/:id/recording/exact', { preValidation: app.authenticate, schema: { params: IdParams, response: Errors } }, async (request, reply) => {
     const { view } = await castOf(request.auth, request.params.id);
     reply.type('application/x-ndjson');
     reply.header('content-disposition', `attachment; filename="breakglass-${view.hostName}-${view.id}.jsonl"`);

@@ -15,6 +15,8 @@ export const IMAGE_SOURCE_PATTERN = '^(?!/)(?!.*(?:^|/)\\.\\.(?:/|$))[A-Za-z0-9.
 
 const MAX_CONFIG_BYTES = 8 * 1024;
 const SSH_SETTINGS = ['address', 'port', 'login', 'hostKey', 'hostCaKey'];
+/** `network: true` gives a local host's sandbox the machine's network (default: none). */
+const LOCAL_SETTINGS = ['network'];
 
 export interface Rules {
   connectors: string[];
@@ -44,8 +46,9 @@ export function checkConnectorConfig(connector: string, raw: unknown, rules: Rul
   if (JSON.stringify(config).length > MAX_CONFIG_BYTES) throw new ValidationError('connectorConfig is too large');
   try {
     const { replacement, ...rest } = config;
-    const allowed = connector === 'ssh' ? SSH_SETTINGS : connector === 'local' ? [] : undefined;
+    const allowed = connector === 'ssh' ? SSH_SETTINGS : connector === 'local' ? LOCAL_SETTINGS : undefined;
     if (allowed) onlyKnown(rest, allowed);
+    if (connector === 'local' && rest.network !== undefined && typeof rest.network !== 'boolean') throw new ValidationError('connectorConfig.network must be true or false');
     const out: Record<string, unknown> = connector === 'ssh' ? { ...parseSshHostConfig(rest) } : { ...rest };
     if (replacement !== undefined) out.replacement = parseReplacement(replacement, connector, rules);
     return out;

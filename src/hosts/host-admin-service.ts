@@ -7,7 +7,7 @@ import type { PrismaClient, Tx } from '../db/client.js';
 import { appendAudit, type Actor } from '../audit/audit-service.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { publish } from '../events/change-feed.js';
-import { buildHostFromImage } from '../replacement/providers/local-image.js';
+import { buildHostFromImage, checkImageSource } from '../replacement/providers/local-image.js';
 import { hostDirectory } from '../terminal/connectors/local-connector.js';
 import { checkConnectorConfig, configSummary, type Rules } from './host-admin-fns.js';
 import { hostInclude, toHostView } from './host-views.js';
@@ -41,6 +41,7 @@ export function hostAdminService({ prisma, dataDir, rules, brokerId }: Deps) {
     },
 
     async createImage(actor: Actor, input: NewImage) {
+      await checkImageSource(dataDir, input.source);
       try {
         return await prisma.$transaction(async (tx) => {
           if (await tx.image.findUnique({ where: { name: input.name } })) throw new ConflictError(`An image named ${input.name} exists.`, 'image_exists');

@@ -6,7 +6,7 @@ import type { HostService } from './host-service.js';
 
 export default async function hostRoutes(app: FastifyInstance, { hosts }: { hosts: HostService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  app.addHook('preHandler', app.authenticate);
+  app.addHook('preValidation', app.authenticate);
 
   r.get('/api/hosts', {
     schema: {
@@ -17,5 +17,5 @@ export default async function hostRoutes(app: FastifyInstance, { hosts }: { host
 
   r.get('/api/hosts/:id', { schema: { params: IdParams, response: { 200: HostSchema } } }, async (request) => hosts.get(request.params.id));
 
-  r.get('/api/drift', { schema: { response: { 200: Type.Array(DriftEntrySchema) } } }, async () => hosts.drift());
+  r.get('/api/drift', { schema: { response: { 200: Type.Array(DriftEntrySchema) } } }, async (request) => hosts.drift(request.auth));
 }

@@ -1,6 +1,7 @@
 // Reading the fleet: hosts, policies and the drift ledger (hosts touched by
 // hand and not yet replaced, oldest first).
 import type { PrismaClient } from '../db/client.js';
+import { hasRole, type AuthUser } from '../auth/roles.js';
 import { NotFoundError } from '../errors.js';
 import { replacementInclude, toReplacementView } from '../replacement/replacement-views.js';
 import { sessionInclude, toSessionView } from '../terminal/session-views.js';
@@ -23,7 +24,9 @@ export function hostService(prisma: PrismaClient) {
       return toHostView(row);
     },
 
-    async drift() {
+    /** A requester sees the hosts and replacements, and only their own sessions (as GET /api/sessions shows them). */
+    async drift(user: AuthUser) {
+      const seesAll = hasRole(user, 'approver', 'auditor', 'admin');
       const hosts = await prisma.host.findMany({ where: { taintedAt: { not: null }, retiredAt: null }, include: hostInclude, orderBy: { taintedAt: 'asc' } });
       const now = Date.now();
       return Promise.all(
@@ -32,7 +35,7 @@ export function hostService(prisma: PrismaClient) {
             // The session that tainted the host started a moment before the taint time (same
             // transaction, earlier clock): a session counts if it was open at or after it.
             prisma.session.findMany({
-              where: { hostId: h.id, OR: [{ startedAt: { gte: h.taintedAt! } }, { endedAt: null }, { endedAt: { gte: h.taintedAt! } }] },
+              where: { hostId: h.id, OR: [{ startedAt: { gte: h.taintedAt! } }, { endedAt: null }, { endedAt: { gte: h.taintedAt! } }], userId: seesAll ? undefined : user.id },
               include: sessionInclude, orderBy: { startedAt: 'asc' },
             }),
             // Only a replacement of this drift, never the previous one's outcome.

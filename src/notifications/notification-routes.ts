@@ -19,7 +19,7 @@ const Errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema };
 
 export default async function notificationRoutes(app: FastifyInstance, { notifications }: { notifications: NotificationService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  app.addHook('preHandler', app.authenticate);
+  app.addHook('preValidation', app.authenticate);
   app.addHook('preHandler', requireRole('admin'));
 
   r.get('/api/notifications/channels', {

@@ -6,7 +6,7 @@ import type { ReplacementService } from './replacement-service.js';
 
 export default async function replacementRoutes(app: FastifyInstance, { replacements }: { replacements: ReplacementService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  app.addHook('preHandler', app.authenticate);
+  app.addHook('preValidation', app.authenticate);
 
   r.get('/api/replacements', {
     schema: {

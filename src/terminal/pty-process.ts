@@ -2,8 +2,11 @@
 // of output has been read. node-pty fires `exit` when the child dies and then
 // destroys the read side 200 ms later whether or not everything was read
 // (output lost in ~1 of 3 runs under load, see docs/environment.md); here the
-// read side stays open until the kernel reports end of output (EIO).
+// read side stays open until the kernel reports end of output (EIO), and
+// backpressure no longer pauses it once the child has exited (a pty paused at
+// the exit would otherwise be cut short by the give-up timer).
 import { EventEmitter } from 'node:events';
+import { readSync } from 'node:fs';
 import * as nodePty from 'node-pty';
 
 export interface PtySpec {
@@ -18,8 +21,11 @@ export interface PtySpec {
 }
 
 interface PtyInternals {
-  _socket: { destroy(err?: Error): void; readableEnded: boolean; on(ev: 'close', fn: () => void): void };
+  _fd: number;
+  _socket: { destroy(err?: Error): void; readableEnded: boolean; readableLength: number; on(ev: 'close' | 'end', fn: () => void): void };
 }
+
+const isEio = (err: Error) => (err as NodeJS.ErrnoException).code === 'EIO' || err.message.includes('EIO');
 
 const KILL_AFTER_MS = 2000;
 const GIVE_UP_AFTER_MS = 5000;
@@ -30,6 +36,8 @@ export class PtyProcess extends EventEmitter<{ data: [Buffer]; end: [{ exitCode:
   private outputClosed = false;
   private ended = false;
   private paused = false;
+  /** The kernel said there is no more output (EIO); what node has buffered is still to be emitted. */
+  private outputDone = false;
   private killTimers: NodeJS.Timeout[] = [];
 
   constructor(spec: PtySpec) {
@@ -39,18 +47,34 @@ export class PtyProcess extends EventEmitter<{ data: [Buffer]; end: [{ exitCode:
     });
     const socket = (this.pty as unknown as PtyInternals)._socket;
     const destroy = socket.destroy.bind(socket);
-    // End of output (EOF, or the EIO error a pty gives instead) still closes the
-    // read side; node-pty's bare destroy() 200 ms after exit, with output still
-    // unread, does not. Only our give-up timer may cut reading short.
+    // End of output closes the read side, but only once everything read is
+    // emitted: the EIO a pty gives at its end arrives as an error, and
+    // destroying the stream on it would drop what a paused stream still buffers
+    // (the tail lost under backpressure). node-pty's bare destroy() 200 ms after
+    // exit, with output still unread, is ignored. Only our give-up timer may cut
+    // reading short.
+    const closeWhenDrained = () => {
+      if (socket.readableLength === 0) destroy();
+    };
     socket.destroy = (err?: Error) => {
-      if (err || socket.readableEnded) destroy(err);
+      if (err && isEio(err)) {
+        this.outputDone = true;
+        this.flowToEnd();
+        closeWhenDrained();
+      } else if (err || socket.readableEnded) destroy(err);
     };
     this.forceClose = () => destroy();
+    // libuv reports end of file on a hung-up pty after a short read even when
+    // the kernel still holds output: read what is left straight from the fd.
+    socket.on('end', () => this.readRest((this.pty as unknown as PtyInternals)._fd));
     socket.on('close', () => {
       this.outputClosed = true;
       this.maybeEnd();
     });
-    this.pty.onData((data) => this.emit('data', data as unknown as Buffer));
+    this.pty.onData((data) => {
+      this.emit('data', data as unknown as Buffer);
+      if (this.outputDone) closeWhenDrained();
+    });
     this.pty.onExit((e) => {
       this.exit = e;
       this.maybeEnd();
@@ -58,6 +82,21 @@ export class PtyProcess extends EventEmitter<{ data: [Buffer]; end: [{ exitCode:
   }
 
   private forceClose: () => void;
+
+  /** Reads the pty until the kernel says it is empty and closed (EIO), or has nothing now (EAGAIN). */
+  private readRest(fd: number): void {
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null);
+      } catch {
+        return;
+      }
+      if (n <= 0) return;
+      this.emit('data', Buffer.from(buf.subarray(0, n)));
+    }
+  }
 
   get pid(): number {
     return this.pty.pid;
@@ -75,10 +114,17 @@ export class PtyProcess extends EventEmitter<{ data: [Buffer]; end: [{ exitCode:
     if (!this.ended) this.pty.resize(cols, rows);
   }
 
+  /** Holds output (backpressure). Ignored once the child has exited: what it wrote is read to the end, whoever lags. */
   pause(): void {
-    if (this.paused || this.ended) return;
+    if (this.paused || this.ended || this.exit || this.outputDone) return;
     this.paused = true;
     this.pty.pause();
+  }
+
+  /** At the end of output nothing holds it back any more: the rest is small and must be read. */
+  private flowToEnd(): void {
+    this.paused = false;
+    this.pty.resume();
   }
 
   resume(): void {

@@ -148,6 +148,12 @@ export function sessionService(deps: Deps) {
     return r?.status === 'approved' ? r.expiresAt : null;
   }
 
+  /** A connector's warning (e.g. an unsandboxed shell) goes to the log and the audit trail before the shell starts. */
+  async function recordWarning(sessionId: string, hostName: string, warning: string): Promise<void> {
+    deps.log(`session ${sessionId} on ${hostName}: ${warning}`);
+    await prisma.$transaction((tx) => appendAudit(tx, { type: 'session.warning', actor: null, subjectType: 'session', subjectId: sessionId, data: { host: hostName, warning } }));
+  }
+
   async function view(id: string) {
     const row = await prisma.session.findUnique({ where: { id }, include: sessionInclude });
     if (!row) throw new NotFoundError('Session');
@@ -196,6 +202,7 @@ export function sessionService(deps: Deps) {
           host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> },
           sessionId: session.id, requestId, user, expiresAt: request.expiresAt!,
         });
+        if (command.warning) await recordWarning(session.id, host.name, command.warning);
         const policy = await prisma.policy.findUnique({ where: { environment: host.environment } });
         const terminal = new TerminalSession(
           { id: session.id, requestId, userId: user.id, hostName: host.name, instance: host.instance, startedAt: session.startedAt, expiresAt: request.expiresAt!, cols: size.cols, rows: size.rows, banner: emergencyBanner(request) },

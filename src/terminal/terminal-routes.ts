@@ -1,6 +1,7 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
+import type { LoginWatch } from '../auth/login-watch.js';
 import { ForbiddenError } from '../errors.js';
 import type { RecordingService } from '../recording/recording-service.js';
 import { IdParams, SessionSchema } from '../schemas.js';
@@ -9,7 +10,7 @@ import type { SessionService } from './session-service.js';
 
 const SECONDS = '^[0-9]{1,7}(\\.[0-9]{1,3})?$';
 
-type Opts = { sessions: SessionService; recordings: RecordingService; allowedOrigins: string[] };
+type Opts = { sessions: SessionService; recordings: RecordingService; allowedOrigins: string[]; loginWatch: LoginWatch };
 
 /** Browsers always send Origin on a websocket; it must be this broker's own (or listed). */
 export function originAllowed(request: FastifyRequest, allowed: string[]): boolean {
@@ -23,12 +24,12 @@ export function originAllowed(request: FastifyRequest, allowed: string[]): boole
   }
 }
 
-export default async function terminalRoutes(app: FastifyInstance, { sessions, recordings, allowedOrigins }: Opts) {
+export default async function terminalRoutes(app: FastifyInstance, { sessions, recordings, allowedOrigins, loginWatch }: Opts) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const attachments = new WeakMap<FastifyRequest, (ws: WebSocket) => void>();
 
   r.post('/api/requests/:id/sessions', {
-    preHandler: app.authenticate,
+    preValidation: app.authenticate,
     schema: {
       params: IdParams,
       body: Type.Optional(Type.Object({
@@ -43,7 +44,7 @@ export default async function terminalRoutes(app: FastifyInstance, { sessions, r
   });
 
   r.get('/api/sessions', {
-    preHandler: app.authenticate,
+    preValidation: app.authenticate,
     schema: {
       querystring: Type.Object({
         hostId: Type.Optional(Type.String({ format: 'uuid' })),
@@ -57,11 +58,11 @@ export default async function terminalRoutes(app: FastifyInstance, { sessions, r
     },
   }, async (request) => sessions.list(request.auth, request.query));
 
-  r.get('/api/sessions/:id', { preHandler: app.authenticate, schema: { params: IdParams, response: { 200: SessionSchema } } },
+  r.get('/api/sessions/:id', { preValidation: app.authenticate, schema: { params: IdParams, response: { 200: SessionSchema } } },
     async (request) => sessions.get(request.auth, request.params.id));
 
   r.get('/api/sessions/:id/recording', {
-    preHandler: app.authenticate,
+    preValidation: app.authenticate,
     schema: {
       params: IdParams,
       // Seconds since the session started; with either, only the events from <= t < to.
@@ -84,7 +85,7 @@ export default async function terminalRoutes(app: FastifyInstance, { sessions, r
   });
 
   r.get('/api/sessions/:id/recording/verify', {
-    preHandler: app.authenticate,
+    preValidation: app.authenticate,
     schema: { params: IdParams, response: { 200: Type.Object({ ok: Type.Boolean(), chunks: Type.Integer(), head: Type.String(), brokenAt: Type.Optional(Type.Integer()) }) } },
   }, async (request) => {
     await sessions.get(request.auth, request.params.id);
@@ -105,7 +106,11 @@ export default async function terminalRoutes(app: FastifyInstance, { sessions, r
   }, (socket, request) => {
     const attach = attachments.get(request);
     attachments.delete(request);
-    if (attach) attach(socket);
-    else socket.close(1011, 'not attached');
+    if (!attach) return socket.close(1011, 'not attached');
+    // The socket lives only as long as the login it was opened with (see LoginWatch).
+    const { id, username, jti } = request.auth;
+    const unbind = loginWatch.bind({ sub: id, username, jti }, () => socket.close(4001, 'logged out'));
+    socket.on('close', unbind);
+    attach(socket);
   });
 }

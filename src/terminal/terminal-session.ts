@@ -75,6 +75,8 @@ export class TerminalSession {
     });
     // Spawn first: if that throws, nothing has been queued for a session that never was.
     this.pty = new PtyProcess({ ...command, cols: info.cols, rows: info.rows });
+    command.started?.(this.pty.pid);
+    if (command.warning) this.recording.push('m', Buffer.from(command.warning));
     this.recording.push('m', Buffer.from(`session started on ${info.hostName}`));
     this.recording.push('r', Buffer.from(`${info.cols}x${info.rows}`));
     this.pty.on('data', (data) => {
@@ -148,6 +150,7 @@ export class TerminalSession {
     // A reloaded page starts blank: repaint it from the recent committed output.
     if (this.recent.length > this.recentHead) ws.send(Buffer.concat(this.recent.slice(this.recentHead)), { binary: true });
     if (this.watchers.length) this.send(ws, { type: 'watchers', users: this.watchers });
+    if (this.command.warning) this.send(ws, { type: 'notice', message: this.command.warning, expiresAt: this.info.expiresAt.toISOString() });
     this.updateFlow();
   }
 
@@ -178,6 +181,8 @@ export class TerminalSession {
       this.send(this.controller, { type: 'notice', message: 'The recording could not be written, so the shell is being closed (nothing runs unrecorded).', expiresAt: this.info.expiresAt.toISOString() });
     }
     await this.pty.terminate();
+    // Before the end is reported: the connector makes sure nothing of the session runs on.
+    await this.dispose();
     if (!this.recording.failedWith) await this.recording.drain();
     let reason: EndReason = this.recording.failedWith ? 'recording_failed' : this.reason!;
     try {
@@ -190,8 +195,15 @@ export class TerminalSession {
         this.controller.close(1000, reason);
       }
       this.controller = undefined;
-      await this.command.dispose().catch(() => {});
+      await this.dispose();
     }
+  }
+
+  private disposed: Promise<void> | undefined;
+
+  private dispose(): Promise<void> {
+    this.disposed ??= this.command.dispose().catch(() => {});
+    return this.disposed;
   }
 
   private onFrame(ws: WebSocket, data: Buffer, isBinary: boolean): void {

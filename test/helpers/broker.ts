@@ -20,10 +20,12 @@ export interface BrokerProcess {
 }
 
 /** `nodeArgs` go before the script (e.g. `--cpu-prof`); `onOutput` sees the broker's stdout and stderr. */
-export async function startBroker(opts: { env?: Record<string, string>; nodeArgs?: string[]; onOutput?: (d: Buffer) => void } = {}): Promise<BrokerProcess> {
+/** `uid`/`gid` run the broker as another user (a root test starting a non-root broker). */
+export async function startBroker(opts: { env?: Record<string, string>; nodeArgs?: string[]; onOutput?: (d: Buffer) => void; uid?: number; gid?: number } = {}): Promise<BrokerProcess> {
   const env = opts.env ?? {};
-  const database = await brokerDatabaseEnv(env);
-  const databaseUrl = database.DATABASE_URL!;
+  // DATABASE_URL: '' leaves it unset, so the broker starts its own embedded Postgres.
+  const database: Record<string, string> = env.DATABASE_URL === '' ? {} : await brokerDatabaseEnv(env);
+  const databaseUrl = database.DATABASE_URL ?? '';
   const dataDir = env.BREAKGLASS_DATA_DIR ?? tempDataDir();
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(root, 'src/server.ts')], {
     cwd: root,
@@ -39,6 +41,7 @@ export async function startBroker(opts: { env?: Record<string, string>; nodeArgs
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.gid ?? opts.uid }),
   });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

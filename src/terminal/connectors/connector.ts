@@ -26,6 +26,10 @@ export interface ShellCommand {
   /** Run as this user (only a broker running as root can). */
   uid?: number;
   gid?: number;
+  /** Said to the user, the log and the audit trail on every session (e.g. that it runs unsandboxed). */
+  warning?: string;
+  /** Told the process id once the command runs. */
+  started?(pid: number): void;
   /** Removes per-session material (keys, temp dirs). Always called once. */
   dispose(): Promise<void>;
 }

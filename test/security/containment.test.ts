@@ -1,0 +1,76 @@
+// Attacks from a granted shell on a local host, replayed against a real broker
+// with the real sandbox, real Postgres and real ptys. Each fails if the attack works.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { startHarness, type Harness } from '../helpers/harness.js';
+import { hostDirectory } from '../../src/terminal/connectors/local-connector.js';
+import { processesMatching, run } from './attack-shell.js';
+
+const ESCAPES = (n: number) =>
+  `setsid sleep ${n}1 >/dev/null 2>&1 < /dev/null & nohup sleep ${n}2 >/dev/null 2>&1 & (sleep ${n}3 >/dev/null 2>&1 &); sleep ${n}4 >/dev/null 2>&1 & disown`;
+
+async function plantEscapes(h: Harness, hostName: string, durationMinutes: number) {
+  const n = 70000 + Math.floor(Math.random() * 9000);
+  const requestId = await h.grant(hostName, durationMinutes, 'alice', ['bob', 'carol']);
+  const sessionId = await h.openSession(requestId);
+  const term = await h.attach(sessionId);
+  await run(term, ESCAPES(n));
+  const inside = await run(term, 'ps -eo args');
+  for (const k of [1, 2, 3, 4]) assert.match(inside, new RegExp(`sleep ${n}${k}`), 'ps inside sees every background job running');
+  return { n, requestId, sessionId, term };
+}
+
+test('no process a session started outlives a revoke (setsid, nohup, (cmd &), disown)', { timeout: 40_000 }, async (t) => {
+  const h = await startHarness(t);
+  const { n, requestId, term } = await plantEscapes(h, 'staging-web-1', 30);
+  assert.equal((await h.api('carol', 'POST', `/api/requests/${requestId}/revoke`, {})).status, 200);
+  assert.equal(await term.waitForExit(), 'revoked');
+  assert.deepEqual(processesMatching(`sleep ${n}`), [], 'ps outside: nothing left running after the revoke');
+});
+
+test('no process a session started outlives the expiry of its grant', { timeout: 40_000 }, async (t) => {
+  const h = await startHarness(t, { BREAKGLASS_MINUTE_MS: '1000', BREAKGLASS_WARN_BEFORE_END_MINUTES: '1' });
+  const { n, term } = await plantEscapes(h, 'staging-web-2', 6);
+  assert.equal(await term.waitForExit(), 'expired');
+  assert.deepEqual(processesMatching(`sleep ${n}`), [], 'ps outside: nothing left running after the expiry');
+});
+
+test('a shell on one host can neither write into nor read another host, nor see the broker', { timeout: 40_000 }, async (t) => {
+  const h = await startHarness(t);
+  const { term } = { term: await h.attach(await h.openSession(await h.grant('staging-db-1', 30, 'alice', ['bob']))) };
+  const prod = hostDirectory(h.dataDir, 'prod-db-1');
+  const out = await run(term, [
+    `echo pwned > ${prod}/planted 2>&1`,
+    `ls -a ${prod}`,
+    `cat ${prod}/etc/db.conf`,
+    `ls -a ${h.dataDir}`,
+    `ls ${path.resolve('.')}`,
+    `echo x > /tmp/probe && echo wrote-tmp`,
+    `touch /etc/probe /usr/probe 2>&1`,
+  ].join('; '));
+  assert.equal(existsSync(path.join(prod, 'planted')), false, 'nothing was written into prod-db-1');
+  assert.doesNotMatch(out, /max_connections/, 'prod-db-1 is not readable');
+  assert.doesNotMatch(out, /token-secret|broker-id|images/, 'the data dir is not visible');
+  assert.doesNotMatch(out, /package\.json/, 'the checkout is not visible');
+  assert.equal(existsSync('/etc/probe') || existsSync('/usr/probe'), false, 'system directories are read-only');
+});
+
+test("a shell cannot read another session's /proc nor ptrace its shell", { timeout: 40_000 }, async (t) => {
+  const h = await startHarness(t);
+  const victimId = await h.openSession(await h.grant('prod-web-1', 30, 'erin', ['bob', 'carol']), 'erin');
+  const victim = await h.attach(victimId, 'erin');
+  await run(victim, 'export SECRET_IN_ENV=hunter2-in-env');
+  victim.send('read -s PASSWORD\nhalf-typed-pass');
+  const victimPid = h.broker.services.sessions.terminal(victimId)!.pid;
+  const attacker = await h.attach(await h.openSession(await h.grant('staging-web-1', 30, 'alice', ['bob'])));
+  const out = await run(attacker, [
+    `ls /proc | grep -E '^[0-9]+$' | wc -l`,
+    `for p in /proc/[0-9]*; do cat $p/environ 2>/dev/null | tr '\\0' '\\n' | grep SECRET_IN_ENV; done`,
+    `cat /proc/${victimPid}/environ 2>&1 | tr '\\0' '\\n' | grep -c BREAKGLASS`,
+    `timeout 3 strace -f -p ${victimPid} -s 64 2>&1 | head -c 300`,
+  ].join('; '));
+  assert.doesNotMatch(out, /hunter2-in-env/, "another session's environment is not readable");
+  assert.doesNotMatch(out, /half-typed|attached/, 'no ptrace of another session');
+});
