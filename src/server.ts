@@ -3,9 +3,9 @@ import closeWithGrace from 'close-with-grace';
 import { hostname } from 'node:os';
 import { buildApp } from './app.js';
 import { startBroker } from './broker.js';
-import { ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (err) {

@@ -7,9 +7,9 @@ import { hasRole, mayRevokeOthers, seesEverything, type AuthUser } from '../auth
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { publish } from '../events/change-feed.js';
 import { QUEUES, type Scheduler } from '../scheduler/scheduler.js';
-import { GRANTABLE_HOST_STATES, OPEN_REPLACEMENT_STATUSES, type HostState } from '../states.js';
 import { durationProblem, hasControlChars, windowEnd } from './access-fns.js';
 import { requestInclude, toRequestView } from './access-views.js';
+import { assertHostGrantable, lockRequest } from './access-locks.js';
 import { samePerson } from '../users/user-service.js';
 import { expirePendingExtensions } from './extension-service.js';
 import { emergencyGranted } from './emergency-service.js';
@@ -26,24 +26,6 @@ export interface NewRequest {
 
 type Deps = { prisma: PrismaClient; scheduler: Scheduler; config: Pick<Config, 'minuteMs' | 'requestTtlMinutes'>; notifier?: Notifier };
 
-
-/** The request with its host, locked for the rest of the transaction. */
-export async function lockRequest(tx: Tx, id: string) {
-  await tx.$executeRaw`SELECT 1 FROM access_requests WHERE id = ${id}::uuid FOR UPDATE`;
-  const request = await tx.accessRequest.findUnique({ where: { id }, include: { host: true } });
-  if (!request) throw new NotFoundError('Request');
-  return request;
-}
-
-/** A host being replaced (or broken, or retired) is never granted. */
-export async function assertHostGrantable(tx: Tx, hostId: string): Promise<void> {
-  const host = await tx.host.findUnique({ where: { id: hostId } });
-  if (!host || host.retiredAt) throw new ConflictError('This host is retired.', 'host_unavailable');
-  const pending = await tx.replacement.count({ where: { hostId, status: { in: OPEN_REPLACEMENT_STATUSES } } });
-  if (!GRANTABLE_HOST_STATES.includes(host.state as HostState) || pending > 0) {
-    throw new ConflictError(`Host ${host.name} is ${host.state} and awaiting replacement; it cannot be granted until it is healthy again.`, 'host_unavailable');
-  }
-}
 
 export function accessService({ prisma, scheduler, config, notifier = silentNotifier }: Deps) {
   /** Opens the grant window now; an emergency grant also starts its review clock. */

@@ -11,7 +11,7 @@ import { publish } from '../events/change-feed.js';
 import type { Notifier } from '../notifications/notifier.js';
 import { QUEUES, type Scheduler } from '../scheduler/scheduler.js';
 import { hasControlChars } from './access-fns.js';
-import { lockRequest } from './access-service.js';
+import { lockRequest } from './access-locks.js';
 import { requestInclude, toRequestView } from './access-views.js';
 
 type Deps = { prisma: PrismaClient; scheduler: Scheduler; notifier: Notifier; config: Pick<Config, 'minuteMs'> };

@@ -12,7 +12,7 @@ import { publish } from '../events/change-feed.js';
 import type { Notifier } from '../notifications/notifier.js';
 import { QUEUES, type Scheduler } from '../scheduler/scheduler.js';
 import { hasControlChars } from './access-fns.js';
-import { lockRequest } from './access-service.js';
+import { lockRequest } from './access-locks.js';
 import { extensionProblem } from './extension-fns.js';
 
 type Deps = { prisma: PrismaClient; scheduler: Scheduler; notifier: Notifier; config: Pick<Config, 'minuteMs'> };

@@ -58,6 +58,8 @@ export function parseOpenSshEd25519(pem: string): Ed25519Key {
   if (r.uint32() !== 1) throw new Error('the signing key file must hold exactly one key');
   const blob = r.string();
   const priv = new WireReader(r.string());
+  // Two check integers, read one after the other, must be equal (an unencrypted key).
+  // biome-ignore lint/suspicious/noSelfCompare: two successive reads, not the same value
   if (priv.uint32() !== priv.uint32()) throw new Error('corrupt OpenSSH private key');
   if (priv.string().toString() !== 'ssh-ed25519') throw new Error('the signing key must be ed25519 (ssh-keygen -t ed25519)');
   const pub = priv.string();

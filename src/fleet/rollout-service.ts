@@ -19,7 +19,7 @@ export function rolloutService({ prisma, replacements, log }: Deps) {
     await prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT 1 FROM rollouts WHERE id = ${id}::uuid FOR UPDATE`;
       const rollout = await tx.rollout.findUnique({ where: { id } });
-      if (!rollout || rollout.status !== 'running') return;
+      if (rollout?.status !== 'running') return;
       const mine = await tx.replacement.findMany({ where: { rolloutId: id }, include: { host: { select: { name: true } } } });
       const failed = mine.find((r) => r.status === 'failed');
       const finish = async (status: 'succeeded' | 'failed', error: string | null) => {

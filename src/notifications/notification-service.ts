@@ -2,7 +2,7 @@
 // delivery row and one pg-boss job per channel), sent by a worker on any
 // replica, retried with backoff; every delivery and every failure is audited.
 import type { Config } from '../config.js';
-import type { PrismaClient, Tx } from '../db/client.js';
+import type { PrismaClient, } from '../db/client.js';
 import { appendAudit, type Actor } from '../audit/audit-service.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { QUEUES, type Scheduler } from '../scheduler/scheduler.js';
@@ -75,7 +75,7 @@ export function notificationService({ prisma, scheduler, config, log }: Deps) {
     /** Job: sends one delivery. Throws (so pg-boss retries it later) while attempts are left. */
     async deliver(deliveryId: string): Promise<void> {
       const d = await prisma.notificationDelivery.findUnique({ where: { id: deliveryId }, include: { channel: true } });
-      if (!d || d.status !== 'pending') return;
+      if (d?.status !== 'pending') return;
       const event = d.payload as unknown as NotificationEvent;
       const subject = { subjectType: 'notification', subjectId: d.id };
       const base = { eventId: d.eventId, event: d.eventType, channel: d.channel.name, kind: d.channel.kind, environment: d.channel.environment, requestId: event.request.id };

@@ -7,7 +7,7 @@ import { appendAudit } from '../audit/audit-service.js';
 import { mayWatch, seesEverything, type AuthUser } from '../auth/roles.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import { publish } from '../events/change-feed.js';
-import { assertHostGrantable, lockRequest } from '../access/access-service.js';
+import { assertHostGrantable, lockRequest } from '../access/access-locks.js';
 import { isInsideWindow } from '../access/access-fns.js';
 import type { ReplacementService } from '../replacement/replacement-service.js';
 import type { WebSocket } from 'ws';

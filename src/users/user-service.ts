@@ -49,7 +49,7 @@ export interface NewUser {
 }
 
 export function userService(prisma: PrismaClient) {
-  async function change(actor: Actor | null, id: string, fn: (tx: Tx, user: UserRow) => Promise<UserRow>): Promise<UserView> {
+  async function change(_actor: Actor | null, id: string, fn: (tx: Tx, user: UserRow) => Promise<UserRow>): Promise<UserView> {
     return toUserView(await prisma.$transaction(async (tx) => {
       // Row lock: two admins changing one user queue instead of interleaving.
       const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${id}::uuid FOR UPDATE`;

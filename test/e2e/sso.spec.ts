@@ -17,6 +17,7 @@ async function freePort(): Promise<number> {
 // The provider must know the broker's callback before the broker starts (discovery runs at start).
 const test = base.extend<{ port: number; provider: TestProvider; extraEnv: Record<string, string> }>({
   extraEnv: [{}, { option: true }],
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern
   port: async ({}, use) => use(await freePort()),
   provider: async ({ port }, use) => {
     const provider = await startOidcProvider({

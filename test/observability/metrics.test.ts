@@ -10,7 +10,7 @@ async function scrape(url: string): Promise<Map<string, Family>> {
   return new Map((parsePrometheusTextFormat(text) as Family[]).map((f) => [f.name, f]));
 }
 
-const valueOf = (f: Family | undefined, labels: Record<string, string>) =>
+const sampleOf = (f: Family | undefined, labels: Record<string, string>) =>
   Number(f?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value ?? 0);
 
 test('/metrics parses as Prometheus text and counts outcomes and commit latency', async (t) => {
@@ -28,9 +28,9 @@ test('/metrics parses as Prometheus text and counts outcomes and commit latency'
 
   const after = await scrape(h.url);
   assert.equal(after.get('breakglass_decisions_total')?.type, 'COUNTER');
-  assert.equal(valueOf(after.get('breakglass_decisions_total'), { decision: 'approve' }) - valueOf(before.get('breakglass_decisions_total'), { decision: 'approve' }), 1);
-  assert.equal(valueOf(after.get('breakglass_decisions_total'), { decision: 'deny' }) - valueOf(before.get('breakglass_decisions_total'), { decision: 'deny' }), 1);
-  assert.equal(valueOf(after.get('breakglass_sessions_ended_total'), { reason: 'exit' }), 1);
+  assert.equal(sampleOf(after.get('breakglass_decisions_total'), { decision: 'approve' }) - sampleOf(before.get('breakglass_decisions_total'), { decision: 'approve' }), 1);
+  assert.equal(sampleOf(after.get('breakglass_decisions_total'), { decision: 'deny' }) - sampleOf(before.get('breakglass_decisions_total'), { decision: 'deny' }), 1);
+  assert.equal(sampleOf(after.get('breakglass_sessions_ended_total'), { reason: 'exit' }), 1);
   assert.ok(after.has('breakglass_replacements_finished_total'));
   const commits = after.get('breakglass_recording_commit_seconds');
   assert.equal(commits?.type, 'HISTOGRAM');

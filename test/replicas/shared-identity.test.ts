@@ -10,7 +10,9 @@ import { SECRET, SHORT_LEASE } from './replicas.js';
 test('a replica with a different SSH CA or token secret refuses to start and says what to share', async (t) => {
   const databaseUrl = await freshDatabase();
   const dirs = [tempDataDir(), tempDataDir()];
-  t.after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  t.after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
   const env = { ...SHORT_LEASE, DATABASE_URL: databaseUrl, BREAKGLASS_TOKEN_SECRET: SECRET };
   const first = await startBroker({ env: { ...env, BREAKGLASS_DATA_DIR: dirs[0]!, BREAKGLASS_BROKER_ID: 'replica-a' } });
   t.after(() => first.stop());

@@ -131,7 +131,7 @@ export class App {
       return loginPage(main, message, (user) => {
         this.user = user;
         const next = query.get('next');
-        navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : homeOf(user), { replace: true });
+        navigate(next?.startsWith('/') && !next.startsWith('//') ? next : homeOf(user), { replace: true });
       });
     }
     if (path === '/' || path === '/login') return navigate(homeOf(this.user), { replace: true });

@@ -1,6 +1,6 @@
 // What every page gets, and the loading/error pattern every page uses.
 import { messageOf } from './api';
-import { DisposableStore, type Disposable } from './disposable';
+import type { DisposableStore, Disposable } from './disposable';
 import { alertBox, el, replace } from './dom';
 import type { LiveEvents } from './events';
 import type { Role, User } from './types';

@@ -23,7 +23,7 @@ export function usernameFromClaims(claims: Record<string, unknown>): string {
 
 /** Only a path on this site: never `//host` or an absolute URL (no open redirect). */
 export function safeNext(next: string | undefined | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') && next.length <= 512 ? next : '/';
+  return next?.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') && next.length <= 512 ? next : '/';
 }
 
 export function stringClaim(claims: Record<string, unknown>, name: string): string | null {

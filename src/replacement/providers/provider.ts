@@ -20,5 +20,5 @@ export interface ReplaceContext {
 
 export interface ReplacementProvider {
   readonly name: string;
-  replace(target: ReplaceTarget, ctx?: ReplaceContext): Promise<void | NewInstance>;
+  replace(target: ReplaceTarget, ctx?: ReplaceContext): Promise<undefined | NewInstance>;
 }

@@ -29,7 +29,7 @@ export function webhookCallbacks({ prisma, secret }: { prisma: PrismaClient; sec
       await prisma.$transaction(async (tx) => {
         await tx.$executeRaw`SELECT 1 FROM replacements WHERE id = ${replacementId}::uuid FOR UPDATE`;
         const r = await tx.replacement.findUnique({ where: { id: replacementId } });
-        if (!r || r.provider !== 'webhook') throw new NotFoundError('Replacement');
+        if (r?.provider !== 'webhook') throw new NotFoundError('Replacement');
         if (r.status !== 'running' || result.jobId !== jobIdOf(r.id, r.attempts)) throw new ConflictError(`Job ${result.jobId} is not the one this replacement waits for.`, 'stale_job');
         await appendAudit(tx, { type: 'replacement.callback', subjectType: 'replacement', subjectId: r.id, data: { ...result } });
       });

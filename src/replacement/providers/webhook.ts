@@ -39,7 +39,7 @@ export function webhookProvider(opts: WebhookOptions): ReplacementProvider {
     const url = new URL(statusUrl);
     url.searchParams.set('job', jobId);
     const res = await exchange(url.toString(), 'GET', '').catch(() => undefined);
-    if (!res || res.status !== 200) return undefined;
+    if (res?.status !== 200) return undefined;
     const refused = verify(opts.secret, res.text, Object.fromEntries(res.headers));
     if (refused) throw new Error(`the status URL's answer was refused: ${refused}`);
     const result = parseResult(JSON.parse(res.text));

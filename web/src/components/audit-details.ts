@@ -23,8 +23,8 @@ export function auditDetails(data: unknown): HTMLElement | string {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return data === null || data === undefined ? '—' : JSON.stringify(data);
   const entries = Object.entries(data as Record<string, unknown>).filter(([, v]) => v !== null && v !== undefined && v !== '');
   if (entries.length === 0) return '—';
-  return el('dl', { class: 'details' }, entries.map(([k, v]) => [
+  return el('dl', { class: 'details' }, entries.flatMap(([k, v]) => [
     el('dt', null, words(k)),
     el('dd', null, typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v)),
-  ]).flat());
+  ]));
 }

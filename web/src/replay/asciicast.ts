@@ -74,7 +74,7 @@ export function markersOf(cast: Cast): Marker[] {
 }
 
 // CSI, OSC (ended by BEL or ST), and two-byte escapes: none of them is text on screen.
-const escape = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_]|[()][0-9A-Za-z])/y;
+const ESCAPE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_]|[()][0-9A-Za-z])/y;
 
 /** The visible text of the output, and for each of its characters the index of the event that printed it. */
 export function outputText(cast: Cast): { text: string; eventOf: number[] } {
@@ -101,9 +101,9 @@ export function outputText(cast: Cast): { text: string; eventOf: number[] } {
   const eventOf: number[] = [];
   for (let pos = 0; pos < raw.length;) {
     if (raw[pos] === '\x1b') {
-      escape.lastIndex = pos;
-      if (escape.test(raw)) {
-        pos = escape.lastIndex;
+      ESCAPE.lastIndex = pos;
+      if (ESCAPE.test(raw)) {
+        pos = ESCAPE.lastIndex;
         continue;
       }
     }
