@@ -20,5 +20,7 @@ export interface ReplaceContext {
 
 export interface ReplacementProvider {
   readonly name: string;
-  replace(target: ReplaceTarget, ctx?: ReplaceContext): Promise<undefined | NewInstance>;
+  /** Resolves to the new instance where the provider knows it (cloud providers), else to nothing. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: local providers resolve to nothing at all
+  replace(target: ReplaceTarget, ctx?: ReplaceContext): Promise<void | NewInstance>;
 }
