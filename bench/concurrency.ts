@@ -42,7 +42,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function walBytes(db: Database): Promise<{ wal: number; table: number }> {
   const { rows } = await db.pool.query<{ wal: string; table: string }>(
-    `SELECT (SELECT wal_bytes FROM pg_stat_wal)::text AS wal, pg_total_relation_size('recording_chunks')::text AS table`);
+    `SELECT (SELECT wal_bytes FROM pg_stat_wal)::text AS wal, pg_total_relation_size('recording_chunks')::text AS table`,
+  );
   return { wal: Number(rows[0]!.wal), table: Number(rows[0]!.table) };
 }
 
@@ -120,7 +121,11 @@ async function level(n: number, open: () => Promise<Terminal>, pid: number, o: C
   };
 }
 
-export async function concurrency(api: Api, relay: RelayProcess, o: ConcurrencyOptions): Promise<{ result: { broker: LevelResult[]; relay: LevelResult[]; options: ConcurrencyOptions }; rows: Row[] }> {
+export async function concurrency(
+  api: Api,
+  relay: RelayProcess,
+  o: ConcurrencyOptions,
+): Promise<{ result: { broker: LevelResult[]; relay: LevelResult[]; options: ConcurrencyOptions }; rows: Row[] }> {
   const result = { broker: [] as LevelResult[], relay: [] as LevelResult[], options: o };
   const rows: Row[] = [];
   for (const n of o.levels) {

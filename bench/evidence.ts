@@ -39,11 +39,24 @@ async function openSessions(n: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const request = await prisma.accessRequest.create({
-      data: { hostId: host.id, requesterId: alice.id, reason: 'bench', durationMinutes: 15, status: 'approved', approvalsRequired: 1, pendingUntil: new Date(), approvedAt: new Date(), expiresAt: new Date(Date.now() + 900_000) },
+      data: {
+        hostId: host.id,
+        requesterId: alice.id,
+        reason: 'bench',
+        durationMinutes: 15,
+        status: 'approved',
+        approvalsRequired: 1,
+        pendingUntil: new Date(),
+        approvedAt: new Date(),
+        expiresAt: new Date(Date.now() + 900_000),
+      },
     });
     const s = await prisma.session.create({ data: { requestId: request.id, hostId: host.id, userId: alice.id, brokerId: 'bench', cols: 80, rows: 24 } });
-    await db.pool.query(`INSERT INTO recording_chunks (session_id, seq, at_ms, kind, data, hash)
-      SELECT $1, g, g * 10, 'o', convert_to(repeat('x', 4000), 'UTF8'), sha256(g::text::bytea) FROM generate_series(0, 49) g`, [s.id]);
+    await db.pool.query(
+      `INSERT INTO recording_chunks (session_id, seq, at_ms, kind, data, hash)
+      SELECT $1, g, g * 10, 'o', convert_to(repeat('x', 4000), 'UTF8'), sha256(g::text::bytea) FROM generate_series(0, 49) g`,
+      [s.id],
+    );
     ids.push(s.id);
   }
   return ids;
@@ -99,7 +112,9 @@ for (let round = 0; round < ROUNDS; round++) {
   }
   cp.append.push(appendMs);
   cp.checkpoint.push(checkpointMs);
-  console.error(`round ${round + 1}: session end ${end.plain.at(-1)!.toFixed(2)} / ${end.signed.at(-1)!.toFixed(2)} ms; ${EVENTS} events ${appendMs.toFixed(0)} ms, checkpoints ${checkpointMs.toFixed(1)} ms`);
+  console.error(
+    `round ${round + 1}: session end ${end.plain.at(-1)!.toFixed(2)} / ${end.signed.at(-1)!.toFixed(2)} ms; ${EVENTS} events ${appendMs.toFixed(0)} ms, checkpoints ${checkpointMs.toFixed(1)} ms`,
+  );
 }
 const sign = (() => {
   const t0 = performance.now();
@@ -111,10 +126,18 @@ const f = (n: number) => n.toFixed(2);
 const result = {
   sessionEndMs: { withoutManifest: median(end.plain), withSignedManifest: median(end.signed), ratio: median(end.signed) / median(end.plain) },
   signatureOnlyMs: sign,
-  per10000Events: { appendMs: median(cp.append) * 10_000 / EVENTS, checkpointsMs: median(cp.checkpoint) * 10_000 / EVENTS, ratio: median(cp.checkpoint) / median(cp.append) },
+  per10000Events: {
+    appendMs: (median(cp.append) * 10_000) / EVENTS,
+    checkpointsMs: (median(cp.checkpoint) * 10_000) / EVENTS,
+    ratio: median(cp.checkpoint) / median(cp.append),
+  },
 };
-console.log(`session end, median of ${SESSIONS} per round: ${f(result.sessionEndMs.withoutManifest)} ms without the manifest, ${f(result.sessionEndMs.withSignedManifest)} ms with it (ratio ${f(result.sessionEndMs.ratio)}); the ed25519 signature alone ${(sign * 1000).toFixed(0)} µs`);
-console.log(`per 10,000 audit events: appending them ${f(result.per10000Events.appendMs)} ms, 10 checkpoints ${f(result.per10000Events.checkpointsMs)} ms (ratio ${(result.per10000Events.ratio * 100).toFixed(2)}%)`);
+console.log(
+  `session end, median of ${SESSIONS} per round: ${f(result.sessionEndMs.withoutManifest)} ms without the manifest, ${f(result.sessionEndMs.withSignedManifest)} ms with it (ratio ${f(result.sessionEndMs.ratio)}); the ed25519 signature alone ${(sign * 1000).toFixed(0)} µs`,
+);
+console.log(
+  `per 10,000 audit events: appending them ${f(result.per10000Events.appendMs)} ms, 10 checkpoints ${f(result.per10000Events.checkpointsMs)} ms (ratio ${(result.per10000Events.ratio * 100).toFixed(2)}%)`,
+);
 console.log(JSON.stringify(result));
 await db.close();
 await pgs.stop();

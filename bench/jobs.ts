@@ -23,14 +23,24 @@ async function replicas(pgs: Postgres, jobs: SchedulerTuning) {
   const databaseUrl = await pgs.database();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'breakglass-bench-jobs-'));
   chmodSync(dataDir, 0o711);
-  const start = (id: string) => startBroker(loadConfig({
-    DATABASE_URL: databaseUrl, BREAKGLASS_DATA_DIR: dataDir, BREAKGLASS_DEMO: '1', BREAKGLASS_BROKER_ID: id,
-    BREAKGLASS_TOKEN_SECRET: 'bench-jobs-secret-bench-jobs-secret-000', BREAKGLASS_REPLACEMENT_RETRY_DELAY_SECONDS: '1',
-  }), () => {}, { jobs });
+  const start = (id: string) =>
+    startBroker(
+      loadConfig({
+        DATABASE_URL: databaseUrl,
+        BREAKGLASS_DATA_DIR: dataDir,
+        BREAKGLASS_DEMO: '1',
+        BREAKGLASS_BROKER_ID: id,
+        BREAKGLASS_TOKEN_SECRET: 'bench-jobs-secret-bench-jobs-secret-000',
+        BREAKGLASS_REPLACEMENT_RETRY_DELAY_SECONDS: '1',
+      }),
+      () => {},
+      { jobs },
+    );
   const a = await start('bench-a');
   const b = await start('bench-b');
   return {
-    a, b,
+    a,
+    b,
     async close() {
       await a.close();
       await b.close();
@@ -51,9 +61,21 @@ async function replacements(a: Broker): Promise<{ afterFirst: number; afterLast:
   const ghost = `ghost-${randomUUID()}`;
   await prisma.broker.create({ data: { id: ghost, startedAt: new Date(0), heartbeatAt: new Date(0), leaseUntil: new Date(0) } });
   for (let i = 0; i < N; i++) {
-    const host = await prisma.host.create({ data: { name: `bench-host-${i}`, environment: 'staging', imageId: image.id, connector: 'local', state: 'in_use' } });
+    const host = await prisma.host.create({
+      data: { name: `bench-host-${i}`, environment: 'staging', imageId: image.id, connector: 'local', state: 'in_use' },
+    });
     const request = await prisma.accessRequest.create({
-      data: { hostId: host.id, requesterId: alice.id, reason: 'bench', durationMinutes: 60, status: 'approved', approvalsRequired: 1, pendingUntil: new Date(), approvedAt: new Date(), expiresAt: new Date(Date.now() + 3600_000) },
+      data: {
+        hostId: host.id,
+        requesterId: alice.id,
+        reason: 'bench',
+        durationMinutes: 60,
+        status: 'approved',
+        approvalsRequired: 1,
+        pendingUntil: new Date(),
+        approvedAt: new Date(),
+        expiresAt: new Date(Date.now() + 3600_000),
+      },
     });
     await prisma.session.create({ data: { requestId: request.id, hostId: host.id, userId: alice.id, brokerId: ghost, cols: 80, rows: 24 } });
   }
@@ -71,16 +93,21 @@ async function ttlLateness(a: Broker): Promise<number[]> {
   const host = await prisma.host.findFirstOrThrow({ where: { name: 'staging-web-1' } });
   // All due after the last one is enqueued: lateness is the scheduler's, not the set-up's.
   const base = Date.now() + 5000;
-  const ids = await prisma.$transaction(async (tx) => {
-    const out: string[] = [];
-    for (let i = 0; i < N; i++) {
-      const pendingUntil = new Date(base + i * 10);
-      const r = await tx.accessRequest.create({ data: { hostId: host.id, requesterId: alice.id, reason: 'bench', durationMinutes: 5, approvalsRequired: 1, pendingUntil } });
-      await a.scheduler.enqueue(tx, QUEUES.requestTtl, { requestId: r.id }, { startAfter: pendingUntil });
-      out.push(r.id);
-    }
-    return out;
-  }, { timeout: 60_000 });
+  const ids = await prisma.$transaction(
+    async (tx) => {
+      const out: string[] = [];
+      for (let i = 0; i < N; i++) {
+        const pendingUntil = new Date(base + i * 10);
+        const r = await tx.accessRequest.create({
+          data: { hostId: host.id, requesterId: alice.id, reason: 'bench', durationMinutes: 5, approvalsRequired: 1, pendingUntil },
+        });
+        await a.scheduler.enqueue(tx, QUEUES.requestTtl, { requestId: r.id }, { startAfter: pendingUntil });
+        out.push(r.id);
+      }
+      return out;
+    },
+    { timeout: 60_000 },
+  );
   if (Date.now() > base) log('jobs: warning: the TTL jobs were enqueued after the first was due');
   await until(async () => (await prisma.accessRequest.count({ where: { id: { in: ids }, status: 'expired' } })) >= N);
   const rows = await prisma.accessRequest.findMany({ where: { id: { in: ids } }, select: { pendingUntil: true, closedAt: true } });
@@ -89,7 +116,10 @@ async function ttlLateness(a: Broker): Promise<number[]> {
 
 const pgs = await startPostgres();
 const results: Record<string, { drain: { afterFirst: number; afterLast: number }; ttl: number[] }> = {};
-for (const [name, tuning] of [['tuned', TUNED], ['one job per poll', ONE_JOB_PER_POLL]] as const) {
+for (const [name, tuning] of [
+  ['tuned', TUNED],
+  ['one job per poll', ONE_JOB_PER_POLL],
+] as const) {
   log(`jobs: two replicas, ${name}`);
   const r = await replicas(pgs, tuning);
   try {
@@ -103,12 +133,23 @@ await pgs.stop();
 const ours = results.tuned!;
 const ref = results['one job per poll']!;
 const rows: Row[] = [
-  row('jobs', `${N} replacements done, after the first of ${N} session ends (target <= 5)`, 's', ours.drain.afterFirst, ref.drain.afterFirst, 'one job per poll'),
+  row(
+    'jobs',
+    `${N} replacements done, after the first of ${N} session ends (target <= 5)`,
+    's',
+    ours.drain.afterFirst,
+    ref.drain.afterFirst,
+    'one job per poll',
+  ),
   row('jobs', `${N} replacements done, after the last session end`, 's', ours.drain.afterLast, ref.drain.afterLast, 'one job per poll'),
   row('jobs', `request-TTL lateness p50`, 'ms', percentile(ours.ttl, 50), percentile(ref.ttl, 50), 'one job per poll'),
   row('jobs', `request-TTL lateness p99 (target <= 1000)`, 'ms', percentile(ours.ttl, 99), percentile(ref.ttl, 99), 'one job per poll'),
 ];
 console.log(table(rows));
-console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(', ')} on ${cpus().length} cores`);
+console.log(
+  `load average during the run: ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(', ')} on ${cpus().length} cores`,
+);
 console.log(JSON.stringify(rows));
 process.exit(ours.drain.afterFirst <= 5 && percentile(ours.ttl, 99) <= 1000 ? 0 : 1);

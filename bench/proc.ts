@@ -25,7 +25,9 @@ export function descendants(root: number, comm: string): number[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       names.set(Number(entry), stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
       parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   const below = (pid: number): boolean => {
     for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
@@ -40,7 +42,9 @@ export function cpuSnapshot(root: number, comm: string): Map<number, number> {
   for (const pid of descendants(root, comm)) {
     try {
       snap.set(pid, cpuSeconds(pid));
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return snap;
 }

@@ -35,7 +35,18 @@ async function insertSynthetic(api: Api, seconds: number, bytes: number): Promis
   const alice = await prisma.user.findUniqueOrThrow({ where: { username: 'alice' } });
   const startedAt = new Date(Date.now() - seconds * 1000);
   const session = await prisma.session.create({
-    data: { requestId, hostId, userId: alice.id, brokerId: 'bench-synthetic', cols: 80, rows: 24, startedAt, endedAt: new Date(), endReason: 'exit', bytesOut: bytes },
+    data: {
+      requestId,
+      hostId,
+      userId: alice.id,
+      brokerId: 'bench-synthetic',
+      cols: 80,
+      rows: 24,
+      startedAt,
+      endedAt: new Date(),
+      endReason: 'exit',
+      bytesOut: bytes,
+    },
   });
   const chunks = Math.ceil(bytes / 4096);
   let prev: Buffer = CHAIN_START;
@@ -74,9 +85,12 @@ export async function replay(api: Api, opts: { seconds: number; bytes: number; s
     const text = await res.text();
     if (res.status !== 200 || text.split('\n').length < 3) throw new Error(`range ${from}: ${res.status} ${text.slice(0, 200)}`);
   };
-  const sql = (from: number) => api.broker.db.pool.query(
-    `SELECT seq, at_ms, kind, data FROM recording_chunks WHERE session_id = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY seq`,
-    [sessionId, from * 1000, (from + WINDOW) * 1000]);
+  const sql = (from: number) =>
+    api.broker.db.pool.query(`SELECT seq, at_ms, kind, data FROM recording_chunks WHERE session_id = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY seq`, [
+      sessionId,
+      from * 1000,
+      (from + WINDOW) * 1000,
+    ]);
   await range(0); // warm the connection and the route, as a player that has loaded the page
   const firsts: number[] = [];
   const firstsSql: number[] = [];

@@ -17,7 +17,10 @@ import { throughput } from './throughput.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const profile = args.includes('--profile');
 const want = (name: string) => !only || only.includes(name);
 
@@ -26,8 +29,28 @@ const numberArg = (name: string) => {
   return a ? Number(a.slice(name.length + 3)) : undefined;
 };
 const sizes = quick
-  ? { throughputBytes: 1_000_000, rounds: 1, keystrokes: 20, levels: [3], writes: 5, replaySeconds: 60, replayBytes: 500_000, apiSeconds: 1, storageBytes: 2_000_000 }
-  : { throughputBytes: 200_000_000, rounds: 3, keystrokes: 2000, levels: [50, 200, 500, 1000], writes: 100, replaySeconds: 3600, replayBytes: 100_000_000, apiSeconds: 10, storageBytes: 50_000_000 };
+  ? {
+      throughputBytes: 1_000_000,
+      rounds: 1,
+      keystrokes: 20,
+      levels: [3],
+      writes: 5,
+      replaySeconds: 60,
+      replayBytes: 500_000,
+      apiSeconds: 1,
+      storageBytes: 2_000_000,
+    }
+  : {
+      throughputBytes: 200_000_000,
+      rounds: 3,
+      keystrokes: 2000,
+      levels: [50, 200, 500, 1000],
+      writes: 100,
+      replaySeconds: 3600,
+      replayBytes: 100_000_000,
+      apiSeconds: 10,
+      storageBytes: 50_000_000,
+    };
 const levels = args.find((a) => a.startsWith('--levels='));
 if (levels) sizes.levels = levels.slice(9).split(',').map(Number);
 sizes.throughputBytes = numberArg('bytes') ?? sizes.throughputBytes;

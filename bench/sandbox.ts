@@ -23,7 +23,10 @@ const sandboxed = localConnector(dataDir);
 const unsandboxed = localConnector(dataDir, { bwrap: '/nonexistent/bwrap', unsafeUnsandboxed: true });
 const ctx = {
   host: { id: hostId, name: 'bench-1', environment: 'staging', instance: 1, connectorConfig: {} },
-  sessionId: 'bench', requestId: 'bench', user: { id: 'u', username: 'alice' }, expiresAt: new Date(Date.now() + 3600_000),
+  sessionId: 'bench',
+  requestId: 'bench',
+  user: { id: 'u', username: 'alice' },
+  expiresAt: new Date(Date.now() + 3600_000),
 };
 
 async function openOnce(connector: ReturnType<typeof localConnector>): Promise<number> {

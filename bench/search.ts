@@ -32,19 +32,25 @@ try {
     INSERT INTO access_requests (id, host_id, requester_id, reason, duration_minutes, status, approvals_required, pending_until)
       VALUES ('00000000-0000-4000-8000-000000000004', '00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000001', 'bench', 30, 'closed', 1, now());`);
   // A year of sessions, each with LINES lines of shell-like text.
-  await pool.query(`
+  await pool.query(
+    `
     INSERT INTO sessions (id, request_id, host_id, user_id, broker_id, cols, rows, started_at, ended_at, end_reason)
     SELECT md5('s' || n)::uuid, '00000000-0000-4000-8000-000000000004', '00000000-0000-4000-8000-000000000003',
            '00000000-0000-4000-8000-000000000001', 'bench', 120, 40, now() - n * interval '52 minutes', now() - n * interval '52 minutes' + interval '10 minutes', 'exit'
-    FROM generate_series(1, $1::int) n`, [SESSIONS]);
+    FROM generate_series(1, $1::int) n`,
+    [SESSIONS],
+  );
   await pool.query('DROP INDEX recording_lines_line_trgm');
-  await pool.query(`
+  await pool.query(
+    `
     INSERT INTO recording_lines (session_id, seq, at_ms, kind, line)
     SELECT md5('s' || n)::uuid, l, l * 1000, CASE WHEN l % 3 = 0 THEN 'i' ELSE 'o' END,
       CASE WHEN l = 7 AND n % 1000 = 0 THEN 'sudo systemctl restart nginx'
            WHEN l % 3 = 0 THEN (ARRAY['ls -la /var/log', 'tail -n 200 /var/log/nginx/error.log', 'df -h', 'ps aux | grep java', 'journalctl -u app --since today'])[1 + (n + l) % 5]
            ELSE 'alice@prod-web-1:~$ ' || md5(n::text || ':' || l::text) || ' ' || md5(l::text) END
-    FROM generate_series(1, $1::int) n, generate_series(1, $2::int) l`, [SESSIONS, LINES]);
+    FROM generate_series(1, $1::int) n, generate_series(1, $2::int) l`,
+    [SESSIONS, LINES],
+  );
   await pool.query('CREATE INDEX recording_lines_line_trgm ON recording_lines USING GIN (line gin_trgm_ops)');
   await pool.query('ANALYZE recording_lines; ANALYZE sessions');
   const setupMs = performance.now() - t0;
@@ -75,24 +81,40 @@ try {
       convert_to(CASE WHEN c % 4 = 0 THEN 'ls -la' || chr(13) ELSE repeat('output line ' || c || chr(13) || chr(10), 50) END, 'UTF8'), '\\x00'
     FROM generate_series(1, 200) n, generate_series(0, 99) c`);
   await pool.query(`DELETE FROM recording_search_cursors`);
-  await pool.query(`INSERT INTO recording_search_cursors (session_id, next_seq, carry_in, carry_out, done) SELECT id, 0, '', '', true FROM sessions WHERE id NOT IN (SELECT md5('s' || n)::uuid FROM generate_series(1, 200) n)`);
+  await pool.query(
+    `INSERT INTO recording_search_cursors (session_id, next_seq, carry_in, carry_out, done) SELECT id, 0, '', '', true FROM sessions WHERE id NOT IN (SELECT md5('s' || n)::uuid FROM generate_series(1, 200) n)`,
+  );
   const indexer = new RecordingIndexer(prisma, { intervalMs: 1000, sessionsPerTick: 200, chunksPerSession: 5000 }, () => {});
   const before = Number((await pool.query('SELECT count(*) FROM recording_lines')).rows[0].count);
   const ti = performance.now();
-  for (let more = true; more;) more = (await indexer.tick()).more;
+  for (let more = true; more; ) more = (await indexer.tick()).more;
   const indexMs = performance.now() - ti;
   const produced = Number((await pool.query('SELECT count(*) FROM recording_lines')).rows[0].count) - before;
-  const chunkBytes = Number((await pool.query("SELECT sum(length(data)) FROM recording_chunks")).rows[0].sum);
+  const chunkBytes = Number((await pool.query('SELECT sum(length(data)) FROM recording_chunks')).rows[0].sum);
 
   const result = {
-    sessions: SESSIONS, lines: SESSIONS * LINES, hits, setupSeconds: +(setupMs / 1000).toFixed(1),
-    searchMedianMs: +median(ours).toFixed(2), seqScanMedianMs: +median(reference).toFixed(2),
+    sessions: SESSIONS,
+    lines: SESSIONS * LINES,
+    hits,
+    setupSeconds: +(setupMs / 1000).toFixed(1),
+    searchMedianMs: +median(ours).toFixed(2),
+    seqScanMedianMs: +median(reference).toFixed(2),
     speedup: +(median(reference) / median(ours)).toFixed(1),
-    indexer: { chunks: 20_000, mib: +(chunkBytes / 1048576).toFixed(1), lines: produced, seconds: +(indexMs / 1000).toFixed(2), mibPerSecond: +(chunkBytes / 1048576 / (indexMs / 1000)).toFixed(1) },
+    indexer: {
+      chunks: 20_000,
+      mib: +(chunkBytes / 1048576).toFixed(1),
+      lines: produced,
+      seconds: +(indexMs / 1000).toFixed(2),
+      mibPerSecond: +(chunkBytes / 1048576 / (indexMs / 1000)).toFixed(1),
+    },
   };
   console.log(`search across ${SESSIONS} sessions (${SESSIONS * LINES} lines): "${q.q}" → ${hits} hits`);
-  console.log(`  trigram index: median ${result.searchMedianMs} ms; sequential scan (reference, same run): ${result.seqScanMedianMs} ms; ratio ${result.speedup}x faster`);
-  console.log(`  indexer: ${result.indexer.mib} MiB of committed chunks → ${produced} lines in ${result.indexer.seconds} s (${result.indexer.mibPerSecond} MiB/s)`);
+  console.log(
+    `  trigram index: median ${result.searchMedianMs} ms; sequential scan (reference, same run): ${result.seqScanMedianMs} ms; ratio ${result.speedup}x faster`,
+  );
+  console.log(
+    `  indexer: ${result.indexer.mib} MiB of committed chunks → ${produced} lines in ${result.indexer.seconds} s (${result.indexer.mibPerSecond} MiB/s)`,
+  );
   console.log(JSON.stringify(result));
 } finally {
   await db.close();

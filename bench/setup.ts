@@ -138,7 +138,10 @@ export class Api {
   }
 
   async terminalUrl(sessionId: string): Promise<{ url: string; headers: Record<string, string> }> {
-    return { url: `${this.broker.url.replace(/^http/, 'ws')}/api/sessions/${sessionId}/terminal`, headers: { authorization: `Bearer ${await this.token('alice')}` } };
+    return {
+      url: `${this.broker.url.replace(/^http/, 'ws')}/api/sessions/${sessionId}/terminal`,
+      headers: { authorization: `Bearer ${await this.token('alice')}` },
+    };
   }
 }
 
@@ -146,9 +149,11 @@ export class Api {
 export async function recordedOutput(db: Database, sessionId: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
-  for (let after = -1; ;) {
+  for (let after = -1; ; ) {
     const { rows } = await db.pool.query<{ seq: number; data: Buffer }>(
-      `SELECT seq, data FROM recording_chunks WHERE session_id = $1 AND kind = 'o' AND seq > $2 ORDER BY seq LIMIT 200`, [sessionId, after]);
+      `SELECT seq, data FROM recording_chunks WHERE session_id = $1 AND kind = 'o' AND seq > $2 ORDER BY seq LIMIT 200`,
+      [sessionId, after],
+    );
     if (rows.length === 0) break;
     for (const r of rows) {
       hash.update(r.data);

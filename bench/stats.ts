@@ -37,7 +37,14 @@ export function row(bench: string, metric: string, unit: string, ours: number, r
 
 export function table(rows: Row[]): string {
   const head = ['bench', 'metric', 'ours', 'reference', 'ours/ref', 'unit'];
-  const body = rows.map((r) => [r.bench, r.metric, String(r.ours), r.reference === undefined ? '' : `${r.reference} (${r.referenceName})`, r.ratio === undefined ? '' : String(r.ratio), r.unit]);
+  const body = rows.map((r) => [
+    r.bench,
+    r.metric,
+    String(r.ours),
+    r.reference === undefined ? '' : `${r.reference} (${r.referenceName})`,
+    r.ratio === undefined ? '' : String(r.ratio),
+    r.unit,
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
   return [line(head), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...body.map(line)].join('\n');

@@ -76,19 +76,29 @@ async function measure(pool: pg.Pool, option: string, dataName: string, data: Bu
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuBetween(cpu0, cpuSnapshot(process.pid, 'postgres'));
   const { rows } = await pool.query<{ wal: string; size: string }>(
-    `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::text AS wal, pg_total_relation_size($2)::text AS size`, [lsn0, table]);
+    `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::text AS wal, pg_total_relation_size($2)::text AS size`,
+    [lsn0, table],
+  );
   await pool.query(`DROP TABLE ${table}`);
   const gb = data.length / 1e9;
   return {
-    option, data: dataName, megabytes: data.length / 1e6, seconds,
-    postgresCpuSecondsPerGB: cpu / gb, walMBPerGB: Number(rows[0]!.wal) / 1e6 / gb, tableMBPerGB: Number(rows[0]!.size) / 1e6 / gb,
+    option,
+    data: dataName,
+    megabytes: data.length / 1e6,
+    seconds,
+    postgresCpuSecondsPerGB: cpu / gb,
+    walMBPerGB: Number(rows[0]!.wal) / 1e6 / gb,
+    tableMBPerGB: Number(rows[0]!.size) / 1e6 / gb,
   };
 }
 
 /** CPU is read from /proc for the bench's own embedded Postgres; with TEST_DATABASE_URL it is 0. */
 export async function storage(pool: pg.Pool, opts: { bytes: number }): Promise<{ result: StorageResult[]; rows: Row[] }> {
   const options = ['pglz', ...((await lz4Supported(pool)) ? ['lz4'] : []), 'none'];
-  const datasets: [string, Buffer][] = [['text', sourceText(opts.bytes)], ['random', randomBytes(opts.bytes)]];
+  const datasets: [string, Buffer][] = [
+    ['text', sourceText(opts.bytes)],
+    ['random', randomBytes(opts.bytes)],
+  ];
   const result: StorageResult[] = [];
   const rows: Row[] = [];
   for (const [name, data] of datasets) {

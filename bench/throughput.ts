@@ -60,7 +60,9 @@ export async function throughput(api: Api, relay: RelayProcess, opts: { bytes: n
         pid = api.broker.pid;
       }
       const { term, counter, seconds, cpu, pgCpu } = await once(open, opts.bytes, pid);
-      log(`throughput round ${round + 1} ${path}: ${(opts.bytes / 1e6 / seconds).toFixed(1)} MB/s in ${seconds.toFixed(1)} s, server CPU ${cpu.toFixed(1)} s, Postgres CPU ${pgCpu.toFixed(1)} s`);
+      log(
+        `throughput round ${round + 1} ${path}: ${(opts.bytes / 1e6 / seconds).toFixed(1)} MB/s in ${seconds.toFixed(1)} s, server CPU ${cpu.toFixed(1)} s, Postgres CPU ${pgCpu.toFixed(1)} s`,
+      );
       bytesLost += Math.max(0, opts.bytes - counter.payload);
       if (counter.payload !== opts.bytes) recordingMatches = false;
       if (path === 'broker') {

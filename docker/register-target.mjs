@@ -25,20 +25,25 @@ if (!image) {
   image = created.body;
 }
 
-const host = await call('POST', '/api/hosts', {
-  name: TARGET_NAME,
-  environment: 'staging',
-  imageId: image.id,
-  connector: 'ssh',
-  connectorConfig: {
-    address: TARGET_ADDRESS,
-    port: 22,
-    login: TARGET_LOGIN,
-    hostKey: readFileSync(TARGET_HOST_KEY_FILE, 'utf8').trim(),
-    // The sample cannot recreate its own container: it only says what a real provider would do.
-    replacement: { provider: 'command', argv: ['/bin/sh', '-c', 'echo "replace $HOST_NAME: recreate its container from image $HOST_IMAGE_NAME"'] },
+const host = await call(
+  'POST',
+  '/api/hosts',
+  {
+    name: TARGET_NAME,
+    environment: 'staging',
+    imageId: image.id,
+    connector: 'ssh',
+    connectorConfig: {
+      address: TARGET_ADDRESS,
+      port: 22,
+      login: TARGET_LOGIN,
+      hostKey: readFileSync(TARGET_HOST_KEY_FILE, 'utf8').trim(),
+      // The sample cannot recreate its own container: it only says what a real provider would do.
+      replacement: { provider: 'command', argv: ['/bin/sh', '-c', 'echo "replace $HOST_NAME: recreate its container from image $HOST_IMAGE_NAME"'] },
+    },
   },
-}, token);
+  token,
+);
 if (host.status === 409) console.log(`register-target: ${TARGET_NAME} is already registered`);
 else if (host.status !== 201) throw new Error(`host: ${JSON.stringify(host.body)}`);
 else console.log(`register-target: registered ${TARGET_NAME} (${TARGET_ADDRESS}), pinned to its host key`);

@@ -18,7 +18,10 @@ function ensure(binary, aptPackage) {
   }
   console.log(`test: installing ${aptPackage} with apt-get`);
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', aptPackage], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', aptPackage], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 function testFiles(dir) {
@@ -32,11 +35,22 @@ function testFiles(dir) {
 ensure('/usr/sbin/sshd', 'openssh-server');
 if (!skipE2e) ensure(process.env.BREAKGLASS_CHROMIUM || '/usr/bin/chromium', 'chromium');
 
-const run = (cmd, cmdArgs, env = {}) =>
-  spawnSync(cmd, cmdArgs, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } }).status ?? 1;
+const run = (cmd, cmdArgs, env = {}) => spawnSync(cmd, cmdArgs, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } }).status ?? 1;
 
 const files = only.length ? only : [...testFiles(path.join(root, 'test')), ...testFiles(path.join(root, 'web', 'src'))].sort();
-let status = run(process.execPath, ['--import', 'tsx', 'test/helpers/with-postgres.ts', process.execPath, '--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', '--test-reporter=spec', ...files]);
+let status = run(process.execPath, [
+  '--import',
+  'tsx',
+  'test/helpers/with-postgres.ts',
+  process.execPath,
+  '--import',
+  'tsx',
+  '--test',
+  '--test-concurrency=2',
+  '--test-timeout=180000',
+  '--test-reporter=spec',
+  ...files,
+]);
 if (status === 0 && !skipE2e && existsSync(path.join(root, 'playwright.config.ts'))) {
   status = run(process.execPath, ['--import', 'tsx', 'test/helpers/with-postgres.ts', path.join(root, 'node_modules/.bin/playwright'), 'test']);
 }

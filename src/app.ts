@@ -50,7 +50,8 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'body.password', 'token'],
       ...(opts.logStream ? { stream: opts.logStream } : {}),
     },
-    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && /^[\w-]{1,64}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : randomUUID()),
+    genReqId: (req) =>
+      typeof req.headers['x-request-id'] === 'string' && /^[\w-]{1,64}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : randomUUID(),
     bodyLimit: BODY_LIMIT,
     trustProxy: config.trustProxy,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
@@ -83,7 +84,11 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   // The OpenAPI document is generated from the same route schemas that validate requests.
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'breakglass', version: '1', description: 'Break-glass access broker. The contract is docs/api.md; the product and its invariants docs/design.md.' },
+      info: {
+        title: 'breakglass',
+        version: '1',
+        description: 'Break-glass access broker. The contract is docs/api.md; the product and its invariants docs/design.md.',
+      },
       servers: [{ url: '/', description: 'this broker' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -107,14 +112,29 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   });
 
   app.addHook('onRequest', crossSiteGuard(config.allowedOrigins));
-  await app.register(authRoutes, { auth: services.auth, loginPerMinute: config.loginRateLimitPerMinute, secureCookie: config.secureCookie, endSessionUrl: services.oidc?.endSessionUrl });
-  await app.register(oidcRoutes, { oidc: services.oidc, localAccounts: config.localAccounts, secureCookie: config.secureCookie, perMinute: config.loginRateLimitPerMinute });
+  await app.register(authRoutes, {
+    auth: services.auth,
+    loginPerMinute: config.loginRateLimitPerMinute,
+    secureCookie: config.secureCookie,
+    endSessionUrl: services.oidc?.endSessionUrl,
+  });
+  await app.register(oidcRoutes, {
+    oidc: services.oidc,
+    localAccounts: config.localAccounts,
+    secureCookie: config.secureCookie,
+    perMinute: config.loginRateLimitPerMinute,
+  });
   await app.register(whoamiRoutes);
   await app.register(accessRoutes, { access: services.access, policies: services.policies });
   await app.register(hostRoutes, { hosts: services.hosts });
   await app.register(hostAdminRoutes, { hostAdmin: services.hostAdmin });
   await app.register(sshRoutes, { ca: services.sshCa, serials: services.serials });
-  await app.register(terminalRoutes, { sessions: services.sessions, recordings: services.recordings, allowedOrigins: config.allowedOrigins, loginWatch: broker.loginWatch });
+  await app.register(terminalRoutes, {
+    sessions: services.sessions,
+    recordings: services.recordings,
+    allowedOrigins: config.allowedOrigins,
+    loginWatch: broker.loginWatch,
+  });
   await app.register(replacementRoutes, { replacements: services.replacements });
   await app.register(captureRoutes, { captures: services.captures, sessions: services.sessions });
   await app.register(webhookRoutes, { callbacks: services.webhookCallbacks });
@@ -129,7 +149,12 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(notificationRoutes, { notifications: services.notifications });
   await app.register(replicaRoutes, { sessions: services.sessions, hop: services.hop, replacements: services.replacements });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(healthRoutes, { prisma: broker.db.prisma, writer: broker.writer, liveSessions: () => services.sessions.live.size, more: services.fleet.registerMetrics });
+  await app.register(healthRoutes, {
+    prisma: broker.db.prisma,
+    writer: broker.writer,
+    liveSessions: () => services.sessions.live.size,
+    more: services.fleet.registerMetrics,
+  });
 
   const webIndex = path.join(config.webDir, 'index.html');
   if (existsSync(webIndex)) await app.register(fastifyStatic, { root: config.webDir, wildcard: false });

@@ -75,8 +75,16 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const db: Database = connect(databaseUrl);
   const { prisma } = db;
   await registerSharedFingerprints(prisma, config.brokerId, [
-    { name: 'ssh-ca', fingerprint: sshCa.fingerprint, remedy: `give every replica the same CA key with BREAKGLASS_SSH_CA_KEY_FILE (this replica's is ${sshCa.keyFile})` },
-    { name: 'token-secret', fingerprint: tokenSecretFingerprint(config.tokenSecret), remedy: `give every replica the same BREAKGLASS_TOKEN_SECRET (without it, each uses its own ${config.dataDir}/token-secret)` },
+    {
+      name: 'ssh-ca',
+      fingerprint: sshCa.fingerprint,
+      remedy: `give every replica the same CA key with BREAKGLASS_SSH_CA_KEY_FILE (this replica's is ${sshCa.keyFile})`,
+    },
+    {
+      name: 'token-secret',
+      fingerprint: tokenSecretFingerprint(config.tokenSecret),
+      remedy: `give every replica the same BREAKGLASS_TOKEN_SECRET (without it, each uses its own ${config.dataDir}/token-secret)`,
+    },
   ]).catch(async (err) => {
     await db.close();
     await database.stop();
@@ -97,18 +105,46 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   log(capacityMessage(machineCapacity()));
 
   const serials = certificateSerials(prisma);
-  const builtIn = [localConnector(config.dataDir, { unsafeUnsandboxed: config.unsafeUnsandboxedLocal, log }), sshConnector({ ca: sshCa, brokerId: config.brokerId, onFailure: auditSshFailure(prisma), serialFor: serials.allocate })];
+  const builtIn = [
+    localConnector(config.dataDir, { unsafeUnsandboxed: config.unsafeUnsandboxedLocal, log }),
+    sshConnector({ ca: sshCa, brokerId: config.brokerId, onFailure: auditSshFailure(prisma), serialFor: serials.allocate }),
+  ];
   const connectors = new Map<string, Connector>([...builtIn, ...(opts.connectors ?? [])].map((c) => [c.type, c]));
-  const providers = new Map<string, ReplacementProvider>([localImageProvider(config.dataDir), commandProvider(), awsAsgProvider({ pollMs: config.providerPollMs }), kubernetesProvider({ pollMs: config.providerPollMs }),
-    ...(config.webhookSecret ? [webhookProvider({ secret: config.webhookSecret, publicUrl: config.publicUrl, prisma, pollMs: config.providerPollMs })] : []), ...(opts.providers ?? [])].map((p) => [p.name, p]));
-  const capturers = new Map<string, Capturer>([localImageCapturer(config.dataDir), awsAsgCapturer(), kubernetesCapturer(), ...(opts.capturers ?? [])].map((c) => [c.provider, c]));
+  const providers = new Map<string, ReplacementProvider>(
+    [
+      localImageProvider(config.dataDir),
+      commandProvider(),
+      awsAsgProvider({ pollMs: config.providerPollMs }),
+      kubernetesProvider({ pollMs: config.providerPollMs }),
+      ...(config.webhookSecret ? [webhookProvider({ secret: config.webhookSecret, publicUrl: config.publicUrl, prisma, pollMs: config.providerPollMs })] : []),
+      ...(opts.providers ?? []),
+    ].map((p) => [p.name, p]),
+  );
+  const capturers = new Map<string, Capturer>(
+    [localImageCapturer(config.dataDir), awsAsgCapturer(), kubernetesCapturer(), ...(opts.capturers ?? [])].map((c) => [c.provider, c]),
+  );
   const captures = captureService({ prisma, capturers, config, log });
   const audit = auditService(prisma);
-  const checkpoints = new AuditCheckpoints(prisma, signingKey, audit, { dataDir: config.dataDir, everyEvents: config.auditCheckpointEvents, everySeconds: config.auditCheckpointSeconds }, log);
+  const checkpoints = new AuditCheckpoints(
+    prisma,
+    signingKey,
+    audit,
+    { dataDir: config.dataDir, everyEvents: config.auditCheckpointEvents, everySeconds: config.auditCheckpointSeconds },
+    log,
+  );
   const notifications = notificationService({ prisma, scheduler, config, log });
   const { notifier } = notifications;
   let rollouts: RolloutService | undefined;
-  const replacements = replacementService({ prisma, scheduler, providers, config, log, notifier, capture: captures, onFinished: async (h) => rollouts?.advanceEnvironment(h.environment) });
+  const replacements = replacementService({
+    prisma,
+    scheduler,
+    providers,
+    config,
+    log,
+    notifier,
+    capture: captures,
+    onFinished: async (h) => rollouts?.advanceEnvironment(h.environment),
+  });
   rollouts = rolloutService({ prisma, replacements, log });
   const drills = drillService({ prisma, replacements, log });
   const access = accessService({ prisma, scheduler, config, notifier });
@@ -135,7 +171,12 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     fleet: fleetService(prisma),
     rollouts,
     drills,
-    hostAdmin: hostAdminService({ prisma, dataDir: config.dataDir, brokerId: config.brokerId, rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }) }),
+    hostAdmin: hostAdminService({
+      prisma,
+      dataDir: config.dataDir,
+      brokerId: config.brokerId,
+      rules: () => ({ connectors: [...connectors.keys()], providers: [...providers.keys()] }),
+    }),
     sshCa,
     serials,
     hop,
@@ -154,9 +195,18 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   if (claimed) log(`this replica owns ${claimed} local host(s) built in its data dir`);
   const interrupted = await sessions.recoverInterrupted();
   if (interrupted) log(`ended ${interrupted} session(s) left open by this broker's previous run as interrupted`);
-  const liveness = new Liveness(databaseUrl, config.brokerId, sessions, fence, {
-    tickMs: config.heartbeatSeconds * 1000, leaseMs: config.brokerDeadAfterSeconds * 1000, marginMs: config.leaseMarginMs,
-  }, log);
+  const liveness = new Liveness(
+    databaseUrl,
+    config.brokerId,
+    sessions,
+    fence,
+    {
+      tickMs: config.heartbeatSeconds * 1000,
+      leaseMs: config.brokerDeadAfterSeconds * 1000,
+      marginMs: config.leaseMarginMs,
+    },
+    log,
+  );
   await liveness.start();
   const staleKeys = await removeStaleSessionDirs(config.brokerId);
   if (staleKeys) log(`removed ${staleKeys} ssh key director(ies) left by this broker's previous run`);

@@ -128,9 +128,15 @@ function policies(env: Env): Record<string, PolicyConfig> | undefined {
   const out: Record<string, PolicyConfig> = {};
   for (const [environment, p] of Object.entries(parsed)) {
     const { approvalsRequired: a, minDurationMinutes: lo, maxDurationMinutes: hi } = (p ?? {}) as Record<string, unknown>;
-    const ok = [a, lo, hi].every((n) => Number.isInteger(n) && (n as number) >= 0) && (a as number) >= 1 && (lo as number) >= 1 && (hi as number) >= (lo as number);
+    const ok =
+      [a, lo, hi].every((n) => Number.isInteger(n) && (n as number) >= 0) && (a as number) >= 1 && (lo as number) >= 1 && (hi as number) >= (lo as number);
     if (!ok) throw new ConfigError(`BREAKGLASS_POLICY.${environment} needs integers approvalsRequired >= 1 and 1 <= minDurationMinutes <= maxDurationMinutes`);
-    out[environment] = { approvalsRequired: a as number, minDurationMinutes: lo as number, maxDurationMinutes: hi as number, ...peopleInTheLoop(environment, p as Record<string, unknown>) };
+    out[environment] = {
+      approvalsRequired: a as number,
+      minDurationMinutes: lo as number,
+      maxDurationMinutes: hi as number,
+      ...peopleInTheLoop(environment, p as Record<string, unknown>),
+    };
   }
   return out;
 }
@@ -146,7 +152,10 @@ function listenHost(env: Env): string {
 
 /** Origins exactly as browsers send them: scheme://host[:port], nothing after. */
 function origins(env: Env): string[] {
-  const list = (env.BREAKGLASS_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (env.BREAKGLASS_ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const origin of list) {
     let parsed: URL | undefined;
     try {
@@ -166,7 +175,8 @@ function peopleInTheLoop(environment: string, p: Record<string, unknown>): Parti
   const out: Partial<PolicyConfig> = {};
   const intIn = (k: keyof PolicyConfig, lo: number, hi: number) => {
     if (p[k] === undefined) return;
-    if (!Number.isInteger(p[k]) || (p[k] as number) < lo || (p[k] as number) > hi) throw new ConfigError(`BREAKGLASS_POLICY.${environment}.${k} must be an integer from ${lo} to ${hi}`);
+    if (!Number.isInteger(p[k]) || (p[k] as number) < lo || (p[k] as number) > hi)
+      throw new ConfigError(`BREAKGLASS_POLICY.${environment}.${k} must be an integer from ${lo} to ${hi}`);
     (out as Record<string, unknown>)[k] = p[k];
   };
   if (p.idleTimeoutMinutes === null) out.idleTimeoutMinutes = null;
@@ -206,7 +216,7 @@ function signingKeyFile(env: Env): string | undefined {
 
 function migrateUrl(env: Env): string | undefined {
   const raw = env.DATABASE_MIGRATE_URL || undefined;
-  if (raw && !env.DATABASE_URL) throw new ConfigError('DATABASE_MIGRATE_URL needs DATABASE_URL (the broker\'s own, least-privileged role) beside it');
+  if (raw && !env.DATABASE_URL) throw new ConfigError("DATABASE_MIGRATE_URL needs DATABASE_URL (the broker's own, least-privileged role) beside it");
   return raw;
 }
 
@@ -222,15 +232,21 @@ function publicUrl(env: Env, host: string): string {
   try {
     const url = new URL(raw);
     if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;
-  } catch { /* reported below */ }
+  } catch {
+    /* reported below */
+  }
   throw new ConfigError(`BREAKGLASS_PUBLIC_URL must be an http(s) URL, got "${raw}"`);
 }
 
 function trustProxy(raw: string | undefined): boolean | string[] {
   if (!raw || raw === '0') return false;
   if (raw === '1') return true;
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  if (list.some((a) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a))) throw new ConfigError('BREAKGLASS_TRUST_PROXY must be 1 (any proxy) or a comma-separated list of proxy addresses or CIDRs');
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (list.some((a) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a)))
+    throw new ConfigError('BREAKGLASS_TRUST_PROXY must be 1 (any proxy) or a comma-separated list of proxy addresses or CIDRs');
   return list;
 }
 
@@ -275,7 +291,9 @@ export function loadConfig(env: Env = process.env): Config {
     auditCheckpointEvents: int(env, 'BREAKGLASS_AUDIT_CHECKPOINT_EVENTS', 1000, 1, 1_000_000),
     auditCheckpointSeconds: int(env, 'BREAKGLASS_AUDIT_CHECKPOINT_SECONDS', 300, 1, 86_400),
     localAccounts: bool(env, 'BREAKGLASS_LOCAL_ACCOUNTS', true),
-    oidc: oidcConfig(env, (message) => { throw new ConfigError(message); }),
+    oidc: oidcConfig(env, (message) => {
+      throw new ConfigError(message);
+    }),
     smtpUrl: env.BREAKGLASS_SMTP_URL || undefined,
     mailFrom: env.BREAKGLASS_MAIL_FROM || 'breakglass@localhost',
     notifyRetries: int(env, 'BREAKGLASS_NOTIFY_RETRIES', 5, 0, 50),
@@ -311,7 +329,9 @@ function leaseSettings(env: Env) {
   const heartbeatSeconds = int(env, 'BREAKGLASS_HEARTBEAT_SECONDS', Math.max(1, Math.min(10, Math.floor(deadAfterSeconds / 4))), 1, 3600);
   const marginMs = Math.min(10_000, Math.max(500, (deadAfterSeconds * 1000) / 4));
   if (2 * heartbeatSeconds * 1000 > deadAfterSeconds * 1000 - marginMs) {
-    throw new ConfigError(`BREAKGLASS_HEARTBEAT_SECONDS (${heartbeatSeconds}) must leave two renewals inside BREAKGLASS_BROKER_DEAD_AFTER_SECONDS (${deadAfterSeconds}) minus the fence's margin (${marginMs} ms)`);
+    throw new ConfigError(
+      `BREAKGLASS_HEARTBEAT_SECONDS (${heartbeatSeconds}) must leave two renewals inside BREAKGLASS_BROKER_DEAD_AFTER_SECONDS (${deadAfterSeconds}) minus the fence's margin (${marginMs} ms)`,
+    );
   }
   return { deadAfterSeconds, heartbeatSeconds, marginMs };
 }

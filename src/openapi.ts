@@ -19,7 +19,7 @@ const SUMMARIES: Record<string, string> = {
   'GET /api/requests/:id': 'One access request',
   'POST /api/requests/:id/approve': 'Approve a request',
   'POST /api/requests/:id/deny': 'Deny a request',
-  'POST /api/requests/:id/revoke': "Revoke a grant and kill its sessions",
+  'POST /api/requests/:id/revoke': 'Revoke a grant and kill its sessions',
   'POST /api/requests/:id/sessions': 'Open a session inside a grant',
   'GET /api/sessions': 'Sessions',
   'GET /api/sessions/:id': 'One session',
@@ -88,8 +88,9 @@ const SUMMARIES: Record<string, string> = {
 const MEDIA: Record<string, Record<string, unknown>> = {
   'GET /api/sessions/:id/terminal': {
     101: {
-      description: 'Switching to a websocket. Binary frames: raw terminal bytes both ways. Text frames: JSON control messages '
-        + '(client: resize, pause, resume; server: notice, exit). See docs/api.md, "Terminal websocket".',
+      description:
+        'Switching to a websocket. Binary frames: raw terminal bytes both ways. Text frames: JSON control messages ' +
+        '(client: resize, pause, resume; server: notice, exit). See docs/api.md, "Terminal websocket".',
     },
   },
   'GET /api/sessions/:id/recording': {

@@ -37,4 +37,5 @@ const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.ho
 const wildcard = ['0.0.0.0', '::'].includes(config.host);
 await broker.liveness.publishAddress(config.internalUrl ?? (wildcard ? `http://${hostname()}:${new URL(url).port}` : url));
 log(`listening on ${url}`);
-if (config.demo) log(`open ${url} and log in as alice (requester), bob or carol (approvers), dave (auditor), erin (requester and approver) or admin; the password is "demo"`);
+if (config.demo)
+  log(`open ${url} and log in as alice (requester), bob or carol (approvers), dave (auditor), erin (requester and approver) or admin; the password is "demo"`);

@@ -26,14 +26,19 @@ export interface NewRequest {
 
 type Deps = { prisma: PrismaClient; scheduler: Scheduler; config: Pick<Config, 'minuteMs' | 'requestTtlMinutes'>; notifier?: Notifier };
 
-
 export function accessService({ prisma, scheduler, config, notifier = silentNotifier }: Deps) {
   /** Opens the grant window now; an emergency grant also starts its review clock. */
   async function grant(tx: Tx, request: { id: string; durationMinutes: number; emergency: boolean }, reviewWithinHours: number, actor: AuthUser | null) {
     const approvedAt = new Date();
     const expiresAt = windowEnd(approvedAt, request.durationMinutes, config.minuteMs);
     await tx.accessRequest.update({ where: { id: request.id }, data: { status: 'approved', approvedAt, expiresAt } });
-    await appendAudit(tx, { type: 'request.approved', actor, subjectType: 'request', subjectId: request.id, data: { approvedAt, expiresAt, emergency: request.emergency } });
+    await appendAudit(tx, {
+      type: 'request.approved',
+      actor,
+      subjectType: 'request',
+      subjectId: request.id,
+      data: { approvedAt, expiresAt, emergency: request.emergency },
+    });
     await scheduler.enqueue(tx, QUEUES.grantExpiry, { requestId: request.id }, { startAfter: expiresAt });
     if (request.emergency) await emergencyGranted(tx, { scheduler, notifier, config }, request.id, reviewWithinHours, actor);
     else await notifier.emit(tx, 'request.approved', request.id);
@@ -59,7 +64,8 @@ export function accessService({ prisma, scheduler, config, notifier = silentNoti
       const policy = await prisma.policy.findUnique({ where: { environment: host.environment } });
       if (!policy) throw new ConflictError(`No access policy covers environment "${host.environment}"; ask an admin to add one.`, 'no_policy');
       const emergency = input.emergency === true;
-      if (emergency && !policy.emergencyAllowed) throw new ForbiddenError(`Emergency access is not allowed in environment "${host.environment}".`, 'emergency_not_allowed');
+      if (emergency && !policy.emergencyAllowed)
+        throw new ForbiddenError(`Emergency access is not allowed in environment "${host.environment}".`, 'emergency_not_allowed');
       const problem = emergency
         ? durationProblem(input.durationMinutes, { ...policy, minDurationMinutes: 1, maxDurationMinutes: policy.emergencyMaxDurationMinutes })
         : durationProblem(input.durationMinutes, policy);
@@ -70,12 +76,21 @@ export function accessService({ prisma, scheduler, config, notifier = silentNoti
         const pendingUntil = new Date(Date.now() + config.requestTtlMinutes * config.minuteMs);
         const request = await tx.accessRequest.create({
           data: {
-            hostId: host.id, requesterId: user.id, reason: input.reason, ticket: input.ticket ?? null,
-            durationMinutes: input.durationMinutes, approvalsRequired, pendingUntil, emergency,
+            hostId: host.id,
+            requesterId: user.id,
+            reason: input.reason,
+            ticket: input.ticket ?? null,
+            durationMinutes: input.durationMinutes,
+            approvalsRequired,
+            pendingUntil,
+            emergency,
           },
         });
         await appendAudit(tx, {
-          type: 'request.created', actor: user, subjectType: 'request', subjectId: request.id,
+          type: 'request.created',
+          actor: user,
+          subjectType: 'request',
+          subjectId: request.id,
           data: { hostId: host.id, host: host.name, reason: input.reason, ticket: input.ticket ?? null, durationMinutes: input.durationMinutes, emergency },
         });
         if (approvalsRequired === 0) {
@@ -114,7 +129,13 @@ export function accessService({ prisma, scheduler, config, notifier = silentNoti
         await assertHostGrantable(tx, request.hostId);
         await tx.approval.create({ data: { requestId: id, approverId: user.id, decision: 'approve', comment: comment ?? null } });
         const count = await tx.approval.count({ where: { requestId: id, decision: 'approve' } });
-        await appendAudit(tx, { type: 'request.approval', actor: user, subjectType: 'request', subjectId: id, data: { comment: comment ?? null, approvals: count, required: request.approvalsRequired } });
+        await appendAudit(tx, {
+          type: 'request.approval',
+          actor: user,
+          subjectType: 'request',
+          subjectId: id,
+          data: { comment: comment ?? null, approvals: count, required: request.approvalsRequired },
+        });
         if (count >= request.approvalsRequired) {
           const policy = await tx.policy.findUnique({ where: { environment: request.host.environment } });
           await grant(tx, request, policy?.reviewWithinHours ?? 24, user);
@@ -209,7 +230,8 @@ async function decidable(tx: Tx, user: AuthUser, id: string) {
   if (!hasRole(user, 'approver')) throw new ForbiddenError('Only approvers can decide on requests.', 'role_required');
   const request = await lockRequest(tx, id);
   if (request.requesterId === user.id) throw new ForbiddenError('Nobody approves or denies their own request.', 'separation_of_duties');
-  if (await samePerson(tx, request.requesterId, user.id)) throw new ForbiddenError('Nobody approves or denies their own request, also from another account with the same e-mail.', 'separation_of_duties');
+  if (await samePerson(tx, request.requesterId, user.id))
+    throw new ForbiddenError('Nobody approves or denies their own request, also from another account with the same e-mail.', 'separation_of_duties');
   if (request.status !== 'pending') throw new ConflictError(`This request is ${request.status}, not pending.`, 'wrong_state');
   if (request.pendingUntil <= new Date()) throw new ConflictError('This request has expired unanswered.', 'wrong_state');
   const already = await tx.approval.findUnique({ where: { requestId_approverId: { requestId: id, approverId: user.id } } });

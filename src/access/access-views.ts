@@ -12,16 +12,40 @@ export const requestInclude = {
 } satisfies Prisma.AccessRequestInclude;
 
 interface RequestRow {
-  id: string; hostId: string; requesterId: string; reason: string; ticket: string | null; durationMinutes: number;
-  status: string; approvalsRequired: number; createdAt: Date; pendingUntil: Date; approvedAt: Date | null;
-  expiresAt: Date | null; closedAt: Date | null;
+  id: string;
+  hostId: string;
+  requesterId: string;
+  reason: string;
+  ticket: string | null;
+  durationMinutes: number;
+  status: string;
+  approvalsRequired: number;
+  createdAt: Date;
+  pendingUntil: Date;
+  approvedAt: Date | null;
+  expiresAt: Date | null;
+  closedAt: Date | null;
   host: { name: string; environment: string };
   requester: { username: string };
   approvals: { decision: string; comment: string | null; createdAt: Date; approver: { username: string } }[];
-  extendedMinutes: number; emergency: boolean; reviewDueAt: Date | null; reviewOverdueAt: Date | null; reviewedAt: Date | null;
-  reviewedBy: string | null; reviewOutcome: string | null; reviewComment: string | null;
-  extensions: { id: string; minutes: number; reason: string; status: string; approvalsRequired: number; createdAt: Date; decidedAt: Date | null;
-    decisions: { approver: string; decision: string; comment: string | null; createdAt: Date }[] }[];
+  extendedMinutes: number;
+  emergency: boolean;
+  reviewDueAt: Date | null;
+  reviewOverdueAt: Date | null;
+  reviewedAt: Date | null;
+  reviewedBy: string | null;
+  reviewOutcome: string | null;
+  reviewComment: string | null;
+  extensions: {
+    id: string;
+    minutes: number;
+    reason: string;
+    status: string;
+    approvalsRequired: number;
+    createdAt: Date;
+    decidedAt: Date | null;
+    decisions: { approver: string; decision: string; comment: string | null; createdAt: Date }[];
+  }[];
 }
 
 export function toRequestView(r: RequestRow): RequestView {
@@ -37,7 +61,12 @@ export function toRequestView(r: RequestRow): RequestView {
     durationMinutes: r.durationMinutes,
     status: r.status as RequestStatus,
     approvalsRequired: r.approvalsRequired,
-    approvals: r.approvals.map((a) => ({ approver: a.approver.username, decision: a.decision as ApprovalDecision, comment: a.comment, at: a.createdAt.toISOString() })),
+    approvals: r.approvals.map((a) => ({
+      approver: a.approver.username,
+      decision: a.decision as ApprovalDecision,
+      comment: a.comment,
+      at: a.createdAt.toISOString(),
+    })),
     createdAt: r.createdAt.toISOString(),
     pendingUntil: r.pendingUntil.toISOString(),
     approvedAt: iso(r.approvedAt),
@@ -46,12 +75,29 @@ export function toRequestView(r: RequestRow): RequestView {
     extendedMinutes: r.extendedMinutes,
     emergency: r.emergency,
     review: r.reviewDueAt
-      ? { dueAt: r.reviewDueAt.toISOString(), overdueAt: iso(r.reviewOverdueAt), reviewedAt: iso(r.reviewedAt), reviewer: r.reviewedBy, outcome: r.reviewOutcome as ReviewOutcome | null, comment: r.reviewComment }
+      ? {
+          dueAt: r.reviewDueAt.toISOString(),
+          overdueAt: iso(r.reviewOverdueAt),
+          reviewedAt: iso(r.reviewedAt),
+          reviewer: r.reviewedBy,
+          outcome: r.reviewOutcome as ReviewOutcome | null,
+          comment: r.reviewComment,
+        }
       : null,
     extensions: r.extensions.map((e) => ({
-      id: e.id, minutes: e.minutes, reason: e.reason, status: e.status as ExtensionStatus, approvalsRequired: e.approvalsRequired,
-      decisions: e.decisions.map((d) => ({ approver: d.approver, decision: d.decision as ApprovalDecision, comment: d.comment, at: d.createdAt.toISOString() })),
-      createdAt: e.createdAt.toISOString(), decidedAt: iso(e.decidedAt),
+      id: e.id,
+      minutes: e.minutes,
+      reason: e.reason,
+      status: e.status as ExtensionStatus,
+      approvalsRequired: e.approvalsRequired,
+      decisions: e.decisions.map((d) => ({
+        approver: d.approver,
+        decision: d.decision as ApprovalDecision,
+        comment: d.comment,
+        at: d.createdAt.toISOString(),
+      })),
+      createdAt: e.createdAt.toISOString(),
+      decidedAt: iso(e.decidedAt),
     })),
   };
 }

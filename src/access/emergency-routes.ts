@@ -19,21 +19,32 @@ export default async function emergencyRoutes(app: FastifyInstance, { access, em
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('preValidation', app.authenticate);
 
-  r.get('/api/reviews', {
-    schema: {
-      querystring: Type.Object({ state: Type.Optional(Type.Union(REVIEW_STATES.map((s) => Type.Literal(s)))) }, { additionalProperties: false }),
-      response: { 200: Type.Array(RequestSchema), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema },
+  r.get(
+    '/api/reviews',
+    {
+      schema: {
+        querystring: Type.Object({ state: Type.Optional(Type.Union(REVIEW_STATES.map((s) => Type.Literal(s)))) }, { additionalProperties: false }),
+        response: { 200: Type.Array(RequestSchema), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema },
+      },
     },
-  }, async (request) => emergency.list(request.auth, request.query.state));
+    async (request) => emergency.list(request.auth, request.query.state),
+  );
 
-  r.post('/api/requests/:id/review', {
-    schema: {
-      params: IdParams,
-      body: Type.Object({ outcome: Type.Union([Type.Literal('acknowledged'), Type.Literal('flagged')]), comment: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
-      response: { 200: RequestSchema, ...Errors },
+  r.post(
+    '/api/requests/:id/review',
+    {
+      schema: {
+        params: IdParams,
+        body: Type.Object(
+          { outcome: Type.Union([Type.Literal('acknowledged'), Type.Literal('flagged')]), comment: Type.Optional(Type.String({ maxLength: 2000 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: RequestSchema, ...Errors },
+      },
     },
-  }, async (request) => {
-    await emergency.review(request.auth, request.params.id, request.body);
-    return access.get(request.auth, request.params.id);
-  });
+    async (request) => {
+      await emergency.review(request.auth, request.params.id, request.body);
+      return access.get(request.auth, request.params.id);
+    },
+  );
 }

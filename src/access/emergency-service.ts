@@ -43,20 +43,34 @@ export function emergencyService({ prisma, notifier }: Pick<Deps, 'prisma' | 'no
         if (request.requesterId === user.id) throw new ForbiddenError('Nobody reviews their own emergency access.', 'separation_of_duties');
         if (!request.emergency || !request.reviewDueAt) throw new ConflictError('Only a granted emergency request is reviewed.', 'not_emergency');
         if (request.reviewedAt) throw new ConflictError(`This emergency access was already reviewed by ${request.reviewedBy}.`, 'already_reviewed');
-        await tx.accessRequest.update({ where: { id: requestId }, data: { reviewedAt: new Date(), reviewerId: user.id, reviewedBy: user.username, reviewOutcome: input.outcome, reviewComment: comment } });
-        await appendAudit(tx, { type: 'emergency.reviewed', actor: user, subjectType: 'request', subjectId: requestId, data: { outcome: input.outcome, comment, overdue: request.reviewOverdueAt !== null } });
+        await tx.accessRequest.update({
+          where: { id: requestId },
+          data: { reviewedAt: new Date(), reviewerId: user.id, reviewedBy: user.username, reviewOutcome: input.outcome, reviewComment: comment },
+        });
+        await appendAudit(tx, {
+          type: 'emergency.reviewed',
+          actor: user,
+          subjectType: 'request',
+          subjectId: requestId,
+          data: { outcome: input.outcome, comment, overdue: request.reviewOverdueAt !== null },
+        });
         await publish(tx, { type: 'change', kind: 'request', id: requestId });
       });
     },
 
     /** The review queue: open (not yet reviewed), overdue (open and past due), done. */
     async list(user: AuthUser, state: (typeof REVIEW_STATES)[number] | undefined) {
-      if (!hasRole(user, 'approver', 'auditor', 'admin')) throw new ForbiddenError('Only approvers, auditors and admins see the review queue.', 'role_required');
+      if (!hasRole(user, 'approver', 'auditor', 'admin'))
+        throw new ForbiddenError('Only approvers, auditors and admins see the review queue.', 'role_required');
       const open = { reviewDueAt: { not: null }, reviewedAt: null };
-      const where = state === 'open' ? open
-        : state === 'overdue' ? { ...open, reviewDueAt: { lt: new Date() } }
-          : state === 'done' ? { reviewedAt: { not: null } }
-            : { reviewDueAt: { not: null } };
+      const where =
+        state === 'open'
+          ? open
+          : state === 'overdue'
+            ? { ...open, reviewDueAt: { lt: new Date() } }
+            : state === 'done'
+              ? { reviewedAt: { not: null } }
+              : { reviewDueAt: { not: null } };
       const rows = await prisma.accessRequest.findMany({ where, include: requestInclude, orderBy: { reviewDueAt: 'asc' }, take: 500 });
       return rows.map(toRequestView);
     },

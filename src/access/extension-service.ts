@@ -49,14 +49,27 @@ export function extensionService({ prisma, scheduler, notifier, config }: Deps) 
         if (request.status !== 'approved' || !request.expiresAt || request.expiresAt <= new Date()) {
           throw new ConflictError(`This grant is ${request.status === 'approved' ? 'over' : request.status}; it cannot be extended.`, 'wrong_state');
         }
-        if (await tx.extension.count({ where: { requestId, status: 'pending' } })) throw new ConflictError('An extension of this grant is already waiting for approval.', 'extension_pending');
+        if (await tx.extension.count({ where: { requestId, status: 'pending' } }))
+          throw new ConflictError('An extension of this grant is already waiting for approval.', 'extension_pending');
         const policy = await tx.policy.findUnique({ where: { environment: request.host.environment } });
         const problem = extensionProblem(input.minutes, request, policy);
         if (problem) throw new ValidationError(problem);
-        const extension = await tx.extension.create({ data: { requestId, minutes: input.minutes, reason: input.reason, approvalsRequired: request.approvalsRequired } });
-        await appendAudit(tx, { type: 'extension.requested', actor: user, subjectType: 'request', subjectId: requestId, data: { extensionId: extension.id, minutes: input.minutes, reason: input.reason } });
+        const extension = await tx.extension.create({
+          data: { requestId, minutes: input.minutes, reason: input.reason, approvalsRequired: request.approvalsRequired },
+        });
+        await appendAudit(tx, {
+          type: 'extension.requested',
+          actor: user,
+          subjectType: 'request',
+          subjectId: requestId,
+          data: { extensionId: extension.id, minutes: input.minutes, reason: input.reason },
+        });
         await notifier.emit(tx, 'extension.requested', requestId, { extensionMinutes: input.minutes, extensionReason: input.reason });
-        await tell(tx, requestId, `Extension of ${input.minutes} minute(s) requested; waiting for approval. Until then access ends at ${clockTime(request.expiresAt)} UTC.`);
+        await tell(
+          tx,
+          requestId,
+          `Extension of ${input.minutes} minute(s) requested; waiting for approval. Until then access ends at ${clockTime(request.expiresAt)} UTC.`,
+        );
         await publish(tx, { type: 'change', kind: 'request', id: requestId });
         return extension.id;
       });
@@ -66,15 +79,29 @@ export function extensionService({ prisma, scheduler, notifier, config }: Deps) 
       if (comment && hasControlChars(comment)) throw new ValidationError('comment must not contain control characters');
       await prisma.$transaction(async (tx) => {
         const { request, extension } = await decidable(tx, user, requestId, extensionId);
-        await tx.extensionDecision.create({ data: { extensionId, approverId: user.id, approver: user.username, decision: 'approve', comment: comment ?? null } });
+        await tx.extensionDecision.create({
+          data: { extensionId, approverId: user.id, approver: user.username, decision: 'approve', comment: comment ?? null },
+        });
         const count = await tx.extensionDecision.count({ where: { extensionId, decision: 'approve' } });
-        await appendAudit(tx, { type: 'extension.approval', actor: user, subjectType: 'request', subjectId: requestId, data: { extensionId, comment: comment ?? null, approvals: count, required: extension.approvalsRequired } });
+        await appendAudit(tx, {
+          type: 'extension.approval',
+          actor: user,
+          subjectType: 'request',
+          subjectId: requestId,
+          data: { extensionId, comment: comment ?? null, approvals: count, required: extension.approvalsRequired },
+        });
         await publish(tx, { type: 'change', kind: 'request', id: requestId });
         if (count < extension.approvalsRequired) return;
         const expiresAt = new Date(request.expiresAt!.getTime() + extension.minutes * config.minuteMs);
         await tx.extension.update({ where: { id: extensionId }, data: { status: 'approved', decidedAt: new Date() } });
         await tx.accessRequest.update({ where: { id: requestId }, data: { expiresAt, extendedMinutes: { increment: extension.minutes } } });
-        await appendAudit(tx, { type: 'extension.approved', actor: user, subjectType: 'request', subjectId: requestId, data: { extensionId, minutes: extension.minutes, from: request.expiresAt, to: expiresAt } });
+        await appendAudit(tx, {
+          type: 'extension.approved',
+          actor: user,
+          subjectType: 'request',
+          subjectId: requestId,
+          data: { extensionId, minutes: extension.minutes, from: request.expiresAt, to: expiresAt },
+        });
         // The job queued for the old end finds the window still open and does nothing.
         await scheduler.enqueue(tx, QUEUES.grantExpiry, { requestId }, { startAfter: expiresAt });
         await notifier.emit(tx, 'extension.approved', requestId, { extensionMinutes: extension.minutes });

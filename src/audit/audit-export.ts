@@ -6,30 +6,48 @@ import type { AuditQuery } from './audit-service.js';
 export const EXPORT_LIMIT = 100_000;
 const Id = Type.String({ pattern: '^[0-9]{1,18}$' });
 
-export const AuditFilter = Type.Object({
-  after: Type.Optional(Id),
-  before: Type.Optional(Id),
-  type: Type.Optional(Type.String({ maxLength: 64 })),
-  actor: Type.Optional(Type.String({ maxLength: 64 })),
-  subjectId: Type.Optional(Type.String({ maxLength: 64 })),
-  from: Type.Optional(Type.String({ format: 'date-time' })),
-  to: Type.Optional(Type.String({ format: 'date-time' })),
-  order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
-  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
-}, { additionalProperties: false });
+export const AuditFilter = Type.Object(
+  {
+    after: Type.Optional(Id),
+    before: Type.Optional(Id),
+    type: Type.Optional(Type.String({ maxLength: 64 })),
+    actor: Type.Optional(Type.String({ maxLength: 64 })),
+    subjectId: Type.Optional(Type.String({ maxLength: 64 })),
+    from: Type.Optional(Type.String({ format: 'date-time' })),
+    to: Type.Optional(Type.String({ format: 'date-time' })),
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
+  },
+  { additionalProperties: false },
+);
 
 export function auditQuery(q: Static<typeof AuditFilter>, maxLimit: number): AuditQuery {
   const big = (v: string | undefined) => (v === undefined ? undefined : BigInt(v));
   const date = (v: string | undefined) => (v === undefined ? undefined : new Date(v));
   return {
-    after: big(q.after), before: big(q.before), type: q.type || undefined, actor: q.actor || undefined, subjectId: q.subjectId || undefined,
-    from: date(q.from), to: date(q.to), order: q.order, limit: Math.min(Math.max(Number(q.limit ?? 100), 1), maxLimit),
+    after: big(q.after),
+    before: big(q.before),
+    type: q.type || undefined,
+    actor: q.actor || undefined,
+    subjectId: q.subjectId || undefined,
+    from: date(q.from),
+    to: date(q.to),
+    order: q.order,
+    limit: Math.min(Math.max(Number(q.limit ?? 100), 1), maxLimit),
   };
 }
 
 interface ExportedEvent {
-  id: string; at: string; type: string; actor: string | null; actorId: string | null;
-  subjectType: string | null; subjectId: string | null; data: unknown; prevHash: string; hash: string;
+  id: string;
+  at: string;
+  type: string;
+  actor: string | null;
+  actorId: string | null;
+  subjectType: string | null;
+  subjectId: string | null;
+  data: unknown;
+  prevHash: string;
+  hash: string;
 }
 
 /** RFC 4180 CSV; a cell that a spreadsheet would run as a formula is prefixed with a quote. */

@@ -16,28 +16,38 @@ const Credentials = Type.Object(
   { additionalProperties: false },
 );
 
-export default async function authRoutes(app: FastifyInstance, opts: { auth: AuthService; loginPerMinute: number; secureCookie: boolean; endSessionUrl?: (userId: string) => Promise<string | undefined> }) {
+export default async function authRoutes(
+  app: FastifyInstance,
+  opts: { auth: AuthService; loginPerMinute: number; secureCookie: boolean; endSessionUrl?: (userId: string) => Promise<string | undefined> },
+) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   await app.register(rateLimit, { global: false });
   const throttle = new LoginThrottle(opts.loginPerMinute);
 
-  r.post('/api/auth/login', {
-    config: {
-      rateLimit: {
-        max: opts.loginPerMinute,
-        timeWindow: '1 minute',
-        errorResponseBuilder: (_req, ctx) => new AppError(429, 'rate_limited', `Too many login attempts: try again in ${ctx.after}.`),
+  r.post(
+    '/api/auth/login',
+    {
+      config: {
+        rateLimit: {
+          max: opts.loginPerMinute,
+          timeWindow: '1 minute',
+          errorResponseBuilder: (_req, ctx) => new AppError(429, 'rate_limited', `Too many login attempts: try again in ${ctx.after}.`),
+        },
+      },
+      schema: {
+        body: Credentials,
+        response: { 200: Type.Object({ token: Type.String(), user: UserSchema }), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema },
       },
     },
-    schema: { body: Credentials, response: { 200: Type.Object({ token: Type.String(), user: UserSchema }), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 429: ErrorSchema } },
-  }, async (request, reply) => {
-    throttle.check(request.body.username, request.ip);
-    const issued = await opts.auth.login(request.body.username, request.body.password, request.ip).catch((err: Error) => {
-      if (err instanceof UnauthorizedError) throttle.failed(request.body.username, request.ip);
-      throw err;
-    });
-    return { token: await startSession(reply, issued, opts.secureCookie), user: issued.user };
-  });
+    async (request, reply) => {
+      throttle.check(request.body.username, request.ip);
+      const issued = await opts.auth.login(request.body.username, request.body.password, request.ip).catch((err: Error) => {
+        if (err instanceof UnauthorizedError) throttle.failed(request.body.username, request.ip);
+        throw err;
+      });
+      return { token: await startSession(reply, issued, opts.secureCookie), user: issued.user };
+    },
+  );
 
   // A single sign-on user is also sent to the provider's end-session endpoint, when it has one.
   const LogoutSchema = Type.Object({ ok: Type.Boolean(), endSessionUrl: Type.Optional(Type.String()) });

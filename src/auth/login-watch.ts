@@ -19,7 +19,11 @@ export class LoginWatch {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
 
-  constructor(private readonly verify: Verify, private readonly everyMs: number, private readonly log: (msg: string) => void) {}
+  constructor(
+    private readonly verify: Verify,
+    private readonly everyMs: number,
+    private readonly log: (msg: string) => void,
+  ) {}
 
   start(): void {
     this.timer = setInterval(() => void this.recheck(), this.everyMs);
@@ -50,11 +54,14 @@ export class LoginWatch {
         byToken.set(b.claims.jti, [...(byToken.get(b.claims.jti) ?? []), b]);
       }
       for (const bindings of byToken.values()) {
-        const refused = await this.verify(bindings[0]!.claims).then(() => false, (err: Error) => {
-          if (err instanceof UnauthorizedError) return true;
-          this.log(`re-verifying a login failed (${err.message}); its connections stay until the next check`);
-          return false;
-        });
+        const refused = await this.verify(bindings[0]!.claims).then(
+          () => false,
+          (err: Error) => {
+            if (err instanceof UnauthorizedError) return true;
+            this.log(`re-verifying a login failed (${err.message}); its connections stay until the next check`);
+            return false;
+          },
+        );
         if (!refused) continue;
         for (const b of bindings) {
           this.bindings.delete(b);

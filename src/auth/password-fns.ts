@@ -1,7 +1,10 @@
 // scrypt password hashes (node:crypto, no native dependency) compared in constant time.
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-const N = 16384, r = 8, p = 1, KEYLEN = 32;
+const N = 16384,
+  r = 8,
+  p = 1,
+  KEYLEN = 32;
 
 function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));

@@ -8,15 +8,19 @@ import { UserSchema } from '../schemas.js';
 
 export default async function whoamiRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  r.get('/api/auth/session', {
-    schema: { response: { 200: Type.Object({ user: Type.Union([UserSchema, Type.Null()]) }) } },
-  }, async (request) => {
-    try {
-      await app.authenticate(request);
-    } catch (error) {
-      if (error instanceof AppError && error.statusCode === 401) return { user: null };
-      throw error;
-    }
-    return { user: request.auth };
-  });
+  r.get(
+    '/api/auth/session',
+    {
+      schema: { response: { 200: Type.Object({ user: Type.Union([UserSchema, Type.Null()]) }) } },
+    },
+    async (request) => {
+      try {
+        await app.authenticate(request);
+      } catch (error) {
+        if (error instanceof AppError && error.statusCode === 401) return { user: null };
+        throw error;
+      }
+      return { user: request.auth };
+    },
+  );
 }

@@ -41,7 +41,9 @@ export async function prepareDatabase(
   await client.connect();
   const problems = await privilegeProblems(client).finally(() => client.end());
   if (problems.length) {
-    log(`WARNING: the broker runs as the owner of its tables (${problems.join('; ')}): whoever holds DATABASE_URL can rewrite recordings and the audit trail without the database refusing it. Give DATABASE_URL a least-privileged role and DATABASE_MIGRATE_URL the owner (README, "Database roles").`);
+    log(
+      `WARNING: the broker runs as the owner of its tables (${problems.join('; ')}): whoever holds DATABASE_URL can rewrite recordings and the audit trail without the database refusing it. Give DATABASE_URL a least-privileged role and DATABASE_MIGRATE_URL the owner (README, "Database roles").`,
+    );
   }
   return { ...urls, stop };
 }

@@ -34,7 +34,8 @@ export async function migrate(databaseUrl: string, migrations = readMigrations()
     // Created only when missing: a least-privileged role (which may not create
     // tables) can then still check that every migration has been applied.
     const bookkeeping = await client.query(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`);
-    if (!bookkeeping.rows[0].present) await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    if (!bookkeeping.rows[0].present)
+      await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
       "id" VARCHAR(36) PRIMARY KEY NOT NULL,
       "checksum" VARCHAR(64) NOT NULL,
       "finished_at" TIMESTAMPTZ,

@@ -53,7 +53,10 @@ export async function ensureRoles(superuserUrl: string, names: RoleNames, passwo
     for (const role of [names.owner, names.broker]) {
       const exists = await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
       // Two brokers starting at once may both try: a duplicate is fine.
-      if (exists.rowCount === 0) await c.query(`CREATE ROLE ${ident(role)}`).catch((err: { code?: string }) => { if (err.code !== '42710' && err.code !== '23505') throw err; });
+      if (exists.rowCount === 0)
+        await c.query(`CREATE ROLE ${ident(role)}`).catch((err: { code?: string }) => {
+          if (err.code !== '42710' && err.code !== '23505') throw err;
+        });
     }
     const plain = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';
     await c.query(`ALTER ROLE ${ident(names.owner)} ${plain} PASSWORD ${literal(passwords.owner)}`);
@@ -110,7 +113,9 @@ export async function applyGrants(ownerUrl: string, brokerRole: string): Promise
     }
     // The broker reads which migrations ran (so that a broker given only its own URL can tell whether it is up to date).
     await c.query(`REVOKE INSERT, UPDATE, DELETE ON "_prisma_migrations" FROM ${b}`);
-    const appendOnly = await c.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY($1)`, [APPEND_ONLY_TABLES]);
+    const appendOnly = await c.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY($1)`, [
+      APPEND_ONLY_TABLES,
+    ]);
     for (const { t } of appendOnly.rows) await c.query(`REVOKE UPDATE, DELETE, TRUNCATE ON ${ident(t)} FROM ${b}`);
     await c.query('COMMIT');
   });
@@ -122,14 +127,18 @@ export async function applyGrants(ownerUrl: string, brokerRole: string): Promise
  * allowed (one URL, for upgrades), but says so in the log.
  */
 export async function privilegeProblems(pool: pg.Pool | pg.Client): Promise<string[]> {
-  const { rows: [r] } = await pool.query<{ role: string; superuser: boolean; owns: string[]; writable: string[] }>(`
+  const {
+    rows: [r],
+  } = await pool.query<{ role: string; superuser: boolean; owns: string[]; writable: string[] }>(
+    `
     SELECT current_user AS role,
       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
       ARRAY(SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = ANY($2) AND c.relkind IN ('r', 'p') AND pg_has_role(current_user, c.relowner, 'USAGE')) AS owns,
       ARRAY(SELECT t FROM unnest($1::text[]) t WHERE to_regclass(t) IS NOT NULL
         AND (has_table_privilege(t, 'UPDATE') OR has_table_privilege(t, 'DELETE') OR has_table_privilege(t, 'TRUNCATE'))) AS writable`,
-    [APPEND_ONLY_TABLES, SCHEMAS]);
+    [APPEND_ONLY_TABLES, SCHEMAS],
+  );
   const problems: string[] = [];
   if (r!.superuser) problems.push(`role ${r!.role} is a superuser`);
   if (r!.owns.length) problems.push(`role ${r!.role} owns ${r!.owns.length} table(s) (${r!.owns.slice(0, 3).join(', ')}…)`);

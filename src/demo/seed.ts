@@ -18,8 +18,16 @@ export const DEMO_USERS = [
 ];
 
 const IMAGES = [
-  { name: 'web-base', version: '2026.11.1', files: { 'etc/motd': 'web-base 2026.11.1: built by the image pipeline. Changes here will not survive.\n', 'etc/app.conf': 'workers=4\nlog_level=info\n' } },
-  { name: 'db-base', version: '2026.11.1', files: { 'etc/motd': 'db-base 2026.11.1: built by the image pipeline. Changes here will not survive.\n', 'etc/db.conf': 'max_connections=200\n' } },
+  {
+    name: 'web-base',
+    version: '2026.11.1',
+    files: { 'etc/motd': 'web-base 2026.11.1: built by the image pipeline. Changes here will not survive.\n', 'etc/app.conf': 'workers=4\nlog_level=info\n' },
+  },
+  {
+    name: 'db-base',
+    version: '2026.11.1',
+    files: { 'etc/motd': 'db-base 2026.11.1: built by the image pipeline. Changes here will not survive.\n', 'etc/db.conf': 'max_connections=200\n' },
+  },
 ];
 
 const HOSTS = [
@@ -60,12 +68,21 @@ export async function seedDemo(prisma: PrismaClient, dataDir: string): Promise<b
     for (const h of HOSTS) {
       const host = await tx.host.create({ data: { name: h.name, environment: h.environment, imageId: images.get(h.image)!.id, connector: 'local' } });
       hostIds.set(h.name, host.id);
-      await appendAudit(tx, { type: 'host.created', subjectType: 'host', subjectId: host.id, data: { name: h.name, environment: h.environment, image: h.image, demo: true } });
+      await appendAudit(tx, {
+        type: 'host.created',
+        subjectType: 'host',
+        subjectId: host.id,
+        data: { name: h.name, environment: h.environment, image: h.image, demo: true },
+      });
     }
     await appendAudit(tx, { type: 'demo.seeded', data: { users: DEMO_USERS.map((u) => u.username) } });
   });
   for (const h of HOSTS) {
-    await buildHostFromImage(dataDir, { host: { id: hostIds.get(h.name)!, name: h.name, environment: h.environment, instance: 1, connectorConfig: {} }, image: images.get(h.image)! }, 1);
+    await buildHostFromImage(
+      dataDir,
+      { host: { id: hostIds.get(h.name)!, name: h.name, environment: h.environment, instance: 1, connectorConfig: {} }, image: images.get(h.image)! },
+      1,
+    );
   }
   return true;
 }

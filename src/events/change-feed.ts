@@ -34,7 +34,10 @@ export class ChangeFeed extends EventEmitter<{ message: [FeedMessage]; connected
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
 
-  constructor(private readonly databaseUrl: string, private readonly log: (msg: string) => void) {
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly log: (msg: string) => void,
+  ) {
     super();
     this.setMaxListeners(0);
   }

@@ -33,9 +33,12 @@ export default async function eventsRoutes(app: FastifyInstance, { feed, loginWa
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
     const send = (e: LoggedChange) => {
-      void visible(request.auth, JSON.parse(e.data) as { kind: ChangeKind; id: string }).then((ok) => {
-        if (ok && !res.writableEnded) res.write(frame(e));
-      }, () => {});
+      void visible(request.auth, JSON.parse(e.data) as { kind: ChangeKind; id: string }).then(
+        (ok) => {
+          if (ok && !res.writableEnded) res.write(frame(e));
+        },
+        () => {},
+      );
     };
     const lastId = request.headers['last-event-id'];
     if (typeof lastId === 'string') {

@@ -88,9 +88,17 @@ export class AuditCheckpoints {
       if (last && last.eventId === head.id) return { payload: last.payload, signature: last.signature, fresh: false };
       const count = Number(last?.eventCount ?? 0n) + (await tx.auditEvent.count({ where: { id: { gt: last?.eventId ?? 0n, lte: head.id } } }));
       const at = new Date();
-      const payload = canonicalJson({ format: CHECKPOINT_FORMAT, eventId: head.id.toString(), count, hash: head.hash, at: at.toISOString() } satisfies CheckpointPayload);
+      const payload = canonicalJson({
+        format: CHECKPOINT_FORMAT,
+        eventId: head.id.toString(),
+        count,
+        hash: head.hash,
+        at: at.toISOString(),
+      } satisfies CheckpointPayload);
       const signature = this.key.sign(NAMESPACES.audit, payload);
-      await tx.auditCheckpoint.create({ data: { eventId: head.id, eventCount: count, hash: head.hash, at, payload, signature, keyFingerprint: this.key.fingerprint } });
+      await tx.auditCheckpoint.create({
+        data: { eventId: head.id, eventCount: count, hash: head.hash, at, payload, signature, keyFingerprint: this.key.fingerprint },
+      });
       return { payload, signature, fresh: true };
     });
     if (!made) return null;
@@ -108,7 +116,15 @@ export class AuditCheckpoints {
 
   async list(limit = 100) {
     const rows = await this.prisma.auditCheckpoint.findMany({ orderBy: { id: 'desc' }, take: limit });
-    return rows.map((r) => ({ eventId: r.eventId.toString(), count: Number(r.eventCount), hash: r.hash, at: r.at.toISOString(), payload: r.payload, signature: r.signature, keyFingerprint: r.keyFingerprint }));
+    return rows.map((r) => ({
+      eventId: r.eventId.toString(),
+      count: Number(r.eventCount),
+      hash: r.hash,
+      at: r.at.toISOString(),
+      payload: r.payload,
+      signature: r.signature,
+      keyFingerprint: r.keyFingerprint,
+    }));
   }
 
   /** The latest checkpoint whose signature holds, from the file or from Postgres (whichever is later). */
@@ -118,19 +134,21 @@ export class AuditCheckpoints {
     for (const line of text.split('\n')) {
       try {
         if (line) fromFile.push(JSON.parse(line) as SignedCheckpoint);
-      } catch { /* a torn last line */ }
+      } catch {
+        /* a torn last line */
+      }
     }
     const fromDb = await this.prisma.auditCheckpoint.findMany({ orderBy: { eventId: 'desc' }, take: 5, select: { payload: true, signature: true } });
-    const candidates = [
-      ...fromFile.slice(-5).map((c) => ({ ...c, source: 'file' as const })),
-      ...fromDb.map((c) => ({ ...c, source: 'database' as const })),
-    ].map((c) => {
-      try {
-        return { ...c, parsed: JSON.parse(c.payload) as CheckpointPayload };
-      } catch {
-        return undefined;
-      }
-    }).filter((c) => c !== undefined).sort((a, b) => (BigInt(b.parsed.eventId) > BigInt(a.parsed.eventId) ? 1 : -1));
+    const candidates = [...fromFile.slice(-5).map((c) => ({ ...c, source: 'file' as const })), ...fromDb.map((c) => ({ ...c, source: 'database' as const }))]
+      .map((c) => {
+        try {
+          return { ...c, parsed: JSON.parse(c.payload) as CheckpointPayload };
+        } catch {
+          return undefined;
+        }
+      })
+      .filter((c) => c !== undefined)
+      .sort((a, b) => (BigInt(b.parsed.eventId) > BigInt(a.parsed.eventId) ? 1 : -1));
     for (const c of candidates) {
       const v = await sshVerify(this.key.publicKey, SIGNER, NAMESPACES.audit, Buffer.from(c.payload), c.signature);
       if (v.ok) return { ...c.parsed, source: c.source };

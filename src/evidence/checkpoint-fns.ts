@@ -10,8 +10,10 @@ export interface CheckpointFacts {
 
 /** `found`: the chain's event with the checkpoint's id (its hash, its 1-based position), if any. */
 export function checkpointProblem(cp: CheckpointFacts, found: { hash: string; position: number } | undefined, chainCount: number): string | undefined {
-  if (!found) return `the chain ends at ${chainCount} events, but the checkpoint of ${cp.at} signed ${cp.count} events up to id ${cp.eventId}: the tail was deleted`;
+  if (!found)
+    return `the chain ends at ${chainCount} events, but the checkpoint of ${cp.at} signed ${cp.count} events up to id ${cp.eventId}: the tail was deleted`;
   if (found.hash !== cp.hash) return `event ${cp.eventId} is not the one the checkpoint of ${cp.at} signed: the tail was rewritten`;
-  if (found.position !== cp.count) return `the checkpoint of ${cp.at} signed ${cp.count} events up to id ${cp.eventId}; the chain has ${found.position}: events were removed or inserted`;
+  if (found.position !== cp.count)
+    return `the checkpoint of ${cp.at} signed ${cp.count} events up to id ${cp.eventId}; the chain has ${found.position}: events were removed or inserted`;
   return undefined;
 }

@@ -29,7 +29,15 @@ export const EvidenceReportSchema = Type.Object({
   bytesOut: Type.Integer(),
 });
 
-const CheckpointSchema = Type.Object({ eventId: Type.String(), count: Type.Integer(), hash: Type.String(), at: Type.String(), payload: Type.String(), signature: Type.String(), keyFingerprint: Type.String() });
+const CheckpointSchema = Type.Object({
+  eventId: Type.String(),
+  count: Type.Integer(),
+  hash: Type.String(),
+  at: Type.String(),
+  payload: Type.String(),
+  signature: Type.String(),
+  keyFingerprint: Type.String(),
+});
 
 type Opts = { evidence: EvidenceService; sessions: SessionService; checkpoints: AuditCheckpoints };
 
@@ -44,18 +52,27 @@ export default async function evidenceRoutes(app: FastifyInstance, { evidence, s
     return { view, cast: { id: view.id, cols: row.cols, rows: row.rows, startedAt: row.startedAt, title: `${view.user}@${view.hostName} (${view.id})` } };
   }
 
-  r.get('/api/evidence/key', { preValidation: app.authenticate, schema: { response: { 200: EvidenceKeySchema, 401: ErrorSchema } } }, async () => evidence.publicKey());
+  r.get('/api/evidence/key', { preValidation: app.authenticate, schema: { response: { 200: EvidenceKeySchema, 401: ErrorSchema } } }, async () =>
+    evidence.publicKey(),
+  );
 
-  r.get('/api/sessions/:id/manifest', {
-    preHandler: auditorOrAdmin,
-    schema: {
-      params: IdParams,
-      response: { 200: Type.Object({ manifest: Type.String(), hash: Type.String(), signature: Type.String(), keyFingerprint: Type.String(), createdAt: Type.String() }), ...Errors },
+  r.get(
+    '/api/sessions/:id/manifest',
+    {
+      preHandler: auditorOrAdmin,
+      schema: {
+        params: IdParams,
+        response: {
+          200: Type.Object({ manifest: Type.String(), hash: Type.String(), signature: Type.String(), keyFingerprint: Type.String(), createdAt: Type.String() }),
+          ...Errors,
+        },
+      },
     },
-  }, async (request) => {
-    await sessions.get(request.auth, request.params.id);
-    return evidence.manifest(request.params.id);
-  });
+    async (request) => {
+      await sessions.get(request.auth, request.params.id);
+      return evidence.manifest(request.params.id);
+    },
+  );
 
   r.get('/api/sessions/:id/recording/exact', { preValidation: app.authenticate, schema: { params: IdParams, response: Errors } }, async (request, reply) => {
     const { view } = await castOf(request.auth, request.params.id);
@@ -64,10 +81,14 @@ export default async function evidenceRoutes(app: FastifyInstance, { evidence, s
     return reply.send(evidence.exact(view.id) as never);
   });
 
-  r.get('/api/sessions/:id/evidence/verify', { preHandler: auditorOrAdmin, schema: { params: IdParams, response: { 200: EvidenceReportSchema, ...Errors } } }, async (request) => {
-    await sessions.get(request.auth, request.params.id);
-    return evidence.check(request.params.id);
-  });
+  r.get(
+    '/api/sessions/:id/evidence/verify',
+    { preHandler: auditorOrAdmin, schema: { params: IdParams, response: { 200: EvidenceReportSchema, ...Errors } } },
+    async (request) => {
+      await sessions.get(request.auth, request.params.id);
+      return evidence.check(request.params.id);
+    },
+  );
 
   r.get('/api/sessions/:id/evidence', { preHandler: auditorOrAdmin, schema: { params: IdParams, response: Errors } }, async (request, reply) => {
     const { cast } = await castOf(request.auth, request.params.id);
@@ -77,16 +98,30 @@ export default async function evidenceRoutes(app: FastifyInstance, { evidence, s
     return reply.send(bundle.stream as never);
   });
 
-  r.get('/api/audit/checkpoints', { preHandler: auditorOrAdmin, schema: { response: { 200: Type.Array(CheckpointSchema), 401: ErrorSchema, 403: ErrorSchema } } },
-    async () => checkpoints.list());
+  r.get(
+    '/api/audit/checkpoints',
+    { preHandler: auditorOrAdmin, schema: { response: { 200: Type.Array(CheckpointSchema), 401: ErrorSchema, 403: ErrorSchema } } },
+    async () => checkpoints.list(),
+  );
 
   /** On demand (admin): signs the audit chain's head now. */
-  r.post('/api/audit/checkpoints', {
-    preHandler: [app.authenticate, requireRole('admin')],
-    schema: { response: { 201: Type.Object({ eventId: Type.String(), count: Type.Integer(), hash: Type.String(), at: Type.String() }), 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema } },
-  }, async (_request, reply) => {
-    const made = await checkpoints.checkpoint();
-    if (!made) throw new ConflictError('The audit trail is empty: there is nothing to sign yet.', 'audit_empty');
-    return reply.code(201).send({ eventId: made.eventId, count: made.count, hash: made.hash, at: made.at });
-  });
+  r.post(
+    '/api/audit/checkpoints',
+    {
+      preHandler: [app.authenticate, requireRole('admin')],
+      schema: {
+        response: {
+          201: Type.Object({ eventId: Type.String(), count: Type.Integer(), hash: Type.String(), at: Type.String() }),
+          401: ErrorSchema,
+          403: ErrorSchema,
+          409: ErrorSchema,
+        },
+      },
+    },
+    async (_request, reply) => {
+      const made = await checkpoints.checkpoint();
+      if (!made) throw new ConflictError('The audit trail is empty: there is nothing to sign yet.', 'audit_empty');
+      return reply.code(201).send({ eventId: made.eventId, count: made.count, hash: made.hash, at: made.at });
+    },
+  );
 }

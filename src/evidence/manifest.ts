@@ -32,10 +32,23 @@ export function manifestText(manifest: object): string {
 export const sha256Hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 interface ManifestFacts {
-  id: string; broker_id: string; started_at: Date; username: string;
-  host_id: string; host_name: string; environment: string; instance: number;
-  request_id: string; reason: string; ticket: string | null; approved_at: Date | null; expires_at: Date | null;
-  approvers: string[]; last_seq: number | null; first_hash: Uint8Array | null; last_hash: Uint8Array | null;
+  id: string;
+  broker_id: string;
+  started_at: Date;
+  username: string;
+  host_id: string;
+  host_name: string;
+  environment: string;
+  instance: number;
+  request_id: string;
+  reason: string;
+  ticket: string | null;
+  approved_at: Date | null;
+  expires_at: Date | null;
+  approvers: string[];
+  last_seq: number | null;
+  first_hash: Uint8Array | null;
+  last_hash: Uint8Array | null;
 }
 
 export async function sealSession(tx: Tx, key: SigningKey, sessionId: string, end: SessionEndFacts): Promise<string> {
@@ -55,7 +68,13 @@ export async function sealSession(tx: Tx, key: SigningKey, sessionId: string, en
   const manifest = {
     format: MANIFEST_FORMAT,
     session: f.id,
-    request: { id: f.request_id, reason: f.reason, ticket: f.ticket, approvedAt: f.approved_at?.toISOString() ?? null, expiresAt: f.expires_at?.toISOString() ?? null },
+    request: {
+      id: f.request_id,
+      reason: f.reason,
+      ticket: f.ticket,
+      approvedAt: f.approved_at?.toISOString() ?? null,
+      expiresAt: f.expires_at?.toISOString() ?? null,
+    },
     user: f.username,
     host: { id: f.host_id, name: f.host_name, environment: f.environment, instance: f.instance },
     approvers: f.approvers,

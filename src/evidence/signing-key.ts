@@ -20,7 +20,10 @@ export class SigningKey {
   readonly publicKey: string;
   readonly fingerprint: string;
 
-  private constructor(readonly file: string, private readonly key: Ed25519Key) {
+  private constructor(
+    readonly file: string,
+    private readonly key: Ed25519Key,
+  ) {
     this.publicKey = `${key.publicKey} breakglass-evidence`;
     this.fingerprint = keyFingerprint(key.publicKey);
   }
@@ -46,6 +49,8 @@ export class SigningKey {
 
   /** The allowed-signers file an auditor gives `ssh-keygen -Y verify -f`. */
   allowedSigners(): string {
-    return Object.values(NAMESPACES).map((ns) => allowedSigners(SIGNER, ns, this.publicKey)).join('');
+    return Object.values(NAMESPACES)
+      .map((ns) => allowedSigners(SIGNER, ns, this.publicKey))
+      .join('');
   }
 }

@@ -7,12 +7,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { allowedSigners } from './sshsig-fns.js';
 
-export async function sshVerify(publicKey: string, principal: string, namespace: string, message: Buffer, signature: string): Promise<{ ok: boolean; output: string }> {
+export async function sshVerify(
+  publicKey: string,
+  principal: string,
+  namespace: string,
+  message: Buffer,
+  signature: string,
+): Promise<{ ok: boolean; output: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'breakglass-verify-'));
   try {
     writeFileSync(path.join(dir, 'allowed_signers'), allowedSigners(principal, namespace, publicKey.trim()));
     writeFileSync(path.join(dir, 'sig'), signature);
-    const child = spawn('ssh-keygen', ['-Y', 'verify', '-f', path.join(dir, 'allowed_signers'), '-I', principal, '-n', namespace, '-s', path.join(dir, 'sig')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(
+      'ssh-keygen',
+      ['-Y', 'verify', '-f', path.join(dir, 'allowed_signers'), '-I', principal, '-n', namespace, '-s', path.join(dir, 'sig')],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

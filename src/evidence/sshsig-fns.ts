@@ -85,7 +85,10 @@ export function sshSign(key: Ed25519Key, namespace: string, message: Buffer | st
   const version = Buffer.alloc(4);
   version.writeUInt32BE(1);
   const blob = Buffer.concat([MAGIC, version, string(key.blob), string(namespace), string(''), string(HASH), sig]);
-  const b64 = blob.toString('base64').match(/.{1,70}/g)!.join('\n');
+  const b64 = blob
+    .toString('base64')
+    .match(/.{1,70}/g)!
+    .join('\n');
   return `-----BEGIN SSH SIGNATURE-----\n${b64}\n-----END SSH SIGNATURE-----\n`;
 }
 

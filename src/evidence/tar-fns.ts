@@ -59,7 +59,11 @@ export function untar(tar: Buffer): Map<string, Buffer> {
   while (at + BLOCK <= tar.length) {
     const h = tar.subarray(at, at + BLOCK);
     if (h.every((b) => b === 0)) return files;
-    const text = (o: number, l: number) => h.subarray(o, o + l).toString('utf8').replace(/\0.*$/s, '');
+    const text = (o: number, l: number) =>
+      h
+        .subarray(o, o + l)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const size = parseInt(text(124, 12).trim() || '0', 8);
     const prefix = text(345, 155);
     const name = (prefix ? prefix + '/' : '') + text(0, 100);

@@ -9,11 +9,28 @@ import { NAMESPACES, SIGNER } from './signing-key.js';
 import { sshVerify } from './ssh-verify.js';
 import { keyFingerprint } from './sshsig-fns.js';
 
-interface ApiEvent { id: string; at: string; type: string; actorId: string | null; actor: string | null; subjectType: string | null; subjectId: string | null; data: unknown; prevHash: string; hash: string }
+interface ApiEvent {
+  id: string;
+  at: string;
+  type: string;
+  actorId: string | null;
+  actor: string | null;
+  subjectType: string | null;
+  subjectId: string | null;
+  data: unknown;
+  prevHash: string;
+  hash: string;
+}
 
 function readEvents(file: string): ApiEvent[] {
   const text = readFileSync(file, 'utf8').trim();
-  const parts = text.startsWith('[') && !text.includes('\n[') ? [JSON.parse(text)] : text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const parts =
+    text.startsWith('[') && !text.includes('\n[')
+      ? [JSON.parse(text)]
+      : text
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l));
   return parts.flat() as ApiEvent[];
 }
 
@@ -38,7 +55,9 @@ export async function verifyAudit(eventsFile: string, checkpointsFile: string, p
   if (!latest) return { ok: false, lines: [...lines, 'problem     no validly signed checkpoint', 'DOES NOT VERIFY'] };
   const index = events.findIndex((e) => e.id === latest.eventId);
   const problem = checkpointProblem(latest, index < 0 ? undefined : { hash: events[index]!.hash, position: index + 1 }, events.length);
-  lines.push(`checkpoint  ${latest.count} events up to id ${latest.eventId}, signed ${latest.at}; ${events.length - (index + 1)} event(s) after it are not covered yet`);
+  lines.push(
+    `checkpoint  ${latest.count} events up to id ${latest.eventId}, signed ${latest.at}; ${events.length - (index + 1)} event(s) after it are not covered yet`,
+  );
   if (problem) return { ok: false, lines: [...lines, `problem     ${problem}`, 'DOES NOT VERIFY'] };
   return { ok: true, lines: [...lines, 'VERIFIED'] };
 }

@@ -47,7 +47,12 @@ function* chunks(): Generator<ExactChunk> {
   }
 }
 
-const report = await checkEvidence({ manifest: find('manifest.json')?.toString(), signature: find('manifest.json.sig')?.toString(), publicKey, chunks: chunks() });
+const report = await checkEvidence({
+  manifest: find('manifest.json')?.toString(),
+  signature: find('manifest.json.sig')?.toString(),
+  publicKey,
+  chunks: chunks(),
+});
 if (pinned) {
   const expected = existsSync(pinned) ? keyFingerprint(readFileSync(pinned, 'utf8')) : pinned;
   if (expected !== report.keyFingerprint) {
@@ -57,9 +62,13 @@ if (pinned) {
 }
 const manifest = find('manifest.json');
 const m = manifest ? (JSON.parse(manifest.toString()) as Record<string, unknown>) : {};
-console.log(`session     ${String(m.session ?? '?')} (${String(m.user ?? '?')} on ${String((m.host as { name?: string } | undefined)?.name ?? '?')}, ${String(m.startedAt ?? '?')} – ${String(m.endedAt ?? '?')}, ${String(m.endReason ?? '?')})`);
+console.log(
+  `session     ${String(m.session ?? '?')} (${String(m.user ?? '?')} on ${String((m.host as { name?: string } | undefined)?.name ?? '?')}, ${String(m.startedAt ?? '?')} – ${String(m.endedAt ?? '?')}, ${String(m.endReason ?? '?')})`,
+);
 console.log(`signing key ${report.keyFingerprint}${pinned ? ' (pinned)' : ' (compare with the one your organisation recorded)'}`);
-console.log(`manifest    sha256 ${report.manifestHash ?? '-'} (the session.ended audit event carries it); signature ${report.signatureValid ? 'valid' : 'INVALID'}`);
+console.log(
+  `manifest    sha256 ${report.manifestHash ?? '-'} (the session.ended audit event carries it); signature ${report.signatureValid ? 'valid' : 'INVALID'}`,
+);
 console.log(`recording   ${report.chunks} chunks, ${report.bytesIn} bytes in, ${report.bytesOut} bytes out`);
 for (const p of report.problems) console.log(`problem     ${p}`);
 console.log(report.ok ? 'VERIFIED' : 'DOES NOT VERIFY');

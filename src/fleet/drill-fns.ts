@@ -14,7 +14,12 @@ export function inWindow(window: string, now: Date): boolean {
   return start <= end ? t >= start && t < end : t >= start || t < end;
 }
 
-export interface Finished { environment: string; provider: string; status: string; seconds: number }
+export interface Finished {
+  environment: string;
+  provider: string;
+  status: string;
+  seconds: number;
+}
 
 const percentile = (sorted: number[], p: number) => {
   if (!sorted.length) return null;
@@ -28,9 +33,22 @@ const percentile = (sorted: number[], p: number) => {
 export function replacementRecord(rows: Finished[]) {
   const groups = new Map<string, Finished[]>();
   for (const r of rows) groups.set(`${r.environment}\u0000${r.provider}`, [...(groups.get(`${r.environment}\u0000${r.provider}`) ?? []), r]);
-  return [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([key, list]) => {
-    const [environment, provider] = key.split('\u0000') as [string, string];
-    const ok = list.filter((r) => r.status === 'succeeded').map((r) => r.seconds).sort((a, b) => a - b);
-    return { environment, provider, finished: list.length, succeeded: ok.length, successRate: ok.length / list.length, p50Seconds: percentile(ok, 50), p95Seconds: percentile(ok, 95) };
-  });
+  return [...groups.entries()]
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([key, list]) => {
+      const [environment, provider] = key.split('\u0000') as [string, string];
+      const ok = list
+        .filter((r) => r.status === 'succeeded')
+        .map((r) => r.seconds)
+        .sort((a, b) => a - b);
+      return {
+        environment,
+        provider,
+        finished: list.length,
+        succeeded: ok.length,
+        successRate: ok.length / list.length,
+        p50Seconds: percentile(ok, 50),
+        p95Seconds: percentile(ok, 95),
+      };
+    });
 }

@@ -16,11 +16,15 @@ export function drillService({ prisma, replacements, log }: Deps) {
       const inFlight = await tx.replacement.count({ where: { trigger: 'drill', status: { in: ['scheduled', 'running'] }, host: { environment: env.name } } });
       if (inFlight > 0) return undefined;
       const oldest = new Date(now.getTime() - env.maxHostAgeHours * 3600_000);
-      const candidates = await tx.host.findMany({ where: { environment: env.name, retiredAt: null, state: 'healthy', builtAt: { lte: oldest } }, orderBy: { builtAt: 'asc' } });
+      const candidates = await tx.host.findMany({
+        where: { environment: env.name, retiredAt: null, state: 'healthy', builtAt: { lte: oldest } },
+        orderBy: { builtAt: 'asc' },
+      });
       for (const h of candidates) {
         await tx.$executeRaw`SELECT 1 FROM hosts WHERE id = ${h.id}::uuid FOR UPDATE`;
-        const busy = (await tx.session.count({ where: { hostId: h.id, endedAt: null } })) > 0
-          || (await tx.replacement.count({ where: { hostId: h.id, status: { in: ['scheduled', 'running'] } } })) > 0;
+        const busy =
+          (await tx.session.count({ where: { hostId: h.id, endedAt: null } })) > 0 ||
+          (await tx.replacement.count({ where: { hostId: h.id, status: { in: ['scheduled', 'running'] } } })) > 0;
         if (busy) continue;
         await replacements.scheduleOnto(tx, h, null, null, 'drill', `built ${h.builtAt.toISOString()}, older than ${env.maxHostAgeHours} h`);
         return h.name;
@@ -52,9 +56,15 @@ export function drillService({ prisma, replacements, log }: Deps) {
         where: { status: { in: ['succeeded', 'failed'] }, finishedAt: { gte: since } },
         select: { status: true, provider: true, createdAt: true, finishedAt: true, host: { select: { environment: true } } },
       });
-      const finished = (days: number): Finished[] => rows.filter((r) => r.finishedAt! >= new Date(now.getTime() - days * 86400_000)).map((r) => ({
-        environment: r.host.environment, provider: r.provider, status: r.status, seconds: (r.finishedAt!.getTime() - r.createdAt.getTime()) / 1000,
-      }));
+      const finished = (days: number): Finished[] =>
+        rows
+          .filter((r) => r.finishedAt! >= new Date(now.getTime() - days * 86400_000))
+          .map((r) => ({
+            environment: r.host.environment,
+            provider: r.provider,
+            status: r.status,
+            seconds: (r.finishedAt!.getTime() - r.createdAt.getTime()) / 1000,
+          }));
       return [7, 30].flatMap((days) => replacementRecord(finished(days)).map((x) => ({ days, ...x })));
     },
   };

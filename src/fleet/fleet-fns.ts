@@ -42,13 +42,18 @@ export function peerVersion(versions: string[]): string | undefined {
 export function reasonsOf(host: FleetHost, env: EnvironmentSettings | undefined, peers: string | undefined, now: Date): Reason[] {
   const out: Reason[] = [];
   if (env?.targetVersion && host.imageVersion !== env.targetVersion) {
-    out.push({ kind: 'off_target', why: `runs ${host.imageVersion}; the target of ${host.environment} is ${env.targetVersion}`, since: later(host.builtAt, env.updatedAt) });
+    out.push({
+      kind: 'off_target',
+      why: `runs ${host.imageVersion}; the target of ${host.environment} is ${env.targetVersion}`,
+      since: later(host.builtAt, env.updatedAt),
+    });
   }
   // Peers are the measure only where no target is set: mid roll-out, the hosts already on the target are right.
   if (!env?.targetVersion && peers && host.imageVersion !== peers) {
     out.push({ kind: 'off_peers', why: `runs ${host.imageVersion}; most hosts of ${host.environment} run ${peers}`, since: host.builtAt });
   }
-  if (host.state === 'failed') out.push({ kind: 'failed', why: 'its replacement failed: it stays out of service until replaced', since: host.failedAt ?? host.taintedAt ?? host.builtAt });
+  if (host.state === 'failed')
+    out.push({ kind: 'failed', why: 'its replacement failed: it stays out of service until replaced', since: host.failedAt ?? host.taintedAt ?? host.builtAt });
   else if (host.taintedAt) out.push({ kind: 'touched', why: `touched by hand and not yet replaced (${host.state.replace('_', ' ')})`, since: host.taintedAt });
   if (env?.maxHostAgeHours) {
     const limit = new Date(host.builtAt.getTime() + env.maxHostAgeHours * 3600_000);
@@ -85,7 +90,15 @@ export function fleetReport(hosts: FleetHost[], settings: EnvironmentSettings[],
       for (const r of reasons) byKind[r.kind]++;
       exceptions.push({ hostId: h.id, reasons });
     }
-    environments.push({ environment, targetVersion: env?.targetVersion ?? null, peerVersion: peers ?? null, maxHostAgeHours: env?.maxHostAgeHours ?? null, hosts: list.length, exceptions: count, byKind });
+    environments.push({
+      environment,
+      targetVersion: env?.targetVersion ?? null,
+      peerVersion: peers ?? null,
+      maxHostAgeHours: env?.maxHostAgeHours ?? null,
+      hosts: list.length,
+      exceptions: count,
+      byKind,
+    });
   }
   // Longest-standing exception first.
   const first = (e: { reasons: Reason[] }) => Math.min(...e.reasons.map((r) => r.since.getTime()));

@@ -10,7 +10,12 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { publish } from '../events/change-feed.js';
 import type { ReplacementService } from '../replacement/replacement-service.js';
 
-export interface NewRollout { environment: string; fromImageId: string; toImageId: string; maxUnavailable: number }
+export interface NewRollout {
+  environment: string;
+  fromImageId: string;
+  toImageId: string;
+  maxUnavailable: number;
+}
 
 type Deps = { prisma: PrismaClient; replacements: Pick<ReplacementService, 'scheduleOnto'>; log: (msg: string) => void };
 
@@ -24,19 +29,28 @@ export function rolloutService({ prisma, replacements, log }: Deps) {
       const failed = mine.find((r) => r.status === 'failed');
       const finish = async (status: 'succeeded' | 'failed', error: string | null) => {
         await tx.rollout.update({ where: { id }, data: { status, error, finishedAt: new Date() } });
-        await appendAudit(tx, { type: `rollout.${status}`, subjectType: 'rollout', subjectId: id, data: { environment: rollout.environment, replaced: mine.filter((r) => r.status === 'succeeded').length, ...(error ? { error } : {}) } });
+        await appendAudit(tx, {
+          type: `rollout.${status}`,
+          subjectType: 'rollout',
+          subjectId: id,
+          data: { environment: rollout.environment, replaced: mine.filter((r) => r.status === 'succeeded').length, ...(error ? { error } : {}) },
+        });
         await publish(tx, { type: 'change', kind: 'host', id });
       };
       if (failed) return finish('failed', `replacement of ${failed.host.name} failed: ${failed.lastError ?? 'no reason recorded'}; the roll-out stopped`);
       const inflight = mine.filter((r) => r.status === 'scheduled' || r.status === 'running').length;
-      const remaining = await tx.host.findMany({ where: { environment: rollout.environment, imageId: rollout.fromImageId, retiredAt: null }, orderBy: { name: 'asc' } });
+      const remaining = await tx.host.findMany({
+        where: { environment: rollout.environment, imageId: rollout.fromImageId, retiredAt: null },
+        orderBy: { name: 'asc' },
+      });
       if (remaining.length === 0 && inflight === 0) return finish('succeeded', null);
       let slots = rollout.maxUnavailable - inflight;
       for (const h of remaining) {
         if (slots <= 0) break;
         await tx.$executeRaw`SELECT 1 FROM hosts WHERE id = ${h.id}::uuid FOR UPDATE`;
-        const busy = (await tx.session.count({ where: { hostId: h.id, endedAt: null } })) > 0
-          || (await tx.replacement.count({ where: { hostId: h.id, status: { in: ['scheduled', 'running'] } } })) > 0;
+        const busy =
+          (await tx.session.count({ where: { hostId: h.id, endedAt: null } })) > 0 ||
+          (await tx.replacement.count({ where: { hostId: h.id, status: { in: ['scheduled', 'running'] } } })) > 0;
         if (busy) continue;
         await replacements.scheduleOnto(tx, h, id, rollout.toImageId);
         slots--;
@@ -56,16 +70,29 @@ export function rolloutService({ prisma, replacements, log }: Deps) {
       prisma.image.findUniqueOrThrow({ where: { id: r.fromImageId }, select: { id: true, name: true, version: true } }),
       prisma.image.findUniqueOrThrow({ where: { id: r.toImageId }, select: { id: true, name: true, version: true } }),
       prisma.replacement.findMany({ where: { rolloutId: id }, select: { status: true } }),
-      prisma.host.findMany({ where: { environment: r.environment, imageId: r.fromImageId, retiredAt: null }, select: { id: true, _count: { select: { sessions: { where: { endedAt: null } } } } } }),
+      prisma.host.findMany({
+        where: { environment: r.environment, imageId: r.fromImageId, retiredAt: null },
+        select: { id: true, _count: { select: { sessions: { where: { endedAt: null } } } } },
+      }),
     ]);
     const count = (...s: string[]) => mine.filter((m) => s.includes(m.status)).length;
     return {
-      id: r.id, environment: r.environment, from, to, maxUnavailable: r.maxUnavailable, status: r.status, error: r.error, createdBy: r.createdBy,
-      createdAt: r.createdAt.toISOString(), finishedAt: r.finishedAt?.toISOString() ?? null,
+      id: r.id,
+      environment: r.environment,
+      from,
+      to,
+      maxUnavailable: r.maxUnavailable,
+      status: r.status,
+      error: r.error,
+      createdBy: r.createdBy,
+      createdAt: r.createdAt.toISOString(),
+      finishedAt: r.finishedAt?.toISOString() ?? null,
       // Hosts still on the old image and not in flight count as left; those with an open session wait for it to end.
       progress: {
         total: count('succeeded') + remaining.length,
-        replaced: count('succeeded'), inProgress: count('scheduled', 'running'), failed: count('failed'),
+        replaced: count('succeeded'),
+        inProgress: count('scheduled', 'running'),
+        failed: count('failed'),
         waitingForSessions: remaining.filter((h) => h._count.sessions > 0).length,
       },
     };
@@ -78,14 +105,34 @@ export function rolloutService({ prisma, replacements, log }: Deps) {
     async start(actor: Actor, input: NewRollout) {
       if (input.fromImageId === input.toImageId) throw new ValidationError('The roll-out must move hosts to another image.');
       const id = await prisma.$transaction(async (tx) => {
-        const [from, to] = await Promise.all([tx.image.findUnique({ where: { id: input.fromImageId } }), tx.image.findUnique({ where: { id: input.toImageId } })]);
+        const [from, to] = await Promise.all([
+          tx.image.findUnique({ where: { id: input.fromImageId } }),
+          tx.image.findUnique({ where: { id: input.toImageId } }),
+        ]);
         if (!from || !to) throw new NotFoundError('Image');
-        if (await tx.rollout.count({ where: { environment: input.environment, status: 'running' } })) throw new ConflictError(`A roll-out of ${input.environment} is running.`, 'rollout_running');
+        if (await tx.rollout.count({ where: { environment: input.environment, status: 'running' } }))
+          throw new ConflictError(`A roll-out of ${input.environment} is running.`, 'rollout_running');
         const hosts = await tx.host.count({ where: { environment: input.environment, imageId: from.id, retiredAt: null } });
         if (hosts === 0) throw new ConflictError(`No host of ${input.environment} runs ${from.name} ${from.version}.`, 'nothing_to_roll');
         const rollout = await tx.rollout.create({ data: { ...input, createdBy: actor.username } });
-        await tx.environment.upsert({ where: { name: input.environment }, create: { name: input.environment, targetVersion: to.version }, update: { targetVersion: to.version, updatedAt: new Date() } });
-        await appendAudit(tx, { type: 'rollout.started', actor, subjectType: 'rollout', subjectId: rollout.id, data: { environment: input.environment, from: `${from.name}:${from.version}`, to: `${to.name}:${to.version}`, hosts, maxUnavailable: input.maxUnavailable } });
+        await tx.environment.upsert({
+          where: { name: input.environment },
+          create: { name: input.environment, targetVersion: to.version },
+          update: { targetVersion: to.version, updatedAt: new Date() },
+        });
+        await appendAudit(tx, {
+          type: 'rollout.started',
+          actor,
+          subjectType: 'rollout',
+          subjectId: rollout.id,
+          data: {
+            environment: input.environment,
+            from: `${from.name}:${from.version}`,
+            to: `${to.name}:${to.version}`,
+            hosts,
+            maxUnavailable: input.maxUnavailable,
+          },
+        });
         await publish(tx, { type: 'change', kind: 'host', id: rollout.id });
         return rollout.id;
       });

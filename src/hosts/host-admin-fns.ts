@@ -24,7 +24,8 @@ export interface Rules {
 }
 
 function parseReplacement(raw: unknown, connector: string, rules: Rules): Record<string, unknown> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ValidationError('connectorConfig.replacement must be an object like {"provider":"command","argv":["/path/to/program"]}');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ValidationError('connectorConfig.replacement must be an object like {"provider":"command","argv":["/path/to/program"]}');
   const provider = (raw as { provider?: unknown }).provider;
   if (typeof provider !== 'string' || !rules.providers.includes(provider)) {
     throw new ValidationError(`connectorConfig.replacement.provider must be one of: ${rules.providers.join(', ')}`);
@@ -48,7 +49,8 @@ export function checkConnectorConfig(connector: string, raw: unknown, rules: Rul
     const { replacement, ...rest } = config;
     const allowed = connector === 'ssh' ? SSH_SETTINGS : connector === 'local' ? LOCAL_SETTINGS : undefined;
     if (allowed) onlyKnown(rest, allowed);
-    if (connector === 'local' && rest.network !== undefined && typeof rest.network !== 'boolean') throw new ValidationError('connectorConfig.network must be true or false');
+    if (connector === 'local' && rest.network !== undefined && typeof rest.network !== 'boolean')
+      throw new ValidationError('connectorConfig.network must be true or false');
     const out: Record<string, unknown> = connector === 'ssh' ? { ...parseSshHostConfig(rest) } : { ...rest };
     if (replacement !== undefined) out.replacement = parseReplacement(replacement, connector, rules);
     return out;

@@ -18,39 +18,64 @@ export default async function hostAdminRoutes(app: FastifyInstance, { hostAdmin 
 
   r.get('/api/images', { schema: { response: { 200: Type.Array(ImageAdminSchema) } } }, async () => hostAdmin.listImages());
 
-  r.post('/api/images', {
-    schema: {
-      body: Type.Object({
-        name: Type.String({ pattern: IMAGE_NAME_PATTERN }),
-        version: Type.String({ pattern: IMAGE_VERSION_PATTERN }),
-        source: Type.String({ pattern: IMAGE_SOURCE_PATTERN }),
-      }, { additionalProperties: false }),
-      response: { 201: ImageAdminSchema },
+  r.post(
+    '/api/images',
+    {
+      schema: {
+        body: Type.Object(
+          {
+            name: Type.String({ pattern: IMAGE_NAME_PATTERN }),
+            version: Type.String({ pattern: IMAGE_VERSION_PATTERN }),
+            source: Type.String({ pattern: IMAGE_SOURCE_PATTERN }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ImageAdminSchema },
+      },
     },
-  }, async (request, reply) => reply.code(201).send(await hostAdmin.createImage(request.auth, request.body)));
+    async (request, reply) => reply.code(201).send(await hostAdmin.createImage(request.auth, request.body)),
+  );
 
-  r.post('/api/hosts', {
-    schema: {
-      body: Type.Object({
-        name: Type.String({ pattern: HOST_NAME_PATTERN }),
-        environment: Environment,
-        imageId: Type.String({ format: 'uuid' }),
-        connector: Type.String({ minLength: 1, maxLength: 32 }),
-        connectorConfig: Type.Optional(ConnectorConfig),
-      }, { additionalProperties: false }),
-      response: { 201: HostAdminSchema },
+  r.post(
+    '/api/hosts',
+    {
+      schema: {
+        body: Type.Object(
+          {
+            name: Type.String({ pattern: HOST_NAME_PATTERN }),
+            environment: Environment,
+            imageId: Type.String({ format: 'uuid' }),
+            connector: Type.String({ minLength: 1, maxLength: 32 }),
+            connectorConfig: Type.Optional(ConnectorConfig),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: HostAdminSchema },
+      },
     },
-  }, async (request, reply) => reply.code(201).send(await hostAdmin.createHost(request.auth, request.body)));
+    async (request, reply) => reply.code(201).send(await hostAdmin.createHost(request.auth, request.body)),
+  );
 
-  r.get('/api/hosts/:id/settings', { schema: { params: IdParams, response: { 200: HostAdminSchema } } }, async (request) => hostAdmin.settings(request.params.id));
+  r.get('/api/hosts/:id/settings', { schema: { params: IdParams, response: { 200: HostAdminSchema } } }, async (request) =>
+    hostAdmin.settings(request.params.id),
+  );
 
-  r.patch('/api/hosts/:id', {
-    schema: {
-      params: IdParams,
-      body: Type.Object({ environment: Type.Optional(Environment), connectorConfig: Type.Optional(ConnectorConfig) }, { additionalProperties: false, minProperties: 1 }),
-      response: { 200: HostAdminSchema },
+  r.patch(
+    '/api/hosts/:id',
+    {
+      schema: {
+        params: IdParams,
+        body: Type.Object(
+          { environment: Type.Optional(Environment), connectorConfig: Type.Optional(ConnectorConfig) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: HostAdminSchema },
+      },
     },
-  }, async (request) => hostAdmin.updateHost(request.auth, request.params.id, request.body));
+    async (request) => hostAdmin.updateHost(request.auth, request.params.id, request.body),
+  );
 
-  r.delete('/api/hosts/:id', { schema: { params: IdParams, response: { 200: HostAdminSchema } } }, async (request) => hostAdmin.retireHost(request.auth, request.params.id));
+  r.delete('/api/hosts/:id', { schema: { params: IdParams, response: { 200: HostAdminSchema } } }, async (request) =>
+    hostAdmin.retireHost(request.auth, request.params.id),
+  );
 }

@@ -12,9 +12,22 @@ import { hostDirectory } from '../terminal/connectors/local-connector.js';
 import { checkConnectorConfig, configSummary, type Rules } from './host-admin-fns.js';
 import { hostInclude, toHostView } from './host-views.js';
 
-export interface NewImage { name: string; version: string; source: string }
-export interface NewHost { name: string; environment: string; imageId: string; connector: string; connectorConfig?: Record<string, unknown> }
-export interface HostPatch { environment?: string; connectorConfig?: Record<string, unknown> }
+export interface NewImage {
+  name: string;
+  version: string;
+  source: string;
+}
+export interface NewHost {
+  name: string;
+  environment: string;
+  imageId: string;
+  connector: string;
+  connectorConfig?: Record<string, unknown>;
+}
+export interface HostPatch {
+  environment?: string;
+  connectorConfig?: Record<string, unknown>;
+}
 
 type Deps = { prisma: PrismaClient; dataDir: string; rules: () => Rules; brokerId?: string };
 
@@ -62,17 +75,31 @@ export function hostAdminService({ prisma, dataDir, rules, brokerId }: Deps) {
         return await prisma.$transaction(async (tx) => {
           const image = await tx.image.findUnique({ where: { id: input.imageId } });
           if (!image) throw new NotFoundError('Image');
-          if (await tx.host.findUnique({ where: { name: input.name } })) throw new ConflictError(`A host named ${input.name} exists (names stay taken after retirement).`, 'host_exists');
+          if (await tx.host.findUnique({ where: { name: input.name } }))
+            throw new ConflictError(`A host named ${input.name} exists (names stay taken after retirement).`, 'host_exists');
           const host = await tx.host.create({
             data: {
-              name: input.name, environment: input.environment, imageId: image.id, connector: input.connector, connectorConfig: connectorConfig as object,
+              name: input.name,
+              environment: input.environment,
+              imageId: image.id,
+              connector: input.connector,
+              connectorConfig: connectorConfig as object,
               // Built in this replica's data dir: this replica owns it.
-              ownerBrokerId: input.connector === 'local' ? brokerId ?? null : null,
+              ownerBrokerId: input.connector === 'local' ? (brokerId ?? null) : null,
             },
           });
           await appendAudit(tx, {
-            type: 'host.created', actor, subjectType: 'host', subjectId: host.id,
-            data: { name: host.name, environment: host.environment, image: `${image.name}:${image.version}`, imageId: image.id, ...configSummary(host.connector, connectorConfig) },
+            type: 'host.created',
+            actor,
+            subjectType: 'host',
+            subjectId: host.id,
+            data: {
+              name: host.name,
+              environment: host.environment,
+              image: `${image.name}:${image.version}`,
+              imageId: image.id,
+              ...configSummary(host.connector, connectorConfig),
+            },
           });
           await publish(tx, { type: 'change', kind: 'host', id: host.id });
           if (host.connector === 'local') {
@@ -84,7 +111,8 @@ export function hostAdminService({ prisma, dataDir, rules, brokerId }: Deps) {
       } catch (err) {
         if (built) await rm(hostDirectory(dataDir, input.name), { recursive: true, force: true });
         if (isUniqueViolation(err)) throw new ConflictError(`A host named ${input.name} exists.`, 'host_exists');
-        if (built && !(err instanceof ConflictError || err instanceof NotFoundError)) throw new ConflictError(`The host could not be built from its image: ${(err as Error).message}`, 'build_failed');
+        if (built && !(err instanceof ConflictError || err instanceof NotFoundError))
+          throw new ConflictError(`The host could not be built from its image: ${(err as Error).message}`, 'build_failed');
         throw err;
       }
     },

@@ -8,12 +8,19 @@ export default async function hostRoutes(app: FastifyInstance, { hosts }: { host
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('preValidation', app.authenticate);
 
-  r.get('/api/hosts', {
-    schema: {
-      querystring: Type.Object({ environment: Type.Optional(Type.String({ maxLength: 64 })), state: Type.Optional(Type.Union(HOST_STATES.map((s) => Type.Literal(s)))) }, { additionalProperties: false }),
-      response: { 200: Type.Array(HostSchema) },
+  r.get(
+    '/api/hosts',
+    {
+      schema: {
+        querystring: Type.Object(
+          { environment: Type.Optional(Type.String({ maxLength: 64 })), state: Type.Optional(Type.Union(HOST_STATES.map((s) => Type.Literal(s)))) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Array(HostSchema) },
+      },
     },
-  }, async (request) => hosts.list(request.query));
+    async (request) => hosts.list(request.query),
+  );
 
   r.get('/api/hosts/:id', { schema: { params: IdParams, response: { 200: HostSchema } } }, async (request) => hosts.get(request.params.id));
 

@@ -35,11 +35,20 @@ export function hostService(prisma: PrismaClient) {
             // The session that tainted the host started a moment before the taint time (same
             // transaction, earlier clock): a session counts if it was open at or after it.
             prisma.session.findMany({
-              where: { hostId: h.id, OR: [{ startedAt: { gte: h.taintedAt! } }, { endedAt: null }, { endedAt: { gte: h.taintedAt! } }], userId: seesAll ? undefined : user.id },
-              include: sessionInclude, orderBy: { startedAt: 'asc' },
+              where: {
+                hostId: h.id,
+                OR: [{ startedAt: { gte: h.taintedAt! } }, { endedAt: null }, { endedAt: { gte: h.taintedAt! } }],
+                userId: seesAll ? undefined : user.id,
+              },
+              include: sessionInclude,
+              orderBy: { startedAt: 'asc' },
             }),
             // Only a replacement of this drift, never the previous one's outcome.
-            prisma.replacement.findFirst({ where: { hostId: h.id, createdAt: { gte: h.taintedAt! } }, include: replacementInclude, orderBy: { createdAt: 'desc' } }),
+            prisma.replacement.findFirst({
+              where: { hostId: h.id, createdAt: { gte: h.taintedAt! } },
+              include: replacementInclude,
+              orderBy: { createdAt: 'desc' },
+            }),
           ]);
           return {
             host: toHostView(h, now),

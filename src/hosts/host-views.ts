@@ -9,16 +9,29 @@ export const hostInclude = {
 } satisfies Prisma.HostInclude;
 
 interface HostRow {
-  id: string; name: string; environment: string; connector: string; state: string; instance: number;
-  taintedAt: Date | null; retiredAt: Date | null; ownerBrokerId?: string | null;
+  id: string;
+  name: string;
+  environment: string;
+  connector: string;
+  state: string;
+  instance: number;
+  taintedAt: Date | null;
+  retiredAt: Date | null;
+  ownerBrokerId?: string | null;
   image: { id: string; name: string; version: string };
   replacements: { id: string; status: string; attempts: number }[];
 }
 
 export function toHostView(h: HostRow, now = Date.now()): HostView {
   return {
-    id: h.id, name: h.name, environment: h.environment, image: h.image, connector: h.connector, state: h.state as HostState,
-    instance: h.instance, taintedAt: h.taintedAt?.toISOString() ?? null,
+    id: h.id,
+    name: h.name,
+    environment: h.environment,
+    image: h.image,
+    connector: h.connector,
+    state: h.state as HostState,
+    instance: h.instance,
+    taintedAt: h.taintedAt?.toISOString() ?? null,
     driftAgeSeconds: h.taintedAt ? Math.max(0, Math.floor((now - h.taintedAt.getTime()) / 1000)) : null,
     retiredAt: h.retiredAt?.toISOString() ?? null,
     pendingReplacement: (h.replacements[0] as HostView['pendingReplacement'] | undefined) ?? null,

@@ -18,7 +18,13 @@ export interface SenderConfig {
 const TIMEOUT_MS = 10_000;
 
 async function post(url: string, body: string, headers: Record<string, string>): Promise<void> {
-  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'error' });
+  const res = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+    redirect: 'error',
+  });
   await res.arrayBuffer().catch(() => undefined);
   if (!res.ok) throw new Error(`HTTP ${res.status} from the receiver`);
 }
@@ -43,7 +49,14 @@ export function channelSenders(config: SenderConfig) {
         case 'email': {
           if (!mailer) throw new Error('no SMTP server configured (BREAKGLASS_SMTP_URL)');
           const m = emailMessage(event);
-          await mailer.sendMail({ from: config.mailFrom, to: channel.target, subject: m.subject, text: m.text, html: m.html, headers: { 'X-Breakglass-Event-Id': event.id } });
+          await mailer.sendMail({
+            from: config.mailFrom,
+            to: channel.target,
+            subject: m.subject,
+            text: m.text,
+            html: m.html,
+            headers: { 'X-Breakglass-Event-Id': event.id },
+          });
           return;
         }
         default:

@@ -3,10 +3,17 @@
 // transaction of the change it tells about.
 export const NOTIFICATION_EVENTS = [
   'request.created', // → the environment's approvers
-  'request.approved', 'request.denied', 'request.expired', // → the requester
+  'request.approved',
+  'request.denied',
+  'request.expired', // → the requester
   'extension.requested', // → approvers
-  'extension.approved', 'extension.denied', // → the requester
-  'session.started', 'session.ended', 'emergency.granted', 'review.overdue', 'replacement.failed', // → a channel of the environment's choosing
+  'extension.approved',
+  'extension.denied', // → the requester
+  'session.started',
+  'session.ended',
+  'emergency.granted',
+  'review.overdue',
+  'replacement.failed', // → a channel of the environment's choosing
 ] as const;
 export type NotificationEventType = (typeof NOTIFICATION_EVENTS)[number];
 

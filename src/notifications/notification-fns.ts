@@ -24,11 +24,25 @@ export interface NotificationEvent {
 }
 
 export interface EventSource {
-  id: string; status: string; reason: string; ticket: string | null; durationMinutes: number; extendedMinutes: number;
-  emergency: boolean; expiresAt: Date | null; host: { name: string; environment: string }; requester: { username: string };
+  id: string;
+  status: string;
+  reason: string;
+  ticket: string | null;
+  durationMinutes: number;
+  extendedMinutes: number;
+  emergency: boolean;
+  expiresAt: Date | null;
+  host: { name: string; environment: string };
+  requester: { username: string };
 }
 
-export function buildEvent(type: NotificationEventType, r: EventSource, baseUrl: string, details: Record<string, unknown> = {}, now = new Date()): NotificationEvent {
+export function buildEvent(
+  type: NotificationEventType,
+  r: EventSource,
+  baseUrl: string,
+  details: Record<string, unknown> = {},
+  now = new Date(),
+): NotificationEvent {
   return {
     schema: EVENT_SCHEMA,
     id: randomUUID(),
@@ -53,7 +67,14 @@ export function sign(secret: string, timestamp: string, body: string): string {
 }
 
 /** The receiver's side (docs/api.md shows the same in a few lines): constant-time compare, and a bounded clock skew. */
-export function verifySignature(secret: string, timestamp: string, body: string, signature: string, nowSeconds = Date.now() / 1000, toleranceSeconds = 300): boolean {
+export function verifySignature(
+  secret: string,
+  timestamp: string,
+  body: string,
+  signature: string,
+  nowSeconds = Date.now() / 1000,
+  toleranceSeconds = 300,
+): boolean {
   if (!/^\d{1,12}$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > toleranceSeconds) return false;
   const expected = Buffer.from(sign(secret, timestamp, body));
   const given = Buffer.from(signature);
@@ -98,8 +119,24 @@ export function slackMessage(e: NotificationEvent) {
     text: title(e),
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: title(e).slice(0, 150) } },
-      { type: 'section', fields: facts(e).slice(0, 10).map(([k, v]) => ({ type: 'mrkdwn', text: `*${k}*\n${slackEscape(v).slice(0, 1900)}` })) },
-      { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open the request' }, url: e.link, action_id: 'open_request', ...(e.emergency ? { style: 'danger' } : {}) }] },
+      {
+        type: 'section',
+        fields: facts(e)
+          .slice(0, 10)
+          .map(([k, v]) => ({ type: 'mrkdwn', text: `*${k}*\n${slackEscape(v).slice(0, 1900)}` })),
+      },
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            text: { type: 'plain_text', text: 'Open the request' },
+            url: e.link,
+            action_id: 'open_request',
+            ...(e.emergency ? { style: 'danger' } : {}),
+          },
+        ],
+      },
     ],
   };
 }
@@ -111,7 +148,8 @@ export function emailMessage(e: NotificationEvent): { subject: string; text: str
   return {
     subject: title(e),
     text: `${title(e)}\n\n${rows.map(([k, v]) => `${k}: ${v}`).join('\n')}\n\nOpen the request: ${e.link}\n`,
-    html: `<h2>${htmlEscape(title(e))}</h2><table>${rows.map(([k, v]) => `<tr><th align="left">${htmlEscape(k)}</th><td>${htmlEscape(v)}</td></tr>`).join('')}</table>`
-      + `<p><a href="${htmlEscape(e.link)}">Open the request</a></p>`,
+    html:
+      `<h2>${htmlEscape(title(e))}</h2><table>${rows.map(([k, v]) => `<tr><th align="left">${htmlEscape(k)}</th><td>${htmlEscape(v)}</td></tr>`).join('')}</table>` +
+      `<p><a href="${htmlEscape(e.link)}">Open the request</a></p>`,
   };
 }

@@ -7,13 +7,28 @@ import { AUDIENCES, NOTIFICATION_EVENTS } from './notification-events.js';
 import type { NotificationService } from './notification-service.js';
 
 const ChannelSchema = Type.Object({
-  id: Type.String(), environment: Type.String(), name: Type.String(), kind: Type.String(), target: Type.String(),
-  hasSecret: Type.Boolean(), events: Type.Array(Type.String()), createdAt: Type.String({ format: 'date-time' }),
+  id: Type.String(),
+  environment: Type.String(),
+  name: Type.String(),
+  kind: Type.String(),
+  target: Type.String(),
+  hasSecret: Type.Boolean(),
+  events: Type.Array(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
 });
 const DeliverySchema = Type.Object({
-  id: Type.String(), eventId: Type.String(), eventType: Type.String(), channel: Type.String(), kind: Type.String(), environment: Type.String(),
-  status: Type.String(), attempts: Type.Integer(), lastError: Type.Union([Type.String(), Type.Null()]), createdAt: Type.String(),
-  deliveredAt: Type.Union([Type.String(), Type.Null()]), requestId: Type.Union([Type.String(), Type.Null()]),
+  id: Type.String(),
+  eventId: Type.String(),
+  eventType: Type.String(),
+  channel: Type.String(),
+  kind: Type.String(),
+  environment: Type.String(),
+  status: Type.String(),
+  attempts: Type.Integer(),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  deliveredAt: Type.Union([Type.String(), Type.Null()]),
+  requestId: Type.Union([Type.String(), Type.Null()]),
 });
 const Errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema };
 
@@ -22,36 +37,61 @@ export default async function notificationRoutes(app: FastifyInstance, { notific
   app.addHook('preValidation', app.authenticate);
   app.addHook('preHandler', requireRole('admin'));
 
-  r.get('/api/notifications/channels', {
-    schema: { querystring: Type.Object({ environment: Type.Optional(Type.String({ pattern: ENVIRONMENT_PATTERN })) }, { additionalProperties: false }), response: { 200: Type.Array(ChannelSchema), ...Errors } },
-  }, async (request) => notifications.listChannels(request.query.environment));
-
-  r.post('/api/notifications/channels', {
-    schema: {
-      body: Type.Object({
-        environment: Type.String({ pattern: ENVIRONMENT_PATTERN }),
-        name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x20-\\x7e]+$' }),
-        kind: Type.Union([Type.Literal('webhook'), Type.Literal('slack'), Type.Literal('email')]),
-        target: Type.String({ minLength: 3, maxLength: 2000 }),
-        secret: Type.Optional(Type.String({ minLength: 16, maxLength: 200 })),
-        audiences: Type.Optional(Type.Array(Type.Union(Object.keys(AUDIENCES).map((a) => Type.Literal(a as keyof typeof AUDIENCES))), { maxItems: 3 })),
-        events: Type.Optional(Type.Array(Type.Union(NOTIFICATION_EVENTS.map((e) => Type.Literal(e))), { maxItems: NOTIFICATION_EVENTS.length })),
-      }, { additionalProperties: false }),
-      response: { 201: ChannelSchema, ...Errors },
+  r.get(
+    '/api/notifications/channels',
+    {
+      schema: {
+        querystring: Type.Object({ environment: Type.Optional(Type.String({ pattern: ENVIRONMENT_PATTERN })) }, { additionalProperties: false }),
+        response: { 200: Type.Array(ChannelSchema), ...Errors },
+      },
     },
-  }, async (request, reply) => reply.code(201).send(await notifications.addChannel(request.auth, request.body)));
+    async (request) => notifications.listChannels(request.query.environment),
+  );
 
-  r.delete('/api/notifications/channels/:id', {
-    schema: { params: IdParams, response: { 204: Type.Null(), ...Errors, 404: ErrorSchema } },
-  }, async (request, reply) => {
-    await notifications.removeChannel(request.auth, request.params.id);
-    return reply.code(204).send(null);
-  });
-
-  r.get('/api/notifications/deliveries', {
-    schema: {
-      querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')])) }, { additionalProperties: false }),
-      response: { 200: Type.Array(DeliverySchema), ...Errors },
+  r.post(
+    '/api/notifications/channels',
+    {
+      schema: {
+        body: Type.Object(
+          {
+            environment: Type.String({ pattern: ENVIRONMENT_PATTERN }),
+            name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x20-\\x7e]+$' }),
+            kind: Type.Union([Type.Literal('webhook'), Type.Literal('slack'), Type.Literal('email')]),
+            target: Type.String({ minLength: 3, maxLength: 2000 }),
+            secret: Type.Optional(Type.String({ minLength: 16, maxLength: 200 })),
+            audiences: Type.Optional(Type.Array(Type.Union(Object.keys(AUDIENCES).map((a) => Type.Literal(a as keyof typeof AUDIENCES))), { maxItems: 3 })),
+            events: Type.Optional(Type.Array(Type.Union(NOTIFICATION_EVENTS.map((e) => Type.Literal(e))), { maxItems: NOTIFICATION_EVENTS.length })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ChannelSchema, ...Errors },
+      },
     },
-  }, async (request) => notifications.listDeliveries(request.query));
+    async (request, reply) => reply.code(201).send(await notifications.addChannel(request.auth, request.body)),
+  );
+
+  r.delete(
+    '/api/notifications/channels/:id',
+    {
+      schema: { params: IdParams, response: { 204: Type.Null(), ...Errors, 404: ErrorSchema } },
+    },
+    async (request, reply) => {
+      await notifications.removeChannel(request.auth, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.get(
+    '/api/notifications/deliveries',
+    {
+      schema: {
+        querystring: Type.Object(
+          { status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')])) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Array(DeliverySchema), ...Errors },
+      },
+    },
+    async (request) => notifications.listDeliveries(request.query),
+  );
 }

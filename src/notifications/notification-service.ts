@@ -2,7 +2,7 @@
 // delivery row and one pg-boss job per channel), sent by a worker on any
 // replica, retried with backoff; every delivery and every failure is audited.
 import type { Config } from '../config.js';
-import type { PrismaClient, } from '../db/client.js';
+import type { PrismaClient } from '../db/client.js';
 import { appendAudit, type Actor } from '../audit/audit-service.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { QUEUES, type Scheduler } from '../scheduler/scheduler.js';
@@ -29,14 +29,33 @@ export interface NewChannel {
 }
 
 /** What admins see of a channel: never its secret, nor a Slack URL's secret path. */
-function channelView(c: { id: string; environment: string; name: string; kind: string; target: string; secret: string | null; events: string[]; createdAt: Date }) {
+function channelView(c: {
+  id: string;
+  environment: string;
+  name: string;
+  kind: string;
+  target: string;
+  secret: string | null;
+  events: string[];
+  createdAt: Date;
+}) {
   const target = c.kind === 'slack' ? `${new URL(c.target).origin}/…` : c.target;
-  return { id: c.id, environment: c.environment, name: c.name, kind: c.kind, target, hasSecret: c.secret !== null, events: c.events, createdAt: c.createdAt.toISOString() };
+  return {
+    id: c.id,
+    environment: c.environment,
+    name: c.name,
+    kind: c.kind,
+    target,
+    hasSecret: c.secret !== null,
+    events: c.events,
+    createdAt: c.createdAt.toISOString(),
+  };
 }
 
 function checkTarget(input: NewChannel): void {
   if (input.kind === 'email') {
-    if (!input.target.split(',').every((a) => /^[^\s@,<>]+@[^\s@,<>]+$/.test(a.trim()))) throw new ValidationError('target must be one or more e-mail addresses, comma-separated');
+    if (!input.target.split(',').every((a) => /^[^\s@,<>]+@[^\s@,<>]+$/.test(a.trim())))
+      throw new ValidationError('target must be one or more e-mail addresses, comma-separated');
     return;
   }
   let url: URL;
@@ -45,8 +64,10 @@ function checkTarget(input: NewChannel): void {
   } catch {
     throw new ValidationError('target must be an http(s) URL');
   }
-  if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password) throw new ValidationError('target must be an http(s) URL without credentials');
-  if (input.kind === 'webhook' && (!input.secret || input.secret.length < 16)) throw new ValidationError('a webhook needs a secret of at least 16 characters to sign its deliveries');
+  if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password)
+    throw new ValidationError('target must be an http(s) URL without credentials');
+  if (input.kind === 'webhook' && (!input.secret || input.secret.length < 16))
+    throw new ValidationError('a webhook needs a secret of at least 16 characters to sign its deliveries');
 }
 
 export function notificationService({ prisma, scheduler, config, log }: Deps) {
@@ -61,10 +82,19 @@ export function notificationService({ prisma, scheduler, config, log }: Deps) {
       if (targets.length === 0) return;
       const event = buildEvent(type, request, config.publicUrl, extra);
       for (const channel of targets) {
-        const delivery = await tx.notificationDelivery.create({ data: { eventId: event.id, eventType: type, channelId: channel.id, payload: event as object } });
-        await scheduler.enqueue(tx, QUEUES.notification, { deliveryId: delivery.id }, {
-          retryLimit: config.notifyRetries, retryDelay: config.notifyRetryDelaySeconds, retryBackoff: true,
+        const delivery = await tx.notificationDelivery.create({
+          data: { eventId: event.id, eventType: type, channelId: channel.id, payload: event as object },
         });
+        await scheduler.enqueue(
+          tx,
+          QUEUES.notification,
+          { deliveryId: delivery.id },
+          {
+            retryLimit: config.notifyRetries,
+            retryDelay: config.notifyRetryDelaySeconds,
+            retryBackoff: true,
+          },
+        );
       }
     },
   };
@@ -78,7 +108,14 @@ export function notificationService({ prisma, scheduler, config, log }: Deps) {
       if (d?.status !== 'pending') return;
       const event = d.payload as unknown as NotificationEvent;
       const subject = { subjectType: 'notification', subjectId: d.id };
-      const base = { eventId: d.eventId, event: d.eventType, channel: d.channel.name, kind: d.channel.kind, environment: d.channel.environment, requestId: event.request.id };
+      const base = {
+        eventId: d.eventId,
+        event: d.eventType,
+        channel: d.channel.name,
+        kind: d.channel.kind,
+        environment: d.channel.environment,
+        requestId: event.request.id,
+      };
       try {
         await senders.send(d.channel, event);
       } catch (err) {
@@ -94,7 +131,10 @@ export function notificationService({ prisma, scheduler, config, log }: Deps) {
         return;
       }
       await prisma.$transaction(async (tx) => {
-        await tx.notificationDelivery.update({ where: { id: d.id }, data: { attempts: d.attempts + 1, status: 'delivered', deliveredAt: new Date(), lastError: null } });
+        await tx.notificationDelivery.update({
+          where: { id: d.id },
+          data: { attempts: d.attempts + 1, status: 'delivered', deliveredAt: new Date(), lastError: null },
+        });
         await appendAudit(tx, { type: 'notification.delivered', ...subject, data: { ...base, attempt: d.attempts + 1 } });
       });
     },
@@ -110,8 +150,16 @@ export function notificationService({ prisma, scheduler, config, log }: Deps) {
       if (events.length === 0) throw new ValidationError('a channel needs at least one event or audience');
       if (events.some((e) => !NOTIFICATION_EVENTS.includes(e))) throw new ValidationError('unknown event type');
       const row = await prisma.$transaction(async (tx) => {
-        const c = await tx.notificationChannel.create({ data: { environment: input.environment, name: input.name, kind: input.kind, target: input.target, secret: input.secret ?? null, events } });
-        await appendAudit(tx, { type: 'notification.channel_added', actor: user, subjectType: 'notification_channel', subjectId: c.id, data: { environment: c.environment, name: c.name, kind: c.kind, events } });
+        const c = await tx.notificationChannel.create({
+          data: { environment: input.environment, name: input.name, kind: input.kind, target: input.target, secret: input.secret ?? null, events },
+        });
+        await appendAudit(tx, {
+          type: 'notification.channel_added',
+          actor: user,
+          subjectType: 'notification_channel',
+          subjectId: c.id,
+          data: { environment: c.environment, name: c.name, kind: c.kind, events },
+        });
         return c;
       });
       return channelView(row);
@@ -122,15 +170,35 @@ export function notificationService({ prisma, scheduler, config, log }: Deps) {
         const c = await tx.notificationChannel.findUnique({ where: { id } });
         if (!c) throw new NotFoundError('Channel');
         await tx.notificationChannel.delete({ where: { id } });
-        await appendAudit(tx, { type: 'notification.channel_removed', actor: user, subjectType: 'notification_channel', subjectId: id, data: { environment: c.environment, name: c.name, kind: c.kind } });
+        await appendAudit(tx, {
+          type: 'notification.channel_removed',
+          actor: user,
+          subjectType: 'notification_channel',
+          subjectId: id,
+          data: { environment: c.environment, name: c.name, kind: c.kind },
+        });
       });
     },
 
     async listDeliveries(filter: { status?: string }) {
-      const rows = await prisma.notificationDelivery.findMany({ where: { status: filter.status }, include: { channel: { select: { name: true, kind: true, environment: true } } }, orderBy: { createdAt: 'desc' }, take: 200 });
+      const rows = await prisma.notificationDelivery.findMany({
+        where: { status: filter.status },
+        include: { channel: { select: { name: true, kind: true, environment: true } } },
+        orderBy: { createdAt: 'desc' },
+        take: 200,
+      });
       return rows.map((d) => ({
-        id: d.id, eventId: d.eventId, eventType: d.eventType, channel: d.channel.name, kind: d.channel.kind, environment: d.channel.environment,
-        status: d.status, attempts: d.attempts, lastError: d.lastError, createdAt: d.createdAt.toISOString(), deliveredAt: d.deliveredAt?.toISOString() ?? null,
+        id: d.id,
+        eventId: d.eventId,
+        eventType: d.eventType,
+        channel: d.channel.name,
+        kind: d.channel.kind,
+        environment: d.channel.environment,
+        status: d.status,
+        attempts: d.attempts,
+        lastError: d.lastError,
+        createdAt: d.createdAt.toISOString(),
+        deliveredAt: d.deliveredAt?.toISOString() ?? null,
         requestId: (d.payload as { request?: { id?: string } }).request?.id ?? null,
       }));
     },

@@ -27,23 +27,104 @@ function rowCounter(registry: Registry, name: string, help: string, label: strin
 export default async function healthRoutes(app: FastifyInstance, { prisma, writer, liveSessions, more }: Opts) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'breakglass_' });
-  new Gauge({ name: 'breakglass_sessions_active', help: 'Sessions open, fleet-wide', registers: [registry], async collect() { this.set(await prisma.session.count({ where: { endedAt: null } })); } });
-  new Gauge({ name: 'breakglass_sessions_live_here', help: 'Sessions whose pty this replica holds', registers: [registry], collect() { this.set(liveSessions()); } });
-  new Gauge({ name: 'breakglass_replacements_pending', help: 'Replacements scheduled or running', registers: [registry], async collect() { this.set(await prisma.replacement.count({ where: { status: { in: OPEN_REPLACEMENT_STATUSES } } })); } });
-  new Gauge({ name: 'breakglass_hosts_drifted', help: 'Hosts touched by hand and not yet replaced', registers: [registry], async collect() { this.set(await prisma.host.count({ where: { taintedAt: { not: null }, retiredAt: null } })); } });
-  new Gauge({ name: 'breakglass_requests_pending', help: 'Requests waiting for approval', registers: [registry], async collect() { this.set(await prisma.accessRequest.count({ where: { status: 'pending' } })); } });
+  new Gauge({
+    name: 'breakglass_sessions_active',
+    help: 'Sessions open, fleet-wide',
+    registers: [registry],
+    async collect() {
+      this.set(await prisma.session.count({ where: { endedAt: null } }));
+    },
+  });
+  new Gauge({
+    name: 'breakglass_sessions_live_here',
+    help: 'Sessions whose pty this replica holds',
+    registers: [registry],
+    collect() {
+      this.set(liveSessions());
+    },
+  });
+  new Gauge({
+    name: 'breakglass_replacements_pending',
+    help: 'Replacements scheduled or running',
+    registers: [registry],
+    async collect() {
+      this.set(await prisma.replacement.count({ where: { status: { in: OPEN_REPLACEMENT_STATUSES } } }));
+    },
+  });
+  new Gauge({
+    name: 'breakglass_hosts_drifted',
+    help: 'Hosts touched by hand and not yet replaced',
+    registers: [registry],
+    async collect() {
+      this.set(await prisma.host.count({ where: { taintedAt: { not: null }, retiredAt: null } }));
+    },
+  });
+  new Gauge({
+    name: 'breakglass_requests_pending',
+    help: 'Requests waiting for approval',
+    registers: [registry],
+    async collect() {
+      this.set(await prisma.accessRequest.count({ where: { status: 'pending' } }));
+    },
+  });
   rowCounter(registry, 'breakglass_decisions_total', 'Approvals and denials given, fleet-wide', 'decision', async () =>
-    (await prisma.approval.groupBy({ by: ['decision'], _count: { _all: true } })).map((g) => ({ key: g.decision, count: g._count._all })));
-  rowCounter(registry, 'breakglass_sessions_ended_total', 'Sessions ended, by end reason (recording_failed counts recording failures), fleet-wide', 'reason', async () =>
-    (await prisma.session.groupBy({ by: ['endReason'], where: { endedAt: { not: null } }, _count: { _all: true } })).map((g) => ({ key: g.endReason, count: g._count._all })));
+    (await prisma.approval.groupBy({ by: ['decision'], _count: { _all: true } })).map((g) => ({ key: g.decision, count: g._count._all })),
+  );
+  rowCounter(
+    registry,
+    'breakglass_sessions_ended_total',
+    'Sessions ended, by end reason (recording_failed counts recording failures), fleet-wide',
+    'reason',
+    async () =>
+      (await prisma.session.groupBy({ by: ['endReason'], where: { endedAt: { not: null } }, _count: { _all: true } })).map((g) => ({
+        key: g.endReason,
+        count: g._count._all,
+      })),
+  );
   rowCounter(registry, 'breakglass_replacements_finished_total', 'Replacements finished, by result, fleet-wide', 'result', async () =>
-    (await prisma.replacement.groupBy({ by: ['status'], where: { status: { notIn: OPEN_REPLACEMENT_STATUSES } }, _count: { _all: true } })).map((g) => ({ key: g.status, count: g._count._all })));
-  new Gauge({ name: 'breakglass_emergency_grants_total', help: 'Emergency grants ever made (break-glass), fleet-wide', registers: [registry], async collect() { this.set(await prisma.accessRequest.count({ where: { emergency: true, approvedAt: { not: null } } })); } });
-  new Gauge({ name: 'breakglass_emergency_reviews_open', help: 'Emergency grants not yet reviewed', registers: [registry], async collect() { this.set(await prisma.accessRequest.count({ where: { reviewDueAt: { not: null }, reviewedAt: null } })); } });
-  new Gauge({ name: 'breakglass_emergency_reviews_overdue', help: 'Emergency grants not reviewed within the policy\'s hours', registers: [registry], async collect() { this.set(await prisma.accessRequest.count({ where: { reviewDueAt: { lt: new Date() }, reviewedAt: null } })); } });
-  new Gauge({ name: 'breakglass_notifications_failed', help: 'Notification deliveries that failed for good', registers: [registry], async collect() { this.set(await prisma.notificationDelivery.count({ where: { status: 'failed' } })); } });
+    (await prisma.replacement.groupBy({ by: ['status'], where: { status: { notIn: OPEN_REPLACEMENT_STATUSES } }, _count: { _all: true } })).map((g) => ({
+      key: g.status,
+      count: g._count._all,
+    })),
+  );
+  new Gauge({
+    name: 'breakglass_emergency_grants_total',
+    help: 'Emergency grants ever made (break-glass), fleet-wide',
+    registers: [registry],
+    async collect() {
+      this.set(await prisma.accessRequest.count({ where: { emergency: true, approvedAt: { not: null } } }));
+    },
+  });
+  new Gauge({
+    name: 'breakglass_emergency_reviews_open',
+    help: 'Emergency grants not yet reviewed',
+    registers: [registry],
+    async collect() {
+      this.set(await prisma.accessRequest.count({ where: { reviewDueAt: { not: null }, reviewedAt: null } }));
+    },
+  });
+  new Gauge({
+    name: 'breakglass_emergency_reviews_overdue',
+    help: "Emergency grants not reviewed within the policy's hours",
+    registers: [registry],
+    async collect() {
+      this.set(await prisma.accessRequest.count({ where: { reviewDueAt: { lt: new Date() }, reviewedAt: null } }));
+    },
+  });
+  new Gauge({
+    name: 'breakglass_notifications_failed',
+    help: 'Notification deliveries that failed for good',
+    registers: [registry],
+    async collect() {
+      this.set(await prisma.notificationDelivery.count({ where: { status: 'failed' } }));
+    },
+  });
   more?.(registry);
-  const bytes = new Counter({ name: 'breakglass_recording_bytes_total', help: 'Terminal bytes committed to recordings by this replica', registers: [registry] });
+  const bytes = new Counter({
+    name: 'breakglass_recording_bytes_total',
+    help: 'Terminal bytes committed to recordings by this replica',
+    registers: [registry],
+  });
   const commits = new Histogram({
     name: 'breakglass_recording_commit_seconds',
     help: 'Time to commit one batch of recording chunks (the wait before bytes are forwarded), this replica',
@@ -53,21 +134,25 @@ export default async function healthRoutes(app: FastifyInstance, { prisma, write
   writer.onCommit = (seconds) => commits.observe(seconds);
   let reported = 0;
 
-  app.get('/healthz', {
-    schema: {
-      response: {
-        200: Type.Object({ ok: Type.Literal(true) }),
-        503: Type.Object({ ok: Type.Literal(false), error: Type.Object({ code: Type.String(), message: Type.String() }) }),
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        response: {
+          200: Type.Object({ ok: Type.Literal(true) }),
+          503: Type.Object({ ok: Type.Literal(false), error: Type.Object({ code: Type.String(), message: Type.String() }) }),
+        },
       },
     },
-  }, async (_request, reply) => {
-    try {
-      await prisma.$queryRaw`SELECT 1`;
-      return { ok: true as const };
-    } catch {
-      return reply.code(503).send({ ok: false, error: { code: 'database_unavailable', message: 'Postgres does not answer.' } });
-    }
-  });
+    async (_request, reply) => {
+      try {
+        await prisma.$queryRaw`SELECT 1`;
+        return { ok: true as const };
+      } catch {
+        return reply.code(503).send({ ok: false, error: { code: 'database_unavailable', message: 'Postgres does not answer.' } });
+      }
+    },
+  );
 
   app.get('/metrics', async (_request, reply) => {
     bytes.inc(writer.bytesWritten - reported);

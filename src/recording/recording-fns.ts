@@ -24,7 +24,11 @@ export function chunkHash(prev: Buffer, seq: number, atMs: number, kind: ChunkKi
 }
 
 /** Checks a session's chunks in seq order, continuing from `prev`. */
-export function checkChunks(rows: Omit<ChunkRow, 'sessionId'>[], prev: Buffer, nextSeq: number): { ok: boolean; prev: Buffer; nextSeq: number; brokenAt?: number } {
+export function checkChunks(
+  rows: Omit<ChunkRow, 'sessionId'>[],
+  prev: Buffer,
+  nextSeq: number,
+): { ok: boolean; prev: Buffer; nextSeq: number; brokenAt?: number } {
   for (const row of rows) {
     if (row.seq !== nextSeq || !chunkHash(prev, row.seq, row.atMs, row.kind, row.data).equals(row.hash)) {
       return { ok: false, prev, nextSeq, brokenAt: row.seq };
@@ -43,14 +47,16 @@ export interface CastHeader {
 }
 
 export function castHeader(h: CastHeader): string {
-  return JSON.stringify({
-    version: 2,
-    width: h.width,
-    height: h.height,
-    timestamp: Math.floor(h.startedAt.getTime() / 1000),
-    title: h.title,
-    env: { TERM: 'xterm-256color' },
-  }) + '\n';
+  return (
+    JSON.stringify({
+      version: 2,
+      width: h.width,
+      height: h.height,
+      timestamp: Math.floor(h.startedAt.getTime() / 1000),
+      title: h.title,
+      env: { TERM: 'xterm-256color' },
+    }) + '\n'
+  );
 }
 
 /**

@@ -107,7 +107,10 @@ export class RecordingWriter {
   onCommit: ((seconds: number) => void) | undefined;
   fences = 0;
 
-  constructor(private readonly pool: pg.Pool, opts: RecordingWriterOptions = {}) {
+  constructor(
+    private readonly pool: pg.Pool,
+    opts: RecordingWriterOptions = {},
+  ) {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.bulkLanes = opts.bulkLanes ?? 2;
     this.writerId = opts.writerId ?? 'default';
@@ -118,7 +121,9 @@ export class RecordingWriter {
   async verifyDurability(): Promise<void> {
     const { rows } = await this.pool.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
     if (rows[0]?.synchronous_commit === 'off') {
-      throw new Error('Postgres has synchronous_commit = off for the broker: recordings would not be durable before being acted on. Set it to on (or local, remote_write, remote_apply).');
+      throw new Error(
+        'Postgres has synchronous_commit = off for the broker: recordings would not be durable before being acted on. Set it to on (or local, remote_write, remote_apply).',
+      );
     }
   }
 
@@ -145,7 +150,7 @@ export class RecordingWriter {
   private pump(): void {
     for (const lane of ['small', 'bulk'] as const) {
       while (this.running[lane] < (lane === 'bulk' ? this.bulkLanes : 1)) {
-        const sinks = [...this.dirty].filter((s) => !this.busy.has(s) && (s.uncommittedBytes <= SMALL) === (lane === 'small'));
+        const sinks = [...this.dirty].filter((s) => !this.busy.has(s) && s.uncommittedBytes <= SMALL === (lane === 'small'));
         if (sinks.length === 0) break;
         for (const s of sinks) {
           this.dirty.delete(s);

@@ -8,15 +8,23 @@ export default async function replacementRoutes(app: FastifyInstance, { replacem
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('preValidation', app.authenticate);
 
-  r.get('/api/replacements', {
-    schema: {
-      querystring: Type.Object({ hostId: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false }),
-      response: { 200: Type.Array(ReplacementSchema) },
+  r.get(
+    '/api/replacements',
+    {
+      schema: {
+        querystring: Type.Object({ hostId: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false }),
+        response: { 200: Type.Array(ReplacementSchema) },
+      },
     },
-  }, async (request) => replacements.list(request.query));
+    async (request) => replacements.list(request.query),
+  );
 
-  r.post('/api/hosts/:id/replace', {
-    preHandler: requireRole('admin'),
-    schema: { params: IdParams, response: { 202: ReplacementSchema } },
-  }, async (request, reply) => reply.code(202).send(await replacements.request(request.auth, request.params.id)));
+  r.post(
+    '/api/hosts/:id/replace',
+    {
+      preHandler: requireRole('admin'),
+      schema: { params: IdParams, response: { 202: ReplacementSchema } },
+    },
+    async (request, reply) => reply.code(202).send(await replacements.request(request.auth, request.params.id)),
+  );
 }

@@ -44,9 +44,16 @@ function recordInstance(host: { connector: string; connectorConfig: unknown }, f
 
 export function replacementService({ prisma, scheduler, providers, config, log, notifier, capture, onFinished }: Deps) {
   async function enqueue(tx: Tx, replacementId: string) {
-    await scheduler.enqueue(tx, QUEUES.replacement, { replacementId }, {
-      retryLimit: config.replacementRetryLimit, retryDelay: config.replacementRetryDelaySeconds, retryBackoff: true,
-    });
+    await scheduler.enqueue(
+      tx,
+      QUEUES.replacement,
+      { replacementId },
+      {
+        retryLimit: config.replacementRetryLimit,
+        retryDelay: config.replacementRetryDelaySeconds,
+        retryBackoff: true,
+      },
+    );
   }
 
   /** Taints the host and makes sure one replacement is pending; it runs once the host has no open session. */
@@ -60,7 +67,12 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
     let pending = await tx.replacement.findFirst({ where: { hostId, status: { in: OPEN_REPLACEMENT_STATUSES } } });
     if (!pending) {
       pending = await tx.replacement.create({ data: { hostId, sessionId, provider: providerFor(host) } });
-      await appendAudit(tx, { type: 'replacement.scheduled', subjectType: 'replacement', subjectId: pending.id, data: { hostId, host: host.name, sessionId, provider: pending.provider } });
+      await appendAudit(tx, {
+        type: 'replacement.scheduled',
+        subjectType: 'replacement',
+        subjectId: pending.id,
+        data: { hostId, host: host.name, sessionId, provider: pending.provider },
+      });
       await publish(tx, { type: 'change', kind: 'replacement', id: pending.id });
     }
     if (open === 0) await enqueue(tx, pending.id);
@@ -77,7 +89,12 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
       const attempts = r.attempts + 1;
       await tx.replacement.update({ where: { id: r.id }, data: { status: 'running', attempts, startedAt: r.startedAt ?? new Date() } });
       await tx.host.update({ where: { id: r.hostId }, data: { state: 'replacing' } });
-      await appendAudit(tx, { type: 'replacement.started', subjectType: 'replacement', subjectId: r.id, data: { hostId: r.hostId, host: r.host.name, attempt: attempts } });
+      await appendAudit(tx, {
+        type: 'replacement.started',
+        subjectType: 'replacement',
+        subjectId: r.id,
+        data: { hostId: r.hostId, host: r.host.name, attempt: attempts },
+      });
       await publish(tx, { type: 'change', kind: 'replacement', id: r.id });
       await publish(tx, { type: 'change', kind: 'host', id: r.hostId });
       const target = r.targetImageId ? await tx.image.findUnique({ where: { id: r.targetImageId } }) : null;
@@ -89,22 +106,45 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
     try {
       const provider = providers.get(claimed.provider);
       if (!provider) throw new Error(`no replacement provider "${claimed.provider}" on this broker`);
-      await capture?.beforeTeardown({ id: claimed.id, provider: claimed.provider, host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image: host.image });
-      fresh = (await provider.replace({ host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image }, {
-        replacementId: claimed.id,
-        attempt: claimed.attempts,
-        step: (name, data = {}) => prisma.$transaction(async (tx) => {
-          await appendAudit(tx, { type: 'replacement.step', subjectType: 'replacement', subjectId: claimed.id, data: { hostId: host.id, host: host.name, attempt: claimed.attempts, step: name, ...data } });
-        }),
-      })) || undefined;
+      await capture?.beforeTeardown({
+        id: claimed.id,
+        provider: claimed.provider,
+        host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> },
+        image: host.image,
+      });
+      fresh =
+        (await provider.replace(
+          { host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image },
+          {
+            replacementId: claimed.id,
+            attempt: claimed.attempts,
+            step: (name, data = {}) =>
+              prisma.$transaction(async (tx) => {
+                await appendAudit(tx, {
+                  type: 'replacement.step',
+                  subjectType: 'replacement',
+                  subjectId: claimed.id,
+                  data: { hostId: host.id, host: host.name, attempt: claimed.attempts, step: name, ...data },
+                });
+              }),
+          },
+        )) || undefined;
     } catch (err) {
       const message = (err as Error).message;
       const final = claimed.attempts > config.replacementRetryLimit;
       log(`replacement of ${host.name} failed (attempt ${claimed.attempts}${final ? ', giving up' : ''}): ${message}`);
       await prisma.$transaction(async (tx) => {
-        await tx.replacement.update({ where: { id: claimed.id }, data: { lastError: message, ...(final ? { status: 'failed', finishedAt: new Date() } : {}) } });
+        await tx.replacement.update({
+          where: { id: claimed.id },
+          data: { lastError: message, ...(final ? { status: 'failed', finishedAt: new Date() } : {}) },
+        });
         await tx.host.update({ where: { id: host.id }, data: { state: final ? 'failed' : 'tainted' } });
-        await appendAudit(tx, { type: final ? 'replacement.failed' : 'replacement.attempt_failed', subjectType: 'replacement', subjectId: claimed.id, data: { hostId: host.id, host: host.name, attempt: claimed.attempts, error: message } });
+        await appendAudit(tx, {
+          type: final ? 'replacement.failed' : 'replacement.attempt_failed',
+          subjectType: 'replacement',
+          subjectId: claimed.id,
+          data: { hostId: host.id, host: host.name, attempt: claimed.attempts, error: message },
+        });
         const session = final && claimed.sessionId ? await tx.session.findUnique({ where: { id: claimed.sessionId }, select: { requestId: true } }) : null;
         if (session) await notifier?.emit(tx, 'replacement.failed', session.requestId, { error: message });
         await publish(tx, { type: 'change', kind: 'replacement', id: claimed.id });
@@ -116,8 +156,23 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
     }
     await prisma.$transaction(async (tx) => {
       await tx.replacement.update({ where: { id: claimed.id }, data: { status: 'succeeded', finishedAt: new Date(), lastError: null } });
-      await tx.host.update({ where: { id: host.id }, data: { state: 'healthy', instance: host.instance + 1, taintedAt: null, builtAt: new Date(), imageId: image.id, ...recordInstance(host, fresh) } });
-      await appendAudit(tx, { type: 'replacement.succeeded', subjectType: 'replacement', subjectId: claimed.id, data: { hostId: host.id, host: host.name, instance: host.instance + 1, attempts: claimed.attempts, image: `${image.name}:${image.version}`, ...(fresh ? { instanceId: fresh.instanceId, address: fresh.address ?? null } : {}) } });
+      await tx.host.update({
+        where: { id: host.id },
+        data: { state: 'healthy', instance: host.instance + 1, taintedAt: null, builtAt: new Date(), imageId: image.id, ...recordInstance(host, fresh) },
+      });
+      await appendAudit(tx, {
+        type: 'replacement.succeeded',
+        subjectType: 'replacement',
+        subjectId: claimed.id,
+        data: {
+          hostId: host.id,
+          host: host.name,
+          instance: host.instance + 1,
+          attempts: claimed.attempts,
+          image: `${image.name}:${image.version}`,
+          ...(fresh ? { instanceId: fresh.instanceId, address: fresh.address ?? null } : {}),
+        },
+      });
       await publish(tx, { type: 'change', kind: 'replacement', id: claimed.id });
       await publish(tx, { type: 'change', kind: 'host', id: host.id });
     });
@@ -142,7 +197,13 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
         throw new ConflictError('A replacement of this host is already pending.', 'replacement_pending');
       }
       const r = await tx.replacement.create({ data: { hostId, provider: providerFor(host) } });
-      await appendAudit(tx, { type: 'replacement.requested', actor: user, subjectType: 'replacement', subjectId: r.id, data: { hostId, host: host.name, provider: r.provider, state: host.state } });
+      await appendAudit(tx, {
+        type: 'replacement.requested',
+        actor: user,
+        subjectType: 'replacement',
+        subjectId: r.id,
+        data: { hostId, host: host.name, provider: r.provider, state: host.state },
+      });
       await enqueue(tx, r.id);
       await publish(tx, { type: 'change', kind: 'replacement', id: r.id });
       await publish(tx, { type: 'change', kind: 'host', id: hostId });
@@ -152,9 +213,21 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
   }
 
   /** A roll-out's or a drill's replacement of a host (the caller holds the host's lock and checked it is free). */
-  async function scheduleOnto(tx: Tx, host: { id: string; name: string; connector: string; connectorConfig: unknown }, rolloutId: string | null, targetImageId: string | null, trigger = 'rollout', why?: string) {
+  async function scheduleOnto(
+    tx: Tx,
+    host: { id: string; name: string; connector: string; connectorConfig: unknown },
+    rolloutId: string | null,
+    targetImageId: string | null,
+    trigger = 'rollout',
+    why?: string,
+  ) {
     const r = await tx.replacement.create({ data: { hostId: host.id, provider: providerFor(host), rolloutId, targetImageId, trigger } });
-    await appendAudit(tx, { type: 'replacement.scheduled', subjectType: 'replacement', subjectId: r.id, data: { hostId: host.id, host: host.name, provider: r.provider, trigger, ...(rolloutId ? { rolloutId, targetImageId } : {}), ...(why ? { why } : {}) } });
+    await appendAudit(tx, {
+      type: 'replacement.scheduled',
+      subjectType: 'replacement',
+      subjectId: r.id,
+      data: { hostId: host.id, host: host.name, provider: r.provider, trigger, ...(rolloutId ? { rolloutId, targetImageId } : {}), ...(why ? { why } : {}) },
+    });
     await enqueue(tx, r.id);
     await publish(tx, { type: 'change', kind: 'replacement', id: r.id });
     await publish(tx, { type: 'change', kind: 'host', id: host.id });
@@ -167,7 +240,12 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
     request,
 
     async list(filter: { hostId?: string }) {
-      const rows = await prisma.replacement.findMany({ where: { hostId: filter.hostId }, include: replacementInclude, orderBy: { createdAt: 'desc' }, take: 500 });
+      const rows = await prisma.replacement.findMany({
+        where: { hostId: filter.hostId },
+        include: replacementInclude,
+        orderBy: { createdAt: 'desc' },
+        take: 500,
+      });
       return rows.map(toReplacementView);
     },
   };

@@ -31,7 +31,14 @@ export function hostOwners(deps: { prisma: PrismaClient; brokerId: string; hop: 
   }
 
   /** Calls the owner's internal route; its error comes back as the same typed error. */
-  async function call<T>(to: { owner: string; address: string }, subject: string, userId: string | null, path: string, body: unknown, timeoutMs?: number): Promise<T> {
+  async function call<T>(
+    to: { owner: string; address: string },
+    subject: string,
+    userId: string | null,
+    path: string,
+    body: unknown,
+    timeoutMs?: number,
+  ): Promise<T> {
     const token = hop.token({ subject, userId, brokerId: to.owner });
     const res = await hop.post(to.address, path, token, body, timeoutMs);
     if (res.status >= 200 && res.status < 300) return res.body as T;
@@ -44,7 +51,10 @@ export function hostOwners(deps: { prisma: PrismaClient; brokerId: string; hop: 
 
     /** The replica other than this one that must act on the request's host, if any. */
     async ownerOfRequestHost(requestId: string): Promise<{ owner: string; address: string } | undefined> {
-      const request = await prisma.accessRequest.findUnique({ where: { id: requestId }, select: { host: { select: { name: true, connector: true, ownerBrokerId: true } } } });
+      const request = await prisma.accessRequest.findUnique({
+        where: { id: requestId },
+        select: { host: { select: { name: true, connector: true, ownerBrokerId: true } } },
+      });
       const owner = request?.host.connector === 'local' ? request.host.ownerBrokerId : null;
       if (!owner || owner === brokerId) return undefined;
       return { owner, address: await addressOf(owner, request!.host.name) };
@@ -52,7 +62,10 @@ export function hostOwners(deps: { prisma: PrismaClient; brokerId: string; hop: 
 
     /** Job body: a rebuild of a local host runs on its owner; the owner's failure fails (and retries) this job. */
     async runReplacement(replacementId: string): Promise<void> {
-      const r = await prisma.replacement.findUnique({ where: { id: replacementId }, select: { host: { select: { name: true, connector: true, ownerBrokerId: true } } } });
+      const r = await prisma.replacement.findUnique({
+        where: { id: replacementId },
+        select: { host: { select: { name: true, connector: true, ownerBrokerId: true } } },
+      });
       const owner = r?.host.connector === 'local' ? r.host.ownerBrokerId : null;
       if (!owner || owner === brokerId) return deps.replacements.run(replacementId);
       const address = await addressOf(owner, r!.host.name);

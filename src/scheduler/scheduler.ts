@@ -59,7 +59,11 @@ export class Scheduler {
   private readonly boss: PgBoss;
   private readonly workerIds = new Map<QueueName, string[]>();
 
-  constructor(databaseUrl: string, private readonly log: (msg: string) => void, private readonly tuning: SchedulerTuning = TUNED) {
+  constructor(
+    databaseUrl: string,
+    private readonly log: (msg: string) => void,
+    private readonly tuning: SchedulerTuning = TUNED,
+  ) {
     this.boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 6 });
     this.boss.on('error', (err) => log(`scheduler: ${err.message}`));
   }
@@ -95,18 +99,23 @@ export class Scheduler {
     const { workers, batchSize, pollingIntervalSeconds } = this.tuning[name];
     const ids: string[] = [];
     for (let i = 0; i < workers; i++) {
-      ids.push(await this.boss.work<T>(name, { pollingIntervalSeconds, batchSize }, async (jobs) => {
-        // Each job fails alone (retried by pg-boss); the batch resolves, which completes the rest.
-        await Promise.all(jobs.map(async (job) => {
-          try {
-            await handler(job.data, { id: job.id, retryCount: (job as { retryCount?: number }).retryCount ?? 0 });
-          } catch (err) {
-            // Never rethrown: pg-boss would fail the whole batch, without awaiting it (an unhandled rejection).
-            await this.boss.fail(name, job.id, { message: (err as Error).message })
-              .catch((e: Error) => this.log(`scheduler: could not mark job ${job.id} of ${name} failed (it expires and is retried): ${e.message}`));
-          }
-        }));
-      }));
+      ids.push(
+        await this.boss.work<T>(name, { pollingIntervalSeconds, batchSize }, async (jobs) => {
+          // Each job fails alone (retried by pg-boss); the batch resolves, which completes the rest.
+          await Promise.all(
+            jobs.map(async (job) => {
+              try {
+                await handler(job.data, { id: job.id, retryCount: (job as { retryCount?: number }).retryCount ?? 0 });
+              } catch (err) {
+                // Never rethrown: pg-boss would fail the whole batch, without awaiting it (an unhandled rejection).
+                await this.boss
+                  .fail(name, job.id, { message: (err as Error).message })
+                  .catch((e: Error) => this.log(`scheduler: could not mark job ${job.id} of ${name} failed (it expires and is retried): ${e.message}`));
+              }
+            }),
+          );
+        }),
+      );
     }
     this.workerIds.set(name, ids);
   }

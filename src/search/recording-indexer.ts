@@ -56,54 +56,62 @@ export class RecordingIndexer {
 
   /** One pass over the sessions with unindexed chunks; `more` when a batch was full. */
   async tick(): Promise<{ lines: number; more: boolean }> {
-    return this.prisma.$transaction(async (tx) => {
-      const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${LOCK_KEY}) AS locked`;
-      if (!lock?.locked) return { lines: 0, more: false };
-      // Read "ended" before the chunks: a session ends only after its last chunk is committed.
-      const work = await tx.$queryRaw<Work[]>`
+    return this.prisma.$transaction(
+      async (tx) => {
+        const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${LOCK_KEY}) AS locked`;
+        if (!lock?.locked) return { lines: 0, more: false };
+        // Read "ended" before the chunks: a session ends only after its last chunk is committed.
+        const work = await tx.$queryRaw<Work[]>`
         SELECT s.id, s.ended_at IS NOT NULL AS ended, COALESCE(c.next_seq, 0) AS next_seq, c.carry_in, c.carry_out
         FROM sessions s LEFT JOIN recording_search_cursors c ON c.session_id = s.id
         WHERE c.done IS NOT TRUE ORDER BY s.started_at LIMIT ${this.opts.sessionsPerTick}`;
-      let lines = 0;
-      let more = work.length === this.opts.sessionsPerTick;
-      for (const w of work) {
-        const chunks = await tx.$queryRaw<Chunk[]>`
+        let lines = 0;
+        let more = work.length === this.opts.sessionsPerTick;
+        for (const w of work) {
+          const chunks = await tx.$queryRaw<Chunk[]>`
           SELECT seq, at_ms, kind, data FROM recording_chunks
           WHERE session_id = ${w.id}::uuid AND seq >= ${w.next_seq} ORDER BY seq LIMIT ${this.opts.chunksPerSession}`;
-        const final = w.ended && chunks.length < this.opts.chunksPerSession;
-        if (chunks.length === this.opts.chunksPerSession) more = true;
-        if (chunks.length === 0 && !final) continue;
-        const rows = { seq: [] as number[], at: [] as number[], kind: [] as string[], line: [] as string[] };
-        const carry: Record<'i' | 'o', Buffer> = { i: EMPTY, o: EMPTY };
-        for (const kind of ['i', 'o'] as const) {
-          const mine = chunks.filter((c) => c.kind === kind);
-          const previous = kind === 'i' ? w.carry_in : w.carry_out;
-          const r = linesOf(kind, previous ? Buffer.from(previous) : EMPTY, mine.map((c) => Buffer.from(c.data)), final);
-          carry[kind] = r.carry;
-          const last = chunks[chunks.length - 1];
-          for (const l of r.lines) {
-            const at = mine[l.chunk] ?? last;
-            rows.seq.push(at?.seq ?? w.next_seq);
-            rows.at.push(at?.at_ms ?? 0);
-            rows.kind.push(kind);
-            rows.line.push(l.line);
+          const final = w.ended && chunks.length < this.opts.chunksPerSession;
+          if (chunks.length === this.opts.chunksPerSession) more = true;
+          if (chunks.length === 0 && !final) continue;
+          const rows = { seq: [] as number[], at: [] as number[], kind: [] as string[], line: [] as string[] };
+          const carry: Record<'i' | 'o', Buffer> = { i: EMPTY, o: EMPTY };
+          for (const kind of ['i', 'o'] as const) {
+            const mine = chunks.filter((c) => c.kind === kind);
+            const previous = kind === 'i' ? w.carry_in : w.carry_out;
+            const r = linesOf(
+              kind,
+              previous ? Buffer.from(previous) : EMPTY,
+              mine.map((c) => Buffer.from(c.data)),
+              final,
+            );
+            carry[kind] = r.carry;
+            const last = chunks[chunks.length - 1];
+            for (const l of r.lines) {
+              const at = mine[l.chunk] ?? last;
+              rows.seq.push(at?.seq ?? w.next_seq);
+              rows.at.push(at?.at_ms ?? 0);
+              rows.kind.push(kind);
+              rows.line.push(l.line);
+            }
           }
-        }
-        if (rows.line.length) {
-          await tx.$executeRaw`
+          if (rows.line.length) {
+            await tx.$executeRaw`
             INSERT INTO recording_lines (session_id, seq, at_ms, kind, line)
             SELECT ${w.id}::uuid, t.seq, t.at_ms, t.kind, t.line
             FROM unnest(${rows.seq}::int[], ${rows.at}::int[], ${rows.kind}::text[], ${rows.line}::text[]) AS t(seq, at_ms, kind, line)`;
-        }
-        const next = chunks.length ? chunks[chunks.length - 1]!.seq + 1 : w.next_seq;
-        await tx.$executeRaw`
+          }
+          const next = chunks.length ? chunks[chunks.length - 1]!.seq + 1 : w.next_seq;
+          await tx.$executeRaw`
           INSERT INTO recording_search_cursors (session_id, next_seq, carry_in, carry_out, done)
           VALUES (${w.id}::uuid, ${next}, ${carry.i}, ${carry.o}, ${final})
           ON CONFLICT (session_id) DO UPDATE SET next_seq = EXCLUDED.next_seq, carry_in = EXCLUDED.carry_in,
             carry_out = EXCLUDED.carry_out, done = EXCLUDED.done`;
-        lines += rows.line.length;
-      }
-      return { lines, more };
-    }, { timeout: 120_000, maxWait: 10_000 });
+          lines += rows.line.length;
+        }
+        return { lines, more };
+      },
+      { timeout: 120_000, maxWait: 10_000 },
+    );
   }
 }

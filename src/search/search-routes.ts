@@ -18,17 +18,24 @@ export const RecordingHitSchema = Type.Object({
 
 export default async function searchRoutes(app: FastifyInstance, { search }: { search: SearchService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  r.get('/api/search/recordings', {
-    preHandler: [app.authenticate, requireRole('approver', 'auditor', 'admin')],
-    schema: {
-      querystring: Type.Object({
-        q: Type.String({ minLength: 3, maxLength: 200 }),
-        environment: Type.Optional(Type.String({ pattern: ENVIRONMENT_PATTERN })),
-        from: Type.Optional(Type.String({ format: 'date-time' })),
-        to: Type.Optional(Type.String({ format: 'date-time' })),
-        kind: Type.Optional(Type.Union([Type.Literal('i'), Type.Literal('o')])),
-      }, { additionalProperties: false }),
-      response: { 200: Type.Array(RecordingHitSchema), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema },
+  r.get(
+    '/api/search/recordings',
+    {
+      preHandler: [app.authenticate, requireRole('approver', 'auditor', 'admin')],
+      schema: {
+        querystring: Type.Object(
+          {
+            q: Type.String({ minLength: 3, maxLength: 200 }),
+            environment: Type.Optional(Type.String({ pattern: ENVIRONMENT_PATTERN })),
+            from: Type.Optional(Type.String({ format: 'date-time' })),
+            to: Type.Optional(Type.String({ format: 'date-time' })),
+            kind: Type.Optional(Type.Union([Type.Literal('i'), Type.Literal('o')])),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Array(RecordingHitSchema), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema },
+      },
     },
-  }, async (request) => search.recordings(request.query));
+    async (request) => search.recordings(request.query),
+  );
 }

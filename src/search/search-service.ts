@@ -32,8 +32,14 @@ export function searchService(prisma: PrismaClient) {
         ORDER BY s.started_at DESC, l.at_ms, l.id
         LIMIT ${SEARCH_LIMIT}`;
       return rows.map((r) => ({
-        sessionId: r.session_id, hostName: r.host_name, environment: r.environment, user: r.username,
-        sessionStartedAt: r.started_at.toISOString(), atMs: r.at_ms, kind: r.kind as 'i' | 'o', line: r.line,
+        sessionId: r.session_id,
+        hostName: r.host_name,
+        environment: r.environment,
+        user: r.username,
+        sessionStartedAt: r.started_at.toISOString(),
+        atMs: r.at_ms,
+        kind: r.kind as 'i' | 'o',
+        line: r.line,
       }));
     },
   };

@@ -30,7 +30,11 @@ export function sshTime(d: Date): string {
 }
 
 export class SshCa {
-  private constructor(readonly keyFile: string, readonly publicKey: string, readonly fingerprint: string) {}
+  private constructor(
+    readonly keyFile: string,
+    readonly publicKey: string,
+    readonly fingerprint: string,
+  ) {}
 
   /** Loads the configured key, or the data dir's one, making the latter on first start. */
   static async open(dataDir: string, keyFile?: string): Promise<SshCa> {
@@ -51,12 +55,27 @@ export class SshCa {
   async sign(req: CertificateRequest): Promise<string> {
     if (!(req.validTo > req.validFrom)) throw new Error('the grant window has already ended; no certificate is issued');
     await run('ssh-keygen', [
-      '-q', '-s', this.keyFile, '-P', '',
-      '-I', req.keyId,
-      '-z', String(req.serial),
-      '-n', req.principal,
-      '-V', `${sshTime(req.validFrom)}:${sshTime(req.validTo)}`,
-      '-O', 'no-agent-forwarding', '-O', 'no-port-forwarding', '-O', 'no-x11-forwarding', '-O', 'no-user-rc',
+      '-q',
+      '-s',
+      this.keyFile,
+      '-P',
+      '',
+      '-I',
+      req.keyId,
+      '-z',
+      String(req.serial),
+      '-n',
+      req.principal,
+      '-V',
+      `${sshTime(req.validFrom)}:${sshTime(req.validTo)}`,
+      '-O',
+      'no-agent-forwarding',
+      '-O',
+      'no-port-forwarding',
+      '-O',
+      'no-x11-forwarding',
+      '-O',
+      'no-user-rc',
       req.publicKeyFile,
     ]);
     return req.publicKeyFile.replace(/\.pub$/, '') + '-cert.pub';

@@ -61,11 +61,15 @@ export function parseSshHostConfig(raw: unknown): SshHostConfig {
     throw new SshConfigError('connectorConfig.port must be an integer from 1 to 65535');
   }
   if (typeof c.login !== 'string' || !LOGIN.test(c.login)) {
-    throw new SshConfigError('connectorConfig.login must be a user name: lower-case letters, digits, "_" or "-", starting with a letter or "_", at most 32 characters');
+    throw new SshConfigError(
+      'connectorConfig.login must be a user name: lower-case letters, digits, "_" or "-", starting with a letter or "_", at most 32 characters',
+    );
   }
   const pins = [c.hostKey, c.hostCaKey].filter((v) => v !== undefined);
   if (pins.length !== 1 || pins.some((v) => typeof v !== 'string')) {
-    throw new SshConfigError('connectorConfig needs exactly one of hostKey (the host\'s public key) or hostCaKey (the CA that signs its host certificate): hosts are always pinned');
+    throw new SshConfigError(
+      "connectorConfig needs exactly one of hostKey (the host's public key) or hostCaKey (the CA that signs its host certificate): hosts are always pinned",
+    );
   }
   const out: SshHostConfig = { address: c.address, port, login: c.login };
   if (typeof c.hostKey === 'string') out.hostKey = normalisePublicKey(c.hostKey, 'connectorConfig.hostKey');
@@ -146,8 +150,15 @@ export interface SshFailure {
 }
 
 export function classifySshFailure(stderr: string): SshFailure {
-  const message = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^[@]+$/.test(l)).slice(-3).join(' ').slice(0, 500);
-  if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed|host certificate .* (invalid|not signed)/i.test(stderr)) return { reason: 'host_key_changed', message };
+  const message = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^[@]+$/.test(l))
+    .slice(-3)
+    .join(' ')
+    .slice(0, 500);
+  if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed|host certificate .* (invalid|not signed)/i.test(stderr))
+    return { reason: 'host_key_changed', message };
   if (/host key is known|No .* host key is known|Host key verification failed/i.test(stderr)) return { reason: 'host_key_unknown', message };
   if (/Permission denied/i.test(stderr)) return { reason: 'auth_rejected', message };
   if (/Connection refused|timed out|Could not resolve|No route to host|Network is unreachable/i.test(stderr)) return { reason: 'unreachable', message };

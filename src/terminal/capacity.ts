@@ -32,7 +32,9 @@ function readNumber(file: string): number | undefined {
 /** The soft RLIMIT_NOFILE of this process (Node raises it to the hard limit at start). */
 function openFilesLimit(): number | undefined {
   try {
-    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
     const soft = line?.split(/\s{2,}/)[1];
     return soft === 'unlimited' ? Infinity : soft ? Number(soft) : undefined;
   } catch {
@@ -40,18 +42,27 @@ function openFilesLimit(): number | undefined {
   }
 }
 
-export function machineCapacity(target = TARGET_SESSIONS, limits = { openFiles: openFilesLimit(), ptyMax: readNumber('/proc/sys/kernel/pty/max'), ptyInUse: readNumber('/proc/sys/kernel/pty/nr') }): Capacity {
+export function machineCapacity(
+  target = TARGET_SESSIONS,
+  limits = { openFiles: openFilesLimit(), ptyMax: readNumber('/proc/sys/kernel/pty/max'), ptyInUse: readNumber('/proc/sys/kernel/pty/nr') },
+): Capacity {
   const needs: string[] = [];
   const bounds: number[] = [];
   if (limits.openFiles !== undefined) {
     bounds.push(Math.floor((limits.openFiles - FDS_BASE) / FDS_PER_SESSION));
     const want = FDS_BASE + target * FDS_PER_SESSION;
-    if (limits.openFiles < want) needs.push(`open files: the limit is ${limits.openFiles}, ${target} sessions need ${want} (raise it, e.g. \`ulimit -n ${want}\` or LimitNOFILE=${want} in a systemd unit)`);
+    if (limits.openFiles < want)
+      needs.push(
+        `open files: the limit is ${limits.openFiles}, ${target} sessions need ${want} (raise it, e.g. \`ulimit -n ${want}\` or LimitNOFILE=${want} in a systemd unit)`,
+      );
   }
   if (limits.ptyMax !== undefined) {
     const free = limits.ptyMax - (limits.ptyInUse ?? 0);
     bounds.push(free);
-    if (free < target) needs.push(`ptys: ${free} of kernel.pty.max=${limits.ptyMax} are free, ${target} sessions need ${target} (raise it, e.g. \`sysctl -w kernel.pty.max=${limits.ptyMax + target}\`)`);
+    if (free < target)
+      needs.push(
+        `ptys: ${free} of kernel.pty.max=${limits.ptyMax} are free, ${target} sessions need ${target} (raise it, e.g. \`sysctl -w kernel.pty.max=${limits.ptyMax + target}\`)`,
+      );
   }
   return { ...limits, sessions: bounds.length ? Math.max(0, Math.min(...bounds)) : undefined, needs };
 }
@@ -59,6 +70,7 @@ export function machineCapacity(target = TARGET_SESSIONS, limits = { openFiles: 
 /** One line for the start-up log. */
 export function capacityMessage(c: Capacity): string {
   const room = c.sessions === undefined ? 'unknown (no /proc)' : `about ${c.sessions}`;
-  if (c.needs.length === 0) return `capacity: room for ${room} concurrent sessions (open files ${c.openFiles ?? '?'}, ptys free ${c.ptyMax === undefined ? '?' : c.ptyMax - (c.ptyInUse ?? 0)})`;
+  if (c.needs.length === 0)
+    return `capacity: room for ${room} concurrent sessions (open files ${c.openFiles ?? '?'}, ptys free ${c.ptyMax === undefined ? '?' : c.ptyMax - (c.ptyInUse ?? 0)})`;
   return `capacity warning: this machine holds ${room} concurrent sessions, fewer than ${TARGET_SESSIONS}. ${c.needs.join('; ')}`;
 }

@@ -14,7 +14,9 @@ function kill(pid) {
   for (const target of [-pid, pid]) {
     try {
       process.kill(target, 'SIGKILL');
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
   }
 }
 

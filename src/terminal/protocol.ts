@@ -37,7 +37,14 @@ export function parseClientMessage(text: string): ClientMessage | { error: strin
   if (m.type === 'pause' || m.type === 'resume') return { type: m.type };
   if (m.type === 'resize') {
     const { cols, rows } = m;
-    if (!Number.isInteger(cols) || !Number.isInteger(rows) || (cols as number) < 1 || (rows as number) < 1 || (cols as number) > MAX_COLS || (rows as number) > MAX_ROWS) {
+    if (
+      !Number.isInteger(cols) ||
+      !Number.isInteger(rows) ||
+      (cols as number) < 1 ||
+      (rows as number) < 1 ||
+      (cols as number) > MAX_COLS ||
+      (rows as number) > MAX_ROWS
+    ) {
       return { error: `resize needs integer cols 1-${MAX_COLS} and rows 1-${MAX_ROWS}` };
     }
     return { type: 'resize', cols: cols as number, rows: rows as number };

@@ -43,7 +43,14 @@ export class PtyProcess extends EventEmitter<{ data: [Buffer]; end: [{ exitCode:
   constructor(spec: PtySpec) {
     super();
     this.pty = nodePty.spawn(spec.file, spec.args, {
-      name: 'xterm-256color', cols: spec.cols, rows: spec.rows, cwd: spec.cwd, env: spec.env, encoding: null, uid: spec.uid, gid: spec.gid,
+      name: 'xterm-256color',
+      cols: spec.cols,
+      rows: spec.rows,
+      cwd: spec.cwd,
+      env: spec.env,
+      encoding: null,
+      uid: spec.uid,
+      gid: spec.gid,
     });
     const socket = (this.pty as unknown as PtyInternals)._socket;
     const destroy = socket.destroy.bind(socket);
@@ -153,7 +160,9 @@ export class PtyProcess extends EventEmitter<{ data: [Buffer]; end: [{ exitCode:
     } catch {
       try {
         process.kill(this.pty.pid, sig);
-      } catch { /* already gone */ }
+      } catch {
+        /* already gone */
+      }
     }
   }
 

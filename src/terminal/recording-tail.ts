@@ -31,7 +31,11 @@ export class RecordingTail {
     });
     this.nextSeq = await this.backlogStart();
     this.sendSize(await this.sizeBefore(this.nextSeq));
-    this.send({ type: 'notice', message: `Watching ${this.session.hostName} (read-only), from the recording.`, expiresAt: this.session.expiresAt.toISOString() });
+    this.send({
+      type: 'notice',
+      message: `Watching ${this.session.hostName} (read-only), from the recording.`,
+      expiresAt: this.session.expiresAt.toISOString(),
+    });
     await this.poll();
   }
 

@@ -24,7 +24,10 @@ export interface HopClaims {
 export class ReplicaHop {
   private readonly key: Buffer;
 
-  constructor(tokenSecret: string, private readonly brokerId: string) {
+  constructor(
+    tokenSecret: string,
+    private readonly brokerId: string,
+  ) {
     this.key = createHmac('sha256', tokenSecret).update('breakglass replica hop v1').digest();
   }
 

@@ -28,41 +28,56 @@ export default async function replicaRoutes(app: FastifyInstance, { sessions, ho
   };
 
   // A session on a local host this replica owns, asked for through another replica.
-  r.post('/internal/requests/:id/sessions', {
-    schema: {
-      hide: true,
-      params: IdParams,
-      body: Type.Object({ cols: Type.Integer({ minimum: 1, maximum: MAX_COLS }), rows: Type.Integer({ minimum: 1, maximum: MAX_ROWS }) }, { additionalProperties: false }),
-      response: { 201: Type.Object({ id: Type.String(), expiresAt: Type.String() }), 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema },
+  r.post(
+    '/internal/requests/:id/sessions',
+    {
+      schema: {
+        hide: true,
+        params: IdParams,
+        body: Type.Object(
+          { cols: Type.Integer({ minimum: 1, maximum: MAX_COLS }), rows: Type.Integer({ minimum: 1, maximum: MAX_ROWS }) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ id: Type.String(), expiresAt: Type.String() }), 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema },
+      },
     },
-  }, async (request, reply) => {
-    const { userId } = claims(request, `request:${request.params.id}`);
-    if (!userId) throw new UnauthorizedError('A forwarded open names its user.');
-    return reply.code(201).send(await sessions.openForwarded(userId, request.params.id, request.body));
-  });
+    async (request, reply) => {
+      const { userId } = claims(request, `request:${request.params.id}`);
+      if (!userId) throw new UnauthorizedError('A forwarded open names its user.');
+      return reply.code(201).send(await sessions.openForwarded(userId, request.params.id, request.body));
+    },
+  );
 
   // A rebuild of a local host this replica owns, picked up by another replica's job worker.
-  r.post('/internal/replacements/:id/run', {
-    schema: { hide: true, params: IdParams, response: { 204: Type.Null(), 401: ErrorSchema } },
-  }, async (request, reply) => {
-    claims(request, `replacement:${request.params.id}`);
-    await replacements.run(request.params.id);
-    return reply.code(204).send(null);
-  });
-
-  r.get('/internal/sessions/:id/terminal', {
-    websocket: true,
-    schema: { hide: true, params: IdParams, response: { 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema } },
-    preHandler: async (request) => {
-      const { id } = request.params as { id: string };
-      const { userId } = claims(request, `session:${id}`);
-      if (!userId) throw new UnauthorizedError('A forwarded attach names its user.');
-      attachments.set(request, await sessions.attachForwarded(userId, id));
+  r.post(
+    '/internal/replacements/:id/run',
+    {
+      schema: { hide: true, params: IdParams, response: { 204: Type.Null(), 401: ErrorSchema } },
     },
-  }, (socket, request) => {
-    const attach = attachments.get(request);
-    attachments.delete(request);
-    if (attach) attach(socket);
-    else socket.close(1011, 'not attached');
-  });
+    async (request, reply) => {
+      claims(request, `replacement:${request.params.id}`);
+      await replacements.run(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.get(
+    '/internal/sessions/:id/terminal',
+    {
+      websocket: true,
+      schema: { hide: true, params: IdParams, response: { 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema } },
+      preHandler: async (request) => {
+        const { id } = request.params as { id: string };
+        const { userId } = claims(request, `session:${id}`);
+        if (!userId) throw new UnauthorizedError('A forwarded attach names its user.');
+        attachments.set(request, await sessions.attachForwarded(userId, id));
+      },
+    },
+    (socket, request) => {
+      const attach = attachments.get(request);
+      attachments.delete(request);
+      if (attach) attach(socket);
+      else socket.close(1011, 'not attached');
+    },
+  );
 }

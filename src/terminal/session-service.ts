@@ -42,7 +42,6 @@ type Deps = {
   notifier?: Notifier;
 };
 
-
 function emergencyBanner(request: { emergency: boolean; reviewDueAt: Date | null }): string | undefined {
   if (!request.emergency) return undefined;
   const due = request.reviewDueAt ? ` by ${request.reviewDueAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
@@ -108,8 +107,19 @@ export function sessionService(deps: Deps) {
     // The signed manifest, in this same transaction (src/evidence/manifest.ts says why).
     const manifest = await sealSession(tx, deps.signingKey, sessionId, { endedAt, reason: end.reason, bytesIn: end.bytesIn, bytesOut: end.bytesOut });
     await appendAudit(tx, {
-      type: 'session.ended', actor: null, subjectType: 'session', subjectId: sessionId,
-      data: { reason: end.reason, user: session.user.username, hostId: session.hostId, bytesIn: end.bytesIn, bytesOut: end.bytesOut, error: end.error ?? null, manifest },
+      type: 'session.ended',
+      actor: null,
+      subjectType: 'session',
+      subjectId: sessionId,
+      data: {
+        reason: end.reason,
+        user: session.user.username,
+        hostId: session.hostId,
+        bytesIn: end.bytesIn,
+        bytesOut: end.bytesOut,
+        error: end.error ?? null,
+        manifest,
+      },
     });
     await replacements.scheduleAfterSession(tx, session.hostId, sessionId);
     await deps.notifier?.emit(tx, 'session.ended', session.requestId, { sessionId, endReason: end.reason });
@@ -137,7 +147,10 @@ export function sessionService(deps: Deps) {
     const { request } = session;
     if (request.status !== 'approved' || !isInsideWindow(new Date(), request.approvedAt, request.expiresAt)) {
       void terminal?.end(request.status === 'revoked' ? 'revoked' : 'expired');
-      throw new ConflictError(`This grant is ${request.status === 'approved' ? 'outside its time window' : request.status}; the session is being ended.`, 'outside_window');
+      throw new ConflictError(
+        `This grant is ${request.status === 'approved' ? 'outside its time window' : request.status}; the session is being ended.`,
+        'outside_window',
+      );
     }
     return terminal;
   }
@@ -151,7 +164,9 @@ export function sessionService(deps: Deps) {
   /** A connector's warning (e.g. an unsandboxed shell) goes to the log and the audit trail before the shell starts. */
   async function recordWarning(sessionId: string, hostName: string, warning: string): Promise<void> {
     deps.log(`session ${sessionId} on ${hostName}: ${warning}`);
-    await prisma.$transaction((tx) => appendAudit(tx, { type: 'session.warning', actor: null, subjectType: 'session', subjectId: sessionId, data: { host: hostName, warning } }));
+    await prisma.$transaction((tx) =>
+      appendAudit(tx, { type: 'session.warning', actor: null, subjectType: 'session', subjectId: sessionId, data: { host: hostName, warning } }),
+    );
   }
 
   async function view(id: string) {
@@ -166,12 +181,16 @@ export function sessionService(deps: Deps) {
     async open(user: AuthUser, requestId: string, size: { cols: number; rows: number }): Promise<{ id: string; expiresAt: string }> {
       const remote = await deps.owners?.ownerOfRequestHost(requestId);
       if (remote) return deps.owners!.call(remote, `request:${requestId}`, user.id, `/internal/requests/${requestId}/sessions`, size);
-      if (!deps.fence.held) throw new ConflictError('This broker replica cannot renew its lease in the database right now; try again shortly.', 'broker_unavailable');
+      if (!deps.fence.held)
+        throw new ConflictError('This broker replica cannot renew its lease in the database right now; try again shortly.', 'broker_unavailable');
       const { session, request } = await prisma.$transaction(async (tx) => {
         const request = await lockRequest(tx, requestId);
         if (request.requesterId !== user.id) throw new ForbiddenError('Only the requester can open a shell on this grant.', 'not_requester');
         if (request.status !== 'approved' || !isInsideWindow(new Date(), request.approvedAt, request.expiresAt)) {
-          throw new ConflictError(`This grant is ${request.status === 'approved' ? 'outside its time window' : request.status}; no session can be opened.`, 'outside_window');
+          throw new ConflictError(
+            `This grant is ${request.status === 'approved' ? 'outside its time window' : request.status}; no session can be opened.`,
+            'outside_window',
+          );
         }
         await assertHostGrantable(tx, request.hostId);
         const session = await tx.session.create({
@@ -179,7 +198,10 @@ export function sessionService(deps: Deps) {
         });
         await tx.host.update({ where: { id: request.hostId }, data: { state: 'in_use', taintedAt: request.host.taintedAt ?? new Date() } });
         await appendAudit(tx, {
-          type: 'session.started', actor: user, subjectType: 'session', subjectId: session.id,
+          type: 'session.started',
+          actor: user,
+          subjectType: 'session',
+          subjectId: session.id,
           data: { requestId, hostId: request.hostId, host: request.host.name, broker: config.brokerId },
         });
         await publish(tx, { type: 'change', kind: 'session', id: session.id });
@@ -190,23 +212,41 @@ export function sessionService(deps: Deps) {
       const host = request.host;
       let pid: number | undefined;
       // A shell that died because the fence killed it was interrupted, not exited.
-      const end = (e: SessionEnd) => persistEnd(session.id, e.reason === 'exit' && !deps.fence.held ? { ...e, reason: 'interrupted' } : e).finally(() => {
-        live.delete(session.id);
-        if (pid !== undefined) deps.fence.release(pid);
-      });
+      const end = (e: SessionEnd) =>
+        persistEnd(session.id, e.reason === 'exit' && !deps.fence.held ? { ...e, reason: 'interrupted' } : e).finally(() => {
+          live.delete(session.id);
+          if (pid !== undefined) deps.fence.release(pid);
+        });
       let command: ShellCommand | undefined;
       try {
         const connector = deps.connectors.get(host.connector);
         if (!connector) throw new Error(`no connector "${host.connector}" on this broker`);
         command = await connector.prepare({
           host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> },
-          sessionId: session.id, requestId, user, expiresAt: request.expiresAt!,
+          sessionId: session.id,
+          requestId,
+          user,
+          expiresAt: request.expiresAt!,
         });
         if (command.warning) await recordWarning(session.id, host.name, command.warning);
         const policy = await prisma.policy.findUnique({ where: { environment: host.environment } });
         const terminal = new TerminalSession(
-          { id: session.id, requestId, userId: user.id, hostName: host.name, instance: host.instance, startedAt: session.startedAt, expiresAt: request.expiresAt!, cols: size.cols, rows: size.rows, banner: emergencyBanner(request) },
-          command, deps.writer, config, end,
+          {
+            id: session.id,
+            requestId,
+            userId: user.id,
+            hostName: host.name,
+            instance: host.instance,
+            startedAt: session.startedAt,
+            expiresAt: request.expiresAt!,
+            cols: size.cols,
+            rows: size.rows,
+            banner: emergencyBanner(request),
+          },
+          command,
+          deps.writer,
+          config,
+          end,
           { idleMinutes: policy?.idleTimeoutMinutes, currentEnd: () => currentEnd(requestId) },
         );
         live.set(session.id, terminal);
@@ -235,7 +275,13 @@ export function sessionService(deps: Deps) {
       if (!controls && !mayWatch(user)) throw new ForbiddenError('Only the requester may attach; approvers and auditors may watch.', 'not_requester');
       if (session.endedAt) throw new ConflictError(`This session has ended (${session.endReason}); replay its recording instead.`, 'session_ended');
       if (!controls) {
-        const tail = new RecordingTail(prisma, { id: session.id, hostName: session.host.name, expiresAt: session.request.expiresAt!, cols: session.cols, rows: session.rows });
+        const tail = new RecordingTail(prisma, {
+          id: session.id,
+          hostName: session.host.name,
+          expiresAt: session.request.expiresAt!,
+          cols: session.cols,
+          rows: session.rows,
+        });
         return (ws) => {
           void tail.start(ws);
           watching.add(sessionId, ws, user.username);
@@ -246,7 +292,10 @@ export function sessionService(deps: Deps) {
       const [owner] = await prisma.$queryRaw<{ address: string }[]>`
         SELECT address FROM brokers WHERE id = ${session.brokerId} AND address IS NOT NULL AND lease_until > now()`;
       if (!owner || !deps.hop || session.brokerId === config.brokerId) {
-        throw new ConflictError('The broker replica holding this session cannot be reached (its lease has lapsed); the session is being ended as interrupted.', 'session_unreachable');
+        throw new ConflictError(
+          'The broker replica holding this session cannot be reached (its lease has lapsed); the session is being ended as interrupted.',
+          'session_unreachable',
+        );
       }
       const token = deps.hop.token({ subject: `session:${sessionId}`, userId: user.id, brokerId: session.brokerId });
       return (ws) => deps.hop!.forward(ws, owner.address, sessionId, token);
@@ -298,7 +347,10 @@ export function sessionService(deps: Deps) {
         SELECT s.id FROM sessions s LEFT JOIN brokers b ON b.id = s.broker_id
         WHERE s.ended_at IS NULL AND s.broker_id <> ${config.brokerId}
           AND (b.id IS NULL OR COALESCE(b.lease_until, b.heartbeat_at + make_interval(secs => ${leaseMs / 1000})) < now())`;
-      return endOrphans(orphans.map((o) => o.id), leaseMs);
+      return endOrphans(
+        orphans.map((o) => o.id),
+        leaseMs,
+      );
     },
 
     /**
@@ -317,7 +369,13 @@ export function sessionService(deps: Deps) {
       for (const row of rows) {
         const terminal = live.get(row.id);
         if (!terminal || terminal.ended) continue;
-        const reason: EndReason | undefined = row.ended ? 'interrupted' : row.status === 'revoked' ? 'revoked' : row.status !== 'approved' || row.past ? 'expired' : undefined;
+        const reason: EndReason | undefined = row.ended
+          ? 'interrupted'
+          : row.status === 'revoked'
+            ? 'revoked'
+            : row.status !== 'approved' || row.past
+              ? 'expired'
+              : undefined;
         // Not awaited: the end waits for its durability, a lease tick must not.
         if (reason) {
           void terminal.end(reason);

@@ -9,9 +9,17 @@ export const sessionInclude = {
 } satisfies Prisma.SessionInclude;
 
 interface SessionRow {
-  id: string; requestId: string; hostId: string; startedAt: Date; endedAt: Date | null; endReason: string | null;
-  bytesIn: bigint; bytesOut: bigint;
-  host: { name: string }; user: { username: string }; request: { expiresAt: Date | null; emergency: boolean };
+  id: string;
+  requestId: string;
+  hostId: string;
+  startedAt: Date;
+  endedAt: Date | null;
+  endReason: string | null;
+  bytesIn: bigint;
+  bytesOut: bigint;
+  host: { name: string };
+  user: { username: string };
+  request: { expiresAt: Date | null; emergency: boolean };
 }
 
 export function toSessionView(s: SessionRow, live?: { bytesIn: number; bytesOut: number }): SessionView {

@@ -178,7 +178,11 @@ export class TerminalSession {
   private async finish(): Promise<void> {
     if (this.reason === 'recording_failed' && this.controller) {
       // Said at once: recording the end may itself wait for Postgres to come back.
-      this.send(this.controller, { type: 'notice', message: 'The recording could not be written, so the shell is being closed (nothing runs unrecorded).', expiresAt: this.info.expiresAt.toISOString() });
+      this.send(this.controller, {
+        type: 'notice',
+        message: 'The recording could not be written, so the shell is being closed (nothing runs unrecorded).',
+        expiresAt: this.info.expiresAt.toISOString(),
+      });
     }
     await this.pty.terminate();
     // Before the end is reported: the connector makes sure nothing of the session runs on.

@@ -30,7 +30,11 @@ export class IdleWatch {
   private readonly limitMs: number;
   private readonly warnAfterMs: number;
 
-  constructor(private readonly minutes: number, minuteMs: number, private readonly on: { warn: (text: string) => void; end: () => void }) {
+  constructor(
+    private readonly minutes: number,
+    minuteMs: number,
+    private readonly on: { warn: (text: string) => void; end: () => void },
+  ) {
     this.limitMs = minutes * minuteMs;
     this.warnAfterMs = idleWarnAfterMs(this.limitMs, minuteMs);
     this.arm(this.warnAfterMs);
@@ -55,7 +59,9 @@ export class IdleWatch {
     if (step.action === 'warn') {
       this.warned = true;
       const left = Math.max(1, Math.round((this.limitMs - this.warnAfterMs) / (this.limitMs / this.minutes)));
-      this.on.warn(`No input for a while: this session ends as idle in about ${left} minute(s) unless you type something (idle timeout ${this.minutes} minute(s)).`);
+      this.on.warn(
+        `No input for a while: this session ends as idle in about ${left} minute(s) unless you type something (idle timeout ${this.minutes} minute(s)).`,
+      );
     }
     this.arm(step.nextInMs);
   }

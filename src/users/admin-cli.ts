@@ -20,7 +20,12 @@ const USAGE = `usage: npm run admin -- <command>
   list-users
 The password is asked for (twice, not shown) or read from the first line of stdin.`;
 
-interface Args { command: string; name: string | undefined; roles: string[]; email: string | undefined }
+interface Args {
+  command: string;
+  name: string | undefined;
+  roles: string[];
+  email: string | undefined;
+}
 
 function parseArgs(argv: string[]): Args {
   const [command = '', ...rest] = argv;
@@ -67,7 +72,11 @@ function describe(u: UserView): string {
 }
 
 async function run(args: Args, users: ReturnType<typeof userService>): Promise<string> {
-  const need = () => args.name ?? (() => { throw new UsageError(`${args.command} needs a user name`); })();
+  const need = () =>
+    args.name ??
+    (() => {
+      throw new UsageError(`${args.command} needs a user name`);
+    })();
   switch (args.command) {
     case 'create-user': {
       const name = need();

@@ -20,29 +20,54 @@ export default async function userRoutes(app: FastifyInstance, { users }: { user
 
   r.get('/api/users', { schema: { response: { 200: Type.Array(UserAdminSchema), ...errors(401, 403) } } }, async () => users.list());
 
-  r.post('/api/users', {
-    schema: {
-      body: Type.Object({
-        username: Type.String({ pattern: USERNAME_PATTERN }),
-        password: Password,
-        roles: Roles,
-        email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
-      }, { additionalProperties: false }),
-      response: { 201: UserAdminSchema, ...errors(400, 401, 403, 409) },
+  r.post(
+    '/api/users',
+    {
+      schema: {
+        body: Type.Object(
+          {
+            username: Type.String({ pattern: USERNAME_PATTERN }),
+            password: Password,
+            roles: Roles,
+            email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: UserAdminSchema, ...errors(400, 401, 403, 409) },
+      },
     },
-  }, async (request, reply) => reply.code(201).send(await users.create(request.auth, request.body)));
+    async (request, reply) => reply.code(201).send(await users.create(request.auth, request.body)),
+  );
 
-  r.post('/api/users/:id/disable', { schema: { params: IdParams, response: { 200: UserAdminSchema, ...errors(400, 401, 403, 404, 409) } } },
-    async (request) => users.setDisabled(request.auth, request.params.id, true));
+  r.post('/api/users/:id/disable', { schema: { params: IdParams, response: { 200: UserAdminSchema, ...errors(400, 401, 403, 404, 409) } } }, async (request) =>
+    users.setDisabled(request.auth, request.params.id, true),
+  );
 
-  r.post('/api/users/:id/enable', { schema: { params: IdParams, response: { 200: UserAdminSchema, ...errors(400, 401, 403, 404) } } },
-    async (request) => users.setDisabled(request.auth, request.params.id, false));
+  r.post('/api/users/:id/enable', { schema: { params: IdParams, response: { 200: UserAdminSchema, ...errors(400, 401, 403, 404) } } }, async (request) =>
+    users.setDisabled(request.auth, request.params.id, false),
+  );
 
-  r.put('/api/users/:id/roles', {
-    schema: { params: IdParams, body: Type.Object({ roles: Roles }, { additionalProperties: false }), response: { 200: UserAdminSchema, ...errors(400, 401, 403, 404, 409) } },
-  }, async (request) => users.setRoles(request.auth, request.params.id, request.body.roles));
+  r.put(
+    '/api/users/:id/roles',
+    {
+      schema: {
+        params: IdParams,
+        body: Type.Object({ roles: Roles }, { additionalProperties: false }),
+        response: { 200: UserAdminSchema, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => users.setRoles(request.auth, request.params.id, request.body.roles),
+  );
 
-  r.post('/api/users/:id/password', {
-    schema: { params: IdParams, body: Type.Object({ password: Password }, { additionalProperties: false }), response: { 200: UserAdminSchema, ...errors(400, 401, 403, 404, 409) } },
-  }, async (request) => users.resetPassword(request.auth, request.params.id, request.body.password));
+  r.post(
+    '/api/users/:id/password',
+    {
+      schema: {
+        params: IdParams,
+        body: Type.Object({ password: Password }, { additionalProperties: false }),
+        response: { 200: UserAdminSchema, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => users.resetPassword(request.auth, request.params.id, request.body.password),
+  );
 }

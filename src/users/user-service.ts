@@ -50,12 +50,14 @@ export interface NewUser {
 
 export function userService(prisma: PrismaClient) {
   async function change(_actor: Actor | null, id: string, fn: (tx: Tx, user: UserRow) => Promise<UserRow>): Promise<UserView> {
-    return toUserView(await prisma.$transaction(async (tx) => {
-      // Row lock: two admins changing one user queue instead of interleaving.
-      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${id}::uuid FOR UPDATE`;
-      if (!locked.length) throw new NotFoundError('User');
-      return fn(tx, await tx.user.findUniqueOrThrow({ where: { id } }));
-    }));
+    return toUserView(
+      await prisma.$transaction(async (tx) => {
+        // Row lock: two admins changing one user queue instead of interleaving.
+        const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${id}::uuid FOR UPDATE`;
+        if (!locked.length) throw new NotFoundError('User');
+        return fn(tx, await tx.user.findUniqueOrThrow({ where: { id } }));
+      }),
+    );
   }
 
   function refuseSelfLockout(actor: Actor | null, user: UserRow, what: string) {
@@ -73,14 +75,22 @@ export function userService(prisma: PrismaClient) {
       checkPassword(input.username, input.password);
       const roles = checkRoles(input.roles);
       const passwordHash = await hashPassword(input.password);
-      return toUserView(await prisma.$transaction(async (tx) => {
-        if (await tx.user.findUnique({ where: { username: input.username } })) {
-          throw new ConflictError(`A user named ${input.username} already exists.`, 'username_taken');
-        }
-        const user = await tx.user.create({ data: { username: input.username, passwordHash, roles, email: input.email ?? null } });
-        await appendAudit(tx, { type: 'user.created', actor, subjectType: 'user', subjectId: user.id, data: { username: user.username, roles, email: user.email, source: 'local', via } });
-        return user;
-      }));
+      return toUserView(
+        await prisma.$transaction(async (tx) => {
+          if (await tx.user.findUnique({ where: { username: input.username } })) {
+            throw new ConflictError(`A user named ${input.username} already exists.`, 'username_taken');
+          }
+          const user = await tx.user.create({ data: { username: input.username, passwordHash, roles, email: input.email ?? null } });
+          await appendAudit(tx, {
+            type: 'user.created',
+            actor,
+            subjectType: 'user',
+            subjectId: user.id,
+            data: { username: user.username, roles, email: user.email, source: 'local', via },
+          });
+          return user;
+        }),
+      );
     },
 
     async setDisabled(actor: Actor | null, id: string, disabled: boolean): Promise<UserView> {
@@ -89,7 +99,13 @@ export function userService(prisma: PrismaClient) {
         if ((user.disabledAt !== null) === disabled) return user;
         const updated = await tx.user.update({ where: { id }, data: { disabledAt: disabled ? new Date() : null } });
         const revoked = disabled ? await revokeTokens(tx, id) : 0;
-        await appendAudit(tx, { type: disabled ? 'user.disabled' : 'user.enabled', actor, subjectType: 'user', subjectId: id, data: { username: user.username, ...(disabled ? { tokensRevoked: revoked } : {}) } });
+        await appendAudit(tx, {
+          type: disabled ? 'user.disabled' : 'user.enabled',
+          actor,
+          subjectType: 'user',
+          subjectId: id,
+          data: { username: user.username, ...(disabled ? { tokensRevoked: revoked } : {}) },
+        });
         return updated;
       });
     },
@@ -102,7 +118,13 @@ export function userService(prisma: PrismaClient) {
         if (sameRoles(user.roles, roles)) return user;
         const updated = await tx.user.update({ where: { id }, data: { roles } });
         const revoked = await revokeTokens(tx, id);
-        await appendAudit(tx, { type: 'user.roles_changed', actor, subjectType: 'user', subjectId: id, data: { username: user.username, from: user.roles, to: roles, source: 'admin', tokensRevoked: revoked } });
+        await appendAudit(tx, {
+          type: 'user.roles_changed',
+          actor,
+          subjectType: 'user',
+          subjectId: id,
+          data: { username: user.username, from: user.roles, to: roles, source: 'admin', tokensRevoked: revoked },
+        });
         return updated;
       });
     },
@@ -114,7 +136,13 @@ export function userService(prisma: PrismaClient) {
         checkPassword(user.username, password);
         const updated = await tx.user.update({ where: { id }, data: { passwordHash: await hashPassword(password) } });
         const revoked = await revokeTokens(tx, id);
-        await appendAudit(tx, { type: 'user.password_reset', actor, subjectType: 'user', subjectId: id, data: { username: user.username, via, tokensRevoked: revoked } });
+        await appendAudit(tx, {
+          type: 'user.password_reset',
+          actor,
+          subjectType: 'user',
+          subjectId: id,
+          data: { username: user.username, via, tokensRevoked: revoked },
+        });
         return updated;
       });
     },

@@ -21,7 +21,12 @@ test('nobody approves their own request, and only approvers decide', async (t) =
 
 test('production needs a second, different approver; staging needs one', async (t) => {
   const h = await startHarness(t);
-  const prod = await h.api('alice', 'POST', '/api/requests', { hostId: await h.hostId('prod-web-1'), reason: 'disk full', ticket: 'INC-7', durationMinutes: 30 });
+  const prod = await h.api('alice', 'POST', '/api/requests', {
+    hostId: await h.hostId('prod-web-1'),
+    reason: 'disk full',
+    ticket: 'INC-7',
+    durationMinutes: 30,
+  });
   assert.equal(prod.body.approvalsRequired, 2);
   const first = await h.api('bob', 'POST', `/api/requests/${prod.body.id}/approve`, { comment: 'ok' });
   assert.equal(first.body.status, 'pending');
@@ -60,11 +65,18 @@ test('a denial ends the request', async (t) => {
 test('an unanswered request expires after its TTL', async (t) => {
   const h = await startHarness(t, { BREAKGLASS_MINUTE_MS: '100', BREAKGLASS_REQUEST_TTL_MINUTES: '5' });
   const r = await h.api('alice', 'POST', '/api/requests', { hostId: await h.hostId('staging-db-1'), reason: 'r', durationMinutes: 5 });
-  const expired = await h.eventually(() => h.api('alice', 'GET', `/api/requests/${r.body.id}`), (x) => x.body.status === 'expired', 'request expiry');
+  const expired = await h.eventually(
+    () => h.api('alice', 'GET', `/api/requests/${r.body.id}`),
+    (x) => x.body.status === 'expired',
+    'request expiry',
+  );
   assert.ok(expired.body.closedAt);
   assert.equal((await h.api('bob', 'POST', `/api/requests/${r.body.id}/approve`, {})).status, 409);
   const events = await h.prisma.auditEvent.findMany({ where: { subjectId: r.body.id } });
-  assert.deepEqual(events.map((e) => e.type), ['request.created', 'request.expired']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['request.created', 'request.expired'],
+  );
 });
 
 test('requesters see only their own requests; approvers see all', async (t) => {
@@ -113,12 +125,20 @@ test('bad input is refused with the contract error shape and changes nothing', a
 test('hostile strings are stored and returned verbatim, never interpreted', async (t) => {
   const h = await startHarness(t);
   const reason = `<img src=x onerror=alert(1)> '; DROP TABLE access_requests; -- "quoted" \\ ünïcødé\ttab\nnewline`;
-  const r = await h.api('alice', 'POST', '/api/requests', { hostId: await h.hostId('staging-web-1'), reason, ticket: '<script>x</script>', durationMinutes: 15 });
+  const r = await h.api('alice', 'POST', '/api/requests', {
+    hostId: await h.hostId('staging-web-1'),
+    reason,
+    ticket: '<script>x</script>',
+    durationMinutes: 15,
+  });
   assert.equal(r.status, 201);
   const back = await h.api('bob', 'GET', `/api/requests/${r.body.id}`);
   assert.equal(back.body.reason, reason);
   assert.equal(back.body.ticket, '<script>x</script>');
-  assert.match(String((await fetch(`${h.url}/api/requests/${r.body.id}`, { headers: { authorization: `Bearer ${await h.token('bob')}` } })).headers.get('content-type')), /application\/json/);
+  assert.match(
+    String((await fetch(`${h.url}/api/requests/${r.body.id}`, { headers: { authorization: `Bearer ${await h.token('bob')}` } })).headers.get('content-type')),
+    /application\/json/,
+  );
 });
 
 test('admins change an environment policy; the change is audited and applies to new requests', async (t) => {
@@ -131,7 +151,15 @@ test('admins change an environment policy; the change is audited and applies to 
   assert.equal((await h.api('admin', 'PUT', '/api/policies/Bad%20Env', body)).status, 400);
   const put = await h.api('admin', 'PUT', '/api/policies/staging', body);
   // The issue-12 fields (idle timeout, emergency, review) keep their defaults when not given.
-  assert.deepEqual(put.body, { environment: 'staging', ...body, idleTimeoutMinutes: null, emergencyAllowed: false, emergencyApprovalsRequired: 0, emergencyMaxDurationMinutes: 30, reviewWithinHours: 24 });
+  assert.deepEqual(put.body, {
+    environment: 'staging',
+    ...body,
+    idleTimeoutMinutes: null,
+    emergencyAllowed: false,
+    emergencyApprovalsRequired: 0,
+    emergencyMaxDurationMinutes: 30,
+    reviewWithinHours: 24,
+  });
   const listed = (await h.api('alice', 'GET', '/api/policies')).body.find((p: { environment: string }) => p.environment === 'staging');
   assert.deepEqual(listed, put.body);
   const r = await h.api('alice', 'POST', '/api/requests', { hostId: await h.hostId('staging-web-1'), reason: 'r', durationMinutes: 30 });

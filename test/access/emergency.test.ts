@@ -5,7 +5,14 @@ import { startHarness, type Harness } from '../helpers/harness.js';
 const STAGING = { approvalsRequired: 1, minDurationMinutes: 1, maxDurationMinutes: 240 };
 
 async function allowEmergency(h: Harness, extra: Record<string, unknown> = {}) {
-  const put = await h.api('admin', 'PUT', '/api/policies/staging', { ...STAGING, emergencyAllowed: true, emergencyApprovalsRequired: 0, emergencyMaxDurationMinutes: 20, reviewWithinHours: 4, ...extra });
+  const put = await h.api('admin', 'PUT', '/api/policies/staging', {
+    ...STAGING,
+    emergencyAllowed: true,
+    emergencyApprovalsRequired: 0,
+    emergencyMaxDurationMinutes: 20,
+    reviewWithinHours: 4,
+    ...extra,
+  });
   assert.equal(put.status, 200, JSON.stringify(put.body));
 }
 
@@ -26,7 +33,7 @@ test('emergency access is granted at once where the policy allows it, says so in
   assert.equal(granted.body.emergency, true);
   assert.equal(granted.body.approvals.length, 0);
   const due = Date.parse(granted.body.review.dueAt) - Date.parse(granted.body.approvedAt);
-  assert.ok(Math.abs(due - 4 * 3_600_000) < 5_000, 'due within the policy\'s hours');
+  assert.ok(Math.abs(due - 4 * 3_600_000) < 5_000, "due within the policy's hours");
   const requestId = granted.body.id as string;
 
   const sessionId = await h.openSession(requestId, 'erin');
@@ -37,7 +44,10 @@ test('emergency access is granted at once where the policy allows it, says so in
   assert.equal((await h.api('dave', 'GET', `/api/sessions/${sessionId}`)).body.emergency, true, 'the session says it too');
 
   const open = await h.api('bob', 'GET', '/api/reviews?state=open');
-  assert.deepEqual(open.body.map((r: { id: string }) => r.id), [requestId]);
+  assert.deepEqual(
+    open.body.map((r: { id: string }) => r.id),
+    [requestId],
+  );
   assert.equal((await h.api('alice', 'GET', '/api/reviews')).status, 403, 'requesters do not see the queue');
 
   const self = await h.api('erin', 'POST', `/api/requests/${requestId}/review`, { outcome: 'acknowledged' });
@@ -78,15 +88,22 @@ test('an emergency that needs one approval waits for it, then starts its review 
   assert.ok(approved.body.review.dueAt);
 });
 
-test('an emergency not reviewed within the policy\'s hours becomes overdue: listed, audited and counted', async (t) => {
+test("an emergency not reviewed within the policy's hours becomes overdue: listed, audited and counted", async (t) => {
   // One policy minute lasts 20 ms, so the review's hour is 1.2 s.
   const h = await startHarness(t, { BREAKGLASS_MINUTE_MS: '20' });
   await allowEmergency(h, { reviewWithinHours: 1 });
   const granted = await emergencyRequest(h, 'alice', 'staging-web-1', 10);
   const requestId = granted.body.id as string;
-  const overdue = await h.eventually(() => h.api('bob', 'GET', `/api/requests/${requestId}`), (r) => r.body.review.overdueAt !== null, 'the review overdue');
+  const overdue = await h.eventually(
+    () => h.api('bob', 'GET', `/api/requests/${requestId}`),
+    (r) => r.body.review.overdueAt !== null,
+    'the review overdue',
+  );
   assert.equal(overdue.body.review.reviewedAt, null);
-  assert.deepEqual((await h.api('bob', 'GET', '/api/reviews?state=overdue')).body.map((r: { id: string }) => r.id), [requestId]);
+  assert.deepEqual(
+    (await h.api('bob', 'GET', '/api/reviews?state=overdue')).body.map((r: { id: string }) => r.id),
+    [requestId],
+  );
   assert.equal(await h.prisma.auditEvent.count({ where: { subjectId: requestId, type: 'emergency.review_overdue' } }), 1);
   assert.match(await (await fetch(`${h.url}/metrics`)).text(), /^breakglass_emergency_reviews_overdue 1$/m);
   const late = await h.api('carol', 'POST', `/api/requests/${requestId}/review`, { outcome: 'acknowledged', comment: 'late, sorry' });

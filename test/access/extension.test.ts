@@ -11,7 +11,15 @@ const ENV = { BREAKGLASS_MINUTE_MS: '2000', BREAKGLASS_WARN_BEFORE_END_MINUTES: 
 /** Replica A in this process (the harness), replica B a second broker process on the same Postgres. */
 async function twoReplicas(t: TestContext) {
   const a = await startHarness(t, ENV);
-  const b = await startBroker({ env: { ...ENV, DATABASE_URL: a.broker.databaseUrl, BREAKGLASS_DATA_DIR: a.dataDir, BREAKGLASS_TOKEN_SECRET: 'test-secret-test-secret-test-secret-42', BREAKGLASS_BROKER_ID: 'replica-b' } });
+  const b = await startBroker({
+    env: {
+      ...ENV,
+      DATABASE_URL: a.broker.databaseUrl,
+      BREAKGLASS_DATA_DIR: a.dataDir,
+      BREAKGLASS_TOKEN_SECRET: 'test-secret-test-secret-test-secret-42',
+      BREAKGLASS_BROKER_ID: 'replica-b',
+    },
+  });
   t.after(() => b.stop());
   return { a, b };
 }
@@ -58,9 +66,16 @@ test('an extension approved on one replica moves the time box of a session held 
   const marks = (await a.broker.services.recordings.bytes(sessionId, 'm')).toString();
   assert.match(marks, /Extension approved: access now ends at/);
   assert.match(marks, /Access ends in 1 minute/, 'the warning moved with the end');
-  await a.eventually(() => a.api('bob', 'GET', `/api/requests/${requestId}`), (r) => r.body.status === 'closed', 'grant closed at the new end');
+  await a.eventually(
+    () => a.api('bob', 'GET', `/api/requests/${requestId}`),
+    (r) => r.body.status === 'closed',
+    'grant closed at the new end',
+  );
   const types = (await a.prisma.auditEvent.findMany({ where: { subjectId: requestId }, orderBy: { id: 'asc' } })).map((e) => e.type);
-  assert.deepEqual(types.filter((x) => x.startsWith('extension.')), ['extension.requested', 'extension.approval', 'extension.approved']);
+  assert.deepEqual(
+    types.filter((x) => x.startsWith('extension.')),
+    ['extension.requested', 'extension.approval', 'extension.approved'],
+  );
 });
 
 test('a denied extension leaves the grant to end as planned, on the replica that holds the session', async (t) => {
@@ -98,7 +113,11 @@ test('an unanswered extension expires with the grant; asking is bounded by the p
   assert.equal(again.body.error.code, 'extension_pending');
   const dave = await h.api('dave', 'POST', `/api/requests/${requestId}/extensions/${first.body.extensions[0].id}/approve`, {});
   assert.equal(dave.status, 403);
-  await h.eventually(() => h.api('alice', 'GET', `/api/requests/${requestId}`), (r) => r.body.status === 'closed', 'the grant ends as planned');
+  await h.eventually(
+    () => h.api('alice', 'GET', `/api/requests/${requestId}`),
+    (r) => r.body.status === 'closed',
+    'the grant ends as planned',
+  );
   const after = await h.api('alice', 'GET', `/api/requests/${requestId}`);
   assert.equal(after.body.extensions[0].status, 'expired');
   assert.equal(after.body.extendedMinutes, 0);

@@ -17,7 +17,12 @@ test('API bodies must be JSON: text/plain and form bodies are 415 and change not
 
 test('a request may carry ticket: null, as the Request object documents', async (t) => {
   const h = await startHarness(t);
-  const res = await h.api('alice', 'POST', '/api/requests', { hostId: await h.hostId('staging-web-1'), reason: 'no ticket yet', ticket: null, durationMinutes: 15 });
+  const res = await h.api('alice', 'POST', '/api/requests', {
+    hostId: await h.hostId('staging-web-1'),
+    reason: 'no ticket yet',
+    ticket: null,
+    durationMinutes: 15,
+  });
   assert.equal(res.status, 201);
   assert.equal(res.body.ticket, null);
 });

@@ -8,11 +8,14 @@ test('the OpenAPI document is valid and describes errors, media types and summar
   const doc = await (await fetch(`${h.url}/api/openapi.json`)).json();
   await SwaggerParser.validate(structuredClone(doc));
   assert.deepEqual(doc.servers, [{ url: '/', description: 'this broker' }]);
-  const operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([p, ops]) => Object.entries(ops).map(([m, op]) => ({ key: `${m.toUpperCase()} ${p}`, op })));
+  const operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([p, ops]) =>
+    Object.entries(ops).map(([m, op]) => ({ key: `${m.toUpperCase()} ${p}`, op })),
+  );
   assert.ok(operations.length > 25);
   for (const { key, op } of operations) {
     assert.ok(op.summary && !op.summary.startsWith(key.split(' ')[0]!), `${key} has a summary`);
-    if (key.includes(' /api/')) assert.ok(op.responses['4XX']?.content?.['application/json']?.schema?.properties?.error, `${key} documents its 4xx error shape`);
+    if (key.includes(' /api/'))
+      assert.ok(op.responses['4XX']?.content?.['application/json']?.schema?.properties?.error, `${key} documents its 4xx error shape`);
   }
   assert.ok(doc.paths['/api/sessions/{id}/terminal'].get.responses['101'], 'the websocket upgrade is described');
   assert.ok(doc.paths['/api/sessions/{id}/recording'].get.responses['200'].content['application/x-asciicast']);

@@ -10,15 +10,28 @@ test('every step of the lifecycle is an audit event, in order, and the chain ver
   const term = await h.attach(sessionId);
   term.send('exit\n');
   await term.waitForExit();
-  await h.eventually(() => h.api('dave', 'GET', '/api/replacements'), (r) => r.body[0]?.status === 'succeeded', 'replacement');
+  await h.eventually(
+    () => h.api('dave', 'GET', '/api/replacements'),
+    (r) => r.body[0]?.status === 'succeeded',
+    'replacement',
+  );
   const events = (await h.api('dave', 'GET', '/api/audit?limit=1000')).body as { type: string; id: string }[];
   const types = events.map((e) => e.type).filter((x) => !x.startsWith('host.') && x !== 'demo.seeded' && !x.startsWith('auth.'));
   assert.deepEqual(types, [
-    'request.created', 'request.approval', 'request.approved', 'session.started', 'session.ended',
-    'replacement.scheduled', 'replacement.started', 'replacement.succeeded',
+    'request.created',
+    'request.approval',
+    'request.approved',
+    'session.started',
+    'session.ended',
+    'replacement.scheduled',
+    'replacement.started',
+    'replacement.succeeded',
   ]);
   const ids = events.map((e) => BigInt(e.id));
-  assert.deepEqual(ids, [...ids].sort((a, b) => (a < b ? -1 : 1)));
+  assert.deepEqual(
+    ids,
+    [...ids].sort((a, b) => (a < b ? -1 : 1)),
+  );
   const page = (await h.api('dave', 'GET', `/api/audit?after=${events[2]!.id}&limit=2&type=auth.login`)).body;
   assert.equal(page.length, 2, 'the filter leaves logins after the third event to page through');
   assert.ok(page.every((e: { type: string; id: string }) => e.type === 'auth.login' && BigInt(e.id) > BigInt(events[2]!.id)));
@@ -42,10 +55,12 @@ test('verification fails when a superuser edits or deletes an event', async (t) 
   await h.grant('staging-web-1', 15, 'alice', ['bob']);
   assert.equal((await h.api('dave', 'GET', '/api/audit/verify')).body.ok, true);
   const target = await h.prisma.auditEvent.findFirstOrThrow({ where: { type: 'request.approved' } });
-  await asSuperuser(h.broker.databaseUrl, (c) => c.query(`
+  await asSuperuser(h.broker.databaseUrl, (c) =>
+    c.query(`
     ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update;
     UPDATE audit_events SET data = jsonb_set(data, '{expiresAt}', '"2099-01-01T00:00:00.000Z"') WHERE id = ${target.id};
-    ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update;`));
+    ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update;`),
+  );
   const edited = await h.api('dave', 'GET', '/api/audit/verify');
   assert.equal(edited.body.ok, false);
   assert.equal(edited.body.brokenAt, String(target.id));

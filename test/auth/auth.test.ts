@@ -5,7 +5,11 @@ import { startHarness } from '../helpers/harness.js';
 
 test('login sets an httpOnly SameSite cookie that authenticates; logout kills the token', async (t) => {
   const h = await startHarness(t);
-  const res = await fetch(`${h.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'demo' }) });
+  const res = await fetch(`${h.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'alice', password: 'demo' }),
+  });
   assert.equal(res.status, 200);
   const body = (await res.json()) as { token: string; user: { username: string; roles: string[] } };
   assert.deepEqual(body.user.roles, ['requester']);
@@ -29,8 +33,17 @@ test('bad credentials get 401 and an audit event, and say nothing about which pa
   assert.equal(unknown.status, 401);
   assert.deepEqual(wrong.body, unknown.body);
   const failures = await h.prisma.auditEvent.findMany({ where: { type: 'auth.login_failed' } });
-  assert.deepEqual(failures.map((f) => (f.data as { username: string }).username), ['alice', 'mallory']);
-  for (const body of [{ username: 'al\u0000ice', password: 'demo' }, { username: '<script>', password: 'demo' }, { username: 'alice' }, { username: 'alice', password: 5 }, {}]) {
+  assert.deepEqual(
+    failures.map((f) => (f.data as { username: string }).username),
+    ['alice', 'mallory'],
+  );
+  for (const body of [
+    { username: 'al\u0000ice', password: 'demo' },
+    { username: '<script>', password: 'demo' },
+    { username: 'alice' },
+    { username: 'alice', password: 5 },
+    {},
+  ]) {
     const res = await h.api(undefined, 'POST', '/api/auth/login', body);
     assert.equal(res.status, 400, JSON.stringify(body));
   }
@@ -68,15 +81,28 @@ test('the OpenAPI document describes the contract from the route schemas', async
   for (const path of ['/api/auth/login', '/api/requests', '/api/requests/{id}/approve', '/api/sessions/{id}', '/api/audit/verify', '/api/drift']) {
     assert.ok(doc.body.paths[path], `${path} is documented`);
   }
-  assert.deepEqual(doc.body.paths['/api/requests'].post.requestBody.content['application/json'].schema.required.sort(), ['durationMinutes', 'hostId', 'reason']);
+  assert.deepEqual(doc.body.paths['/api/requests'].post.requestBody.content['application/json'].schema.required.sort(), [
+    'durationMinutes',
+    'hostId',
+    'reason',
+  ]);
 });
 
 test('logs carry request ids and never a password, token or cookie', async (t) => {
   let logs = '';
-  const logStream = new Writable({ write(chunk, _enc, done) { logs += chunk.toString(); done(); } });
+  const logStream = new Writable({
+    write(chunk, _enc, done) {
+      logs += chunk.toString();
+      done();
+    },
+  });
   const h = await startHarness(t, { BREAKGLASS_LOG_LEVEL: 'debug' }, { logStream });
   const password = 'demo';
-  const login = await fetch(`${h.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'trace-me-42' }, body: JSON.stringify({ username: 'alice', password }) });
+  const login = await fetch(`${h.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': 'trace-me-42' },
+    body: JSON.stringify({ username: 'alice', password }),
+  });
   const { token } = (await login.json()) as { token: string };
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
   await fetch(`${h.url}/api/me`, { headers: { authorization: `Bearer ${token}` } });

@@ -36,7 +36,11 @@ test('the benchmark harness runs end to end in --quick mode and loses no byte', 
   }
   assert.ok('postgresWalMB' in r.concurrency.broker[0]);
   assert.deepEqual(Object.keys(r.echo.fdatasync).sort(), ['p50', 'p90', 'p99']);
-  for (const option of ['pglz', 'none']) assert.ok(r.storage.some((s: { option: string }) => s.option === option), option);
+  for (const option of ['pglz', 'none'])
+    assert.ok(
+      r.storage.some((s: { option: string }) => s.option === option),
+      option,
+    );
   for (const s of r.storage) for (const key of ['postgresCpuSecondsPerGB', 'walMBPerGB', 'tableMBPerGB']) assert.ok(key in s, key);
   for (const key of ['firstFrameMs', 'fullDownloadFirstByteMs', 'seekMs', 'seekSqlMs']) assert.ok(key in r.replay, key);
   assert.equal(r.api.errors, 0);

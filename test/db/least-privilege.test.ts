@@ -18,7 +18,7 @@ async function refused(pool: pg.Pool | pg.Client, sql: string, why: RegExp): Pro
   await assert.rejects(pool.query(sql), why, `${sql} must be refused`);
 }
 
-test('with the broker\'s role, every way of changing the evidence is refused', async (t) => {
+test("with the broker's role, every way of changing the evidence is refused", async (t) => {
   const h = await startHarness(t);
   await h.grant('staging-web-1', 15, 'alice', ['bob']);
   // Its own connection, as the broker's role: a refused statement must not leave the broker's pool mid-transaction.
@@ -65,7 +65,7 @@ test('grants cover tables that later migrations add, and are re-applied idempote
     await broker.query('DELETE FROM later_feature');
     await broker.query('SELECT count(*) FROM pgboss.job');
     await refused(broker, 'TRUNCATE later_feature', /permission denied/);
-    await refused(broker, 'INSERT INTO _prisma_migrations (id, checksum, migration_name) VALUES (\'x\', \'x\', \'x\')', /permission denied/);
+    await refused(broker, "INSERT INTO _prisma_migrations (id, checksum, migration_name) VALUES ('x', 'x', 'x')", /permission denied/);
     await refused(broker, 'CREATE TABLE pgboss.mine (id int)', /permission denied/);
     assert.deepEqual(await privilegeProblems(broker), []);
   } finally {
@@ -78,7 +78,11 @@ test('grants cover tables that later migrations add, and are re-applied idempote
 test('one URL for both keeps working, with a warning that the broker runs as owner', async () => {
   const url = await freshDatabase();
   const logs: string[] = [];
-  const db = await prepareDatabase({ databaseUrl: url, databaseMigrateUrl: undefined, dataDir: '' }, (m) => logs.push(m), async () => {});
+  const db = await prepareDatabase(
+    { databaseUrl: url, databaseMigrateUrl: undefined, dataDir: '' },
+    (m) => logs.push(m),
+    async () => {},
+  );
   assert.equal(db.brokerUrl, db.ownerUrl);
   assert.match(logs.join('\n'), /WARNING: the broker runs as the owner of its tables \(role \w+ is a superuser/);
   assert.doesNotMatch(logs.join('\n'), new RegExp(new URL(url).password), 'no password in the log');
@@ -88,12 +92,22 @@ test('a database migrated by the superuser before the split is handed over to th
   const url = await freshDatabase();
   await migrate(url); // the old way: every table owned by the superuser
   const name = new URL(url).pathname.slice(1);
-  const urls = await ensureRoles(url, { owner: `${name}_owner`, broker: `${name}_broker` }, { owner: randomBytes(9).toString('hex'), broker: randomBytes(9).toString('hex') });
+  const urls = await ensureRoles(
+    url,
+    { owner: `${name}_owner`, broker: `${name}_broker` },
+    { owner: randomBytes(9).toString('hex'), broker: randomBytes(9).toString('hex') },
+  );
   const logs: string[] = [];
-  await prepareDatabase({ databaseUrl: urls.brokerUrl, databaseMigrateUrl: urls.ownerUrl, dataDir: '' }, (m) => logs.push(m), (u) => Scheduler.install(u, () => {}));
-  const owners = await asSuperuser(url, (c) => c.query<{ relname: string; owner: string }>(`
+  await prepareDatabase(
+    { databaseUrl: urls.brokerUrl, databaseMigrateUrl: urls.ownerUrl, dataDir: '' },
+    (m) => logs.push(m),
+    (u) => Scheduler.install(u, () => {}),
+  );
+  const owners = await asSuperuser(url, (c) =>
+    c.query<{ relname: string; owner: string }>(`
     SELECT c.relname, pg_get_userbyid(c.relowner) AS owner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = 'public' AND c.relkind = 'r'`));
+    WHERE n.nspname = 'public' AND c.relkind = 'r'`),
+  );
   assert.ok(owners.rows.length > 5);
   for (const r of owners.rows) assert.equal(r.owner, `${name}_owner`, r.relname);
   assert.ok(!logs.some((l) => l.includes('WARNING')), logs.join('\n'));
@@ -103,7 +117,11 @@ test('the embedded default creates both roles, their passwords in 0600 files of 
   const dataDir = tempDataDir();
   try {
     const logs: string[] = [];
-    const db = await prepareDatabase({ databaseUrl: undefined, databaseMigrateUrl: undefined, dataDir }, (m) => logs.push(m), (u) => Scheduler.install(u, () => {}));
+    const db = await prepareDatabase(
+      { databaseUrl: undefined, databaseMigrateUrl: undefined, dataDir },
+      (m) => logs.push(m),
+      (u) => Scheduler.install(u, () => {}),
+    );
     try {
       assert.equal(new URL(db.brokerUrl).username, 'breakglass_broker');
       assert.equal(new URL(db.ownerUrl).username, 'breakglass_owner');

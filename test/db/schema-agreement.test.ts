@@ -10,11 +10,22 @@ import { migrate, readMigrations } from '../../src/db/migrate.js';
 import { asSuperuser, freshDatabase } from '../helpers/database.js';
 
 const SQL_TYPES: Record<string, string> = {
-  String: 'text', Int: 'integer', BigInt: 'bigint', DateTime: 'timestamp with time zone', Json: 'jsonb', Bytes: 'bytea', Boolean: 'boolean',
+  String: 'text',
+  Int: 'integer',
+  BigInt: 'bigint',
+  DateTime: 'timestamp with time zone',
+  Json: 'jsonb',
+  Bytes: 'bytea',
+  Boolean: 'boolean',
 };
-const DB_TYPES: Record<string, string> = { Uuid: 'uuid', Char: 'character', 'Timestamptz': 'timestamp with time zone' };
+const DB_TYPES: Record<string, string> = { Uuid: 'uuid', Char: 'character', Timestamptz: 'timestamp with time zone' };
 
-interface Column { table: string; column: string; type: string; nullable: boolean }
+interface Column {
+  table: string;
+  column: string;
+  type: string;
+  nullable: boolean;
+}
 
 function modelColumns(schema: string): { columns: Column[]; indexes: string[] } {
   const columns: Column[] = [];
@@ -54,7 +65,8 @@ test('the migrations build exactly the database that schema.prisma describes', a
   const actual = await asSuperuser(url, async (c) => {
     const cols = await c.query<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>(
       `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
-       WHERE table_schema = 'public' AND table_name <> '_prisma_migrations' ORDER BY table_name, column_name`);
+       WHERE table_schema = 'public' AND table_name <> '_prisma_migrations' ORDER BY table_name, column_name`,
+    );
     const idx = await c.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`);
     return { cols: cols.rows, idx: idx.rows.map((r) => r.indexname) };
   });
@@ -71,7 +83,12 @@ test('the migrations build exactly the database that schema.prisma describes', a
 test('migrations are idempotent and safe when two brokers start at once', async () => {
   const url = await freshDatabase();
   const [a, b] = await Promise.all([migrate(url), migrate(url)]);
-  assert.deepEqual([...a, ...b].sort(), readMigrations().map((m) => m.name).sort());
+  assert.deepEqual(
+    [...a, ...b].sort(),
+    readMigrations()
+      .map((m) => m.name)
+      .sort(),
+  );
   assert.deepEqual(await migrate(url), []);
   const applied = await asSuperuser(url, (c) => c.query('SELECT count(*)::int AS n FROM _prisma_migrations'));
   assert.equal(applied.rows[0].n, readMigrations().length);

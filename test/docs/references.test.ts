@@ -35,9 +35,14 @@ function references(file: string): { target: string; from: string }[] {
 }
 
 test('every link and file reference in README, docs and source comments resolves', () => {
-  const files = tracked.filter((f) => f === 'README.md' || (f.startsWith('docs/') && f.endsWith('.md')) || /^(src|test|web\/src|bench|scripts)\/.*\.(ts|mjs)$/.test(f));
+  const files = tracked.filter(
+    (f) => f === 'README.md' || (f.startsWith('docs/') && f.endsWith('.md')) || /^(src|test|web\/src|bench|scripts)\/.*\.(ts|mjs)$/.test(f),
+  );
   assert.ok(files.length > 50);
   const resolves = (target: string) => existsSync(path.join(root, target)) || IGNORED.includes(target);
-  const missing = files.flatMap(references).filter((r) => !resolves(r.target)).map((r) => `${r.from} → ${r.target}`);
+  const missing = files
+    .flatMap(references)
+    .filter((r) => !resolves(r.target))
+    .map((r) => `${r.from} → ${r.target}`);
   assert.deepEqual([...new Set(missing)], []);
 });

@@ -29,7 +29,7 @@ test('an auditor sees why a session happened, its commands, and a usable audit t
 
     await dave.goto('/audit');
     const events = dave.getByRole('table', { name: 'Audit events' });
-    const ids = (await events.locator('tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-event-id')))));
+    const ids = await events.locator('tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-event-id'))));
     expect(ids, 'newest first').toEqual([...ids].sort((a, b) => b - a));
     await dave.getByLabel('Actor (username)').fill('alice');
     await dave.getByLabel('Subject id').fill(sessionId);
@@ -57,6 +57,6 @@ test('an auditor sees why a session happened, its commands, and a usable audit t
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain('session.started');
     const json = await dave.request.get(String(await dave.getByRole('link', { name: 'JSON' }).getAttribute('href')));
-    expect((await json.json() as { subjectId: string }[]).map((e) => e.subjectId)).toEqual([sessionId]);
+    expect(((await json.json()) as { subjectId: string }[]).map((e) => e.subjectId)).toEqual([sessionId]);
   }
 });

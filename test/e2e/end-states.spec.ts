@@ -12,7 +12,9 @@ test('an expired grant says so calmly and offers "Request again"', async ({ as }
   const alice = await as('alice');
   const bob = await as('bob');
   await requestAccess(alice, { host: 'staging-web-2', reason: 'Short look', minutes: 1 });
-  await requestCard(bob, 'alice', 'staging-web-2').getByRole('button', { name: /^Approve/ }).click();
+  await requestCard(bob, 'alice', 'staging-web-2')
+    .getByRole('button', { name: /^Approve/ })
+    .click();
   await alice.getByRole('button', { name: 'Open terminal' }).click();
   await expect(alice.getByTestId('end-reason')).toHaveAttribute('data-reason', 'expired');
   await expect(alice.locator('.end-banner')).toHaveClass(/end-info/);
@@ -30,7 +32,9 @@ for (const [name, viewport] of sizes) {
     const context = await browser.newContext({ baseURL: broker.url, viewport });
     const page = await context.newPage();
     const errors: string[] = [];
-    page.on('console', (m: ConsoleMessage) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m: ConsoleMessage) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     await page.goto('/');
     await expect(page.getByLabel('Username')).toBeVisible();
     await expectAccessible(page, `login page (${name})`);

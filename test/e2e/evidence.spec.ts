@@ -7,18 +7,35 @@ import { expect, screenshot, test } from './fixtures';
 
 async function finishedSession(url: string): Promise<string> {
   const token = async (username: string) => {
-    const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }) });
+    const res = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: 'demo' }),
+    });
     return ((await res.json()) as { token: string }).token;
   };
   const call = async (who: string, method: string, path: string, body: unknown = {}) => {
-    const res = await fetch(url + path, { method, headers: { authorization: `Bearer ${await token(who)}`, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : JSON.stringify(body) });
+    const res = await fetch(url + path, {
+      method,
+      headers: { authorization: `Bearer ${await token(who)}`, 'content-type': 'application/json' },
+      body: method === 'GET' ? undefined : JSON.stringify(body),
+    });
     return (await res.json()) as { id: string };
   };
-  const hosts = (await (await fetch(`${url}/api/hosts`, { headers: { authorization: `Bearer ${await token('alice')}` } })).json()) as { id: string; name: string }[];
-  const request = await call('alice', 'POST', '/api/requests', { hostId: hosts.find((h) => h.name === 'staging-web-1')!.id, reason: 'evidence', durationMinutes: 15 });
+  const hosts = (await (await fetch(`${url}/api/hosts`, { headers: { authorization: `Bearer ${await token('alice')}` } })).json()) as {
+    id: string;
+    name: string;
+  }[];
+  const request = await call('alice', 'POST', '/api/requests', {
+    hostId: hosts.find((h) => h.name === 'staging-web-1')!.id,
+    reason: 'evidence',
+    durationMinutes: 15,
+  });
   await call('bob', 'POST', `/api/requests/${request.id}/approve`);
   const session = await call('alice', 'POST', `/api/requests/${request.id}/sessions`, { cols: 80, rows: 24 });
-  const term = await TerminalClient.connect(`${url.replace(/^http/, 'ws')}/api/sessions/${session.id}/terminal`, { authorization: `Bearer ${await token('alice')}` });
+  const term = await TerminalClient.connect(`${url.replace(/^http/, 'ws')}/api/sessions/${session.id}/terminal`, {
+    authorization: `Bearer ${await token('alice')}`,
+  });
   term.send('echo evidence-$((2*21)); exit\n');
   await term.waitForExit();
   return session.id;
@@ -37,9 +54,11 @@ test('the replay page shows the evidence verified, offers the bundle, and says w
   await expect(phone.getByTestId('evidence-verdict')).toHaveText('verified');
   await screenshot(phone, 'evidence-verified-390');
 
-  await asSuperuser((broker as unknown as { databaseUrl: string }).databaseUrl, (c) => c.query(`
+  await asSuperuser((broker as unknown as { databaseUrl: string }).databaseUrl, (c) =>
+    c.query(`
     SET session_replication_role = replica;
-    DELETE FROM recording_chunks WHERE session_id = '${id}' AND seq = (SELECT max(seq) FROM recording_chunks WHERE session_id = '${id}')`));
+    DELETE FROM recording_chunks WHERE session_id = '${id}' AND seq = (SELECT max(seq) FROM recording_chunks WHERE session_id = '${id}')`),
+  );
   await dave.reload();
   await expect(dave.getByTestId('evidence-verdict')).toHaveText('does not verify');
   await expect(dave.getByTestId('evidence')).toContainText('chunks: the recording has');

@@ -12,7 +12,9 @@ test('the terminal shows the warning and then ends when the grant expires', asyn
   const alice = await as('alice');
   const bob = await as('bob');
   await requestAccess(alice, { host: 'staging-web-2', reason: 'Rotate a stuck log file', minutes: 1 });
-  await requestCard(bob, 'alice', 'staging-web-2').getByRole('button', { name: /^Approve/ }).click();
+  await requestCard(bob, 'alice', 'staging-web-2')
+    .getByRole('button', { name: /^Approve/ })
+    .click();
   await alice.getByRole('button', { name: 'Open terminal' }).click();
   await expect(alice.getByTestId('connection')).toHaveText('Connected');
   await typeInTerminal(alice, 'echo still-here\n');

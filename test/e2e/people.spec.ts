@@ -6,7 +6,15 @@ import { expect, requestCard, screenshot, terminalText, test, typeInTerminal } f
 test.use({
   brokerEnv: {
     BREAKGLASS_POLICY: JSON.stringify({
-      staging: { approvalsRequired: 1, minDurationMinutes: 1, maxDurationMinutes: 240, emergencyAllowed: true, emergencyApprovalsRequired: 0, emergencyMaxDurationMinutes: 30, reviewWithinHours: 8 },
+      staging: {
+        approvalsRequired: 1,
+        minDurationMinutes: 1,
+        maxDurationMinutes: 240,
+        emergencyAllowed: true,
+        emergencyApprovalsRequired: 0,
+        emergencyMaxDurationMinutes: 30,
+        reviewWithinHours: 8,
+      },
     }),
   },
 });
@@ -71,7 +79,9 @@ test('an extension asked from the terminal and approved while the terminal stays
   await alice.getByLabel('Duration in minutes').fill('10');
   await alice.getByRole('button', { name: 'Request access' }).click();
   await expect(alice.getByTestId('request-status')).toHaveText('pending');
-  await requestCard(bob, 'alice', 'staging-db-1').getByRole('button', { name: /^Approve/ }).click();
+  await requestCard(bob, 'alice', 'staging-db-1')
+    .getByRole('button', { name: /^Approve/ })
+    .click();
   await expect(alice.getByTestId('request-status')).toHaveText('approved');
 
   await alice.getByRole('button', { name: 'Open terminal' }).click();
@@ -130,14 +140,23 @@ test('an admin adds a notification channel on the Admin page; its secret is not 
   await section.screenshot({ path: 'test-results/screenshots/admin-notifications-mobile.png' });
 });
 
-test('the reviews page and the admin page\'s new sections fit a 390 px screen', async ({ as }) => {
-  for (const [user, path] of [['bob', '/reviews'], ['dave', '/reviews'], ['admin', '/admin']] as const) {
+test("the reviews page and the admin page's new sections fit a 390 px screen", async ({ as }) => {
+  for (const [user, path] of [
+    ['bob', '/reviews'],
+    ['dave', '/reviews'],
+    ['admin', '/admin'],
+  ] as const) {
     const page = await as(user, { viewport: { width: 390, height: 844 } });
     await page.goto(path);
     await expect(page.locator('h1')).toBeVisible();
     await expect(page.locator('.loading')).toHaveCount(0);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).slice(0, 5).map((e) => `${e.tagName}.${e.className} ${e.textContent?.slice(0, 40)}`));
+    const wide = await page.evaluate(() =>
+      [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .slice(0, 5)
+        .map((e) => `${e.tagName}.${e.className} ${e.textContent?.slice(0, 40)}`),
+    );
     expect(overflow, `${path} is wider than the screen: ${wide.join(' | ')}`).toBeLessThanOrEqual(0);
     await screenshot(page, `phone-${user}${path.replace(/\//g, '-')}`);
   }

@@ -11,7 +11,9 @@ test('the terminal reconnects by itself after a short network drop', async ({ as
     ws.connectToServer();
   });
   await requestAccess(alice, { host: 'staging-web-1', reason: 'Flaky train wifi', minutes: 10 });
-  await requestCard(bob, 'alice', 'staging-web-1').getByRole('button', { name: /^Approve/ }).click();
+  await requestCard(bob, 'alice', 'staging-web-1')
+    .getByRole('button', { name: /^Approve/ })
+    .click();
   await alice.getByRole('button', { name: 'Open terminal' }).click();
   await expect(alice.getByTestId('connection')).toHaveText('Connected');
   await typeInTerminal(alice, 'echo before-drop\n');

@@ -18,7 +18,9 @@ for (const [name, viewport] of sizes) {
     await alice.getByRole('button', { name: 'Request access' }).click();
     await expect(alice.getByTestId('request-status')).toHaveText('pending');
     await expect(alice.getByTestId('replacement-note')).toContainText('staging-web-1 is being replaced: instance 1 → 2');
-    await requestCard(bob, 'alice', 'staging-web-1').getByRole('button', { name: /^Approve/ }).click();
+    await requestCard(bob, 'alice', 'staging-web-1')
+      .getByRole('button', { name: /^Approve/ })
+      .click();
     await alice.getByRole('button', { name: 'Open terminal' }).click();
     await expect(alice.getByTestId('notice')).toContainText('When the session ends, staging-web-1 is replaced (instance 1 → 2).');
 

@@ -10,7 +10,9 @@ test('a session\'s "what changed" view: the files it touched, before and after',
   const alice = await as('alice');
   const bob = await as('bob');
   await requestAccess(alice, { host: 'staging-web-1', reason: 'Hotfix the worker count during the incident.', ticket: 'INC-13', minutes: 15 });
-  await requestCard(bob, 'alice', 'staging-web-1').getByRole('button', { name: /^Approve/ }).click();
+  await requestCard(bob, 'alice', 'staging-web-1')
+    .getByRole('button', { name: /^Approve/ })
+    .click();
   await expect(alice.getByTestId('request-status')).toHaveText('approved');
   await alice.getByRole('button', { name: 'Open terminal' }).click();
   await expect(alice.getByTestId('connection')).toHaveText('Connected');
@@ -18,7 +20,10 @@ test('a session\'s "what changed" view: the files it touched, before and after',
   await typeInTerminal(alice, 'echo workers=16 > etc/app.conf; printf "debug build\\n" > NOTES.txt; rm etc/motd; exit\n');
   await expect(alice.getByTestId('end-reason')).toBeVisible();
 
-  for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+  for (const [name, viewport] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
     const dave = await as('dave', { viewport });
     await dave.goto(`/sessions/${sessionId}`);
     const changes = dave.getByRole('region', { name: 'What this session changed' });
@@ -53,17 +58,25 @@ test('a session\'s "what changed" view: the files it touched, before and after',
 test('the fleet leads with its exceptions, and a roll-out shows its progress while a session holds a host', async ({ as }) => {
   const admin = await as('admin', { viewport: DESKTOP });
   // A new image version to roll to (same files: the point is the version), created as the page would.
-  const created = await admin.evaluate(async () => (await fetch('/api/images', {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'web-base-next', version: '2026.12.1', source: 'images/web-base-2026.11.1' }),
-  })).status);
+  const created = await admin.evaluate(
+    async () =>
+      (
+        await fetch('/api/images', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'web-base-next', version: '2026.12.1', source: 'images/web-base-2026.11.1' }),
+        })
+      ).status,
+  );
   expect(created).toBe(201);
 
   // Alice holds staging-web-2 with an open shell: the roll-out must wait for it.
   const alice = await as('alice');
   const bob = await as('bob');
   await requestAccess(alice, { host: 'staging-web-2', reason: 'Looking at a stuck worker.', minutes: 15 });
-  await requestCard(bob, 'alice', 'staging-web-2').getByRole('button', { name: /^Approve/ }).click();
+  await requestCard(bob, 'alice', 'staging-web-2')
+    .getByRole('button', { name: /^Approve/ })
+    .click();
   await expect(alice.getByTestId('request-status')).toHaveText('approved');
   await alice.getByRole('button', { name: 'Open terminal' }).click();
   await expect(alice.getByTestId('connection')).toHaveText('Connected');
@@ -90,7 +103,9 @@ test('the fleet leads with its exceptions, and a roll-out shows its progress whi
 
   const phone = await as('admin', { viewport: PHONE });
   await phone.getByRole('link', { name: 'Fleet' }).click();
-  await expect(phone.locator('li.rollout[data-status="running"]').getByTestId('rollout-progress')).toHaveText('1 of 2 replaced, 1 waiting for open sessions to end.');
+  await expect(phone.locator('li.rollout[data-status="running"]').getByTestId('rollout-progress')).toHaveText(
+    '1 of 2 replaced, 1 waiting for open sessions to end.',
+  );
   await expect(phone.locator('tr[data-exception="staging-web-2"]')).toBeVisible();
   await screenshot(phone, 'fleet-rollout-phone');
 });

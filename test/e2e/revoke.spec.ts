@@ -4,7 +4,9 @@ test('an approver revokes a grant and the open terminal ends at once', async ({ 
   const alice = await as('alice');
   const bob = await as('bob');
   await requestAccess(alice, { host: 'staging-db-1', reason: 'Vacuum a bloated table', minutes: 30 });
-  await requestCard(bob, 'alice', 'staging-db-1').getByRole('button', { name: /^Approve/ }).click();
+  await requestCard(bob, 'alice', 'staging-db-1')
+    .getByRole('button', { name: /^Approve/ })
+    .click();
   await alice.getByRole('button', { name: 'Open terminal' }).click();
   await expect(alice.getByTestId('connection')).toHaveText('Connected');
   await typeInTerminal(alice, 'echo before-revoke\n');

@@ -31,7 +31,8 @@ const test = base.extend<{ port: number; provider: TestProvider; extraEnv: Recor
     await use(provider);
     await provider.close();
   },
-  brokerEnv: async ({ port, provider, extraEnv }, use) => use({ PORT: String(port), ...brokerSsoEnv(provider, `http://127.0.0.1:${port}/api/auth/oidc/callback`), ...extraEnv }),
+  brokerEnv: async ({ port, provider, extraEnv }, use) =>
+    use({ PORT: String(port), ...brokerSsoEnv(provider, `http://127.0.0.1:${port}/api/auth/oidc/callback`), ...extraEnv }),
 });
 
 async function signIn(browser: Browser, url: string, login: string, problems: string[], viewport = { width: 1440, height: 900 }): Promise<Page> {

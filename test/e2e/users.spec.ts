@@ -46,8 +46,11 @@ test('an admin creates a user, changes their roles, disables them and resets a p
   await expect(page.locator('tr[data-user="frank"]')).toBeVisible();
   await page.locator('#users-h').scrollIntoViewIfNeeded();
   // The Users section fits the phone (the CA fingerprint above it is another section's).
-  const wide = await page.evaluate(() => [...document.querySelectorAll('section[aria-labelledby="users-h"] *')]
-    .filter((e) => e.getBoundingClientRect().right > window.innerWidth).map((e) => `${e.tagName}.${e.className}`));
+  const wide = await page.evaluate(() =>
+    [...document.querySelectorAll('section[aria-labelledby="users-h"] *')]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth)
+      .map((e) => `${e.tagName}.${e.className}`),
+  );
   expect(wide, 'elements of the Users section wider than the screen').toEqual([]);
   await screenshot(page, 'admin-users-390');
   await narrow.close();

@@ -18,8 +18,19 @@ async function offlineAudit(h: Harness): Promise<{ code: number; out: string }> 
   const events = (await h.api('dave', 'GET', '/api/audit?limit=1000')).body;
   writeFileSync(path.join(h.dataDir, 'events.json'), JSON.stringify(events));
   writeFileSync(path.join(h.dataDir, 'key.pub'), (await h.api('dave', 'GET', '/api/evidence/key')).body.publicKey + '\n');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/evidence/verify-cli.ts'), 'audit', path.join(h.dataDir, 'events.json'), checkpointFile(h.dataDir), path.join(h.dataDir, 'key.pub')],
-    { cwd: root, env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp' } });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(root, 'src/evidence/verify-cli.ts'),
+      'audit',
+      path.join(h.dataDir, 'events.json'),
+      checkpointFile(h.dataDir),
+      path.join(h.dataDir, 'key.pub'),
+    ],
+    { cwd: root, env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp' } },
+  );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d));
   child.stderr.on('data', (d: Buffer) => (out += d));
@@ -27,7 +38,9 @@ async function offlineAudit(h: Harness): Promise<{ code: number; out: string }> 
 }
 
 async function sshVerifyByHand(allowedSignersFile: string, payload: string, sigFile: string): Promise<number> {
-  const child = spawn('ssh-keygen', ['-Y', 'verify', '-f', allowedSignersFile, '-I', 'breakglass', '-n', 'breakglass-audit', '-s', sigFile], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const child = spawn('ssh-keygen', ['-Y', 'verify', '-f', allowedSignersFile, '-I', 'breakglass', '-n', 'breakglass-audit', '-s', sigFile], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
   child.stdin.end(payload);
   return new Promise((resolve) => child.on('close', (c) => resolve(c ?? 1)));
 }
@@ -42,7 +55,10 @@ test('an admin signs the audit head on demand; it is kept in Postgres and in the
   assert.equal(made.body.eventId, head.id.toString());
   assert.equal(made.body.hash, head.hash);
   assert.equal(made.body.count, await h.prisma.auditEvent.count());
-  const lines = readFileSync(checkpointFile(h.dataDir), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = readFileSync(checkpointFile(h.dataDir), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(JSON.parse(lines.at(-1).payload).hash, head.hash);
   const key = (await h.api('dave', 'GET', '/api/evidence/key')).body;
   writeFileSync(`${h.dataDir}/allowed`, key.allowedSigners);
@@ -61,10 +77,12 @@ test('a deleted audit tail is reported, even when the checkpoints in Postgres ar
   const h = await startHarness(t);
   await h.grant('staging-web-1', 15, 'alice', ['bob']);
   assert.equal((await h.api('admin', 'POST', '/api/audit/checkpoints', {})).status, 201);
-  await asSuperuser(h.broker.databaseUrl, (c) => c.query(`
+  await asSuperuser(h.broker.databaseUrl, (c) =>
+    c.query(`
     SET session_replication_role = replica;
     DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events ORDER BY id DESC LIMIT 3);
-    DELETE FROM audit_checkpoints;`));
+    DELETE FROM audit_checkpoints;`),
+  );
   const verify = (await h.api('dave', 'GET', '/api/audit/verify')).body;
   assert.equal(verify.ok, false);
   assert.match(verify.problem, /the tail was deleted/);
@@ -81,8 +99,9 @@ test('a rewritten last event, its hash recomputed, is reported', async (t) => {
   const last = await h.prisma.auditEvent.findFirstOrThrow({ orderBy: { id: 'desc' } });
   const data = { ...(last.data as object), forged: true };
   const hash = eventHash(last.prevHash, { ...last, data });
-  await asSuperuser(h.broker.databaseUrl, (c) => c.query(
-    `SET session_replication_role = replica; UPDATE audit_events SET data = '${JSON.stringify(data)}'::jsonb, hash = '${hash}' WHERE id = ${last.id};`));
+  await asSuperuser(h.broker.databaseUrl, (c) =>
+    c.query(`SET session_replication_role = replica; UPDATE audit_events SET data = '${JSON.stringify(data)}'::jsonb, hash = '${hash}' WHERE id = ${last.id};`),
+  );
   const verify = (await h.api('dave', 'GET', '/api/audit/verify')).body;
   assert.equal(verify.ok, false);
   assert.match(verify.problem, /the tail was rewritten/);
@@ -95,5 +114,9 @@ test('checkpoints are made by themselves after N events', async (t) => {
   const h = await startHarness(t, { BREAKGLASS_AUDIT_CHECKPOINT_EVENTS: '3', BREAKGLASS_AUDIT_CHECKPOINT_SECONDS: '1' });
   await h.grant('staging-web-1', 15, 'alice', ['bob']);
   const head = await h.prisma.auditEvent.findFirstOrThrow({ orderBy: { id: 'desc' } });
-  await h.eventually(() => h.prisma.auditCheckpoint.findFirst({ orderBy: { id: 'desc' } }), (c) => c !== null && c.eventId >= head.id, 'an automatic checkpoint');
+  await h.eventually(
+    () => h.prisma.auditCheckpoint.findFirst({ orderBy: { id: 'desc' } }),
+    (c) => c !== null && c.eventId >= head.id,
+    'an automatic checkpoint',
+  );
 });

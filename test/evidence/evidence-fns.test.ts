@@ -24,7 +24,11 @@ test('the bundle tar opens with tar(1) and reads back byte for byte', async (t) 
   const binary = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 256));
   writeFileSync(path.join(dir, 'big.bin'), binary);
   const chunks: Buffer[] = [];
-  for await (const c of tarStream([{ name: 'b/a.txt', data: Buffer.from('ünï\n') }, { name: 'b/big.bin', file: path.join(dir, 'big.bin') }])) chunks.push(c as Buffer);
+  for await (const c of tarStream([
+    { name: 'b/a.txt', data: Buffer.from('ünï\n') },
+    { name: 'b/big.bin', file: path.join(dir, 'big.bin') },
+  ]))
+    chunks.push(c as Buffer);
   const tar = Buffer.concat(chunks);
   writeFileSync(path.join(dir, 'x.tar'), tar);
   const listing = (await run('tar', ['tvf', path.join(dir, 'x.tar')])).stdout;

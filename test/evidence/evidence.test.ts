@@ -65,7 +65,7 @@ test('signatures are exactly what ssh-keygen -Y sign makes with the same key', a
   assert.equal(sshSign(parseOpenSshEd25519(readFileSync(keyFile, 'utf8')), 'breakglass-recording', message), theirs);
 });
 
-test('a session\'s end signs its manifest; the bundle verifies with ssh-keygen and npm run verify', async (t) => {
+test("a session's end signs its manifest; the bundle verifies with ssh-keygen and npm run verify", async (t) => {
   const h = await startHarness(t);
   const dir = tempDir(t);
   const keyFile = path.join(h.dataDir, 'evidence', 'signing-key');
@@ -99,7 +99,18 @@ test('a session\'s end signs its manifest; the bundle verifies with ssh-keygen a
   await download(h, `/api/sessions/${id}/evidence`, bundle);
   await run('tar', ['xf', bundle, '-C', dir]);
   const x = path.join(dir, `breakglass-evidence-${id}`);
-  const byHand = spawn('ssh-keygen', ['-Y', 'verify', '-f', path.join(x, 'allowed_signers'), '-I', 'breakglass', '-n', 'breakglass-recording', '-s', path.join(x, 'manifest.json.sig')]);
+  const byHand = spawn('ssh-keygen', [
+    '-Y',
+    'verify',
+    '-f',
+    path.join(x, 'allowed_signers'),
+    '-I',
+    'breakglass',
+    '-n',
+    'breakglass-recording',
+    '-s',
+    path.join(x, 'manifest.json.sig'),
+  ]);
   byHand.stdin.end(readFileSync(path.join(x, 'manifest.json')));
   let said = '';
   byHand.stdout.on('data', (d: Buffer) => (said += d));
@@ -110,7 +121,11 @@ test('a session\'s end signs its manifest; the bundle verifies with ssh-keygen a
   const offline = await offlineVerify(bundle, ['--key', key.fingerprint]);
   assert.equal(offline.code, 0, offline.out);
   assert.match(offline.out, /VERIFIED/);
-  assert.equal((await offlineVerify(bundle, ['--key', 'SHA256:someone-elses-key'])).code, 1, 'a bundle signed by another key does not verify against the pinned one');
+  assert.equal(
+    (await offlineVerify(bundle, ['--key', 'SHA256:someone-elses-key'])).code,
+    1,
+    'a bundle signed by another key does not verify against the pinned one',
+  );
 
   assert.equal((await h.api('alice', 'GET', `/api/sessions/${id}/evidence`)).status, 403);
   assert.equal((await h.api('dave', 'GET', '/api/sessions/00000000-0000-4000-8000-000000000000/evidence')).status, 404);
@@ -130,8 +145,15 @@ test('a recording rewritten with recomputed hashes, or missing its last chunk, d
     await c.query('BEGIN');
     await c.query('SET LOCAL session_replication_role = replica');
     await c.query('DELETE FROM recording_chunks WHERE session_id = $1 AND seq >= 3', [rewritten.id]);
-    await c.query(`UPDATE recording_chunks SET data = convert_to(replace(convert_from(data, 'UTF8'), 'secret', 'benign'), 'UTF8') WHERE session_id = $1`, [rewritten.id]);
-    const rows = (await c.query<{ seq: number; at_ms: number; kind: string; data: Buffer }>('SELECT seq, at_ms, kind, data FROM recording_chunks WHERE session_id = $1 ORDER BY seq', [rewritten.id])).rows;
+    await c.query(`UPDATE recording_chunks SET data = convert_to(replace(convert_from(data, 'UTF8'), 'secret', 'benign'), 'UTF8') WHERE session_id = $1`, [
+      rewritten.id,
+    ]);
+    const rows = (
+      await c.query<{ seq: number; at_ms: number; kind: string; data: Buffer }>(
+        'SELECT seq, at_ms, kind, data FROM recording_chunks WHERE session_id = $1 ORDER BY seq',
+        [rewritten.id],
+      )
+    ).rows;
     let prev = Buffer.alloc(32);
     for (const r of rows) {
       const head = Buffer.alloc(9);
@@ -147,7 +169,10 @@ test('a recording rewritten with recomputed hashes, or missing its last chunk, d
 
   // The unkeyed chain alone is fooled: that is why the manifest exists.
   assert.equal((await h.api('dave', 'GET', `/api/sessions/${rewritten.id}/recording/verify`)).body.ok, true);
-  for (const [s, why] of [[rewritten, /chunks: the recording has 3, the manifest says \d+/], [dropped, /chunks: the recording has \d+, the manifest says \d+/]] as const) {
+  for (const [s, why] of [
+    [rewritten, /chunks: the recording has 3, the manifest says \d+/],
+    [dropped, /chunks: the recording has \d+, the manifest says \d+/],
+  ] as const) {
     const report = (await h.api('dave', 'GET', `/api/sessions/${s.id}/evidence/verify`)).body;
     assert.equal(report.ok, false);
     assert.equal(report.signatureValid, true);
@@ -162,9 +187,11 @@ test('a recording rewritten with recomputed hashes, or missing its last chunk, d
   }
 
   // A forged manifest (the superuser edits it to match) fails its signature.
-  await asSuperuser(h.broker.databaseUrl, (c) => c.query(`
+  await asSuperuser(h.broker.databaseUrl, (c) =>
+    c.query(`
     SET session_replication_role = replica;
-    UPDATE session_manifests SET manifest = replace(manifest, '"chunks":${before}', '"chunks":3') WHERE session_id = '${rewritten.id}'`));
+    UPDATE session_manifests SET manifest = replace(manifest, '"chunks":${before}', '"chunks":3') WHERE session_id = '${rewritten.id}'`),
+  );
   const forged = (await h.api('dave', 'GET', `/api/sessions/${rewritten.id}/evidence/verify`)).body;
   assert.equal(forged.signatureValid, false);
   assert.equal(forged.ok, false);
@@ -178,11 +205,24 @@ test('random binary output exports to exactly the bytes the client received; the
   const res = await fetch(`${h.url}/api/sessions/${id}/recording/exact`, { headers: { authorization: `Bearer ${await h.token('dave')}` } });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'application/x-ndjson');
-  const lines = (await res.text()).trimEnd().split('\n').map((l) => JSON.parse(l) as { seq: number; kind: string; data: string; hash: string; atMs: number });
-  assert.deepEqual(lines.map((l) => l.seq), lines.map((_, i) => i));
+  const lines = (await res.text())
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { seq: number; kind: string; data: string; hash: string; atMs: number });
+  assert.deepEqual(
+    lines.map((l) => l.seq),
+    lines.map((_, i) => i),
+  );
   const exact = Buffer.concat(lines.filter((l) => l.kind === 'o').map((l) => Buffer.from(l.data, 'base64')));
   assert.equal(sha(exact), sha(received));
   const cast = await (await fetch(`${h.url}/api/sessions/${id}/recording`, { headers: { authorization: `Bearer ${await h.token('dave')}` } })).text();
-  const castOut = cast.trimEnd().split('\n').slice(1).map((l) => JSON.parse(l)).filter((e) => e[1] === 'o').map((e) => e[2]).join('');
+  const castOut = cast
+    .trimEnd()
+    .split('\n')
+    .slice(1)
+    .map((l) => JSON.parse(l))
+    .filter((e) => e[1] === 'o')
+    .map((e) => e[2])
+    .join('');
   assert.notEqual(sha(Buffer.from(castOut, 'utf8')), sha(received), 'asciicast replaces bytes that are not UTF-8');
 });

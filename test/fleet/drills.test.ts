@@ -30,19 +30,29 @@ test('inside the window, hosts older than the maximum age are replaced one at a 
   assert.deepEqual(await drills.sweep(day('12:00')), [], 'outside the window nothing is drilled');
   assert.deepEqual(await drills.sweep(day('03:00')), ['staging-web-1']);
   assert.deepEqual(await drills.sweep(day('03:00')), [], 'one drill at a time per environment');
-  await h.eventually(() => h.prisma.replacement.findFirst({ where: { trigger: 'drill' } }), (r) => r?.status === 'succeeded', 'the drill');
+  await h.eventually(
+    () => h.prisma.replacement.findFirst({ where: { trigger: 'drill' } }),
+    (r) => r?.status === 'succeeded',
+    'the drill',
+  );
   assert.deepEqual(await drills.sweep(day('03:00')), [], 'a host with an open session is not drilled, a fresh one neither');
   const term = await h.attach(busy);
   term.send('exit\n');
   await term.waitForExit();
-  await h.eventually(() => h.prisma.host.findUniqueOrThrow({ where: { name: 'staging-web-2' } }), (x) => x.state === 'healthy', 'the session\'s replacement');
+  await h.eventually(
+    () => h.prisma.host.findUniqueOrThrow({ where: { name: 'staging-web-2' } }),
+    (x) => x.state === 'healthy',
+    "the session's replacement",
+  );
   assert.deepEqual(await drills.sweep(day('03:00')), [], 'replaced after its session: young again');
 
   const scheduled = await h.prisma.auditEvent.findFirstOrThrow({ where: { type: 'replacement.scheduled', data: { path: ['trigger'], equals: 'drill' } } });
   assert.match((scheduled.data as { why: string }).why, /older than 24 h/);
   const record = (await h.api('dave', 'GET', '/api/drift/record')).body;
   const week = record.find((r: { days: number; environment: string }) => r.days === 7 && r.environment === 'staging');
-  assert.deepEqual({ ...week, p50Seconds: typeof week.p50Seconds, p95Seconds: typeof week.p95Seconds },
-    { days: 7, environment: 'staging', provider: 'local-image', finished: 2, succeeded: 2, successRate: 1, p50Seconds: 'number', p95Seconds: 'number' });
+  assert.deepEqual(
+    { ...week, p50Seconds: typeof week.p50Seconds, p95Seconds: typeof week.p95Seconds },
+    { days: 7, environment: 'staging', provider: 'local-image', finished: 2, succeeded: 2, successRate: 1, p50Seconds: 'number', p95Seconds: 'number' },
+  );
   assert.equal(record.filter((r: { days: number }) => r.days === 30).length, 1);
 });

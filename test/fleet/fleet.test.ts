@@ -23,8 +23,14 @@ test('the fleet report names every weird box, why, and since when; /metrics coun
   // Production hosts are off its target; a staging host (no target there) differs from its peers.
   const image = await h.api('admin', 'POST', '/api/images', { name: 'web-base-next', version: '2026.12.1', source: 'images/web-base-2026.11.1' });
   assert.equal(image.status, 201);
-  assert.equal((await h.api('admin', 'POST', '/api/hosts', { name: 'prod-web-9', environment: 'production', imageId: image.body.id, connector: 'local' })).status, 201);
-  assert.equal((await h.api('admin', 'POST', '/api/hosts', { name: 'staging-web-9', environment: 'staging', imageId: image.body.id, connector: 'local' })).status, 201);
+  assert.equal(
+    (await h.api('admin', 'POST', '/api/hosts', { name: 'prod-web-9', environment: 'production', imageId: image.body.id, connector: 'local' })).status,
+    201,
+  );
+  assert.equal(
+    (await h.api('admin', 'POST', '/api/hosts', { name: 'staging-web-9', environment: 'staging', imageId: image.body.id, connector: 'local' })).status,
+    201,
+  );
   // A touched host, and one older than staging's maximum age.
   await h.openSession(await h.grant('staging-web-1', 15, 'alice', ['bob']));
   assert.equal((await h.api('admin', 'PUT', '/api/environments/staging', { maxHostAgeHours: 24 })).status, 200);
@@ -33,10 +39,16 @@ test('the fleet report names every weird box, why, and since when; /metrics coun
 
   const report = await h.api('dave', 'GET', '/api/fleet');
   assert.equal(report.status, 200);
-  const byHost = Object.fromEntries(report.body.exceptions.map((e: { host: { name: string }; reasons: { kind: string }[] }) => [e.host.name, e.reasons.map((r) => r.kind)]));
+  const byHost = Object.fromEntries(
+    report.body.exceptions.map((e: { host: { name: string }; reasons: { kind: string }[] }) => [e.host.name, e.reasons.map((r) => r.kind)]),
+  );
   assert.deepEqual(byHost, {
-    'prod-web-1': ['off_target'], 'prod-web-2': ['off_target'], 'prod-db-1': ['off_target'], 'staging-web-9': ['off_peers'],
-    'staging-web-1': ['touched'], 'staging-db-1': ['too_old'],
+    'prod-web-1': ['off_target'],
+    'prod-web-2': ['off_target'],
+    'prod-db-1': ['off_target'],
+    'staging-web-9': ['off_peers'],
+    'staging-web-1': ['touched'],
+    'staging-db-1': ['too_old'],
   });
   const oldest = report.body.exceptions[0];
   assert.equal(oldest.host.name, 'staging-db-1', 'the longest-standing exception leads');
@@ -45,7 +57,10 @@ test('the fleet report names every weird box, why, and since when; /metrics coun
   const touched = report.body.exceptions.find((e: { host: { name: string } }) => e.host.name === 'staging-web-1');
   assert.equal(touched.reasons[0].since, (await h.prisma.host.findUniqueOrThrow({ where: { name: 'staging-web-1' } })).taintedAt!.toISOString());
   const prod = report.body.environments.find((e: { environment: string }) => e.environment === 'production');
-  assert.deepEqual({ ...prod, byKind: undefined }, { environment: 'production', targetVersion: '2026.12.1', peerVersion: '2026.11.1', maxHostAgeHours: null, hosts: 4, exceptions: 3, byKind: undefined });
+  assert.deepEqual(
+    { ...prod, byKind: undefined },
+    { environment: 'production', targetVersion: '2026.12.1', peerVersion: '2026.11.1', maxHostAgeHours: null, hosts: 4, exceptions: 3, byKind: undefined },
+  );
 
   const metrics = await fetch(`${h.url}/metrics`).then((r) => r.text());
   assert.match(metrics, /breakglass_fleet_exceptions\{environment="production",reason="off_target"\} 3/);

@@ -19,13 +19,15 @@ async function newImage(h: Harness, name: string, version: string, files: Record
   return res.body.id as string;
 }
 
-const rolloutOf = async (h: Harness, id: string) => (await h.api('alice', 'GET', '/api/rollouts?environment=staging')).body.find((r: { id: string }) => r.id === id);
+const rolloutOf = async (h: Harness, id: string) =>
+  (await h.api('alice', 'GET', '/api/rollouts?environment=staging')).body.find((r: { id: string }) => r.id === id);
 
 test('a roll-out replaces a few hosts at a time, waits for open sessions, and moves the whole environment', async (t) => {
   const h = await startHarness(t);
   const from = (await h.prisma.image.findUniqueOrThrow({ where: { name: 'web-base' } })).id;
   const to = await newImage(h, 'web-base-next', '2026.12.1', { 'etc/app.conf': 'workers=8\n' });
-  for (const name of ['staging-web-3', 'staging-web-4']) assert.equal((await h.api('admin', 'POST', '/api/hosts', { name, environment: 'staging', imageId: from, connector: 'local' })).status, 201);
+  for (const name of ['staging-web-3', 'staging-web-4'])
+    assert.equal((await h.api('admin', 'POST', '/api/hosts', { name, environment: 'staging', imageId: from, connector: 'local' })).status, 201);
   const busy = await h.openSession(await h.grant('staging-web-2', 15, 'alice', ['bob']));
   const term = await h.attach(busy);
 
@@ -38,19 +40,33 @@ test('a roll-out replaces a few hosts at a time, waits for open sessions, and mo
   assert.equal(started.status, 201, JSON.stringify(started.body));
   assert.equal(started.body.progress.total, 4);
   assert.equal((await h.api('admin', 'POST', '/api/rollouts', body)).body.error.code, 'rollout_running');
-  assert.equal((await h.api('alice', 'GET', '/api/environments')).body.find((e: { environment: string }) => e.environment === 'staging').targetVersion, '2026.12.1');
+  assert.equal(
+    (await h.api('alice', 'GET', '/api/environments')).body.find((e: { environment: string }) => e.environment === 'staging').targetVersion,
+    '2026.12.1',
+  );
 
   // Three hosts move; the one with an open session waits for it.
-  const waiting = await h.eventually(() => rolloutOf(h, started.body.id), (r) => r.progress.replaced === 3, 'three hosts replaced');
+  const waiting = await h.eventually(
+    () => rolloutOf(h, started.body.id),
+    (r) => r.progress.replaced === 3,
+    'three hosts replaced',
+  );
   assert.deepEqual(waiting.progress, { total: 4, replaced: 3, inProgress: 0, failed: 0, waitingForSessions: 1 });
   assert.equal(waiting.status, 'running');
   assert.equal((await h.prisma.host.findUniqueOrThrow({ where: { name: 'staging-web-2' } })).imageId, from, 'a host with an open session is not touched');
   term.send('exit\n');
   await term.waitForExit();
-  const done = await h.eventually(() => rolloutOf(h, started.body.id), (r) => r.status !== 'running', 'the roll-out to finish');
+  const done = await h.eventually(
+    () => rolloutOf(h, started.body.id),
+    (r) => r.status !== 'running',
+    'the roll-out to finish',
+  );
   assert.equal(done.status, 'succeeded', done.error);
   const hosts = await h.prisma.host.findMany({ where: { environment: 'staging', name: { startsWith: 'staging-web' } } });
-  assert.deepEqual(hosts.map((x) => x.imageId), hosts.map(() => to));
+  assert.deepEqual(
+    hosts.map((x) => x.imageId),
+    hosts.map(() => to),
+  );
   assert.equal(readFileSync(path.join(h.dataDir, 'hosts', 'staging-web-4', 'etc/app.conf'), 'utf8'), 'workers=8\n');
 
   // Never more than maxUnavailable at once: no three of its replacements overlap in time.
@@ -63,7 +79,10 @@ test('a roll-out replaces a few hosts at a time, waits for open sessions, and mo
   assert.deepEqual(types, ['rollout.started', 'rollout.succeeded']);
   // The database host was not part of it: it is now staging's one weird box.
   const left = (await h.api('alice', 'GET', '/api/fleet')).body.exceptions.filter((e: { host: { environment: string } }) => e.host.environment === 'staging');
-  assert.deepEqual(left.map((e: { host: { name: string }; reasons: { kind: string }[] }) => [e.host.name, e.reasons.map((r) => r.kind)]), [['staging-db-1', ['off_target']]]);
+  assert.deepEqual(
+    left.map((e: { host: { name: string }; reasons: { kind: string }[] }) => [e.host.name, e.reasons.map((r) => r.kind)]),
+    [['staging-db-1', ['off_target']]],
+  );
 });
 
 test('a roll-out stops at the first failed replacement', async (t) => {
@@ -72,7 +91,11 @@ test('a roll-out stops at the first failed replacement', async (t) => {
   const broken = await newImage(h, 'web-broken', '2026.12.2', null);
   const started = await h.api('admin', 'POST', '/api/rollouts', { environment: 'production', fromImageId: from, toImageId: broken, maxUnavailable: 1 });
   assert.equal(started.status, 201);
-  const stopped = await h.eventually(async () => (await h.api('admin', 'GET', '/api/rollouts')).body[0], (r) => r.status !== 'running', 'the roll-out to stop');
+  const stopped = await h.eventually(
+    async () => (await h.api('admin', 'GET', '/api/rollouts')).body[0],
+    (r) => r.status !== 'running',
+    'the roll-out to stop',
+  );
   assert.equal(stopped.status, 'failed');
   assert.match(stopped.error, /replacement of prod-web-1 failed: .*has no directory.*the roll-out stopped/);
   assert.deepEqual(stopped.progress, { total: 2, replaced: 0, inProgress: 0, failed: 1, waitingForSessions: 0 });

@@ -38,7 +38,9 @@ export class ApiClient {
     let parsed: unknown = text;
     try {
       parsed = JSON.parse(text);
-    } catch { /* not JSON */ }
+    } catch {
+      /* not JSON */
+    }
     this.contract ??= Contract.fetch(this.url);
     const problem = (await this.contract).problem(method, path, res.status, res.headers.get('content-type'), parsed);
     if (problem) throw new Error(`contract: ${problem}`);
@@ -99,7 +101,8 @@ export class ApiClient {
     for (;;) {
       const v = await read();
       if (check(v)) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? String(x) : x))}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? String(x) : x))}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

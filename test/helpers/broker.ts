@@ -21,7 +21,9 @@ export interface BrokerProcess {
 
 /** `nodeArgs` go before the script (e.g. `--cpu-prof`); `onOutput` sees the broker's stdout and stderr. */
 /** `uid`/`gid` run the broker as another user (a root test starting a non-root broker). */
-export async function startBroker(opts: { env?: Record<string, string>; nodeArgs?: string[]; onOutput?: (d: Buffer) => void; uid?: number; gid?: number } = {}): Promise<BrokerProcess> {
+export async function startBroker(
+  opts: { env?: Record<string, string>; nodeArgs?: string[]; onOutput?: (d: Buffer) => void; uid?: number; gid?: number } = {},
+): Promise<BrokerProcess> {
   const env = opts.env ?? {};
   // DATABASE_URL: '' leaves it unset, so the broker starts its own embedded Postgres.
   const database: Record<string, string> = env.DATABASE_URL === '' ? {} : await brokerDatabaseEnv(env);

@@ -34,7 +34,11 @@ export const migrateUrlFor = (databaseUrl: string): string | undefined => ownerU
 export async function freshRoles(): Promise<{ brokerUrl: string; ownerUrl: string }> {
   const url = await freshDatabase();
   const name = new URL(url).pathname.slice(1);
-  const urls = await ensureRoles(url, { owner: `${name}_owner`, broker: `${name}_broker` }, { owner: randomBytes(12).toString('hex'), broker: randomBytes(12).toString('hex') });
+  const urls = await ensureRoles(
+    url,
+    { owner: `${name}_owner`, broker: `${name}_broker` },
+    { owner: randomBytes(12).toString('hex'), broker: randomBytes(12).toString('hex') },
+  );
   ownerUrls.set(urls.brokerUrl, urls.ownerUrl);
   return urls;
 }

@@ -12,7 +12,11 @@ export type { ApiResult } from './api-client.js';
 
 /** An in-process broker with the API client pointed at it, and its database at hand. */
 export class Harness extends ApiClient {
-  constructor(url: string, readonly broker: Broker, readonly dataDir: string) {
+  constructor(
+    url: string,
+    readonly broker: Broker,
+    readonly dataDir: string,
+  ) {
     super(url);
   }
 
@@ -27,7 +31,11 @@ export class Harness extends ApiClient {
   }
 }
 
-export async function startHarness(t: TestContext, env: Record<string, string> = {}, opts: BrokerOptions & { logStream?: NodeJS.WritableStream } = {}): Promise<Harness> {
+export async function startHarness(
+  t: TestContext,
+  env: Record<string, string> = {},
+  opts: BrokerOptions & { logStream?: NodeJS.WritableStream } = {},
+): Promise<Harness> {
   // The broker connects as a least-privileged role and migrates as the owner (issue 9), unless a test names its own URL.
   const database = await brokerDatabaseEnv(env);
   const dataDir = env.BREAKGLASS_DATA_DIR ?? tempDataDir();

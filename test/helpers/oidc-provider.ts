@@ -38,15 +38,17 @@ export async function startOidcProvider(opts: { redirectUri: string; users: Reco
   let tamper: ((p: JWTPayload) => JWTPayload) | undefined;
 
   const provider = new Provider(issuer, {
-    clients: [{
-      client_id: clientId,
-      client_secret: clientSecret,
-      redirect_uris: [opts.redirectUri],
-      post_logout_redirect_uris: [new URL('/login', opts.redirectUri).href],
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-    }],
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        redirect_uris: [opts.redirectUri],
+        post_logout_redirect_uris: [new URL('/login', opts.redirectUri).href],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
     jwks: { keys: [jwk] },
     cookies: { keys: [randomBytes(16).toString('hex')] },
     scopes: ['openid', 'email', 'profile', 'groups'],
@@ -56,7 +58,10 @@ export async function startOidcProvider(opts: { redirectUri: string; users: Reco
     async findAccount(_ctx, id) {
       const user = users.get(id);
       if (!user) return undefined;
-      return { accountId: id, claims: async () => ({ sub: id, preferred_username: id, email: user.email, email_verified: true, name: user.name, groups: [...user.groups] }) };
+      return {
+        accountId: id,
+        claims: async () => ({ sub: id, preferred_username: id, email: user.email, email_verified: true, name: user.name, groups: [...user.groups] }),
+      };
     },
     // First-party client: consent is implied, as an organisation's own IdP would be configured.
     async loadExistingGrant(ctx) {
@@ -87,10 +92,11 @@ export async function startOidcProvider(opts: { redirectUri: string; users: Reco
     clientSecret,
     users,
     tamperNextIdToken: (change) => void (tamper = change),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -27,7 +27,13 @@ export interface Sshd {
 /** The login user sshd lets in (tests run as root). Not locked: a "*" password, no password login. */
 export async function ensureLoginUser(name = LOGIN): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    if (await run('id', ['-u', name]).then(() => true, () => false)) return;
+    if (
+      await run('id', ['-u', name]).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     await run('useradd', ['-m', '-s', '/bin/bash', '-p', '*', name]).catch(() => {});
   }
   throw new Error(`could not create the test login user ${name}`);
@@ -53,15 +59,36 @@ export async function startSshd(t: TestContext, opts: { userCaKey: string; hostC
     extra.push(`HostCertificate ${hostKeyFile}-cert.pub`);
   }
   writeFileSync(path.join(dir, 'user_ca.pub'), opts.userCaKey + '\n');
-  writeFileSync(path.join(dir, 'sshd_config'), [
-    `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${hostKeyFile}`, ...extra,
-    `PidFile ${path.join(dir, 'sshd.pid')}`, `TrustedUserCAKeys ${path.join(dir, 'user_ca.pub')}`,
-    'AuthorizedKeysFile none', 'UsePAM no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
-    'PubkeyAuthentication yes', 'PermitRootLogin no', 'StrictModes no', 'LogLevel VERBOSE',
-    'PrintMotd no', 'PrintLastLog no', 'X11Forwarding no', 'AllowTcpForwarding no', `AllowUsers ${LOGIN}`, '',
-  ].join('\n'));
+  writeFileSync(
+    path.join(dir, 'sshd_config'),
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKeyFile}`,
+      ...extra,
+      `PidFile ${path.join(dir, 'sshd.pid')}`,
+      `TrustedUserCAKeys ${path.join(dir, 'user_ca.pub')}`,
+      'AuthorizedKeysFile none',
+      'UsePAM no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PubkeyAuthentication yes',
+      'PermitRootLogin no',
+      'StrictModes no',
+      'LogLevel VERBOSE',
+      'PrintMotd no',
+      'PrintLastLog no',
+      'X11Forwarding no',
+      'AllowTcpForwarding no',
+      `AllowUsers ${LOGIN}`,
+      '',
+    ].join('\n'),
+  );
 
-  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   let log = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
@@ -77,7 +104,9 @@ export async function startSshd(t: TestContext, opts: { userCaKey: string; hostC
     if (child.exitCode === null && child.signalCode === null) {
       try {
         process.kill(-child.pid!, 'SIGTERM'); // sshd and its per-connection children: our own process group
-      } catch { /* gone */ }
+      } catch {
+        /* gone */
+      }
       await exited;
     }
     rmSync(dir, { recursive: true, force: true });
@@ -87,7 +116,13 @@ export async function startSshd(t: TestContext, opts: { userCaKey: string; hostC
 }
 
 /** An image and an ssh host pointing at `sshd`, created through the admin API. */
-export async function registerSshHost(h: Harness, sshd: Sshd, name: string, pin: { hostKey?: string; hostCaKey?: string } = { hostKey: sshd.hostKey }, extra: Record<string, unknown> = {}): Promise<string> {
+export async function registerSshHost(
+  h: Harness,
+  sshd: Sshd,
+  name: string,
+  pin: { hostKey?: string; hostCaKey?: string } = { hostKey: sshd.hostKey },
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const images = await h.api('admin', 'GET', '/api/images');
   let image = images.body.find((i: { name: string }) => i.name === 'sshd-test');
   if (!image) {
@@ -96,7 +131,10 @@ export async function registerSshHost(h: Harness, sshd: Sshd, name: string, pin:
     image = created.body;
   }
   const res = await h.api('admin', 'POST', '/api/hosts', {
-    name, environment: 'staging', imageId: image.id, connector: 'ssh',
+    name,
+    environment: 'staging',
+    imageId: image.id,
+    connector: 'ssh',
     connectorConfig: { address: '127.0.0.1', port: sshd.port, login: LOGIN, ...pin, ...extra },
   });
   if (res.status !== 201) throw new Error(`host: ${res.status} ${JSON.stringify(res.body)}`);

@@ -19,8 +19,7 @@ export class TerminalClient {
       if (isBinary) {
         this.frames.push(data as Buffer);
         this.output += (data as Buffer).toString('utf8');
-      }
-      else {
+      } else {
         const msg = JSON.parse(data.toString()) as ServerMessage;
         this.messages.push(msg);
         if (msg.type === 'notice') this.notices.push(msg.message);
@@ -28,10 +27,12 @@ export class TerminalClient {
       }
       this.wake();
     });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => {
-      this.wake();
-      resolve({ code, reason: reason.toString() });
-    }));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => {
+        this.wake();
+        resolve({ code, reason: reason.toString() });
+      }),
+    );
   }
 
   static connect(url: string, headers: Record<string, string>): Promise<TerminalClient> {
@@ -60,7 +61,8 @@ export class TerminalClient {
     return new Promise((resolve, reject) => {
       const test = () => {
         if (check(this)) return resolve();
-        if (this.ws.readyState === WebSocket.CLOSED) return reject(new Error(`socket closed before ${what}; output so far: ${JSON.stringify(this.output.slice(-500))}`));
+        if (this.ws.readyState === WebSocket.CLOSED)
+          return reject(new Error(`socket closed before ${what}; output so far: ${JSON.stringify(this.output.slice(-500))}`));
         this.waiters.push(test);
       };
       test();

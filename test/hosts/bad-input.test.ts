@@ -58,7 +58,11 @@ test('bad host definitions are refused with 400 and the error shape, and nothing
     assert.equal(typeof res.body.error.message, 'string', what);
   }
   const hostId = await h.hostId('staging-web-1');
-  for (const [what, patch] of [['empty patch', {}], ['renaming', { name: 'x' }], ['bad settings', { connectorConfig: { address: '10.0.0.5' } }]] as const) {
+  for (const [what, patch] of [
+    ['empty patch', {}],
+    ['renaming', { name: 'x' }],
+    ['bad settings', { connectorConfig: { address: '10.0.0.5' } }],
+  ] as const) {
     const res = await h.api('admin', 'PATCH', `/api/hosts/${hostId}`, patch);
     assert.equal(res.status, 400, `${what}: ${JSON.stringify(res.body)}`);
     assert.equal(res.body.error.code, 'validation_error', what);
@@ -76,7 +80,10 @@ test('settings that reach the database some other way still cannot inject into t
   const image = await h.prisma.image.findFirstOrThrow();
   await h.prisma.host.create({
     data: {
-      name: 'forged-1', environment: 'staging', imageId: image.id, connector: 'ssh',
+      name: 'forged-1',
+      environment: 'staging',
+      imageId: image.id,
+      connector: 'ssh',
       connectorConfig: { address: `-oProxyCommand=touch ${marker}`, port: 22, login: 'ops', hostKey: HOST_KEY },
     },
   });

@@ -20,8 +20,15 @@ const target = (replacement: unknown): ReplaceTarget => ({
 
 test('the command runs without a shell, with the host described in HOST_* variables', async (t) => {
   const dir = scratch(t);
-  await commandProvider().replace(target({ provider: 'command', argv: ['/bin/sh', '-c', 'env > "$0"; printf %s "$1" > "$0.arg"', `${dir}/env`, `$(touch ${dir}/injected)`] }));
-  const env = Object.fromEntries(readFileSync(`${dir}/env`, 'utf8').trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
+  await commandProvider().replace(
+    target({ provider: 'command', argv: ['/bin/sh', '-c', 'env > "$0"; printf %s "$1" > "$0.arg"', `${dir}/env`, `$(touch ${dir}/injected)`] }),
+  );
+  const env = Object.fromEntries(
+    readFileSync(`${dir}/env`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+  );
   assert.equal(env.HOST_NAME, 'db-7');
   assert.equal(env.HOST_ID, 'h-1');
   assert.equal(env.HOST_ENVIRONMENT, 'production');
@@ -29,14 +36,17 @@ test('the command runs without a shell, with the host described in HOST_* variab
   assert.equal(env.HOST_NEXT_INSTANCE, '4');
   assert.equal(env.HOST_ADDRESS, '10.0.0.7');
   assert.equal(env.HOST_IMAGE_SOURCE, 'ami-123');
-  assert.equal(env.DATABASE_URL, undefined, 'the broker\'s own environment is not passed on');
+  assert.equal(env.DATABASE_URL, undefined, "the broker's own environment is not passed on");
   assert.equal(readFileSync(`${dir}/env.arg`, 'utf8'), `$(touch ${dir}/injected)`, 'arguments are passed as they are');
   assert.equal(existsSync(`${dir}/injected`), false);
 });
 
 test('a non-zero exit, a timeout or a missing command is a failed attempt', async () => {
   const provider = commandProvider();
-  await assert.rejects(provider.replace(target({ provider: 'command', argv: ['/bin/sh', '-c', 'echo "quota exceeded" >&2; exit 3'] })), /exited with status 3: quota exceeded/);
+  await assert.rejects(
+    provider.replace(target({ provider: 'command', argv: ['/bin/sh', '-c', 'echo "quota exceeded" >&2; exit 3'] })),
+    /exited with status 3: quota exceeded/,
+  );
   await assert.rejects(provider.replace(target({ provider: 'command', argv: ['/bin/sleep', '30'], timeoutSeconds: 1 })), /timed out after 1 s/);
   await assert.rejects(provider.replace(target({ provider: 'command', argv: ['/nonexistent/replace'] })), /could not run/);
   await assert.rejects(provider.replace(target(undefined)), /replacement.argv/);
@@ -47,7 +57,13 @@ test('a failing replacement command is retried, then the host is marked failed; 
   const dir = scratch(t);
   const imageId = (await h.prisma.image.findFirstOrThrow({ where: { name: 'web-base' } })).id;
   const make = async (name: string, argv: string[]) => {
-    const res = await h.api('admin', 'POST', '/api/hosts', { name, environment: 'staging', imageId, connector: 'local', connectorConfig: { replacement: { provider: 'command', argv } } });
+    const res = await h.api('admin', 'POST', '/api/hosts', {
+      name,
+      environment: 'staging',
+      imageId,
+      connector: 'local',
+      connectorConfig: { replacement: { provider: 'command', argv } },
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return res.body.id as string;
   };
@@ -60,9 +76,18 @@ test('a failing replacement command is retried, then the host is marked failed; 
     await term.waitForExit();
   }
   const host = (id: string) => h.api('admin', 'GET', `/api/hosts/${id}`).then((r) => r.body);
-  await h.eventually(() => host(good), (x) => x.state === 'healthy' && x.instance === 2, 'the good host to be replaced');
+  await h.eventually(
+    () => host(good),
+    (x) => x.state === 'healthy' && x.instance === 2,
+    'the good host to be replaced',
+  );
   assert.equal(readFileSync(`${dir}/replaced`, 'utf8'), 'cmd-good-1 2\n');
-  await h.eventually(() => host(bad), (x) => x.state === 'failed', 'the bad host to be marked failed', 30_000);
+  await h.eventually(
+    () => host(bad),
+    (x) => x.state === 'failed',
+    'the bad host to be marked failed',
+    30_000,
+  );
   assert.equal(readFileSync(`${dir}/attempts`, 'utf8'), 'cmd-bad-1\ncmd-bad-1\n', 'one try and one retry');
   const replacements = await h.api('admin', 'GET', `/api/replacements?hostId=${bad}`);
   assert.equal(replacements.body[0].status, 'failed');

@@ -16,7 +16,9 @@ async function image(h: Harness, name = 'web-next', source = 'images/web-base-20
 test('admins create images and hosts, update and retire them; every change is audited and published', async (t) => {
   const h = await startHarness(t);
   const changes: string[] = [];
-  h.broker.feed.on('message', (m: FeedMessage) => { if (m.type === 'change' && m.kind === 'host') changes.push(m.id); });
+  h.broker.feed.on('message', (m: FeedMessage) => {
+    if (m.type === 'change' && m.kind === 'host') changes.push(m.id);
+  });
 
   const img = await image(h);
   const images = await h.api('admin', 'GET', '/api/images');
@@ -42,25 +44,48 @@ test('admins create images and hosts, update and retire them; every change is au
   assert.equal((await h.api('admin', 'DELETE', `/api/hosts/${id}`)).status, 409);
   assert.equal((await h.api('admin', 'PATCH', `/api/hosts/${id}`, { environment: 'staging' })).status, 409);
 
-  const audit = (await h.api('dave', 'GET', '/api/audit?limit=1000')).body as { type: string; actor: string; subjectId: string; data: Record<string, unknown> }[];
+  const audit = (await h.api('dave', 'GET', '/api/audit?limit=1000')).body as {
+    type: string;
+    actor: string;
+    subjectId: string;
+    data: Record<string, unknown>;
+  }[];
   const mine = audit.filter((e) => e.subjectId === id || e.subjectId === img.id);
-  assert.deepEqual(mine.map((e) => e.type), ['image.created', 'host.created', 'host.updated', 'host.retired']);
+  assert.deepEqual(
+    mine.map((e) => e.type),
+    ['image.created', 'host.created', 'host.updated', 'host.retired'],
+  );
   assert.ok(mine.every((e) => e.actor === 'admin'));
   assert.deepEqual(mine[2]!.data.environment, { from: 'staging', to: 'production' });
   assert.equal((await h.api('dave', 'GET', '/api/audit/verify')).body.ok, true);
-  await h.eventually(async () => changes.filter((c) => c === id).length, (n) => n >= 3, 'host change notifications');
+  await h.eventually(
+    async () => changes.filter((c) => c === id).length,
+    (n) => n >= 3,
+    'host change notifications',
+  );
 });
 
 test('ssh hosts keep only validated settings, and the audit trail keeps fingerprints, not keys or arguments', async (t) => {
   const h = await startHarness(t);
   const img = await image(h);
   const res = await h.api('admin', 'POST', '/api/hosts', {
-    name: 'db-7', environment: 'staging', imageId: img.id, connector: 'ssh',
-    connectorConfig: { address: 'db-7.internal.example', login: 'ops', hostKey: HOST_KEY, replacement: { provider: 'command', argv: ['/usr/local/bin/replace', '--token=s3cret'] } },
+    name: 'db-7',
+    environment: 'staging',
+    imageId: img.id,
+    connector: 'ssh',
+    connectorConfig: {
+      address: 'db-7.internal.example',
+      login: 'ops',
+      hostKey: HOST_KEY,
+      replacement: { provider: 'command', argv: ['/usr/local/bin/replace', '--token=s3cret'] },
+    },
   });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   assert.deepEqual(res.body.connectorConfig, {
-    address: 'db-7.internal.example', port: 22, login: 'ops', hostKey: HOST_KEY.split(' ').slice(0, 2).join(' '),
+    address: 'db-7.internal.example',
+    port: 22,
+    login: 'ops',
+    hostKey: HOST_KEY.split(' ').slice(0, 2).join(' '),
     replacement: { provider: 'command', argv: ['/usr/local/bin/replace', '--token=s3cret'], timeoutSeconds: 600 },
   });
   const event = (await h.api('dave', 'GET', '/api/audit?type=host.created&limit=100')).body.find((e: { subjectId: string }) => e.subjectId === res.body.id);
@@ -72,8 +97,12 @@ test('ssh hosts keep only validated settings, and the audit trail keeps fingerpr
 test('only admins administer hosts and images, and a non-admin learns nothing about valid input', async (t) => {
   const h = await startHarness(t);
   for (const [method, path, body] of [
-    ['POST', '/api/hosts', { name: 'x' }], ['POST', '/api/images', {}], ['GET', '/api/images', undefined], ['GET', '/api/ssh/ca', undefined],
-    ['PATCH', `/api/hosts/${await h.hostId('staging-web-1')}`, { environment: 'staging' }], ['DELETE', `/api/hosts/${await h.hostId('staging-web-1')}`, undefined],
+    ['POST', '/api/hosts', { name: 'x' }],
+    ['POST', '/api/images', {}],
+    ['GET', '/api/images', undefined],
+    ['GET', '/api/ssh/ca', undefined],
+    ['PATCH', `/api/hosts/${await h.hostId('staging-web-1')}`, { environment: 'staging' }],
+    ['DELETE', `/api/hosts/${await h.hostId('staging-web-1')}`, undefined],
   ] as const) {
     const anon = await h.api(undefined, method, path, body);
     assert.equal(anon.status, 401, `${method} ${path} without login`);

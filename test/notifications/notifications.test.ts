@@ -7,12 +7,15 @@ import { startHttpReceiver, startSmtpReceiver } from './receivers.js';
 const SECRET = 'whsec-test-0123456789abcdef';
 const BASE = 'https://breakglass.example.test';
 
-test('who hears what: approvers, the requester and the environment\'s channel each get their events, signed, retried with backoff, audited', async (t) => {
+test("who hears what: approvers, the requester and the environment's channel each get their events, signed, retried with backoff, audited", async (t) => {
   const http = await startHttpReceiver(t, SECRET);
   const smtp = await startSmtpReceiver(t);
   const h = await startHarness(t, {
-    BREAKGLASS_BASE_URL: BASE, BREAKGLASS_SMTP_URL: smtp.url, BREAKGLASS_MAIL_FROM: 'breakglass@example.test',
-    BREAKGLASS_NOTIFY_RETRIES: '2', BREAKGLASS_NOTIFY_RETRY_DELAY_SECONDS: '1',
+    BREAKGLASS_BASE_URL: BASE,
+    BREAKGLASS_SMTP_URL: smtp.url,
+    BREAKGLASS_MAIL_FROM: 'breakglass@example.test',
+    BREAKGLASS_NOTIFY_RETRIES: '2',
+    BREAKGLASS_NOTIFY_RETRY_DELAY_SECONDS: '1',
   });
   const channel = async (body: Record<string, unknown>) => {
     const res = await h.api('admin', 'POST', '/api/notifications/channels', body);
@@ -23,15 +26,44 @@ test('who hears what: approvers, the requester and the environment\'s channel ea
   const slack = await channel({ environment: 'staging', name: 'approvers-slack', kind: 'slack', target: `${http.url}/slack`, audiences: ['approvers'] });
   await channel({ environment: 'staging', name: 'approvers-mail', kind: 'email', target: 'approvers@example.test', audiences: ['approvers'] });
   await channel({ environment: 'staging', name: 'requester-hook', kind: 'webhook', target: `${http.url}/flaky`, secret: SECRET, audiences: ['requesters'] });
-  const down = await channel({ environment: 'staging', name: 'down', kind: 'webhook', target: `${http.url}/down`, secret: SECRET, events: ['request.created'] });
-  const prod = await channel({ environment: 'production', name: 'prod', kind: 'webhook', target: `${http.url}/prod`, secret: SECRET, audiences: ['approvers', 'requesters', 'operations'] });
+  const down = await channel({
+    environment: 'staging',
+    name: 'down',
+    kind: 'webhook',
+    target: `${http.url}/down`,
+    secret: SECRET,
+    events: ['request.created'],
+  });
+  const prod = await channel({
+    environment: 'production',
+    name: 'prod',
+    kind: 'webhook',
+    target: `${http.url}/prod`,
+    secret: SECRET,
+    audiences: ['approvers', 'requesters', 'operations'],
+  });
 
   const listed = await h.api('admin', 'GET', '/api/notifications/channels');
   assert.ok(!JSON.stringify(listed.body).includes(SECRET), 'secrets are never returned');
   assert.equal(listed.body.find((c: { id: string }) => c.id === slack.id).target, `${http.url}/…`, 'a Slack URL is a secret too');
   assert.equal((await h.api('alice', 'GET', '/api/notifications/channels')).status, 403);
-  assert.equal((await h.api('admin', 'POST', '/api/notifications/channels', { environment: 'staging', name: 'x', kind: 'webhook', target: `${http.url}/ok` })).status, 400, 'a webhook needs a secret');
-  assert.equal((await h.api('admin', 'POST', '/api/notifications/channels', { environment: 'staging', name: 'x', kind: 'email', target: 'not an address', events: ['request.created'] })).status, 400);
+  assert.equal(
+    (await h.api('admin', 'POST', '/api/notifications/channels', { environment: 'staging', name: 'x', kind: 'webhook', target: `${http.url}/ok` })).status,
+    400,
+    'a webhook needs a secret',
+  );
+  assert.equal(
+    (
+      await h.api('admin', 'POST', '/api/notifications/channels', {
+        environment: 'staging',
+        name: 'x',
+        kind: 'email',
+        target: 'not an address',
+        events: ['request.created'],
+      })
+    ).status,
+    400,
+  );
 
   const requestId = await h.grant('staging-web-1', 10, 'alice', ['bob']);
   const sessionId = await h.openSession(requestId);
@@ -45,7 +77,22 @@ test('who hears what: approvers, the requester and the environment\'s channel ea
   assert.equal(created.signatureValid, true, 'HMAC-SHA256 over timestamp and body');
   assert.equal(created.headers['idempotency-key'], created.json.id);
   assert.equal(created.headers['x-breakglass-event'], 'request.created');
-  assert.deepEqual(Object.keys(created.json).sort(), ['details', 'durationMinutes', 'emergency', 'environment', 'host', 'id', 'link', 'occurredAt', 'reason', 'request', 'requester', 'schema', 'ticket', 'type']);
+  assert.deepEqual(Object.keys(created.json).sort(), [
+    'details',
+    'durationMinutes',
+    'emergency',
+    'environment',
+    'host',
+    'id',
+    'link',
+    'occurredAt',
+    'reason',
+    'request',
+    'requester',
+    'schema',
+    'ticket',
+    'type',
+  ]);
   assert.equal(created.json.schema, 'breakglass.notification.v1');
   assert.equal(created.json.host, 'staging-web-1');
   assert.equal(created.json.requester, 'alice');
@@ -54,16 +101,27 @@ test('who hears what: approvers, the requester and the environment\'s channel ea
   assert.equal(created.json.link, `${BASE}/requests/${requestId}`);
   for (const user of ['alice', 'bob']) {
     const token = await h.token(user);
-    assert.ok(http.recorder.items.every((d) => !d.body.includes(token)), 'no token in any message');
+    assert.ok(
+      http.recorder.items.every((d) => !d.body.includes(token)),
+      'no token in any message',
+    );
   }
 
   // Slack: an incoming-webhook Block Kit message with a button to the request page.
   const slackBody = (await http.recorder.until((items) => items.some((d) => d.path === '/slack'))).find((d) => d.path === '/slack')!.json;
   assert.equal(typeof slackBody.text, 'string');
-  assert.deepEqual(slackBody.blocks.map((b: { type: string }) => b.type), ['header', 'section', 'actions']);
+  assert.deepEqual(
+    slackBody.blocks.map((b: { type: string }) => b.type),
+    ['header', 'section', 'actions'],
+  );
   assert.equal(slackBody.blocks[0].text.type, 'plain_text');
   assert.ok(slackBody.blocks[1].fields.every((f: { type: string; text: string }) => f.type === 'mrkdwn' && f.text.length <= 2000));
-  assert.deepEqual(slackBody.blocks[2].elements[0], { type: 'button', text: { type: 'plain_text', text: 'Open the request' }, url: `${BASE}/requests/${requestId}`, action_id: 'open_request' });
+  assert.deepEqual(slackBody.blocks[2].elements[0], {
+    type: 'button',
+    text: { type: 'plain_text', text: 'Open the request' },
+    url: `${BASE}/requests/${requestId}`,
+    action_id: 'open_request',
+  });
 
   // E-mail: plain text and HTML, both with the link.
   const [mail] = await smtp.recorder.until((items) => items.length >= 1);
@@ -76,16 +134,34 @@ test('who hears what: approvers, the requester and the environment\'s channel ea
 
   // The requester's hook fails twice, then takes the approval: three attempts, each audited.
   await http.recorder.until((items) => items.some((d) => d.path === '/flaky' && d.answered === 200));
-  assert.deepEqual(http.recorder.items.filter((d) => d.path === '/flaky').map((d) => [d.json.type, d.answered]), [['request.approved', 500], ['request.approved', 500], ['request.approved', 200]]);
+  assert.deepEqual(
+    http.recorder.items.filter((d) => d.path === '/flaky').map((d) => [d.json.type, d.answered]),
+    [
+      ['request.approved', 500],
+      ['request.approved', 500],
+      ['request.approved', 200],
+    ],
+  );
   const flakyIds = new Set(http.recorder.items.filter((d) => d.path === '/flaky').map((d) => d.headers['idempotency-key']));
   assert.equal(flakyIds.size, 1, 'the same idempotency key on every retry');
-  const approvedDelivery = await h.eventually(() => h.prisma.notificationDelivery.findFirst({ where: { eventType: 'request.approved' } }), (d) => d?.status === 'delivered', 'delivered');
+  const approvedDelivery = await h.eventually(
+    () => h.prisma.notificationDelivery.findFirst({ where: { eventType: 'request.approved' } }),
+    (d) => d?.status === 'delivered',
+    'delivered',
+  );
   assert.equal(approvedDelivery!.attempts, 3);
   const audit = await h.prisma.auditEvent.findMany({ where: { subjectId: approvedDelivery!.id }, orderBy: { id: 'asc' } });
-  assert.deepEqual(audit.map((e) => e.type), ['notification.failed', 'notification.failed', 'notification.delivered']);
+  assert.deepEqual(
+    audit.map((e) => e.type),
+    ['notification.failed', 'notification.failed', 'notification.delivered'],
+  );
 
   // The hook that is always down: failed for good after the retries, visible to admins.
-  const failed = await h.eventually(() => h.api('admin', 'GET', '/api/notifications/deliveries?status=failed'), (r) => r.body.length === 1, 'the failed delivery');
+  const failed = await h.eventually(
+    () => h.api('admin', 'GET', '/api/notifications/deliveries?status=failed'),
+    (r) => r.body.length === 1,
+    'the failed delivery',
+  );
   assert.equal(failed.body[0].channel, 'down');
   assert.equal(failed.body[0].attempts, 3);
   assert.match(failed.body[0].lastError, /HTTP 503/);
@@ -101,8 +177,18 @@ test('emergency access is told to every channel of the environment, whatever it 
   const http = await startHttpReceiver(t, SECRET);
   const h = await startHarness(t, { BREAKGLASS_BASE_URL: BASE });
   await h.api('admin', 'PUT', '/api/policies/staging', { approvalsRequired: 1, minDurationMinutes: 1, maxDurationMinutes: 240, emergencyAllowed: true });
-  for (const [name, audience] of [['a', 'requesters'], ['b', 'operations']]) {
-    await h.api('admin', 'POST', '/api/notifications/channels', { environment: 'staging', name, kind: 'webhook', target: `${http.url}/${name}`, secret: SECRET, audiences: [audience] });
+  for (const [name, audience] of [
+    ['a', 'requesters'],
+    ['b', 'operations'],
+  ]) {
+    await h.api('admin', 'POST', '/api/notifications/channels', {
+      environment: 'staging',
+      name,
+      kind: 'webhook',
+      target: `${http.url}/${name}`,
+      secret: SECRET,
+      audiences: [audience],
+    });
   }
   const res = await h.api('alice', 'POST', '/api/requests', { hostId: await h.hostId('staging-db-1'), reason: 'outage', durationMinutes: 10, emergency: true });
   assert.equal(res.status, 201);
@@ -115,10 +201,21 @@ test('emergency access is told to every channel of the environment, whatever it 
 
 test('Slack text is escaped: a reason cannot mention @channel or make links', () => {
   const msg = slackMessage({
-    schema: 'breakglass.notification.v1', id: 'x', type: 'request.created', occurredAt: '', environment: 'e', host: 'h', requester: 'r',
-    reason: '<!channel> see <http://evil|here> & more', ticket: null, durationMinutes: 5, emergency: false, request: { id: 'i', status: 'pending', expiresAt: null }, link: 'https://b/requests/i', details: {},
+    schema: 'breakglass.notification.v1',
+    id: 'x',
+    type: 'request.created',
+    occurredAt: '',
+    environment: 'e',
+    host: 'h',
+    requester: 'r',
+    reason: '<!channel> see <http://evil|here> & more',
+    ticket: null,
+    durationMinutes: 5,
+    emergency: false,
+    request: { id: 'i', status: 'pending', expiresAt: null },
+    link: 'https://b/requests/i',
+    details: {},
   });
   const reason = msg.blocks[1]!.fields!.find((f) => f.text.startsWith('*Reason*'))!.text;
   assert.equal(reason, '*Reason*\n&lt;!channel&gt; see &lt;http://evil|here&gt; &amp; more');
 });
-

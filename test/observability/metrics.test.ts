@@ -28,14 +28,26 @@ test('/metrics parses as Prometheus text and counts outcomes and commit latency'
 
   const after = await scrape(h.url);
   assert.equal(after.get('breakglass_decisions_total')?.type, 'COUNTER');
-  assert.equal(sampleOf(after.get('breakglass_decisions_total'), { decision: 'approve' }) - sampleOf(before.get('breakglass_decisions_total'), { decision: 'approve' }), 1);
-  assert.equal(sampleOf(after.get('breakglass_decisions_total'), { decision: 'deny' }) - sampleOf(before.get('breakglass_decisions_total'), { decision: 'deny' }), 1);
+  assert.equal(
+    sampleOf(after.get('breakglass_decisions_total'), { decision: 'approve' }) - sampleOf(before.get('breakglass_decisions_total'), { decision: 'approve' }),
+    1,
+  );
+  assert.equal(
+    sampleOf(after.get('breakglass_decisions_total'), { decision: 'deny' }) - sampleOf(before.get('breakglass_decisions_total'), { decision: 'deny' }),
+    1,
+  );
   assert.equal(sampleOf(after.get('breakglass_sessions_ended_total'), { reason: 'exit' }), 1);
   assert.ok(after.has('breakglass_replacements_finished_total'));
   const commits = after.get('breakglass_recording_commit_seconds');
   assert.equal(commits?.type, 'HISTOGRAM');
-  assert.ok(Number(commits!.metrics[0]!.count) > 0, 'the session\'s commits were observed');
-  for (const name of ['breakglass_sessions_active', 'breakglass_replacements_pending', 'breakglass_hosts_drifted', 'breakglass_recording_bytes_total', 'breakglass_requests_pending']) {
+  assert.ok(Number(commits!.metrics[0]!.count) > 0, "the session's commits were observed");
+  for (const name of [
+    'breakglass_sessions_active',
+    'breakglass_replacements_pending',
+    'breakglass_hosts_drifted',
+    'breakglass_recording_bytes_total',
+    'breakglass_requests_pending',
+  ]) {
     assert.ok(after.has(name), name);
   }
 });

@@ -24,7 +24,12 @@ const BEFORE_CRASH = 512 * 1024; // each streaming client has received this much
 
 function clusterPids(pgDir: string): number[] {
   const postmaster = Number(readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const children = execFileSync('pgrep', ['-P', String(postmaster)]).toString().trim().split('\n').filter(Boolean).map(Number);
+  const children = execFileSync('pgrep', ['-P', String(postmaster)])
+    .toString()
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
   return [postmaster, ...children];
 }
 
@@ -96,8 +101,14 @@ test('after Postgres is killed under load and restarted, every byte any client r
   } finally {
     // Restarted even if the test failed above: the broker's shutdown needs its Postgres.
     restarted = new EmbeddedPostgres({
-      databaseDir: pgDir, user: 'postgres', password, port: Number(new URL(first.url).port), persistent: true,
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], onLog: () => {}, onError: () => {},
+      databaseDir: pgDir,
+      user: 'postgres',
+      password,
+      port: Number(new URL(first.url).port),
+      persistent: true,
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      onLog: () => {},
+      onError: () => {},
     });
     await restarted.start();
   }

@@ -12,7 +12,11 @@ import { startHarness } from '../helpers/harness.js';
 
 function clusterPids(pgDir: string): number[] {
   const postmaster = Number(readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const children = execFileSync('pgrep', ['-P', String(postmaster)]).toString().trim().split('\n').map(Number);
+  const children = execFileSync('pgrep', ['-P', String(postmaster)])
+    .toString()
+    .trim()
+    .split('\n')
+    .map(Number);
   return [postmaster, ...children];
 }
 
@@ -39,13 +43,21 @@ test('when Postgres stops answering, the shell is closed before an unrecorded ke
   });
   term.send('echo after-$((2+3)) > leaked.txt; echo after-$((2+3))\n');
   await term.until((c) => c.notices.some((n) => n.includes('recording could not be written')), 'the fail-closed notice');
-  await h.eventually(async () => processAlive(pid), (a) => !a, 'the shell to die while Postgres is frozen');
+  await h.eventually(
+    async () => processAlive(pid),
+    (a) => !a,
+    'the shell to die while Postgres is frozen',
+  );
   assert.doesNotMatch(term.output, /after-5/);
 
   for (const p of pids) process.kill(p, 'SIGCONT');
   frozen = false;
   assert.equal(await term.waitForExit(), 'recording_failed');
-  const session = await h.eventually(() => h.prisma.session.findUniqueOrThrow({ where: { id: sessionId } }), (s) => s.endedAt !== null, 'the durable end');
+  const session = await h.eventually(
+    () => h.prisma.session.findUniqueOrThrow({ where: { id: sessionId } }),
+    (s) => s.endedAt !== null,
+    'the durable end',
+  );
   assert.equal(session.endReason, 'recording_failed');
   assert.ok(await h.prisma.replacement.findFirst({ where: { sessionId } }), 'the host is scheduled for replacement');
   // The timed-out write may still commit when Postgres wakes: the recording then

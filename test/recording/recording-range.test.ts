@@ -23,12 +23,25 @@ test('a time range of a recording holds the header and exactly the events inside
 
   const range = await h.api('dave', 'GET', `/api/sessions/${sessionId}/recording?from=100&to=150`);
   assert.equal(range.status, 200);
-  const [header, ...events] = (range.body as string).trimEnd().split('\n').map((l) => JSON.parse(l));
+  const [header, ...events] = (range.body as string)
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(header.version, 2);
-  assert.deepEqual(events, [[100, 'o', 'late-100000'], [100.5, 'o', 'late-100500']]);
+  assert.deepEqual(events, [
+    [100, 'o', 'late-100000'],
+    [100.5, 'o', 'late-100500'],
+  ]);
 
   const open = await h.api('dave', 'GET', `/api/sessions/${sessionId}/recording?from=150`);
-  assert.deepEqual((open.body as string).trimEnd().split('\n').slice(1).map((l) => JSON.parse(l)), [[200, 'o', 'late-200000']]);
+  assert.deepEqual(
+    (open.body as string)
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => JSON.parse(l)),
+    [[200, 'o', 'late-200000']],
+  );
 
   const empty = await h.api('dave', 'GET', `/api/sessions/${sessionId}/recording?from=300&to=400`);
   assert.equal(empty.body.version, 2, 'only the header: the body is one JSON object');

@@ -95,7 +95,13 @@ test('a keystroke commits synchronously beside bulk output, which is acted on on
   typing.push();
   writer.markDirty(typing);
   await tick();
-  assert.deepEqual(commits.map((c) => [c.kind, c.sessions]), [['sync', ['typing']], ['async', ['busy']]]);
+  assert.deepEqual(
+    commits.map((c) => [c.kind, c.sessions]),
+    [
+      ['sync', ['typing']],
+      ['async', ['busy']],
+    ],
+  );
 
   const typed = await next('sync');
   typed.done();

@@ -25,7 +25,10 @@ test('the recording replays to exactly the bytes the shell produced', async (t) 
 
   const cast = await fetch(`${h.url}/api/sessions/${sessionId}/recording`, { headers: { authorization: `Bearer ${await h.token('dave')}` } });
   assert.equal(cast.headers.get('content-type'), 'application/x-asciicast');
-  const [header, ...events] = (await cast.text()).trimEnd().split('\n').map((l) => JSON.parse(l));
+  const [header, ...events] = (await cast.text())
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(header.version, 2);
   assert.equal(header.width, 80);
   let last = 0;
@@ -34,9 +37,18 @@ test('the recording replays to exactly the bytes the shell produced', async (t) 
     assert.ok(['o', 'i', 'r', 'm'].includes(code));
     last = time;
   }
-  const output = events.filter((e) => e[1] === 'o').map((e) => e[2]).join('');
+  const output = events
+    .filter((e) => e[1] === 'o')
+    .map((e) => e[2])
+    .join('');
   assert.equal(sha(output), sha(recorded.toString('utf8')));
-  assert.match(events.filter((e) => e[1] === 'i').map((e) => e[2]).join(''), /done-\$\(\(1\+1\)\)/);
+  assert.match(
+    events
+      .filter((e) => e[1] === 'i')
+      .map((e) => e[2])
+      .join(''),
+    /done-\$\(\(1\+1\)\)/,
+  );
   assert.deepEqual((await h.api('dave', 'GET', `/api/sessions/${sessionId}/recording/verify`)).body.ok, true);
 });
 
@@ -46,9 +58,11 @@ test('if the recording cannot be written, the session ends as recording_failed a
   const term = await h.attach(sessionId);
   term.send('echo before\n');
   await term.waitForOutput('before');
-  await asSuperuser(h.broker.databaseUrl, (c) => c.query(`
+  await asSuperuser(h.broker.databaseUrl, (c) =>
+    c.query(`
     CREATE FUNCTION refuse_chunks() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$;
-    CREATE TRIGGER refuse BEFORE INSERT ON recording_chunks FOR EACH ROW EXECUTE FUNCTION refuse_chunks();`));
+    CREATE TRIGGER refuse BEFORE INSERT ON recording_chunks FOR EACH ROW EXECUTE FUNCTION refuse_chunks();`),
+  );
   term.send('echo after-$((2+3))\n');
   assert.equal(await term.waitForExit(), 'recording_failed');
   assert.doesNotMatch(term.output, /after-5/);
@@ -68,10 +82,12 @@ test('recordings are append-only and their chain detects tampering', async (t) =
   assert.equal(await term.waitForExit(), 'exit');
   await assert.rejects(h.prisma.$executeRaw`DELETE FROM recording_chunks`, /append-only|permission denied/);
   await assert.rejects(h.prisma.$executeRaw`UPDATE recording_chunks SET data = 'x'`, /append-only|permission denied/);
-  await asSuperuser(h.broker.databaseUrl, (c) => c.query(`
+  await asSuperuser(h.broker.databaseUrl, (c) =>
+    c.query(`
     SET session_replication_role = replica;
     UPDATE recording_chunks SET data = convert_to(replace(convert_from(data, 'UTF8'), 'secret-9', 'benign-9'), 'UTF8')
-      WHERE session_id = '${sessionId}' AND kind = 'o';`));
+      WHERE session_id = '${sessionId}' AND kind = 'o';`),
+  );
   const verify = await h.api('dave', 'GET', `/api/sessions/${sessionId}/recording/verify`);
   assert.equal(verify.body.ok, false);
 });

@@ -14,7 +14,12 @@ async function standIn(t: TestContext): Promise<AwsStandIn> {
   aws.add({ id: 'i-0bbbbbbbbbbbbbbbb', state: 'InService', health: 'Healthy', ip: '10.0.0.6', volumes: ['vol-peer'] });
   const url = await aws.start();
   // The SDK's own configuration: credentials from the environment, the endpoint from AWS_ENDPOINT_URL.
-  Object.assign(process.env, { AWS_ENDPOINT_URL: url, AWS_ACCESS_KEY_ID: 'AKIDSTANDIN', AWS_SECRET_ACCESS_KEY: 'stand-in-secret', AWS_EC2_METADATA_DISABLED: 'true' });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: url,
+    AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
+    AWS_SECRET_ACCESS_KEY: 'stand-in-secret',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
   t.after(() => aws.stop());
   return aws;
 }
@@ -22,7 +27,10 @@ async function standIn(t: TestContext): Promise<AwsStandIn> {
 async function awsHost(h: Harness, name: string, settings: Record<string, unknown> = {}) {
   const imageId = (await h.prisma.image.findFirstOrThrow({ where: { name: 'web-base' } })).id;
   return h.api('admin', 'POST', '/api/hosts', {
-    name, environment: 'staging', imageId, connector: 'local',
+    name,
+    environment: 'staging',
+    imageId,
+    connector: 'local',
     connectorConfig: { replacement: { provider: 'aws-asg', region: 'eu-west-1', autoScalingGroup: 'web-asg', instanceId: 'i-0aaaaaaaaaaaaaaaa', ...settings } },
   });
 }
@@ -43,7 +51,14 @@ test('aws-asg settings are validated when the host is created, and never hold cr
   const ok = await awsHost(h, 'aws-ok-1');
   assert.equal(ok.status, 201, JSON.stringify(ok.body));
   assert.deepEqual(ok.body.connectorConfig.replacement, {
-    provider: 'aws-asg', region: 'eu-west-1', autoScalingGroup: 'web-asg', instanceId: 'i-0aaaaaaaaaaaaaaaa', healthCheck: true, snapshot: true, address: 'private', timeoutSeconds: 900,
+    provider: 'aws-asg',
+    region: 'eu-west-1',
+    autoScalingGroup: 'web-asg',
+    instanceId: 'i-0aaaaaaaaaaaaaaaa',
+    healthCheck: true,
+    snapshot: true,
+    address: 'private',
+    timeoutSeconds: 900,
   });
 });
 
@@ -60,13 +75,20 @@ test('a touched EC2 host: volumes snapshotted and tagged, instance terminated wi
   term.send('exit\n');
   await term.waitForExit();
 
-  const done = await h.eventually(() => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`), (r) => ['succeeded', 'failed'].includes(r.body[0]?.status), 'replacement');
+  const done = await h.eventually(
+    () => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`),
+    (r) => ['succeeded', 'failed'].includes(r.body[0]?.status),
+    'replacement',
+  );
   assert.equal(done.body[0].status, 'succeeded', done.body[0].lastError);
   const terminate = aws.calls.filter((c) => c.action === 'TerminateInstanceInAutoScalingGroup');
   assert.equal(terminate.length, 1);
   assert.equal(terminate[0]!.params.get('InstanceId'), 'i-0aaaaaaaaaaaaaaaa');
   assert.equal(terminate[0]!.params.get('ShouldDecrementDesiredCapacity'), 'false');
-  assert.ok(aws.calls.every((c) => /^AWS4-HMAC-SHA256 Credential=AKIDSTANDIN\/\d{8}\/eu-west-1\/(autoscaling|ec2)\/aws4_request/.test(c.authorization)), 'every call is signed');
+  assert.ok(
+    aws.calls.every((c) => /^AWS4-HMAC-SHA256 Credential=AKIDSTANDIN\/\d{8}\/eu-west-1\/(autoscaling|ec2)\/aws4_request/.test(c.authorization)),
+    'every call is signed',
+  );
   assert.ok(aws.calls.filter((c) => c.action === 'DescribeAutoScalingGroups').length >= 4, 'throttled once, retried, and both pages read');
   assert.ok(aws.calls.some((c) => c.action === 'DescribeAutoScalingGroups' && c.params.get('NextToken') === 'page-2'));
 
@@ -77,7 +99,10 @@ test('a touched EC2 host: volumes snapshotted and tagged, instance terminated wi
   assert.equal(host.state, 'healthy');
 
   // Evidence first: both volumes of the old instance, tagged with who touched it.
-  assert.deepEqual(aws.snapshots.map((s) => s.volumeId), ['vol-root', 'vol-data']);
+  assert.deepEqual(
+    aws.snapshots.map((s) => s.volumeId),
+    ['vol-root', 'vol-data'],
+  );
   const request = await h.prisma.session.findUniqueOrThrow({ where: { id: sessionId } });
   assert.equal(aws.snapshots[0]!.tags['breakglass:sessions'], sessionId);
   assert.equal(aws.snapshots[0]!.tags['breakglass:requests'], request.requestId);
@@ -86,18 +111,33 @@ test('a touched EC2 host: volumes snapshotted and tagged, instance terminated wi
   assert.ok(firstSnapshot < aws.calls.findIndex((c) => c.action === 'TerminateInstanceInAutoScalingGroup'), 'snapshots are taken before the teardown');
   const changes = await h.api('alice', 'GET', `/api/sessions/${sessionId}/changes`);
   assert.equal(changes.body[0].kind, 'ebs-snapshots');
-  assert.deepEqual(changes.body[0].items.map((i: { snapshotId: string }) => i.snapshotId), ['snap-1', 'snap-2']);
+  assert.deepEqual(
+    changes.body[0].items.map((i: { snapshotId: string }) => i.snapshotId),
+    ['snap-1', 'snap-2'],
+  );
 
   const steps = await h.prisma.auditEvent.findMany({ where: { subjectId: done.body[0].id }, orderBy: { id: 'asc' } });
-  assert.deepEqual(steps.map((e) => e.type === 'replacement.step' ? (e.data as { step: string }).step : e.type),
-    ['replacement.scheduled', 'replacement.started', 'aws.terminate', 'aws.in_service', 'replacement.succeeded']);
+  assert.deepEqual(
+    steps.map((e) => (e.type === 'replacement.step' ? (e.data as { step: string }).step : e.type)),
+    ['replacement.scheduled', 'replacement.started', 'aws.terminate', 'aws.in_service', 'replacement.succeeded'],
+  );
   assert.equal((steps.at(-1)!.data as { instanceId: string }).instanceId, successor.id);
 
   // The next replacement starts from the recorded instance.
   const again = await h.api('admin', 'POST', `/api/hosts/${hostId}/replace`);
   assert.equal(again.status, 202);
-  await h.eventually(() => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`), (r) => r.body[0]?.status === 'succeeded', 'second replacement');
-  assert.equal(aws.calls.filter((c) => c.action === 'TerminateInstanceInAutoScalingGroup').at(-1)!.params.get('InstanceId'), successor.id);
+  await h.eventually(
+    () => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`),
+    (r) => r.body[0]?.status === 'succeeded',
+    'second replacement',
+  );
+  assert.equal(
+    aws.calls
+      .filter((c) => c.action === 'TerminateInstanceInAutoScalingGroup')
+      .at(-1)!
+      .params.get('InstanceId'),
+    successor.id,
+  );
 });
 
 test('an instance that never becomes InService fails the replacement after its timeout, and the host is left failed', async (t) => {
@@ -107,12 +147,20 @@ test('an instance that never becomes InService fails the replacement after its t
   const created = await awsHost(h, 'aws-web-2', { timeoutSeconds: 1, snapshot: false });
   const hostId = created.body.id;
   assert.equal((await h.api('admin', 'POST', `/api/hosts/${hostId}/replace`)).status, 202);
-  const failed = await h.eventually(() => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`), (r) => r.body[0]?.status === 'failed', 'failure', 60_000);
+  const failed = await h.eventually(
+    () => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`),
+    (r) => r.body[0]?.status === 'failed',
+    'failure',
+    60_000,
+  );
   assert.match(failed.body[0].lastError, /no new instance became InService and Healthy in web-asg within 1 s \(new instances: i-\w+ Pending\/Healthy\)/);
   assert.equal(failed.body[0].attempts, 2);
   // The retry did not terminate a second instance: it waited for the first one's successor.
   assert.equal(aws.calls.filter((c) => c.action === 'TerminateInstanceInAutoScalingGroup').length, 1);
   const steps = await h.prisma.auditEvent.findMany({ where: { subjectId: failed.body[0].id, type: 'replacement.step' }, orderBy: { id: 'asc' } });
-  assert.deepEqual(steps.map((e) => (e.data as { step: string }).step), ['aws.terminate', 'aws.already_terminated']);
+  assert.deepEqual(
+    steps.map((e) => (e.data as { step: string }).step),
+    ['aws.terminate', 'aws.already_terminated'],
+  );
   assert.equal((await h.api('admin', 'GET', `/api/hosts/${hostId}`)).body.state, 'failed');
 });

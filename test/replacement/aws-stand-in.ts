@@ -41,10 +41,13 @@ export class AwsStandIn {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req).then(([status, body]) => {
-      res.writeHead(status, { 'content-type': 'text/xml' });
-      res.end(body);
-    }));
+    this.server = createServer(
+      (req, res) =>
+        void this.handle(req).then(([status, body]) => {
+          res.writeHead(status, { 'content-type': 'text/xml' });
+          res.end(body);
+        }),
+    );
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
   }
@@ -63,16 +66,28 @@ export class AwsStandIn {
     const ec2 = params.get('Version') === '2016-11-15';
     if (this.throttleOnce.delete(action)) {
       return ec2
-        ? [503, `<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>r</RequestID></Response>`]
-        : [400, `<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>`];
+        ? [
+            503,
+            `<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>r</RequestID></Response>`,
+          ]
+        : [
+            400,
+            `<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
+          ];
     }
     switch (action) {
-      case 'DescribeAutoScalingGroups': return [200, this.describeGroups(params)];
-      case 'DescribeAutoScalingInstances': return [200, this.describeAsgInstances(params)];
-      case 'TerminateInstanceInAutoScalingGroup': return this.terminate(params);
-      case 'DescribeInstances': return [200, this.describeInstances(params)];
-      case 'CreateSnapshot': return [200, this.createSnapshot(params)];
-      default: return [400, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>${esc(action)}</Message></Error></ErrorResponse>`];
+      case 'DescribeAutoScalingGroups':
+        return [200, this.describeGroups(params)];
+      case 'DescribeAutoScalingInstances':
+        return [200, this.describeAsgInstances(params)];
+      case 'TerminateInstanceInAutoScalingGroup':
+        return this.terminate(params);
+      case 'DescribeInstances':
+        return [200, this.describeInstances(params)];
+      case 'CreateSnapshot':
+        return [200, this.createSnapshot(params)];
+      default:
+        return [400, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>${esc(action)}</Message></Error></ErrorResponse>`];
     }
   }
 
@@ -88,42 +103,69 @@ export class AwsStandIn {
       s.state = 'InService';
       s.health = 'Healthy';
     }
-    const members = [...this.instances.values()].filter((i) => i.state !== 'Terminated').map((i) =>
-      `<member><InstanceId>${i.id}</InstanceId><AvailabilityZone>eu-west-1a</AvailabilityZone><LifecycleState>${i.state}</LifecycleState><HealthStatus>${i.health}</HealthStatus><ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>`).join('');
-    return this.asg('DescribeAutoScalingGroups', `<AutoScalingGroups><member><AutoScalingGroupName>${esc(this.group)}</AutoScalingGroupName><MinSize>1</MinSize><MaxSize>4</MaxSize><DesiredCapacity>2</DesiredCapacity><Instances>${members}</Instances></member></AutoScalingGroups>`);
+    const members = [...this.instances.values()]
+      .filter((i) => i.state !== 'Terminated')
+      .map(
+        (i) =>
+          `<member><InstanceId>${i.id}</InstanceId><AvailabilityZone>eu-west-1a</AvailabilityZone><LifecycleState>${i.state}</LifecycleState><HealthStatus>${i.health}</HealthStatus><ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>`,
+      )
+      .join('');
+    return this.asg(
+      'DescribeAutoScalingGroups',
+      `<AutoScalingGroups><member><AutoScalingGroupName>${esc(this.group)}</AutoScalingGroupName><MinSize>1</MinSize><MaxSize>4</MaxSize><DesiredCapacity>2</DesiredCapacity><Instances>${members}</Instances></member></AutoScalingGroups>`,
+    );
   }
 
   private describeAsgInstances(params: URLSearchParams): string {
     const id = params.get('InstanceIds.member.1') ?? '';
     const i = this.instances.get(id);
-    const member = i && i.state !== 'Terminated'
-      ? `<member><InstanceId>${i.id}</InstanceId><AutoScalingGroupName>${esc(this.group)}</AutoScalingGroupName><AvailabilityZone>eu-west-1a</AvailabilityZone><LifecycleState>${i.state}</LifecycleState><HealthStatus>${i.health.toUpperCase()}</HealthStatus><ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>`
-      : '';
+    const member =
+      i && i.state !== 'Terminated'
+        ? `<member><InstanceId>${i.id}</InstanceId><AutoScalingGroupName>${esc(this.group)}</AutoScalingGroupName><AvailabilityZone>eu-west-1a</AvailabilityZone><LifecycleState>${i.state}</LifecycleState><HealthStatus>${i.health.toUpperCase()}</HealthStatus><ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>`
+        : '';
     return this.asg('DescribeAutoScalingInstances', `<AutoScalingInstances>${member}</AutoScalingInstances>`);
   }
 
   private terminate(params: URLSearchParams): [number, string] {
     const id = params.get('InstanceId') ?? '';
     const i = this.instances.get(id);
-    if (!i || i.state === 'Terminated') return [400, `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Instance Id not found - No managed instance found for instance ID: ${esc(id)}</Message></Error></ErrorResponse>`];
+    if (!i || i.state === 'Terminated')
+      return [
+        400,
+        `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Instance Id not found - No managed instance found for instance ID: ${esc(id)}</Message></Error></ErrorResponse>`,
+      ];
     i.state = 'Terminated';
     const successor = `i-0000000000000${(this.next++).toString(16)}`;
     this.add({ id: successor, state: 'Pending', health: 'Healthy', ip: `10.0.0.${this.next % 250}`, volumes: ['vol-new'] });
     this.successor = { id: successor, describesLeft: this.launchAfterDescribes === Infinity ? Number.MAX_SAFE_INTEGER : this.launchAfterDescribes };
-    return [200, this.asg('TerminateInstanceInAutoScalingGroup', `<Activity><ActivityId>act-1</ActivityId><AutoScalingGroupName>${esc(this.group)}</AutoScalingGroupName><Cause>terminated by breakglass</Cause><StartTime>2026-11-26T10:00:00Z</StartTime><StatusCode>InProgress</StatusCode><Progress>0</Progress></Activity>`)];
+    return [
+      200,
+      this.asg(
+        'TerminateInstanceInAutoScalingGroup',
+        `<Activity><ActivityId>act-1</ActivityId><AutoScalingGroupName>${esc(this.group)}</AutoScalingGroupName><Cause>terminated by breakglass</Cause><StartTime>2026-11-26T10:00:00Z</StartTime><StatusCode>InProgress</StatusCode><Progress>0</Progress></Activity>`,
+      ),
+    ];
   }
 
   private describeInstances(params: URLSearchParams): string {
     const ids = [...params.entries()].filter(([k]) => k.startsWith('InstanceId.')).map(([, v]) => v);
-    const items = ids.map((id) => this.instances.get(id)).filter((i) => i !== undefined).map((i) =>
-      `<item><instanceId>${i.id}</instanceId><privateIpAddress>${i.ip}</privateIpAddress><instanceState><code>16</code><name>running</name></instanceState><blockDeviceMapping>${
-        i.volumes.map((v, n) => `<item><deviceName>/dev/xvd${'abcdef'[n]}</deviceName><ebs><volumeId>${v}</volumeId><status>attached</status></ebs></item>`).join('')}</blockDeviceMapping></item>`).join('');
+    const items = ids
+      .map((id) => this.instances.get(id))
+      .filter((i) => i !== undefined)
+      .map(
+        (i) =>
+          `<item><instanceId>${i.id}</instanceId><privateIpAddress>${i.ip}</privateIpAddress><instanceState><code>16</code><name>running</name></instanceState><blockDeviceMapping>${i.volumes
+            .map((v, n) => `<item><deviceName>/dev/xvd${'abcdef'[n]}</deviceName><ebs><volumeId>${v}</volumeId><status>attached</status></ebs></item>`)
+            .join('')}</blockDeviceMapping></item>`,
+      )
+      .join('');
     return `<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><reservationSet><item><reservationId>r-1</reservationId><instancesSet>${items}</instancesSet></item></reservationSet></DescribeInstancesResponse>`;
   }
 
   private createSnapshot(params: URLSearchParams): string {
     const tags: Record<string, string> = {};
-    for (let n = 1; params.has(`TagSpecification.1.Tag.${n}.Key`); n++) tags[params.get(`TagSpecification.1.Tag.${n}.Key`)!] = params.get(`TagSpecification.1.Tag.${n}.Value`) ?? '';
+    for (let n = 1; params.has(`TagSpecification.1.Tag.${n}.Key`); n++)
+      tags[params.get(`TagSpecification.1.Tag.${n}.Key`)!] = params.get(`TagSpecification.1.Tag.${n}.Value`) ?? '';
     const snap = { id: `snap-${this.snapshots.length + 1}`, volumeId: params.get('VolumeId') ?? '', tags, description: params.get('Description') ?? '' };
     this.snapshots.push(snap);
     return `<CreateSnapshotResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><snapshotId>${snap.id}</snapshotId><volumeId>${esc(snap.volumeId)}</volumeId><status>pending</status><startTime>2026-11-26T10:00:00Z</startTime><progress></progress><ownerId>1</ownerId><volumeSize>8</volumeSize><description>${esc(snap.description)}</description></CreateSnapshotResponse>`;

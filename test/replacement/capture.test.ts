@@ -49,7 +49,7 @@ test('a hostile tree is read without following links, opening FIFOs or keeping t
   assert.equal(e('link-to-secret').text, undefined);
   assert.equal(e('link-to-dir').kind, 'symlink', 'a linked directory is not entered');
   assert.equal(e('pipe').kind, 'other');
-  assert.equal(e('hard-link').text, undefined, 'a file with other links may be somebody else\'s: its content is not kept');
+  assert.equal(e('hard-link').text, undefined, "a file with other links may be somebody else's: its content is not kept");
   assert.match(e('hard-link').note!, /hard link/);
   assert.equal(e('big.bin').sha256, undefined);
   assert.match(e('big.bin').note!, /too large/);
@@ -67,9 +67,16 @@ test('a tree with more entries than the limit is read up to it and said to be in
 test('before a touched host is rebuilt, what the session changed is captured, stored, audited and readable', async (t) => {
   const h = await startHarness(t);
   const hostId = await h.hostId('staging-web-1');
-  const sessionId = await sessionThatRuns(h, 'staging-web-1',
-    'echo hotfix > etc/app.conf; echo note > weird-file; rm etc/motd; ln -s /etc/passwd leak; mkfifo pipe; mkdir -p var/cache; echo x > var/cache/y');
-  const done = await h.eventually(() => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`), (r) => r.body[0]?.status === 'succeeded', 'replacement');
+  const sessionId = await sessionThatRuns(
+    h,
+    'staging-web-1',
+    'echo hotfix > etc/app.conf; echo note > weird-file; rm etc/motd; ln -s /etc/passwd leak; mkfifo pipe; mkdir -p var/cache; echo x > var/cache/y',
+  );
+  const done = await h.eventually(
+    () => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`),
+    (r) => r.body[0]?.status === 'succeeded',
+    'replacement',
+  );
   assert.equal(done.body[0].capture.status, 'succeeded');
   assert.equal(done.body[0].capture.kind, 'file-diff');
 
@@ -81,7 +88,14 @@ test('before a touched host is rebuilt, what the session changed is captured, st
   const byPath = Object.fromEntries(capture.items.map((i: { path: string }) => [i.path, i]));
   // bash keeps its history in the host directory (HOME): that is evidence too.
   const history = existsSync('/bin/bash') ? ['.bash_history'] : [];
-  assert.deepEqual(capture.summary, { added: 6 + history.length, changed: 1, removed: 1, bytes: capture.summary.bytes, image: 'web-base:2026.11.1', instance: 1 });
+  assert.deepEqual(capture.summary, {
+    added: 6 + history.length,
+    changed: 1,
+    removed: 1,
+    bytes: capture.summary.bytes,
+    image: 'web-base:2026.11.1',
+    instance: 1,
+  });
   assert.deepEqual(Object.keys(byPath).sort(), [...history, 'etc/app.conf', 'etc/motd', 'leak', 'pipe', 'var', 'var/cache', 'var/cache/y', 'weird-file']);
   assert.equal(byPath['etc/app.conf'].change, 'changed');
   assert.equal(byPath['etc/app.conf'].text, 'hotfix\n');
@@ -99,18 +113,30 @@ test('before a touched host is rebuilt, what the session changed is captured, st
   assert.equal((await h.api('dave', 'GET', '/api/captures/nope')).status, 400);
 
   const steps = await h.prisma.auditEvent.findMany({ where: { OR: [{ subjectId: done.body[0].id }, { subjectId: capture.id }] }, orderBy: { id: 'asc' } });
-  assert.deepEqual(steps.map((s) => s.type), ['replacement.scheduled', 'replacement.started', 'capture.succeeded', 'replacement.succeeded']);
+  assert.deepEqual(
+    steps.map((s) => s.type),
+    ['replacement.scheduled', 'replacement.started', 'capture.succeeded', 'replacement.succeeded'],
+  );
   assert.ok(!JSON.stringify(steps[2]!.data).includes('hotfix'), 'the audit trail keeps counts, not contents');
   await assert.rejects(h.prisma.capture.deleteMany({}), /append-only/);
 });
 
-const failing: Capturer = { provider: 'local-image', capture: async () => { throw new Error('disk unreadable'); } };
+const failing: Capturer = {
+  provider: 'local-image',
+  capture: async () => {
+    throw new Error('disk unreadable');
+  },
+};
 
 test('a failed capture holds the teardown: the host keeps what was done on it, the failure is an alert', async (t) => {
   const h = await startHarness(t, { BREAKGLASS_REPLACEMENT_RETRIES: '0' }, { capturers: [failing] });
   const hostId = await h.hostId('staging-web-2');
   await sessionThatRuns(h, 'staging-web-2', 'echo evidence > weird-file');
-  const failed = await h.eventually(() => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`), (r) => r.body[0]?.status === 'failed', 'held replacement');
+  const failed = await h.eventually(
+    () => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`),
+    (r) => r.body[0]?.status === 'failed',
+    'held replacement',
+  );
   assert.match(failed.body[0].lastError, /evidence capture failed: disk unreadable; the teardown is held/);
   assert.equal(failed.body[0].capture.status, 'failed');
   assert.ok(existsSync(path.join(h.dataDir, 'hosts', 'staging-web-2', 'weird-file')), 'the host was not torn down');
@@ -123,7 +149,11 @@ test('with BREAKGLASS_CAPTURE_ON_FAILURE=proceed a failed capture is an alert an
   const h = await startHarness(t, { BREAKGLASS_CAPTURE_ON_FAILURE: 'proceed' }, { capturers: [failing] });
   const hostId = await h.hostId('staging-web-2');
   await sessionThatRuns(h, 'staging-web-2', 'echo evidence > weird-file');
-  const done = await h.eventually(() => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`), (r) => r.body[0]?.status === 'succeeded', 'replacement');
+  const done = await h.eventually(
+    () => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`),
+    (r) => r.body[0]?.status === 'succeeded',
+    'replacement',
+  );
   assert.equal(done.body[0].capture.status, 'failed');
   const alert = await h.prisma.auditEvent.findFirstOrThrow({ where: { type: 'capture.failed' } });
   assert.equal((alert.data as { teardown: string }).teardown, 'proceeded');
@@ -135,6 +165,10 @@ test('an untouched host replaced by an admin is not captured', async (t) => {
   const hostId = await h.hostId('prod-web-2');
   const asked = await h.api('admin', 'POST', `/api/hosts/${hostId}/replace`);
   assert.equal(asked.status, 202);
-  const done = await h.eventually(() => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`), (r) => r.body[0]?.status === 'succeeded', 'replacement');
+  const done = await h.eventually(
+    () => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`),
+    (r) => r.body[0]?.status === 'succeeded',
+    'replacement',
+  );
   assert.equal(done.body[0].capture, null);
 });

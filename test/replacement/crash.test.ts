@@ -23,15 +23,21 @@ test('a killed broker leaves its session interrupted and the host replaced after
   const ended = await after.ok('dave', 'GET', `/api/sessions/${sessionId}`);
   assert.equal(ended.endReason, 'interrupted');
   assert.ok(ended.bytesOut > 0, 'bytes recorded before the crash are counted');
-  const cast = await (await fetch(`${second.url}/api/sessions/${sessionId}/recording`, { headers: { authorization: `Bearer ${await after.token('dave')}` } })).text();
+  const cast = await (
+    await fetch(`${second.url}/api/sessions/${sessionId}/recording`, { headers: { authorization: `Bearer ${await after.token('dave')}` } })
+  ).text();
   assert.match(cast, /alive-21/);
   const replacements = await after.eventually(
     () => after.ok<{ status: string; sessionId: string }[]>('dave', 'GET', `/api/replacements?hostId=${hostId}`),
-    (r) => r[0]?.status === 'succeeded', 'the replacement of the crashed session\'s host', 60_000);
+    (r) => r[0]?.status === 'succeeded',
+    "the replacement of the crashed session's host",
+    60_000,
+  );
   assert.equal(replacements[0]?.status, 'succeeded');
   assert.equal(replacements[0]?.sessionId, sessionId);
   const types = (await after.ok<{ type: string; subjectId: string }[]>('dave', 'GET', '/api/audit?limit=1000'))
-    .filter((e) => e.subjectId === sessionId).map((e) => e.type);
+    .filter((e) => e.subjectId === sessionId)
+    .map((e) => e.type);
   assert.deepEqual(types, ['session.started', 'session.ended']);
 });
 
@@ -39,9 +45,13 @@ test('sessions of a replica that stopped beating are ended by the others and the
   const h = await startHarness(t, { BREAKGLASS_BROKER_DEAD_AFTER_SECONDS: '5' });
   const requestId = await h.grant('staging-web-2', 15, 'alice', ['bob']);
   const request = await h.prisma.accessRequest.findUniqueOrThrow({ where: { id: requestId } });
-  const ghost = await h.prisma.session.create({ data: { requestId, hostId: request.hostId, userId: request.requesterId, brokerId: 'replica-that-died', cols: 80, rows: 24 } });
+  const ghost = await h.prisma.session.create({
+    data: { requestId, hostId: request.hostId, userId: request.requesterId, brokerId: 'replica-that-died', cols: 80, rows: 24 },
+  });
   await h.prisma.broker.create({ data: { id: 'replica-that-died', startedAt: new Date(Date.now() - 3600_000), heartbeatAt: new Date(Date.now() - 3600_000) } });
-  const alive = await h.prisma.session.create({ data: { requestId, hostId: request.hostId, userId: request.requesterId, brokerId: 'replica-still-beating', cols: 80, rows: 24 } });
+  const alive = await h.prisma.session.create({
+    data: { requestId, hostId: request.hostId, userId: request.requesterId, brokerId: 'replica-still-beating', cols: 80, rows: 24 },
+  });
   await h.prisma.broker.create({ data: { id: 'replica-still-beating', startedAt: new Date(), heartbeatAt: new Date() } });
   await h.broker.liveness.tick();
   const ended = await h.prisma.session.findUniqueOrThrow({ where: { id: ghost.id } });

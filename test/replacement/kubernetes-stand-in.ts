@@ -29,16 +29,30 @@ export class KubernetesStandIn {
   private pending: { key: string; listsLeft: number }[] = [];
   private n = 0;
 
-  pod(namespace: string, name: string, opts: { node?: string; owner?: { kind: string; name: string; uid: string } | null; labels?: Record<string, string> } = {}): Pod {
+  pod(
+    namespace: string,
+    name: string,
+    opts: { node?: string; owner?: { kind: string; name: string; uid: string } | null; labels?: Record<string, string> } = {},
+  ): Pod {
     const owner = opts.owner === undefined ? { kind: 'ReplicaSet', name: 'web-5d8f', uid: 'rs-uid-1' } : opts.owner;
     const pod: Pod = {
-      apiVersion: 'v1', kind: 'Pod',
+      apiVersion: 'v1',
+      kind: 'Pod',
       metadata: {
-        name, namespace, uid: randomUUID(), labels: opts.labels ?? { app: 'web', 'pod-template-hash': '5d8f' },
+        name,
+        namespace,
+        uid: randomUUID(),
+        labels: opts.labels ?? { app: 'web', 'pod-template-hash': '5d8f' },
         ownerReferences: owner ? [{ apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, uid: owner.uid, controller: true }] : [],
         managedFields: [{ manager: 'kubelet' }],
       },
-      spec: { nodeName: opts.node ?? 'node-a', containers: [{ name: 'app', image: 'web:2026.11.1' }, { name: 'sidecar', image: 'proxy:1' }] },
+      spec: {
+        nodeName: opts.node ?? 'node-a',
+        containers: [
+          { name: 'app', image: 'web:2026.11.1' },
+          { name: 'sidecar', image: 'proxy:1' },
+        ],
+      },
       status: { phase: 'Running', podIP: `10.1.0.${++this.n}`, conditions: [{ type: 'Ready', status: 'True' }] },
     };
     this.pods.set(`${namespace}/${name}`, pod);
@@ -46,10 +60,13 @@ export class KubernetesStandIn {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req).then(([status, body, type]) => {
-      res.writeHead(status, { 'content-type': type ?? 'application/json' });
-      res.end(typeof body === 'string' ? body : JSON.stringify(body));
-    }));
+    this.server = createServer(
+      (req, res) =>
+        void this.handle(req).then(([status, body, type]) => {
+          res.writeHead(status, { 'content-type': type ?? 'application/json' });
+          res.end(typeof body === 'string' ? body : JSON.stringify(body));
+        }),
+    );
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
   }
@@ -78,7 +95,14 @@ export class KubernetesStandIn {
     let raw = '';
     for await (const chunk of req) raw += chunk;
     const url = new URL(req.url ?? '/', 'http://stand-in');
-    const r: Request = { method: req.method ?? '', path: url.pathname, query: url.searchParams, authorization: String(req.headers.authorization ?? ''), contentType: String(req.headers['content-type'] ?? ''), body: raw ? JSON.parse(raw) : undefined };
+    const r: Request = {
+      method: req.method ?? '',
+      path: url.pathname,
+      query: url.searchParams,
+      authorization: String(req.headers.authorization ?? ''),
+      contentType: String(req.headers['content-type'] ?? ''),
+      body: raw ? JSON.parse(raw) : undefined,
+    };
     this.requests.push(r);
     if (r.authorization !== 'Bearer stand-in-token') return this.status(401, 'Unauthorized', 'Unauthorized');
     if (this.throttleOnce.delete(`${r.method} ${r.path}`)) return this.status(429, 'TooManyRequests', 'the server has received too many requests');
@@ -90,7 +114,10 @@ export class KubernetesStandIn {
           pod.status = { phase: 'Running', podIP: `10.1.0.${++this.n}`, conditions: [{ type: 'Ready', status: 'True' }] };
         }
       }
-      const wanted = (r.query.get('labelSelector') ?? '').split(',').filter(Boolean).map((kv) => kv.split('='));
+      const wanted = (r.query.get('labelSelector') ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((kv) => kv.split('='));
       const items = [...this.pods.values()].filter((p) => p.metadata.namespace === m![1] && wanted.every(([k, v]) => p.metadata.labels?.[k!] === v));
       return [200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items }];
     }

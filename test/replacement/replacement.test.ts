@@ -11,14 +11,21 @@ test('a session taints its host; the replacement rebuilds it from its image', as
   const sessionId = await h.openSession(requestId);
   assert.equal((await h.api('alice', 'GET', `/api/hosts/${hostId}`)).body.state, 'in_use');
   const drifting = await h.api('alice', 'GET', '/api/drift');
-  assert.deepEqual(drifting.body.map((d: { host: { name: string } }) => d.host.name), ['staging-web-1']);
+  assert.deepEqual(
+    drifting.body.map((d: { host: { name: string } }) => d.host.name),
+    ['staging-web-1'],
+  );
   const term = await h.attach(sessionId);
   term.send('echo hotfix > etc/app.conf; touch weird-file; exit\n');
   assert.equal(await term.waitForExit(), 'exit');
   const hostDir = path.join(h.dataDir, 'hosts', 'staging-web-1');
   assert.ok(existsSync(path.join(hostDir, 'weird-file')));
 
-  const done = await h.eventually(() => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`), (r) => r.body[0]?.status === 'succeeded', 'replacement');
+  const done = await h.eventually(
+    () => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`),
+    (r) => r.body[0]?.status === 'succeeded',
+    'replacement',
+  );
   assert.equal(done.body.length, 1);
   assert.equal(done.body[0].sessionId, sessionId);
   assert.equal(done.body[0].attempts, 1);
@@ -50,7 +57,11 @@ test('replacements are coalesced per host and wait for the last open session', a
   const tb = await h.attach(b, 'erin');
   tb.send('exit\n');
   await tb.waitForExit();
-  const done = await h.eventually(() => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`), (r) => r.body[0]?.status === 'succeeded', 'replacement');
+  const done = await h.eventually(
+    () => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`),
+    (r) => r.body[0]?.status === 'succeeded',
+    'replacement',
+  );
   assert.equal(done.body.length, 1);
   await assert.rejects(
     h.prisma.$transaction([
@@ -90,7 +101,12 @@ test('a failing replacement is retried with backoff, audited, and left visible a
   const term = await h.attach(s);
   term.send('exit\n');
   await term.waitForExit();
-  const failed = await h.eventually(() => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`), (r) => r.body[0]?.status === 'failed', 'final failure', 60_000);
+  const failed = await h.eventually(
+    () => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`),
+    (r) => r.body[0]?.status === 'failed',
+    'final failure',
+    60_000,
+  );
   assert.equal(failed.body[0].attempts, 2);
   assert.match(failed.body[0].lastError, /has no directory/);
   assert.equal((await h.api('alice', 'GET', `/api/hosts/${hostId}`)).body.state, 'failed');
@@ -98,7 +114,10 @@ test('a failing replacement is retried with backoff, audited, and left visible a
   assert.equal(drift[0].host.name, 'staging-web-2');
   assert.equal(drift[0].replacement.status, 'failed');
   const steps = await h.prisma.auditEvent.findMany({ where: { subjectId: failed.body[0].id }, orderBy: { id: 'asc' } });
-  assert.deepEqual(steps.map((e) => e.type), ['replacement.scheduled', 'replacement.started', 'replacement.attempt_failed', 'replacement.started', 'replacement.failed']);
+  assert.deepEqual(
+    steps.map((e) => e.type),
+    ['replacement.scheduled', 'replacement.started', 'replacement.attempt_failed', 'replacement.started', 'replacement.failed'],
+  );
 });
 
 test('an admin brings a failed host back by asking for a replacement once the cause is fixed', async (t) => {
@@ -110,16 +129,27 @@ test('an admin brings a failed host back by asking for a replacement once the ca
   const term = await h.attach(await h.openSession(await h.grant('staging-web-1', 15, 'alice', ['bob'])));
   term.send('exit\n');
   await term.waitForExit();
-  await h.eventually(() => h.api('alice', 'GET', `/api/hosts/${hostId}`), (r) => r.body.state === 'failed', 'failed host');
+  await h.eventually(
+    () => h.api('alice', 'GET', `/api/hosts/${hostId}`),
+    (r) => r.body.state === 'failed',
+    'failed host',
+  );
   assert.equal((await h.api('bob', 'POST', `/api/hosts/${hostId}/replace`)).status, 403);
   assert.equal((await h.api('admin', 'POST', '/api/hosts/00000000-0000-4000-8000-000000000000/replace')).status, 404);
   renameSync(`${imageDir}.away`, imageDir);
   const asked = await h.api('admin', 'POST', `/api/hosts/${hostId}/replace`);
   assert.equal(asked.status, 202);
   assert.equal((await h.api('admin', 'POST', `/api/hosts/${hostId}/replace`)).body.error.code, 'replacement_pending');
-  const host = await h.eventually(() => h.api('alice', 'GET', `/api/hosts/${hostId}`), (r) => r.body.state === 'healthy', 'healthy host');
+  const host = await h.eventually(
+    () => h.api('alice', 'GET', `/api/hosts/${hostId}`),
+    (r) => r.body.state === 'healthy',
+    'healthy host',
+  );
   assert.equal(host.body.taintedAt, null);
   const steps = await h.prisma.auditEvent.findMany({ where: { subjectId: asked.body.id }, orderBy: { id: 'asc' } });
-  assert.deepEqual(steps.map((e) => e.type), ['replacement.requested', 'replacement.started', 'replacement.succeeded']);
+  assert.deepEqual(
+    steps.map((e) => e.type),
+    ['replacement.requested', 'replacement.started', 'replacement.succeeded'],
+  );
   assert.equal(steps[0]!.actor, 'admin');
 });

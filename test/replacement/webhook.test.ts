@@ -10,7 +10,12 @@ import { startHarness, type Harness } from '../helpers/harness.js';
 const SECRET = 'webhook-secret-webhook-secret-0123456789';
 const ENV = { BREAKGLASS_WEBHOOK_SECRET: SECRET, BREAKGLASS_PROVIDER_POLL_MS: '20', BREAKGLASS_REPLACEMENT_RETRIES: '0' };
 
-interface Job { jobId: string; replacementId: string; callbackUrl: string; host: { name: string } }
+interface Job {
+  jobId: string;
+  replacementId: string;
+  callbackUrl: string;
+  host: { name: string };
+}
 
 async function receiver(t: TestContext, handle: (req: IncomingMessage, body: string, res: ServerResponse) => void): Promise<string> {
   const server = createServer(async (req, res) => {
@@ -19,13 +24,25 @@ async function receiver(t: TestContext, handle: (req: IncomingMessage, body: str
     handle(req, body, res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise((r) => { server.closeAllConnections(); server.close(r); }));
+  t.after(
+    () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(r);
+      }),
+  );
   return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 }
 
 async function webhookHost(h: Harness, name: string, replacement: Record<string, unknown>) {
   const imageId = (await h.prisma.image.findFirstOrThrow({ where: { name: 'web-base' } })).id;
-  return h.api('admin', 'POST', '/api/hosts', { name, environment: 'staging', imageId, connector: 'local', connectorConfig: { replacement: { provider: 'webhook', ...replacement } } });
+  return h.api('admin', 'POST', '/api/hosts', {
+    name,
+    environment: 'staging',
+    imageId,
+    connector: 'local',
+    connectorConfig: { replacement: { provider: 'webhook', ...replacement } },
+  });
 }
 
 const callback = (h: Harness, job: Job, body: object, headers: Record<string, string>) =>
@@ -43,7 +60,11 @@ test('a signed job is answered by a signed callback; forged and replayed callbac
   const created = await webhookHost(h, 'hook-1', { url: `${url}/replace`, timeoutSeconds: 120 });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   assert.equal((await h.api('admin', 'POST', `/api/hosts/${created.body.id}/replace`)).status, 202);
-  const job = (await h.eventually(async () => jobs[0], (j) => j !== undefined, 'the job'))!;
+  const job = (await h.eventually(
+    async () => jobs[0],
+    (j) => j !== undefined,
+    'the job',
+  ))!;
   assert.equal(jobVerified, undefined, 'the job is signed with the shared secret');
   assert.equal(job.host.name, 'hook-1');
 
@@ -56,19 +77,32 @@ test('a signed job is answered by a signed callback; forged and replayed callbac
   const unsigned = await callback(h, job, result, {});
   assert.equal(unsigned.status, 401);
   const refused = await h.prisma.auditEvent.findMany({ where: { type: 'replacement.callback_refused', subjectId: job.replacementId } });
-  assert.deepEqual(refused.map((e) => (e.data as { reason: string }).reason), ['bad signature', 'timestamp too old or in the future', 'missing signature or timestamp']);
+  assert.deepEqual(
+    refused.map((e) => (e.data as { reason: string }).reason),
+    ['bad signature', 'timestamp too old or in the future', 'missing signature or timestamp'],
+  );
   assert.equal((await h.api('admin', 'GET', `/api/replacements?hostId=${created.body.id}`)).body[0].status, 'running', 'a refused callback changes nothing');
 
   const stale = { ...result, jobId: `${job.replacementId}.7` };
   assert.equal((await callback(h, job, stale, sign(SECRET, JSON.stringify(stale)))).status, 409);
   const good = await callback(h, job, result, sign(SECRET, JSON.stringify(result)));
   assert.equal(good.status, 202);
-  const done = await h.eventually(() => h.api('admin', 'GET', `/api/replacements?hostId=${created.body.id}`), (r) => r.body[0]?.status === 'succeeded', 'replacement');
+  const done = await h.eventually(
+    () => h.api('admin', 'GET', `/api/replacements?hostId=${created.body.id}`),
+    (r) => r.body[0]?.status === 'succeeded',
+    'replacement',
+  );
   assert.equal(done.body[0].attempts, 1);
   const host = await h.prisma.host.findUniqueOrThrow({ where: { id: created.body.id } });
   assert.deepEqual([host.instanceRef, host.address], ['vm-42', '10.9.0.42']);
-  const steps = await h.prisma.auditEvent.findMany({ where: { subjectId: job.replacementId, type: { in: ['replacement.step', 'replacement.callback'] } }, orderBy: { id: 'asc' } });
-  assert.deepEqual(steps.map((e) => (e.data as { step?: string }).step ?? e.type), ['webhook.job_sent', 'replacement.callback', 'webhook.done']);
+  const steps = await h.prisma.auditEvent.findMany({
+    where: { subjectId: job.replacementId, type: { in: ['replacement.step', 'replacement.callback'] } },
+    orderBy: { id: 'asc' },
+  });
+  assert.deepEqual(
+    steps.map((e) => (e.data as { step?: string }).step ?? e.type),
+    ['webhook.job_sent', 'replacement.callback', 'webhook.done'],
+  );
 });
 
 test('with a status URL the result is polled, and an unsigned answer is refused', async (t) => {
@@ -83,13 +117,21 @@ test('with a status URL the result is polled, and an unsigned answer is refused'
   const h = await startHarness(t, ENV);
   const polled = (await webhookHost(h, 'hook-2', { url: `${url}/replace`, statusUrl: `${url}/status` })).body.id;
   await h.api('admin', 'POST', `/api/hosts/${polled}/replace`);
-  await h.eventually(() => h.api('admin', 'GET', `/api/replacements?hostId=${polled}`), (r) => r.body[0]?.status === 'succeeded', 'polled replacement');
+  await h.eventually(
+    () => h.api('admin', 'GET', `/api/replacements?hostId=${polled}`),
+    (r) => r.body[0]?.status === 'succeeded',
+    'polled replacement',
+  );
   assert.equal((await h.prisma.host.findUniqueOrThrow({ where: { id: polled } })).instanceRef, 'vm-7');
 
   forge = true;
   polls = 10;
   await h.api('admin', 'POST', `/api/hosts/${polled}/replace`);
-  const failed = await h.eventually(() => h.api('admin', 'GET', `/api/replacements?hostId=${polled}`), (r) => r.body[0]?.status === 'failed', 'refused answer');
+  const failed = await h.eventually(
+    () => h.api('admin', 'GET', `/api/replacements?hostId=${polled}`),
+    (r) => r.body[0]?.status === 'failed',
+    'refused answer',
+  );
   assert.match(failed.body[0].lastError, /the status URL's answer was refused: missing signature/);
 });
 

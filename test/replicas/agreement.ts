@@ -7,8 +7,9 @@ import type { Replica } from './replicas.js';
 export async function assertOneAgreedEnd(r: Replica, sessionId: string, clientReason: string | undefined): Promise<string> {
   const session = (await r.api('dave', 'GET', `/api/sessions/${sessionId}`)).body;
   assert.ok(session.endedAt, `session ${sessionId} has ended`);
-  const ends = ((await r.api('dave', 'GET', '/api/audit?type=session.ended&limit=1000')).body as { subjectId: string; data: { reason: string } }[])
-    .filter((e) => e.subjectId === sessionId);
+  const ends = ((await r.api('dave', 'GET', '/api/audit?type=session.ended&limit=1000')).body as { subjectId: string; data: { reason: string } }[]).filter(
+    (e) => e.subjectId === sessionId,
+  );
   assert.equal(ends.length, 1, 'the session was ended exactly once');
   assert.equal(ends[0]!.data.reason, session.endReason, 'the audit trail agrees with the database');
   const cast = await (await fetch(`${r.url}/api/sessions/${sessionId}/recording`, { headers: { authorization: `Bearer ${await r.token('dave')}` } })).text();

@@ -24,15 +24,21 @@ test('a replica frozen past its lease has no live shell when the other replaces 
   });
   const replaced = await eventually(
     async () => ((await a.api('dave', 'GET', `/api/replacements?hostId=${hostId}`)).body as { status: string; sessionId: string }[])[0],
-    (r) => r?.status === 'succeeded', 'the other replica to replace the frozen replica\'s host');
+    (r) => r?.status === 'succeeded',
+    "the other replica to replace the frozen replica's host",
+  );
   assert.equal(replaced!.sessionId, sessionId);
-  assert.equal(running(shell), false, 'the frozen replica\'s shell was killed before its host was replaced');
+  assert.equal(running(shell), false, "the frozen replica's shell was killed before its host was replaced");
   assert.equal((await a.api('dave', 'GET', `/api/sessions/${sessionId}`)).body.endReason, 'interrupted');
 
   process.kill(b.pid, 'SIGCONT');
   frozen = false;
   const told = await term.waitForExit();
-  await eventually(() => running(shell), (r) => !r, 'the shell to be gone from the process table');
+  await eventually(
+    () => running(shell),
+    (r) => !r,
+    'the shell to be gone from the process table',
+  );
   await assertOneAgreedEnd(a, sessionId, told);
   // The woken replica serves again, with a lease of its own.
   const again = await a.grant('staging-web-2');
@@ -51,7 +57,10 @@ test('a Postgres restart of 12 s ends the sessions of both replicas exactly once
   t.after(pg.close);
   await onEitherReplica(pg.url, 'staging-web-2');
   const sessions = [];
-  for (const [replica, host] of [[a, 'staging-web-1'], [b, 'staging-web-2']] as const) {
+  for (const [replica, host] of [
+    [a, 'staging-web-1'],
+    [b, 'staging-web-2'],
+  ] as const) {
     const { requestId } = await a.grant(host);
     const id = await replica.open(requestId);
     const term = await replica.attach(id);
@@ -62,14 +71,23 @@ test('a Postgres restart of 12 s ends the sessions of both replicas exactly once
 
   const stoppedAt = Date.now();
   await pg.stop();
-  for (const s of sessions) await eventually(() => running(s.shell), (r) => !r, 'each replica to kill its shell when it cannot renew its lease');
+  for (const s of sessions)
+    await eventually(
+      () => running(s.shell),
+      (r) => !r,
+      'each replica to kill its shell when it cannot renew its lease',
+    );
   // The scenario: an outage of 12 s, twice the lease, so that both leases lapse.
   await new Promise((r) => setTimeout(r, Math.max(0, 12_000 - (Date.now() - stoppedAt))));
   await pg.start();
 
   for (const s of sessions) {
     const told = await s.term.waitForExit();
-    const reason = await eventually(() => s.replica.api('dave', 'GET', `/api/sessions/${s.id}`).then((r) => r.body.endReason), (r) => r !== null, 'the durable end');
+    const reason = await eventually(
+      () => s.replica.api('dave', 'GET', `/api/sessions/${s.id}`).then((r) => r.body.endReason),
+      (r) => r !== null,
+      'the durable end',
+    );
     assert.ok(['interrupted', 'recording_failed'].includes(reason), `a session cut by the outage ends as interrupted or recording_failed, not ${reason}`);
     await assertOneAgreedEnd(a, s.id, told);
   }

@@ -8,13 +8,13 @@ import { TerminalClient } from '../helpers/terminal-client.js';
 import { assertOneAgreedEnd } from './agreement.js';
 import { onEitherReplica, SECRET, startReplicas } from './replicas.js';
 
-test('a requester\'s websocket through the other replica carries input, output, resize and revoke', async (t) => {
+test("a requester's websocket through the other replica carries input, output, resize and revoke", async (t) => {
   const { a, b, databaseUrl } = await startReplicas(t);
   await onEitherReplica(databaseUrl, 'staging-web-1', 'staging-web-2');
   const { requestId } = await a.grant('staging-web-1');
   const sessionId = await b.open(requestId);
   const term = await a.attach(sessionId);
-  await term.until((c) => c.notices.some((n) => n.startsWith('Connected to staging-web-1')), 'the owner\'s greeting');
+  await term.until((c) => c.notices.some((n) => n.startsWith('Connected to staging-web-1')), "the owner's greeting");
   term.send('echo through-$((6*7))\n');
   await term.waitForOutput('through-42');
   term.control({ type: 'resize', cols: 101, rows: 33 });
@@ -45,12 +45,14 @@ test('the replica hop refuses a missing, forged, misdirected or foreign-session 
     ['a token signed with another secret', { 'x-breakglass-hop': forged.token({ subject: `session:${sessionId}`, userId: alice.id, brokerId: 'replica-b' }) }],
     ['a token meant for another replica', { 'x-breakglass-hop': honest.token({ subject: `session:${sessionId}`, userId: alice.id, brokerId: 'replica-a' }) }],
     ['a token for another session', { 'x-breakglass-hop': honest.token({ subject: `session:${other}`, userId: alice.id, brokerId: 'replica-b' }) }],
-    ['a user\'s bearer token', { authorization: `Bearer ${await b.token('alice')}` }],
+    ["a user's bearer token", { authorization: `Bearer ${await b.token('alice')}` }],
   ];
   for (const [what, headers] of cases) {
     await assert.rejects(TerminalClient.connect(url, headers), (err: { status?: number }) => err.status === 401, `${what} is refused`);
   }
-  const right = await TerminalClient.connect(url, { 'x-breakglass-hop': honest.token({ subject: `session:${sessionId}`, userId: alice.id, brokerId: 'replica-b' }) });
+  const right = await TerminalClient.connect(url, {
+    'x-breakglass-hop': honest.token({ subject: `session:${sessionId}`, userId: alice.id, brokerId: 'replica-b' }),
+  });
   right.send('echo hop-$((1+1))\n');
   await right.waitForOutput('hop-2');
   right.ws.close();

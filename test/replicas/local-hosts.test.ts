@@ -14,7 +14,10 @@ test('local hosts are opened and rebuilt through either replica, always on the r
   for (const h of fleet.filter((x) => x.connector === 'local')) assert.equal(h.owner, 'replica-a', `${h.name} is on replica a's machine`);
 
   const byName = (name: string) => fleet.find((h) => h.name === name)!.id;
-  for (const [name, through] of [['staging-web-1', b], ['staging-web-2', a]] as const) {
+  for (const [name, through] of [
+    ['staging-web-1', b],
+    ['staging-web-2', a],
+  ] as const) {
     const { requestId } = await through.grant(name);
     const sessionId = await through.open(requestId);
     const term = await b.attach(sessionId);
@@ -34,7 +37,9 @@ test('local hosts are opened and rebuilt through either replica, always on the r
   for (const name of names) {
     const [r] = await eventually(
       async () => (await b.api('admin', 'GET', `/api/replacements?hostId=${byName(name)}`)).body as { status: string; attempts: number }[],
-      (rs) => rs[0]?.status === 'succeeded' || rs[0]?.status === 'failed', `the rebuild of ${name}`);
+      (rs) => rs[0]?.status === 'succeeded' || rs[0]?.status === 'failed',
+      `the rebuild of ${name}`,
+    );
     assert.equal(r!.status, 'succeeded');
     assert.equal(r!.attempts, 1, `the rebuild of ${name} succeeded at once, whichever replica's worker took the job`);
     assert.match(readFileSync(path.join(dataDirs.a, 'hosts', name, '.instance'), 'utf8'), new RegExp(`${name} instance 2 `));

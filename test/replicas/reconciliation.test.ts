@@ -8,7 +8,7 @@ import { startHarness } from '../helpers/harness.js';
 import { assertOneAgreedEnd } from './agreement.js';
 import { onEitherReplica, running, startReplicas } from './replicas.js';
 
-test('a revoke sent while the owner\'s LISTEN connection is down kills the shell', async (t) => {
+test("a revoke sent while the owner's LISTEN connection is down kills the shell", async (t) => {
   const { a, b, databaseUrl } = await startReplicas(t);
   await onEitherReplica(databaseUrl, 'staging-web-1');
   const { requestId } = await a.grant('staging-web-1');
@@ -25,7 +25,9 @@ test('a revoke sent while the owner\'s LISTEN connection is down kills the shell
   const terminator = asSuperuser(databaseUrl, async (c) => {
     let killed = 0;
     while (!exited) {
-      const r = await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'breakglass-change-feed' AND datname = $1`, [dbName]);
+      const r = await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'breakglass-change-feed' AND datname = $1`, [
+        dbName,
+      ]);
       killed += r.rowCount ?? 0;
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -33,7 +35,9 @@ test('a revoke sent while the owner\'s LISTEN connection is down kills the shell
   });
   const waitForListenDown = async () => {
     for (;;) {
-      const n = await asSuperuser(databaseUrl, (c) => c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'breakglass-change-feed' AND datname = $1`, [dbName]));
+      const n = await asSuperuser(databaseUrl, (c) =>
+        c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'breakglass-change-feed' AND datname = $1`, [dbName]),
+      );
       if (n.rows[0].n === 0) return;
     }
   };

@@ -11,7 +11,9 @@ const N = 100;
 test('100 sessions of a replica whose lease expired end as interrupted and their 100 hosts are replaced once each', async (t) => {
   const { a, databaseUrl } = await startReplicas(t);
   await asSuperuser(databaseUrl, async (c) => {
-    await c.query(`INSERT INTO brokers (id, started_at, heartbeat_at, lease_until) VALUES ('replica-gone', now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 hour')`);
+    await c.query(
+      `INSERT INTO brokers (id, started_at, heartbeat_at, lease_until) VALUES ('replica-gone', now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 hour')`,
+    );
     await c.query(`
       WITH img AS (SELECT id FROM images WHERE name = 'web-base'),
            alice AS (SELECT id FROM users WHERE username = 'alice'),
@@ -23,9 +25,18 @@ test('100 sessions of a replica whose lease expired end as interrupted and their
         SELECT gen_random_uuid(), r.id, r.host_id, (SELECT id FROM alice), 'replica-gone', 80, 24 FROM r`);
   });
   const done = await eventually(
-    () => asSuperuser(databaseUrl, (c) => c.query(`SELECT r.status, r.attempts, h.instance, h.state FROM replacements r JOIN hosts h ON h.id = r.host_id WHERE h.name LIKE 'many-%'`)).then((q) => q.rows),
-    (rows) => rows.length === N && rows.every((r) => r.status === 'succeeded'), `${N} replacements to succeed`, 170_000);
-  assert.ok(done.every((r) => r.attempts === 1 && r.instance === 2 && r.state === 'healthy'), 'each host rebuilt once, at the first try');
+    () =>
+      asSuperuser(databaseUrl, (c) =>
+        c.query(`SELECT r.status, r.attempts, h.instance, h.state FROM replacements r JOIN hosts h ON h.id = r.host_id WHERE h.name LIKE 'many-%'`),
+      ).then((q) => q.rows),
+    (rows) => rows.length === N && rows.every((r) => r.status === 'succeeded'),
+    `${N} replacements to succeed`,
+    170_000,
+  );
+  assert.ok(
+    done.every((r) => r.attempts === 1 && r.instance === 2 && r.state === 'healthy'),
+    'each host rebuilt once, at the first try',
+  );
   const ends = (await a.api('dave', 'GET', '/api/audit?type=session.ended&limit=1000')).body as { data: { reason: string } }[];
   assert.equal(ends.length, N, 'each session ended exactly once');
   assert.ok(ends.every((e) => e.data.reason === 'interrupted'));

@@ -25,7 +25,10 @@ export const SECRET = 'replica-test-secret-replica-test-secret-0';
 
 export class Replica {
   private tokens = new Map<string, string>();
-  constructor(readonly name: string, readonly process: BrokerProcess) {}
+  constructor(
+    readonly name: string,
+    readonly process: BrokerProcess,
+  ) {}
 
   get url(): string {
     return this.process.url;
@@ -60,7 +63,9 @@ export class Replica {
   }
 
   async attach(sessionId: string, user = 'alice'): Promise<TerminalClient> {
-    return TerminalClient.connect(`${this.url.replace(/^http/, 'ws')}/api/sessions/${sessionId}/terminal`, { authorization: `Bearer ${await this.token(user)}` });
+    return TerminalClient.connect(`${this.url.replace(/^http/, 'ws')}/api/sessions/${sessionId}/terminal`, {
+      authorization: `Bearer ${await this.token(user)}`,
+    });
   }
 
   /** A grant of `hostName` for alice, approved by bob, asked and approved on this replica. */
@@ -98,7 +103,15 @@ export async function startReplicas(t: TestContext, opts: { databaseUrl?: string
     const ca: Record<string, string> = dataDir === dirs[0] ? {} : { BREAKGLASS_SSH_CA_KEY_FILE: path.join(dirs[0]!, 'ssh', 'ca') };
     const p = await startBroker({
       onOutput: process.env.REPLICA_LOG ? (d) => process.stderr.write(`[${name}] ${d}`) : undefined,
-      env: { ...SHORT_LEASE, DATABASE_URL: databaseUrl, BREAKGLASS_DATA_DIR: dataDir, BREAKGLASS_BROKER_ID: `replica-${name}`, BREAKGLASS_TOKEN_SECRET: SECRET, ...ca, ...opts.env },
+      env: {
+        ...SHORT_LEASE,
+        DATABASE_URL: databaseUrl,
+        BREAKGLASS_DATA_DIR: dataDir,
+        BREAKGLASS_BROKER_ID: `replica-${name}`,
+        BREAKGLASS_TOKEN_SECRET: SECRET,
+        ...ca,
+        ...opts.env,
+      },
     });
     t.after(async () => {
       if (p.child.exitCode === null && p.child.signalCode === null) process.kill(p.child.pid!, 'SIGCONT');
@@ -125,7 +138,9 @@ export async function onEitherReplica(databaseUrl: string, ...hostNames: string[
 /** Whether a process runs (a zombie, dead but not yet reaped by its frozen parent, does not). */
 export function running(pid: number): boolean {
   try {
-    const stat = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)]).toString().trim();
+    const stat = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)])
+      .toString()
+      .trim();
     return stat !== '' && !stat.startsWith('Z');
   } catch {
     return false;
@@ -166,9 +181,15 @@ export async function ownPostgres() {
   const password = readFileSync(path.join(home, 'pg-password'), 'utf8').trim();
   const port = await freePort();
   const pg = new EmbeddedPostgres({
-    databaseDir: path.join(home, 'pg'), user: 'postgres', password, port, persistent: true, authMethod: 'scram-sha-256',
+    databaseDir: path.join(home, 'pg'),
+    user: 'postgres',
+    password,
+    port,
+    persistent: true,
+    authMethod: 'scram-sha-256',
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: () => {}, onError: () => {},
+    onLog: () => {},
+    onError: () => {},
   });
   await pg.start();
   let up = true;

@@ -19,7 +19,9 @@ test('a replica with a different SSH CA or token secret refuses to start and say
 
   // Same data dir (so the same CA key), another token secret.
   await assert.rejects(
-    startBroker({ env: { ...env, BREAKGLASS_DATA_DIR: dirs[0]!, BREAKGLASS_BROKER_ID: 'replica-b', BREAKGLASS_TOKEN_SECRET: 'a-different-secret-a-different-secret-00' } }),
+    startBroker({
+      env: { ...env, BREAKGLASS_DATA_DIR: dirs[0]!, BREAKGLASS_BROKER_ID: 'replica-b', BREAKGLASS_TOKEN_SECRET: 'a-different-secret-a-different-secret-00' },
+    }),
     (err: Error) => /exited \(2\)/.test(err.message) && /token-secret .* differs .*registered by replica-a.*BREAKGLASS_TOKEN_SECRET/s.test(err.message),
   );
   // Same token secret, its own data dir: a CA key of its own.
@@ -28,7 +30,9 @@ test('a replica with a different SSH CA or token secret refuses to start and say
     (err: Error) => /exited \(2\)/.test(err.message) && /ssh-ca .* differs .*BREAKGLASS_SSH_CA_KEY_FILE/s.test(err.message),
   );
   // Given the first one's CA key, it starts.
-  const agreeing = await startBroker({ env: { ...env, BREAKGLASS_DATA_DIR: dirs[1]!, BREAKGLASS_BROKER_ID: 'replica-c', BREAKGLASS_SSH_CA_KEY_FILE: `${dirs[0]}/ssh/ca` } });
+  const agreeing = await startBroker({
+    env: { ...env, BREAKGLASS_DATA_DIR: dirs[1]!, BREAKGLASS_BROKER_ID: 'replica-c', BREAKGLASS_SSH_CA_KEY_FILE: `${dirs[0]}/ssh/ca` },
+  });
   await agreeing.stop();
   assert.doesNotMatch(first.output() + agreeing.output(), new RegExp(SECRET), 'the secret itself is never printed');
 });

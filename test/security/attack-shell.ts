@@ -18,7 +18,13 @@ export class BrokerClient {
     return res.body.token;
   }
 
-  async api(user: string | undefined, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  async api(
+    user: string | undefined,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: any }> {
     const all: Record<string, string> = { ...headers };
     if (user) all.authorization = `Bearer ${await this.token(user)}`;
     if (body !== undefined) all['content-type'] ??= 'application/json';
@@ -40,7 +46,12 @@ export class BrokerClient {
 
   /** An approved grant for `requester` on `hostName` and an attached shell on it. */
   async shell(hostName: string, requester = 'alice', durationMinutes = 30): Promise<{ requestId: string; sessionId: string; term: TerminalClient }> {
-    const created = await this.api(requester, 'POST', '/api/requests', { hostId: await this.hostId(hostName), reason: 'security test', ticket: 'SEC-1', durationMinutes });
+    const created = await this.api(requester, 'POST', '/api/requests', {
+      hostId: await this.hostId(hostName),
+      reason: 'security test',
+      ticket: 'SEC-1',
+      durationMinutes,
+    });
     if (created.status !== 201) throw new Error(`request: ${created.status} ${JSON.stringify(created.body)}`);
     for (const approver of ['bob', 'carol']) {
       const r = await this.api(approver, 'POST', `/api/requests/${created.body.id}/approve`, {});
@@ -48,7 +59,9 @@ export class BrokerClient {
     }
     const opened = await this.api(requester, 'POST', `/api/requests/${created.body.id}/sessions`, { cols: 200, rows: 50 });
     if (opened.status !== 201) throw new Error(`open: ${opened.status} ${JSON.stringify(opened.body)}`);
-    const term = await TerminalClient.connect(`${this.url.replace(/^http/, 'ws')}/api/sessions/${opened.body.id}/terminal`, { authorization: `Bearer ${await this.token(requester)}` });
+    const term = await TerminalClient.connect(`${this.url.replace(/^http/, 'ws')}/api/sessions/${opened.body.id}/terminal`, {
+      authorization: `Bearer ${await this.token(requester)}`,
+    });
     return { requestId: created.body.id, sessionId: opened.body.id, term };
   }
 }
@@ -71,7 +84,9 @@ export function processesMatching(needle: string): number[] {
     try {
       const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ');
       if (cmdline.includes(needle)) pids.push(Number(name));
-    } catch { /* gone meanwhile */ }
+    } catch {
+      /* gone meanwhile */
+    }
   }
   return pids;
 }

@@ -41,15 +41,18 @@ test('a shell on one host can neither write into nor read another host, nor see 
   const h = await startHarness(t);
   const { term } = { term: await h.attach(await h.openSession(await h.grant('staging-db-1', 30, 'alice', ['bob']))) };
   const prod = hostDirectory(h.dataDir, 'prod-db-1');
-  const out = await run(term, [
-    `echo pwned > ${prod}/planted 2>&1`,
-    `ls -a ${prod}`,
-    `cat ${prod}/etc/db.conf`,
-    `ls -a ${h.dataDir}`,
-    `ls ${path.resolve('.')}`,
-    `echo x > /tmp/probe && echo wrote-tmp`,
-    `touch /etc/probe /usr/probe 2>&1`,
-  ].join('; '));
+  const out = await run(
+    term,
+    [
+      `echo pwned > ${prod}/planted 2>&1`,
+      `ls -a ${prod}`,
+      `cat ${prod}/etc/db.conf`,
+      `ls -a ${h.dataDir}`,
+      `ls ${path.resolve('.')}`,
+      `echo x > /tmp/probe && echo wrote-tmp`,
+      `touch /etc/probe /usr/probe 2>&1`,
+    ].join('; '),
+  );
   assert.equal(existsSync(path.join(prod, 'planted')), false, 'nothing was written into prod-db-1');
   assert.doesNotMatch(out, /max_connections/, 'prod-db-1 is not readable');
   assert.doesNotMatch(out, /token-secret|broker-id|images/, 'the data dir is not visible');
@@ -65,12 +68,15 @@ test("a shell cannot read another session's /proc nor ptrace its shell", { timeo
   victim.send('read -s PASSWORD\nhalf-typed-pass');
   const victimPid = h.broker.services.sessions.terminal(victimId)!.pid;
   const attacker = await h.attach(await h.openSession(await h.grant('staging-web-1', 30, 'alice', ['bob'])));
-  const out = await run(attacker, [
-    `ls /proc | grep -E '^[0-9]+$' | wc -l`,
-    `for p in /proc/[0-9]*; do cat $p/environ 2>/dev/null | tr '\\0' '\\n' | grep SECRET_IN_ENV; done`,
-    `cat /proc/${victimPid}/environ 2>&1 | tr '\\0' '\\n' | grep -c BREAKGLASS`,
-    `timeout 3 strace -f -p ${victimPid} -s 64 2>&1 | head -c 300`,
-  ].join('; '));
+  const out = await run(
+    attacker,
+    [
+      `ls /proc | grep -E '^[0-9]+$' | wc -l`,
+      `for p in /proc/[0-9]*; do cat $p/environ 2>/dev/null | tr '\\0' '\\n' | grep SECRET_IN_ENV; done`,
+      `cat /proc/${victimPid}/environ 2>&1 | tr '\\0' '\\n' | grep -c BREAKGLASS`,
+      `timeout 3 strace -f -p ${victimPid} -s 64 2>&1 | head -c 300`,
+    ].join('; '),
+  );
   assert.doesNotMatch(out, /hunter2-in-env/, "another session's environment is not readable");
   assert.doesNotMatch(out, /half-typed|attached/, 'no ptrace of another session');
 });

@@ -7,16 +7,30 @@ import { startHarness } from '../helpers/harness.js';
 
 test('a cookie-authenticated change from a foreign origin or a cross-site page is refused', { timeout: 60_000 }, async (t) => {
   const h = await startHarness(t);
-  const login = await fetch(`${h.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'demo' }) });
+  const login = await fetch(`${h.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'alice', password: 'demo' }),
+  });
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
   const body = JSON.stringify({ hostId: await h.hostId('staging-web-1'), reason: 'csrf', ticket: 'X', durationMinutes: 5 });
-  const post = (headers: Record<string, string>) => fetch(`${h.url}/api/requests`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, ...headers }, body });
-  for (const headers of <Record<string, string>[]>[{ origin: 'https://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site', origin: `${h.url}` }]) {
+  const post = (headers: Record<string, string>) =>
+    fetch(`${h.url}/api/requests`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, ...headers }, body });
+  for (const headers of <Record<string, string>[]>[
+    { origin: 'https://evil.example' },
+    { origin: 'null' },
+    { 'sec-fetch-site': 'cross-site' },
+    { 'sec-fetch-site': 'same-site', origin: `${h.url}` },
+  ]) {
     const res = await post(headers);
     assert.equal(res.status, 403, JSON.stringify(headers));
     assert.equal((await res.json()).error.code, 'cross_site');
   }
-  assert.equal((await fetch(`${h.url}/api/auth/logout`, { method: 'POST', headers: { cookie, origin: 'https://evil.example' } })).status, 403, 'a foreign page cannot log the user out either');
+  assert.equal(
+    (await fetch(`${h.url}/api/auth/logout`, { method: 'POST', headers: { cookie, origin: 'https://evil.example' } })).status,
+    403,
+    'a foreign page cannot log the user out either',
+  );
   assert.equal(await h.prisma.accessRequest.count({ where: { reason: 'csrf' } }), 0, 'nothing was created');
   assert.equal((await post({ origin: h.url, 'sec-fetch-site': 'same-origin' })).status, 201, "the broker's own pages still work");
 });
@@ -37,7 +51,12 @@ test('approve and deny comments refuse control, bidi-override and invisible char
 
 test('authentication is checked before the body: 401, not 400', { timeout: 60_000 }, async (t) => {
   const h = await startHarness(t);
-  for (const [method, path, body] of [['POST', '/api/requests', { nonsense: true }], ['POST', '/api/requests/not-a-uuid/approve', { x: 1 }], ['PUT', '/api/policies/staging', {}], ['POST', '/api/auth/logout', { x: 1 }]] as const) {
+  for (const [method, path, body] of [
+    ['POST', '/api/requests', { nonsense: true }],
+    ['POST', '/api/requests/not-a-uuid/approve', { x: 1 }],
+    ['PUT', '/api/policies/staging', {}],
+    ['POST', '/api/auth/logout', { x: 1 }],
+  ] as const) {
     const res = await h.api(undefined, method, path, body);
     assert.equal(res.status, 401, `${method} ${path}`);
     assert.equal(res.body.error.code, 'unauthorized');

@@ -39,7 +39,11 @@ test('a logout closes the terminal and the event streams on every replica, then 
   assert.equal(closed.code, 4001);
   await onA.ended;
   await onB.ended;
-  await a.eventually(() => a.prisma.session.findUniqueOrThrow({ where: { id: sessionId } }), (s) => s.endReason === 'disconnected', 'the shell ended after the grace');
+  await a.eventually(
+    () => a.prisma.session.findUniqueOrThrow({ where: { id: sessionId } }),
+    (s) => s.endReason === 'disconnected',
+    'the shell ended after the grace',
+  );
   await assert.rejects(a.attach(sessionId), /HTTP 401/);
 });
 
@@ -54,7 +58,11 @@ test('a token that stops verifying without any message (expired, revoked elsewhe
   await a.prisma.authToken.updateMany({ where: { user: { username: 'alice' } }, data: { expiresAt: new Date() } });
   assert.equal((await term.closed).code, 4001);
   await onB.ended;
-  await a.eventually(() => a.prisma.session.findUniqueOrThrow({ where: { id: sessionId } }), (s) => s.endReason === 'disconnected', 'the shell ended after the grace');
+  await a.eventually(
+    () => a.prisma.session.findUniqueOrThrow({ where: { id: sessionId } }),
+    (s) => s.endReason === 'disconnected',
+    'the shell ended after the grace',
+  );
   assert.equal(b.broker.loginWatch.size, 1, "bob's stream stays open");
   bob.abort();
   await bob.ended;

@@ -25,7 +25,14 @@ test('links planted in a host directory during its rebuild never change a broker
   await buildHostFromImage(dataDir, target('images/web-1'), 1);
   const hostDir = hostDirectory(dataDir, 'race-1');
   // A process left from a session plants links into the directory for as long as the rebuilds run.
-  const racer = spawn('bash', ['-c', `while :; do for n in a b c d; do ln -sfn ${secret} ${hostDir}/$n 2>/dev/null; ln -sfn ${secret} ${hostDir}/etc/$n 2>/dev/null; ln -sfn ${dataDir} ${hostDir}/etc/motd 2>/dev/null; done; done`], { stdio: 'ignore' });
+  const racer = spawn(
+    'bash',
+    [
+      '-c',
+      `while :; do for n in a b c d; do ln -sfn ${secret} ${hostDir}/$n 2>/dev/null; ln -sfn ${secret} ${hostDir}/etc/$n 2>/dev/null; ln -sfn ${dataDir} ${hostDir}/etc/motd 2>/dev/null; done; done`,
+    ],
+    { stdio: 'ignore' },
+  );
   const racerGone = new Promise((r) => racer.once('exit', r));
   try {
     for (let i = 2; i < 40; i++) await buildHostFromImage(dataDir, target('images/web-1'), i);
@@ -48,8 +55,16 @@ test('an image source must be a directory under images/, at creation and at rebu
     assert.equal(res.body.error.code, 'validation_error');
   }
   symlinkSync(path.join(h.dataDir, 'ssh'), path.join(h.dataDir, 'images/ssh-link'));
-  assert.equal((await h.api('admin', 'POST', '/api/images', { name: 'linked', version: '1', source: 'images/ssh-link' })).status, 400, 'a link out of images/ is refused');
-  assert.equal((await h.api('admin', 'POST', '/api/images', { name: 'ami', version: '1', source: 'ami-0123456789abcdef0' })).status, 201, 'a reference that names nothing in the data dir is fine');
+  assert.equal(
+    (await h.api('admin', 'POST', '/api/images', { name: 'linked', version: '1', source: 'images/ssh-link' })).status,
+    400,
+    'a link out of images/ is refused',
+  );
+  assert.equal(
+    (await h.api('admin', 'POST', '/api/images', { name: 'ami', version: '1', source: 'ami-0123456789abcdef0' })).status,
+    201,
+    'a reference that names nothing in the data dir is fine',
+  );
   await assert.rejects(checkImageSource(h.dataDir, 'images/ssh-link'));
   await assert.rejects(buildHostFromImage(h.dataDir, target('ssh'), 2), /must be a directory under/);
   await assert.rejects(buildHostFromImage(h.dataDir, target('images/ssh-link'), 2), /must be a directory under/);

@@ -36,14 +36,17 @@ async function attackSecrets(t: import('node:test').TestContext, uid: number | u
   };
   const client = new BrokerClient(broker.url);
   const { term } = await client.shell('staging-web-1');
-  const out = await run(term, [
-    ...Object.keys(secrets).map((f) => `head -2 ${path.join(dataDir, f)} 2>&1`),
-    `ls -la ${dataDir} ${dataDir}/ssh 2>&1`,
-    `cat /proc/*/environ 2>/dev/null | tr '\\0' '\\n' | grep -a -E 'DATABASE_URL|TOKEN_SECRET'`,
-    `grep -r -a -h -E 'PRIVATE KEY' /tmp ${path.dirname(dataDir)} 2>/dev/null | head -3`,
-    `timeout 3 strace -p ${broker.child.pid} 2>&1 | head -c 300`,
-    `timeout 3 bash -c 'echo > /dev/tcp/127.0.0.1/${new URL(broker.url).port}' 2>&1 && echo reached-broker-port`,
-  ].join('; '));
+  const out = await run(
+    term,
+    [
+      ...Object.keys(secrets).map((f) => `head -2 ${path.join(dataDir, f)} 2>&1`),
+      `ls -la ${dataDir} ${dataDir}/ssh 2>&1`,
+      `cat /proc/*/environ 2>/dev/null | tr '\\0' '\\n' | grep -a -E 'DATABASE_URL|TOKEN_SECRET'`,
+      `grep -r -a -h -E 'PRIVATE KEY' /tmp ${path.dirname(dataDir)} 2>/dev/null | head -3`,
+      `timeout 3 strace -p ${broker.child.pid} 2>&1 | head -c 300`,
+      `timeout 3 bash -c 'echo > /dev/tcp/127.0.0.1/${new URL(broker.url).port}' 2>&1 && echo reached-broker-port`,
+    ].join('; '),
+  );
   for (const [file, value] of Object.entries(secrets)) assert.ok(!out.includes(value), `${file} must not be readable from a granted shell`);
   assert.doesNotMatch(out, /PRIVATE KEY|postgres(ql)?:\/\/|attached|reached-broker-port/);
 }

@@ -27,7 +27,9 @@ function longestRun(chunks: Iterable<Buffer>, state = { run: 0, best: 0 }) {
 async function oneSession(h: Harness, host: string): Promise<void> {
   // erin: a requester whose prompt does not start with an `a` that could extend the run.
   const sessionId = await h.openSession(await h.grant(host, 30, 'erin', ['bob', 'carol']), 'erin');
-  const ws = new WebSocket(`${h.url.replace(/^http/, 'ws')}/api/sessions/${sessionId}/terminal`, { headers: { authorization: `Bearer ${await h.token('erin')}` } });
+  const ws = new WebSocket(`${h.url.replace(/^http/, 'ws')}/api/sessions/${sessionId}/terminal`, {
+    headers: { authorization: `Bearer ${await h.token('erin')}` },
+  });
   const received = { run: 0, best: 0 };
   let exit = '';
   await new Promise<void>((resolve, reject) => {
@@ -61,6 +63,10 @@ export async function tailSessions(t: TestContext, sessions: number): Promise<vo
   for (let done = 0; done < sessions; done += AT_ONCE) {
     await Promise.all(Array.from({ length: Math.min(AT_ONCE, sessions - done) }, (_, i) => oneSession(h, HOSTS[(done + i) % HOSTS.length]!)));
     // The hosts are rebuilt after each session; wait until they can be granted again.
-    await h.eventually(() => h.prisma.host.findMany({ where: { name: { in: HOSTS } } }), (hs) => hs.every((x) => x.state === 'healthy'), 'hosts replaced');
+    await h.eventually(
+      () => h.prisma.host.findMany({ where: { name: { in: HOSTS } } }),
+      (hs) => hs.every((x) => x.state === 'healthy'),
+      'hosts replaced',
+    );
   }
 }

@@ -35,14 +35,26 @@ test('the CA private key never appears in logs, API answers, the audit trail or 
   term.send('exit\n');
   await term.waitForExit();
 
-  for (const url of ['/api/ssh/ca', `/api/hosts/${hostId}`, `/api/hosts/${hostId}/settings`, '/api/images', '/api/audit?limit=1000', `/api/sessions/${session.body.id}`]) {
+  for (const url of [
+    '/api/ssh/ca',
+    `/api/hosts/${hostId}`,
+    `/api/hosts/${hostId}/settings`,
+    '/api/images',
+    '/api/audit?limit=1000',
+    `/api/sessions/${session.body.id}`,
+  ]) {
     await api('admin', 'GET', url);
   }
   await api('dave', 'GET', '/api/audit?limit=1000');
-  const recording = await fetch(`${proc.url}/api/sessions/${session.body.id}/recording`, { headers: { authorization: `Bearer ${await h.token('dave')}` } }).then((r) => r.text());
+  const recording = await fetch(`${proc.url}/api/sessions/${session.body.id}/recording`, {
+    headers: { authorization: `Bearer ${await h.token('dave')}` },
+  }).then((r) => r.text());
 
   // Every line of the key's body but the first (a header every such key shares) is secret material.
-  const secretLines = readFileSync(caFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----')).slice(1);
+  const secretLines = readFileSync(caFile, 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('-----'))
+    .slice(1);
   assert.ok(secretLines.length >= 3);
   assert.match(proc.output(), /incoming request/, 'the broker logged at trace level');
   const places = { logs: proc.output(), answers: answers.join('\n'), recording, terminal: term.output, sshdLog: sshd.log() };

@@ -18,7 +18,10 @@ test('the certificate ends with the grant: the session is killed then, and sshd 
   const host = await h.prisma.host.findUniqueOrThrow({ where: { id: hostId } });
   const copy = await h.broker.connectors.get('ssh')!.prepare({
     host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> },
-    sessionId, requestId, user: { id: randomUUID(), username: 'alice' }, expiresAt,
+    sessionId,
+    requestId,
+    user: { id: randomUUID(), username: 'alice' },
+    expiresAt,
   });
   t.after(() => copy.dispose());
   const dir = copy.env.BREAKGLASS_SSH_DIR!;
@@ -36,7 +39,10 @@ test('the certificate ends with the grant: the session is killed then, and sshd 
   assert.equal(await term.waitForExit(), 'expired');
   assert.ok(Date.now() >= expiresAt.getTime(), 'the broker ended the session at the end of the window');
 
-  const refused = await sshOnce().then(() => 0, (err: { code: number }) => err.code);
+  const refused = await sshOnce().then(
+    () => 0,
+    (err: { code: number }) => err.code,
+  );
   assert.equal(refused, 255);
   assert.match(sshd.log(), /[Cc]ertificate invalid: expired/);
   await copy.dispose();
@@ -48,8 +54,14 @@ test('no certificate is issued once the grant window has ended', async (t) => {
   const sshd = await startSshd(t, { userCaKey: await brokerCaKey(h) });
   const hostId = await registerSshHost(h, sshd, 'ssh-expiry-2');
   const host = await h.prisma.host.findUniqueOrThrow({ where: { id: hostId } });
-  await assert.rejects(h.broker.connectors.get('ssh')!.prepare({
-    host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> },
-    sessionId: randomUUID(), requestId: randomUUID(), user: { id: randomUUID(), username: 'alice' }, expiresAt: new Date(Date.now() - 1000),
-  }), /grant window has ended/);
+  await assert.rejects(
+    h.broker.connectors.get('ssh')!.prepare({
+      host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> },
+      sessionId: randomUUID(),
+      requestId: randomUUID(),
+      user: { id: randomUUID(), username: 'alice' },
+      expiresAt: new Date(Date.now() - 1000),
+    }),
+    /grant window has ended/,
+  );
 });

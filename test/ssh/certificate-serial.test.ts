@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { startHarness } from '../helpers/harness.js';
 import { brokerCaKey, registerSshHost, run, startSshd } from '../helpers/sshd.js';
 
-test('every certificate has a serial of its own, and a revoked grant\'s serial is in the published KRL', async (t) => {
+test("every certificate has a serial of its own, and a revoked grant's serial is in the published KRL", async (t) => {
   const h = await startHarness(t);
   const sshd = await startSshd(t, { userCaKey: await brokerCaKey(h) });
   await registerSshHost(h, sshd, 'ssh-serial-1');

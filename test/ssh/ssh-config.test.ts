@@ -9,10 +9,38 @@ import { run } from '../helpers/sshd.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHfDdbkqR7Zc1dkS3y3vGkO0h8o4Zb1tS0hYp2Bq4o9M';
 const FILES = { identityFile: '/tmp/bg s/id', certificateFile: '/tmp/bg s/id-cert.pub', knownHostsFile: '/tmp/bg%h/known_hosts' };
-const ALLOWED = new Set(['HostName', 'Port', 'User', 'IdentityFile', 'CertificateFile', 'IdentitiesOnly', 'IdentityAgent', 'PubkeyAuthentication',
-  'PasswordAuthentication', 'KbdInteractiveAuthentication', 'HostbasedAuthentication', 'BatchMode', 'StrictHostKeyChecking', 'UserKnownHostsFile',
-  'GlobalKnownHostsFile', 'UpdateHostKeys', 'CheckHostIP', 'VerifyHostKeyDNS', 'HashKnownHosts', 'ConnectTimeout', 'ServerAliveInterval',
-  'ServerAliveCountMax', 'ForwardAgent', 'ForwardX11', 'ClearAllForwardings', 'PermitLocalCommand', 'ControlMaster', 'ControlPath', 'EscapeChar', 'LogLevel']);
+const ALLOWED = new Set([
+  'HostName',
+  'Port',
+  'User',
+  'IdentityFile',
+  'CertificateFile',
+  'IdentitiesOnly',
+  'IdentityAgent',
+  'PubkeyAuthentication',
+  'PasswordAuthentication',
+  'KbdInteractiveAuthentication',
+  'HostbasedAuthentication',
+  'BatchMode',
+  'StrictHostKeyChecking',
+  'UserKnownHostsFile',
+  'GlobalKnownHostsFile',
+  'UpdateHostKeys',
+  'CheckHostIP',
+  'VerifyHostKeyDNS',
+  'HashKnownHosts',
+  'ConnectTimeout',
+  'ServerAliveInterval',
+  'ServerAliveCountMax',
+  'ForwardAgent',
+  'ForwardX11',
+  'ClearAllForwardings',
+  'PermitLocalCommand',
+  'ControlMaster',
+  'ControlPath',
+  'EscapeChar',
+  'LogLevel',
+]);
 
 test('the generated client config has one Host block of fixed options, each a single safe value', () => {
   const text = renderSshConfig({ address: 'db-1.internal', port: 2222, login: 'ops', hostKey: KEY }, FILES);
@@ -34,7 +62,11 @@ test('what ssh itself makes of the generated config: the pinned host, no proxy, 
   const files = { identityFile: `${dir}/id`, certificateFile: `${dir}/id-cert.pub`, knownHostsFile: `${dir}/known_hosts` };
   writeFileSync(`${dir}/config`, renderSshConfig({ address: '10.1.2.3', port: 2200, login: 'ops', hostKey: KEY }, files));
   const { stdout } = await run('ssh', ['-G', '-F', `${dir}/config`, SSH_ALIAS]);
-  const opt = (k: string) => stdout.split('\n').filter((l) => l.startsWith(`${k} `)).map((l) => l.slice(k.length + 1));
+  const opt = (k: string) =>
+    stdout
+      .split('\n')
+      .filter((l) => l.startsWith(`${k} `))
+      .map((l) => l.slice(k.length + 1));
   assert.deepEqual(opt('hostname'), ['10.1.2.3']);
   assert.deepEqual(opt('port'), ['2200']);
   assert.deepEqual(opt('user'), ['ops']);
@@ -70,13 +102,19 @@ test('known_hosts pins the host as ssh looks it up: by name and port, or through
 });
 
 test('ssh failures are told apart for the audit trail', () => {
-  assert.equal(classifySshFailure('@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\nHost key verification failed.\n').reason, 'host_key_changed');
-  assert.equal(classifySshFailure('No ED25519 host key is known for [127.0.0.1]:2222 and you have requested strict checking.\nHost key verification failed.\n').reason, 'host_key_unknown');
+  assert.equal(
+    classifySshFailure('@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\nHost key verification failed.\n').reason,
+    'host_key_changed',
+  );
+  assert.equal(
+    classifySshFailure('No ED25519 host key is known for [127.0.0.1]:2222 and you have requested strict checking.\nHost key verification failed.\n').reason,
+    'host_key_unknown',
+  );
   assert.equal(classifySshFailure('ops@10.0.0.1: Permission denied (publickey).\n').reason, 'auth_rejected');
   assert.equal(classifySshFailure('ssh: connect to host 10.0.0.1 port 22: Connection refused\n').reason, 'unreachable');
 });
 
-test('a restarted broker removes the key directories its crashed run left, and no other broker\'s', async (t) => {
+test("a restarted broker removes the key directories its crashed run left, and no other broker's", async (t) => {
   const work = mkdtempSync(path.join(tmpdir(), 'breakglass-work-'));
   t.after(() => rmSync(work, { recursive: true, force: true }));
   for (const name of ['breakglass-ssh-broker-a-s1-x', 'breakglass-ssh-broker-a-s2-y', 'breakglass-ssh-broker-ab-s3-z']) {

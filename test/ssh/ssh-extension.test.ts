@@ -31,7 +31,7 @@ test('an extended SSH session outlives its certificate: OpenSSH checks it only a
     const approvedAt = c.notices.findIndex((n) => n.startsWith('Extension approved'));
     return approvedAt >= 0 && c.notices.slice(approvedAt + 1).some((n) => n.startsWith('Access ends in 1 minute'));
   }, 'the warning of the extended end');
-  assert.ok(Date.now() > planned, 'past the certificate\'s validity');
+  assert.ok(Date.now() > planned, "past the certificate's validity");
   term.send('echo still-$((3+4))\n');
   await term.waitForOutput('still-7');
   assert.equal(await term.waitForExit(), 'expired');

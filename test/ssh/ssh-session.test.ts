@@ -9,7 +9,12 @@ import { brokerCaKey, registerSshHost, run, startSshd } from '../helpers/sshd.js
 const sessionDirs = (sessionId: string) => readdirSync(tmpdir()).filter((n) => n.startsWith('breakglass-ssh-') && n.includes(`-${sessionId}-`));
 
 /** The keys go when the session's command is disposed, just after the client hears the end. */
-const keysRemoved = (h: Harness, sessionId: string) => h.eventually(async () => sessionDirs(sessionId), (dirs) => dirs.length === 0, 'the session\'s key directory to be removed');
+const keysRemoved = (h: Harness, sessionId: string) =>
+  h.eventually(
+    async () => sessionDirs(sessionId),
+    (dirs) => dirs.length === 0,
+    "the session's key directory to be removed",
+  );
 
 async function sshSession(h: Harness, host: string, minutes = 15) {
   const requestId = await h.grant(host, minutes, 'alice', ['bob']);
@@ -51,7 +56,11 @@ test('a session over SSH is killed when its grant is revoked, and the remote she
   const revoked = await h.api('bob', 'POST', `/api/requests/${requestId}/revoke`);
   assert.equal(revoked.status, 200);
   assert.equal(await term.waitForExit(), 'revoked');
-  await h.eventually(async () => existsSync(`/proc/${pid}`), (alive) => !alive, 'the remote shell to end');
+  await h.eventually(
+    async () => existsSync(`/proc/${pid}`),
+    (alive) => !alive,
+    'the remote shell to end',
+  );
   await keysRemoved(h, sessionId);
   const session = await h.api('dave', 'GET', `/api/sessions/${sessionId}`);
   assert.equal(session.body.endReason, 'revoked');
@@ -70,7 +79,8 @@ test('a host whose key does not match its pin is refused: the session ends and t
   assert.doesNotMatch(sshd.log(), /Accepted certificate/, 'no credential was offered to the impostor');
   const audit = await h.eventually(
     () => h.api('dave', 'GET', '/api/audit?type=ssh.host_key_rejected&limit=10'),
-    (r) => r.body.length === 1, 'the host key audit event',
+    (r) => r.body.length === 1,
+    'the host key audit event',
   );
   assert.equal(audit.body[0].subjectId, sessionId);
   assert.equal(audit.body[0].data.reason, 'host_key_changed');
@@ -97,7 +107,8 @@ test('a host pinned by its host CA is reached; one without a host certificate is
   assert.match(refused.term.output, /Host key verification failed/);
   await h.eventually(
     () => h.api('dave', 'GET', '/api/audit?type=ssh.host_key_rejected&limit=10'),
-    (r) => r.body.some((e: { subjectId: string }) => e.subjectId === refused.sessionId), 'the host key audit event',
+    (r) => r.body.some((e: { subjectId: string }) => e.subjectId === refused.sessionId),
+    'the host key audit event',
   );
 });
 
@@ -106,8 +117,16 @@ test('an unreachable host ends the session with a clear message in the terminal 
   const closed = await freePort();
   const imageId = (await h.prisma.image.findFirstOrThrow()).id;
   const res = await h.api('admin', 'POST', '/api/hosts', {
-    name: 'ssh-gone-1', environment: 'staging', imageId, connector: 'ssh',
-    connectorConfig: { address: '127.0.0.1', port: closed, login: 'bgtarget', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHfDdbkqR7Zc1dkS3y3vGkO0h8o4Zb1tS0hYp2Bq4o9M' },
+    name: 'ssh-gone-1',
+    environment: 'staging',
+    imageId,
+    connector: 'ssh',
+    connectorConfig: {
+      address: '127.0.0.1',
+      port: closed,
+      login: 'bgtarget',
+      hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHfDdbkqR7Zc1dkS3y3vGkO0h8o4Zb1tS0hYp2Bq4o9M',
+    },
   });
   assert.equal(res.status, 201);
   const { sessionId, term } = await sshSession(h, 'ssh-gone-1');
@@ -116,7 +135,8 @@ test('an unreachable host ends the session with a clear message in the terminal 
   assert.match(term.output, /breakglass: could not open a shell on ssh-gone-1/);
   const audit = await h.eventually(
     () => h.api('dave', 'GET', '/api/audit?type=ssh.connect_failed&limit=10'),
-    (r) => r.body.length === 1, 'the connection audit event',
+    (r) => r.body.length === 1,
+    'the connection audit event',
   );
   assert.equal(audit.body[0].subjectId, sessionId);
   assert.equal(audit.body[0].data.reason, 'unreachable');

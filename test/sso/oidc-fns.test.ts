@@ -24,12 +24,15 @@ test('usernames come from preferred_username, e-mail or subject, in the allowed 
 });
 
 test('only paths on this site are followed after sign-in', () => {
-  for (const bad of ['//evil.example', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)', '', undefined, null]) assert.equal(safeNext(bad), '/', String(bad));
+  for (const bad of ['//evil.example', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)', '', undefined, null])
+    assert.equal(safeNext(bad), '/', String(bad));
   assert.equal(safeNext('/requests/1?x=2'), '/requests/1?x=2');
 });
 
 test('the configuration names the variable that is wrong', () => {
-  const fail = (m: string): never => { throw new Error(m); };
+  const fail = (m: string): never => {
+    throw new Error(m);
+  };
   const env = {
     BREAKGLASS_OIDC_ISSUER: 'https://idp.example.com/realms/x',
     BREAKGLASS_OIDC_CLIENT_ID: 'breakglass',

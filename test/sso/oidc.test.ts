@@ -25,7 +25,12 @@ async function setup(t: TestContext, env: Record<string, string> = {}) {
   return { provider, h };
 }
 
-interface Attempt { location: string; jar: CookieJar; query: string; binding: string }
+interface Attempt {
+  location: string;
+  jar: CookieJar;
+  query: string;
+  binding: string;
+}
 
 /** A browser's whole sign-in: start at the broker, log in at the provider, come back to the callback. */
 async function signIn(h: Harness, login: string, opts: { next?: string } = {}): Promise<Attempt> {
@@ -56,7 +61,8 @@ test('the full flow: a user is created at first sign-in, matched by issuer + sub
   const providers = await h.api(undefined, 'GET', '/api/auth/providers');
   assert.deepEqual(providers.body, { localAccounts: true, sso: { name: 'Test IdP', startUrl: '/api/auth/oidc/start' } });
   const doc = await h.api(undefined, 'GET', '/api/openapi.json');
-  for (const path of ['/api/auth/providers', '/api/auth/oidc/start', '/api/auth/oidc/callback', '/api/users', '/api/users/{id}/roles']) assert.ok(doc.body.paths[path], `${path} is documented`);
+  for (const path of ['/api/auth/providers', '/api/auth/oidc/start', '/api/auth/oidc/callback', '/api/users', '/api/users/{id}/roles'])
+    assert.ok(doc.body.paths[path], `${path} is documented`);
 
   const maria = await signIn(h, 'maria', { next: '/fleet' });
   assert.equal(maria.location, '/fleet');
@@ -64,10 +70,24 @@ test('the full flow: a user is created at first sign-in, matched by issuer + sub
   assert.equal(who.status, 200);
   assert.deepEqual([who.body.username, who.body.roles], ['maria', ['requester']]);
   const row = await h.prisma.user.findUniqueOrThrow({ where: { username: 'maria' } });
-  assert.deepEqual([row.oidcIssuer, row.oidcSubject, row.email, row.displayName, row.passwordHash], [provider.issuer, 'maria', 'maria@example.com', 'Maria Eng', '']);
+  assert.deepEqual(
+    [row.oidcIssuer, row.oidcSubject, row.email, row.displayName, row.passwordHash],
+    [provider.issuer, 'maria', 'maria@example.com', 'Maria Eng', ''],
+  );
   const created = await h.prisma.auditEvent.findFirstOrThrow({ where: { type: 'user.created', subjectId: row.id } });
-  assert.deepEqual(created.data, { username: 'maria', roles: ['requester'], email: 'maria@example.com', source: 'sso', issuer: provider.issuer, subject: 'maria' });
-  assert.equal((await h.api(undefined, 'POST', '/api/auth/login', { username: 'maria', password: '' + '' + 'any' })).status, 401, 'a single sign-on account has no password');
+  assert.deepEqual(created.data, {
+    username: 'maria',
+    roles: ['requester'],
+    email: 'maria@example.com',
+    source: 'sso',
+    issuer: provider.issuer,
+    subject: 'maria',
+  });
+  assert.equal(
+    (await h.api(undefined, 'POST', '/api/auth/login', { username: 'maria', password: '' + '' + 'any' })).status,
+    401,
+    'a single sign-on account has no password',
+  );
 
   const again = await signIn(h, 'maria');
   assert.equal(again.location, '/');
@@ -110,7 +130,10 @@ test('a replayed, forged or foreign state is refused and gives no session', asyn
   // ...and the state is spent: the attacker cannot use it afterwards either.
   assert.equal((await callback(h, back.search.slice(1), jar)).location, '/login?sso=state');
   const failures = await h.prisma.auditEvent.findMany({ where: { type: 'auth.login_failed' } });
-  assert.deepEqual(failures.map((f) => (f.data as { reason: string }).reason), ['state', 'state', 'state', 'state']);
+  assert.deepEqual(
+    failures.map((f) => (f.data as { reason: string }).reason),
+    ['state', 'state', 'state', 'state'],
+  );
 });
 
 test('an ID token with a wrong nonce, a wrong audience or past its expiry is refused by the library', async (t) => {
@@ -130,8 +153,17 @@ test('an ID token with a wrong nonce, a wrong audience or past its expiry is ref
     assert.equal(attempt.jar.get('breakglass_token'), undefined, what);
   }
   assert.equal(await h.prisma.user.count({ where: { oidcSubject: 'olga' } }), 0, 'no account from a refused token');
-  const failures = (await h.prisma.auditEvent.findMany({ where: { type: 'auth.login_failed' }, orderBy: { id: 'asc' } })).map((e) => e.data as { reason: string; claim: string });
-  assert.deepEqual(failures.map((f) => [f.reason, f.claim]), [['rejected', 'nonce'], ['rejected', 'aud'], ['rejected', 'exp']]);
+  const failures = (await h.prisma.auditEvent.findMany({ where: { type: 'auth.login_failed' }, orderBy: { id: 'asc' } })).map(
+    (e) => e.data as { reason: string; claim: string },
+  );
+  assert.deepEqual(
+    failures.map((f) => [f.reason, f.claim]),
+    [
+      ['rejected', 'nonce'],
+      ['rejected', 'aud'],
+      ['rejected', 'exp'],
+    ],
+  );
 });
 
 test('roles are set again at every sign-in: a removed group removes the role and revokes the tokens; no role, no session', async (t) => {
@@ -182,7 +214,7 @@ test('separation of duties holds between a single sign-on account and a local ac
   assert.equal(refused.body.error.code, 'separation_of_duties');
 });
 
-test('logout ends the broker session and hands a single sign-on user the provider\'s end-session URL', async (t) => {
+test("logout ends the broker session and hands a single sign-on user the provider's end-session URL", async (t) => {
   const { provider, h } = await setup(t);
   const maria = await signIn(h, 'maria');
   const cookie = { cookie: `breakglass_token=${maria.jar.get('breakglass_token')}` };

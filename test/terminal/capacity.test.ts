@@ -18,7 +18,7 @@ test('a machine with room for 1,000 sessions says how many it holds', () => {
   assert.match(capacityMessage(c), /^capacity: room for about 4095 concurrent sessions/);
 });
 
-test('this machine\'s own limits are read from /proc', () => {
+test("this machine's own limits are read from /proc", () => {
   const c = machineCapacity();
   assert.ok(c.openFiles === undefined || c.openFiles > 0);
   assert.ok(c.ptyMax === undefined || c.ptyMax > 0);

@@ -4,10 +4,15 @@ import { idleStep, idleWarnAfterMs } from '../../src/terminal/time-box.js';
 import { processAlive } from '../helpers/database.js';
 import { startHarness } from '../helpers/harness.js';
 
-test('a session with no input for the policy\'s idle minutes is warned, then ends as idle and its host is replaced', async (t) => {
+test("a session with no input for the policy's idle minutes is warned, then ends as idle and its host is replaced", async (t) => {
   // One policy minute lasts 1 s; staging's idle timeout is 2 minutes.
   const h = await startHarness(t, { BREAKGLASS_MINUTE_MS: '1000' });
-  const put = await h.api('admin', 'PUT', '/api/policies/staging', { approvalsRequired: 1, minDurationMinutes: 1, maxDurationMinutes: 240, idleTimeoutMinutes: 2 });
+  const put = await h.api('admin', 'PUT', '/api/policies/staging', {
+    approvalsRequired: 1,
+    minDurationMinutes: 1,
+    maxDurationMinutes: 240,
+    idleTimeoutMinutes: 2,
+  });
   assert.equal(put.status, 200);
   assert.equal(put.body.idleTimeoutMinutes, 2);
   const requestId = await h.grant('staging-web-1', 120, 'alice', ['bob']);
@@ -22,7 +27,10 @@ test('a session with no input for the policy\'s idle minutes is warned, then end
   const replacement = await h.prisma.replacement.findFirst({ where: { sessionId } });
   assert.ok(replacement, 'the host is replaced as after any session');
   const listed = await h.api('bob', 'GET', '/api/sessions?endReason=idle');
-  assert.deepEqual(listed.body.map((s: { id: string }) => s.id), [sessionId]);
+  assert.deepEqual(
+    listed.body.map((s: { id: string }) => s.id),
+    [sessionId],
+  );
   const marks = (await h.broker.services.recordings.bytes(sessionId, 'm')).toString();
   assert.match(marks, /ends as idle/);
   assert.match(marks, /session ended: idle/);
@@ -45,6 +53,11 @@ test('a policy without an idle timeout leaves a quiet session alone', async (t) 
   const h = await startHarness(t, { BREAKGLASS_MINUTE_MS: '1000' });
   const policy = (await h.api('bob', 'GET', '/api/policies')).body.find((p: { environment: string }) => p.environment === 'staging');
   assert.equal(policy.idleTimeoutMinutes, null);
-  const bad = await h.api('admin', 'PUT', '/api/policies/staging', { approvalsRequired: 1, minDurationMinutes: 1, maxDurationMinutes: 240, idleTimeoutMinutes: 0 });
+  const bad = await h.api('admin', 'PUT', '/api/policies/staging', {
+    approvalsRequired: 1,
+    minDurationMinutes: 1,
+    maxDurationMinutes: 240,
+    idleTimeoutMinutes: 0,
+  });
   assert.equal(bad.status, 400);
 });

@@ -26,7 +26,11 @@ test('a session is killed server-side when its grant expires, after a warning', 
 
   const reopen = await h.api('alice', 'POST', `/api/requests/${requestId}/sessions`, {});
   assert.equal(reopen.status, 409);
-  await h.eventually(() => h.api('bob', 'GET', `/api/requests/${requestId}`), (r) => r.body.status === 'closed', 'grant closed');
+  await h.eventually(
+    () => h.api('bob', 'GET', `/api/requests/${requestId}`),
+    (r) => r.body.status === 'closed',
+    'grant closed',
+  );
 });
 
 test('revoking a grant kills its live session at once', async (t) => {
@@ -58,7 +62,11 @@ test('a dropped browser does not leave the shell running past the grace period',
   term.send('echo here\n');
   await term.waitForOutput('here');
   term.ws.terminate();
-  const s = await h.eventually(() => h.api('alice', 'GET', `/api/sessions/${sessionId}`), (r) => r.body.endedAt !== null, 'session end');
+  const s = await h.eventually(
+    () => h.api('alice', 'GET', `/api/sessions/${sessionId}`),
+    (r) => r.body.endedAt !== null,
+    'session end',
+  );
   assert.equal(s.body.endReason, 'disconnected');
   assert.equal(processAlive(pid), false);
 });

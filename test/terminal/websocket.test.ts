@@ -7,7 +7,11 @@ test('the websocket refuses other origins, missing auth and other users', async 
   const h = await startHarness(t);
   const sessionId = await h.openSession(await h.grant('staging-web-1', 15, 'alice', ['bob']));
   const url = `${h.url.replace(/^http/, 'ws')}/api/sessions/${sessionId}/terminal`;
-  const status = (p: Promise<unknown>) => p.then(() => 101, (e: { status?: number }) => e.status);
+  const status = (p: Promise<unknown>) =>
+    p.then(
+      () => 101,
+      (e: { status?: number }) => e.status,
+    );
   assert.equal(await status(h.attach(sessionId, 'alice', { origin: 'https://evil.example' })), 403);
   assert.equal(await status(TerminalClient.connect(url, {})), 401);
   assert.equal(await status(TerminalClient.connect(url, { authorization: 'Bearer not.a.jwt' })), 401);
@@ -36,13 +40,24 @@ test('approvers and auditors watch read-only', async (t) => {
 
 test('malformed frames and absurd sizes are refused without harming the session', async (t) => {
   const h = await startHarness(t);
-  assert.equal((await h.api('alice', 'POST', `/api/requests/${await h.grant('staging-web-2', 15, 'alice', ['bob'])}/sessions`, { cols: 100000, rows: 10 })).status, 400);
+  assert.equal(
+    (await h.api('alice', 'POST', `/api/requests/${await h.grant('staging-web-2', 15, 'alice', ['bob'])}/sessions`, { cols: 100000, rows: 10 })).status,
+    400,
+  );
   const requestId = await h.grant('staging-web-1', 15, 'alice', ['bob']);
   assert.equal((await h.api('alice', 'POST', `/api/requests/${requestId}/sessions`, { cols: 0, rows: 10 })).status, 400);
   assert.equal((await h.api('alice', 'POST', `/api/requests/${requestId}/sessions`, { cols: '80', rows: 10 })).status, 400);
   const sessionId = await h.openSession(requestId);
   const term = await h.attach(sessionId);
-  const bad = ['not json', '[]', 'null', '{"type":"resize","cols":-1,"rows":5}', '{"type":"resize","cols":99999,"rows":99999}', '{"type":"resize","cols":"80","rows":24}', '{"type":"shell","cmd":"rm -rf /"}'];
+  const bad = [
+    'not json',
+    '[]',
+    'null',
+    '{"type":"resize","cols":-1,"rows":5}',
+    '{"type":"resize","cols":99999,"rows":99999}',
+    '{"type":"resize","cols":"80","rows":24}',
+    '{"type":"shell","cmd":"rm -rf /"}',
+  ];
   for (const frame of bad) term.control(frame);
   await term.until((c) => c.notices.filter((n) => n.startsWith('Ignored a control frame')).length === bad.length, 'all refusals');
   term.control({ type: 'resize', cols: 123, rows: 45 });
@@ -63,9 +78,17 @@ test('a browser that pauses holds the shell: nothing is read, recorded or buffer
   await term.waitForOutput('ready-2');
   const session = h.broker.services.sessions.terminal(sessionId)!;
   term.control({ type: 'pause' });
-  await h.eventually(async () => session.outputHeld, (held) => held, 'the pty to be held');
+  await h.eventually(
+    async () => session.outputHeld,
+    (held) => held,
+    'the pty to be held',
+  );
   term.send("head -c 3000000 /dev/zero | tr '\\0' a; echo done-$((3+4))\n");
-  await h.eventually(async () => (await h.broker.services.recordings.bytes(sessionId, 'i')).toString(), (i) => i.includes('done-'), 'the command to reach the shell');
+  await h.eventually(
+    async () => (await h.broker.services.recordings.bytes(sessionId, 'i')).toString(),
+    (i) => i.includes('done-'),
+    'the command to reach the shell',
+  );
   const heldOut = (await h.broker.services.recordings.bytes(sessionId, 'o')).length;
   assert.ok(heldOut < 1_000_000, `only what was read before the hold: ${heldOut}`);
   assert.doesNotMatch(term.output, /done-7/);

@@ -12,7 +12,10 @@ test('a watcher is told the session size and its resizes, and the requester who 
   const alice = await h.attach(sessionId);
   const bob = await h.attach(sessionId, 'bob');
   await bob.until((c) => c.messages.some((m) => m.type === 'size'), 'size');
-  assert.deepEqual(bob.messages.find((m) => m.type === 'size'), { type: 'size', cols: 169, rows: 52 });
+  assert.deepEqual(
+    bob.messages.find((m) => m.type === 'size'),
+    { type: 'size', cols: 169, rows: 52 },
+  );
   await alice.until((c) => c.messages.some((m) => m.type === 'watchers' && m.users.join() === 'bob'), 'watchers: bob');
   alice.control({ type: 'resize', cols: 100, rows: 30 });
   await bob.until((c) => c.messages.some((m) => m.type === 'size' && m.cols === 100 && m.rows === 30), 'the resize');
@@ -59,7 +62,10 @@ test('the drift ledger lists the open session that tainted the host, not an earl
   const sessionId = await h.openSession(await h.grant('staging-web-1'));
   const drift = await h.api('admin', 'GET', '/api/drift');
   const entry = drift.body.find((d: { host: { name: string } }) => d.host.name === 'staging-web-1');
-  assert.deepEqual(entry.sessions.map((s: { id: string }) => s.id), [sessionId]);
+  assert.deepEqual(
+    entry.sessions.map((s: { id: string }) => s.id),
+    [sessionId],
+  );
   assert.equal(entry.replacement, null);
 });
 
@@ -69,10 +75,18 @@ test('search finds typed and printed lines of committed recordings, for those wh
   const alice = await h.attach(sessionId);
   alice.send('echo needle-$((40+2))-found\n');
   await alice.waitForOutput('needle-42-found');
-  const found = await h.eventually(() => h.api('dave', 'GET', '/api/search/recordings?q=needle-42'), (r) => r.body.length >= 1, 'the output line indexed');
+  const found = await h.eventually(
+    () => h.api('dave', 'GET', '/api/search/recordings?q=needle-42'),
+    (r) => r.body.length >= 1,
+    'the output line indexed',
+  );
   assert.equal(found.body[0].sessionId, sessionId);
   assert.equal(found.body[0].kind, 'o');
-  const typed = await h.eventually(() => h.api('dave', 'GET', `/api/search/recordings?q=${encodeURIComponent('$((40+2))')}&kind=i`), (r) => r.body.length === 1, 'the typed line indexed');
+  const typed = await h.eventually(
+    () => h.api('dave', 'GET', `/api/search/recordings?q=${encodeURIComponent('$((40+2))')}&kind=i`),
+    (r) => r.body.length === 1,
+    'the typed line indexed',
+  );
   assert.equal(typed.body[0].line, 'echo needle-$((40+2))-found');
   assert.equal((await h.api('alice', 'GET', '/api/search/recordings?q=needle')).status, 403);
   assert.equal((await h.api('dave', 'GET', '/api/search/recordings?q=ne')).status, 400);

@@ -19,13 +19,26 @@ const dataDir = (t: { after(fn: () => void): void }) => {
 test('configuration errors name the variable', (t) => {
   const base = { BREAKGLASS_DATA_DIR: dataDir(t) };
   const bad = [
-    ['PORT', '70000'], ['PORT', 'abc'], ['BREAKGLASS_DEMO', 'maybe'], ['BREAKGLASS_MINUTE_MS', '5'],
-    ['BREAKGLASS_POLICY', '{"prod":{"approvalsRequired":0}}'], ['BREAKGLASS_POLICY', 'nope'], ['BREAKGLASS_TOKEN_SECRET', 'short'],
-    ['BREAKGLASS_LOG_LEVEL', 'bogus'], ['HOST', 'not a host'], ['HOST', 'http://127.0.0.1'],
-    ['BREAKGLASS_ALLOWED_ORIGINS', 'ops.example.com'], ['BREAKGLASS_ALLOWED_ORIGINS', 'https://ops.example.com/path'], ['BREAKGLASS_ALLOWED_ORIGINS', 'javascript:alert(1)'],
+    ['PORT', '70000'],
+    ['PORT', 'abc'],
+    ['BREAKGLASS_DEMO', 'maybe'],
+    ['BREAKGLASS_MINUTE_MS', '5'],
+    ['BREAKGLASS_POLICY', '{"prod":{"approvalsRequired":0}}'],
+    ['BREAKGLASS_POLICY', 'nope'],
+    ['BREAKGLASS_TOKEN_SECRET', 'short'],
+    ['BREAKGLASS_LOG_LEVEL', 'bogus'],
+    ['HOST', 'not a host'],
+    ['HOST', 'http://127.0.0.1'],
+    ['BREAKGLASS_ALLOWED_ORIGINS', 'ops.example.com'],
+    ['BREAKGLASS_ALLOWED_ORIGINS', 'https://ops.example.com/path'],
+    ['BREAKGLASS_ALLOWED_ORIGINS', 'javascript:alert(1)'],
   ];
   for (const [name, value] of bad) {
-    assert.throws(() => loadConfig({ ...base, [name!]: value }), (e: Error) => e instanceof ConfigError && e.message.includes(name!), `${name}=${value}`);
+    assert.throws(
+      () => loadConfig({ ...base, [name!]: value }),
+      (e: Error) => e instanceof ConfigError && e.message.includes(name!),
+      `${name}=${value}`,
+    );
   }
   const c = loadConfig(base);
   assert.equal(c.host, '127.0.0.1');
@@ -67,7 +80,10 @@ test('the audit hash chain covers content and order', () => {
   const h1 = eventHash(GENESIS, e1);
   const e2 = { ...e1, type: 'b' };
   const h2 = eventHash(h1, e2);
-  const rows = [{ ...e1, id: 1, prevHash: GENESIS, hash: h1 }, { ...e2, id: 2, prevHash: h1, hash: h2 }];
+  const rows = [
+    { ...e1, id: 1, prevHash: GENESIS, hash: h1 },
+    { ...e2, id: 2, prevHash: h1, hash: h2 },
+  ];
   assert.deepEqual(checkChain(rows, GENESIS), { ok: true, head: h2 });
   assert.equal(checkChain([{ ...rows[0]!, data: { x: 2 } }, rows[1]!], GENESIS).ok, false);
   assert.equal(checkChain([rows[1]!], GENESIS).ok, false);
@@ -76,7 +92,10 @@ test('the audit hash chain covers content and order', () => {
 test('recording chunks chain, and asciicast keeps characters split across chunks whole', () => {
   const a = chunkHash(CHAIN_START, 0, 0, 'o', Buffer.from('hi'));
   const b = chunkHash(a, 1, 5, 'o', Buffer.from('!'));
-  const rows = [{ seq: 0, atMs: 0, kind: 'o' as const, data: Buffer.from('hi'), hash: a }, { seq: 1, atMs: 5, kind: 'o' as const, data: Buffer.from('!'), hash: b }];
+  const rows = [
+    { seq: 0, atMs: 0, kind: 'o' as const, data: Buffer.from('hi'), hash: a },
+    { seq: 1, atMs: 5, kind: 'o' as const, data: Buffer.from('!'), hash: b },
+  ];
   assert.equal(checkChunks(rows, CHAIN_START, 0).ok, true);
   assert.equal(checkChunks([rows[1]!], CHAIN_START, 0).ok, false);
   const check = Buffer.from('✓');
@@ -88,7 +107,16 @@ test('recording chunks chain, and asciicast keeps characters split across chunks
 
 test('websocket control frames are parsed strictly', () => {
   assert.deepEqual(parseClientMessage('{"type":"resize","cols":80,"rows":24}'), { type: 'resize', cols: 80, rows: 24 });
-  for (const bad of ['', 'x', '1', '"resize"', '{"type":"resize","cols":0,"rows":24}', '{"type":"resize","cols":80.5,"rows":24}', '{"type":"resize","cols":80,"rows":501}', '{"type":"other"}']) {
+  for (const bad of [
+    '',
+    'x',
+    '1',
+    '"resize"',
+    '{"type":"resize","cols":0,"rows":24}',
+    '{"type":"resize","cols":80.5,"rows":24}',
+    '{"type":"resize","cols":80,"rows":501}',
+    '{"type":"other"}',
+  ]) {
     assert.ok('error' in parseClientMessage(bad), bad);
   }
 });

@@ -19,7 +19,8 @@ function admin(args: string[], env: Record<string, string>, stdin = ''): Promise
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  let stdout = '', stderr = '';
+  let stdout = '',
+    stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   child.stdin.end(stdin);
@@ -27,7 +28,11 @@ function admin(args: string[], env: Record<string, string>, stdin = ''): Promise
 }
 
 async function logIn(url: string, username: string, password: string) {
-  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   return { status: res.status, body: (await res.json()) as { user: { username: string; roles: string[] } } };
 }
 
@@ -55,7 +60,10 @@ test('the first admin is created on an empty database without the demo, and logs
   assert.equal(login.status, 200);
   assert.deepEqual(login.body.user.roles, ['admin']);
   const listed = await h.api(undefined, 'GET', '/api/users', undefined, { authorization: `Bearer ${(login.body as unknown as { token: string }).token}` });
-  assert.deepEqual(listed.body.map((u: { username: string; email: string }) => [u.username, u.email]), [['root-admin', 'ops@example.com']]);
+  assert.deepEqual(
+    listed.body.map((u: { username: string; email: string }) => [u.username, u.email]),
+    [['root-admin', 'ops@example.com']],
+  );
   const [event] = await h.prisma.auditEvent.findMany({ where: { type: 'user.created' } });
   assert.deepEqual(event!.data, { username: 'root-admin', roles: ['admin'], email: 'ops@example.com', source: 'local', via: 'cli' });
   const everything = JSON.stringify(await h.prisma.auditEvent.findMany({ select: { data: true } }));
@@ -84,7 +92,10 @@ test('at a terminal the password is asked twice and never echoed', async (t) => 
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const env = { DATABASE_URL: await freshDatabase(), BREAKGLASS_DATA_DIR: dataDir, BREAKGLASS_DEMO: '0' };
   const pty = nodePty.spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/users/admin-cli.ts'), 'create-user', 'tty-admin', '--role', 'admin'], {
-    cwd: root, cols: 100, rows: 30, env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', ...env },
+    cwd: root,
+    cols: 100,
+    rows: 30,
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', ...env },
   });
   let output = '';
   const waiters: { text: string; resolve: () => void }[] = [];
@@ -93,7 +104,13 @@ test('at a terminal the password is asked twice and never echoed', async (t) => 
     for (const w of waiters.filter((w) => output.includes(w.text))) w.resolve();
   });
   const exited = new Promise<number>((resolve) => pty.onExit(({ exitCode }) => resolve(exitCode)));
-  t.after(() => { try { pty.kill(); } catch { /* already gone */ } });
+  t.after(() => {
+    try {
+      pty.kill();
+    } catch {
+      /* already gone */
+    }
+  });
   const seen = (text: string) => new Promise<void>((resolve) => (output.includes(text) ? resolve() : waiters.push({ text, resolve })));
   await seen('New password: ');
   pty.write(`${PASSWORD}\r`);

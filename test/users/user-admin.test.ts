@@ -40,7 +40,19 @@ test('admins create users; bad input gets 400/409 and changes nothing; only admi
 
   const made = await create(h, { username: 'frank', password: PASSWORD, roles: ['requester', 'approver'], email: 'frank@example.com' });
   assert.equal(made.status, 201);
-  assert.deepEqual({ ...made.body, id: undefined, createdAt: undefined }, { id: undefined, createdAt: undefined, username: 'frank', roles: ['requester', 'approver'], email: 'frank@example.com', displayName: null, source: 'local', disabled: false });
+  assert.deepEqual(
+    { ...made.body, id: undefined, createdAt: undefined },
+    {
+      id: undefined,
+      createdAt: undefined,
+      username: 'frank',
+      roles: ['requester', 'approver'],
+      email: 'frank@example.com',
+      displayName: null,
+      source: 'local',
+      disabled: false,
+    },
+  );
   assert.equal((await loginStatus(h, 'frank', PASSWORD)).status, 200);
   const event = await h.prisma.auditEvent.findFirstOrThrow({ where: { type: 'user.created' } });
   assert.equal(event.actor, 'admin');
@@ -63,7 +75,9 @@ test('a disabled user cannot log in and their tokens die at once; re-enabled, th
   const enabled = await h.api('admin', 'POST', `/api/users/${alice.id}/enable`);
   assert.equal(enabled.body.disabled, false);
   assert.equal((await loginStatus(h, 'alice', 'demo')).status, 200);
-  const types = (await h.prisma.auditEvent.findMany({ where: { subjectId: alice.id, type: { startsWith: 'user.' } }, orderBy: { id: 'asc' } })).map((e) => e.type);
+  const types = (await h.prisma.auditEvent.findMany({ where: { subjectId: alice.id, type: { startsWith: 'user.' } }, orderBy: { id: 'asc' } })).map(
+    (e) => e.type,
+  );
   assert.deepEqual(types, ['user.disabled', 'user.enabled']);
 });
 
@@ -74,7 +88,7 @@ test('token verification refuses a disabled user even if a token row was left li
   assert.equal((await h.api('dave', 'GET', '/api/me')).status, 401);
 });
 
-test('changing roles revokes the user\'s tokens; the next login carries the new roles', async (t) => {
+test("changing roles revokes the user's tokens; the next login carries the new roles", async (t) => {
   const h = await startHarness(t);
   const bob = await h.prisma.user.findUniqueOrThrow({ where: { username: 'bob' } });
   assert.equal((await h.api('bob', 'GET', '/api/me')).status, 200);
@@ -104,7 +118,12 @@ test('an admin cannot disable themselves or drop their own admin role', async (t
 
 test('password reset: rules hold, the old password stops working, no plain password in logs or audit', async (t) => {
   let logs = '';
-  const logStream = new Writable({ write(chunk, _enc, done) { logs += chunk.toString(); done(); } });
+  const logStream = new Writable({
+    write(chunk, _enc, done) {
+      logs += chunk.toString();
+      done();
+    },
+  });
   const h = await startHarness(t, { BREAKGLASS_LOG_LEVEL: 'debug' }, { logStream });
   const carol = await h.prisma.user.findUniqueOrThrow({ where: { username: 'carol' } });
   const weak = await h.api('admin', 'POST', `/api/users/${carol.id}/password`, { password: 'tooshort-1' });
@@ -133,7 +152,7 @@ test('with local accounts off, password login is refused', async (t) => {
   assert.equal(res.body.error.code, 'local_accounts_off');
 });
 
-test('separation of duties across accounts: an approver with the requester\'s e-mail cannot approve', async (t) => {
+test("separation of duties across accounts: an approver with the requester's e-mail cannot approve", async (t) => {
   const h = await startHarness(t);
   await create(h, { username: 'henry', password: PASSWORD, roles: ['requester'], email: 'henry@example.com' });
   await create(h, { username: 'henry-sso', password: PASSWORD, roles: ['approver'], email: 'Henry@Example.com' });

@@ -1,8 +1,22 @@
 // The broker's HTTP API. Auth is the httpOnly cookie set at login, so no token
 // is handled here; a 401 anywhere sends the user back to the login page.
 import type {
-  NotificationChannel, NotificationDelivery,
-  AccessRequest, AuditEvent, AuditVerification, Capture, DriftEntry, FleetReport, Host, Policy, RecordingHit, ReplacementRecord, Rollout, Replacement, Session, User,
+  NotificationChannel,
+  NotificationDelivery,
+  AccessRequest,
+  AuditEvent,
+  AuditVerification,
+  Capture,
+  DriftEntry,
+  FleetReport,
+  Host,
+  Policy,
+  RecordingHit,
+  ReplacementRecord,
+  Rollout,
+  Replacement,
+  Session,
+  User,
 } from './types';
 import type { Role, UserAdmin } from './types';
 
@@ -10,7 +24,11 @@ import type { Role, UserAdmin } from './types';
 export type AccessBounds = Pick<Policy, 'environment' | 'approvalsRequired' | 'minDurationMinutes' | 'maxDurationMinutes'>;
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -42,8 +60,12 @@ const unreachable = () => new ApiError(0, 'network', 'Cannot reach the broker. C
 
 /** The contract's error body as an ApiError; a 401 sends the user back to log in. */
 async function fail(res: Response, path: string): Promise<never> {
-  const err = await res.json().catch(() => null) as { error?: { code?: string; message?: string } } | null;
-  const error = new ApiError(res.status, err?.error?.code ?? 'http_' + res.status, err?.error?.message ?? `The broker answered ${res.status} ${res.statusText}.`);
+  const err = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+  const error = new ApiError(
+    res.status,
+    err?.error?.code ?? 'http_' + res.status,
+    err?.error?.message ?? `The broker answered ${res.status} ${res.statusText}.`,
+  );
   if (res.status === 401 && path !== '/auth/login' && path !== '/me') onUnauthorized();
   throw error;
 }
@@ -74,7 +96,8 @@ export const api = {
   withdraw: (id: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(id)}/withdraw`),
   openSession: (requestId: string, cols: number, rows: number) =>
     call<{ id: string; expiresAt: string }>('POST', `/requests/${encodeURIComponent(requestId)}/sessions`, { cols, rows }),
-  sessions: (filter: { hostId?: string; requestId?: string; user?: string; endReason?: string; from?: string; to?: string } = {}) => call<Session[]>('GET', `/sessions${query(filter)}`),
+  sessions: (filter: { hostId?: string; requestId?: string; user?: string; endReason?: string; from?: string; to?: string } = {}) =>
+    call<Session[]>('GET', `/sessions${query(filter)}`),
   session: (id: string) => call<Session>('GET', `/sessions/${encodeURIComponent(id)}`),
   recordingUrl: (id: string) => `/api/sessions/${encodeURIComponent(id)}/recording`,
   /** The whole recording, reporting the bytes received so far: a long session takes a while. */
@@ -100,19 +123,36 @@ export const api = {
       progress(received);
     }
   },
-  audit: (filter: { after?: string; before?: string; type?: string; actor?: string; subjectId?: string; from?: string; to?: string; order?: 'asc' | 'desc'; limit?: number }) => call<AuditEvent[]>('GET', `/audit${query(filter)}`),
+  audit: (filter: {
+    after?: string;
+    before?: string;
+    type?: string;
+    actor?: string;
+    subjectId?: string;
+    from?: string;
+    to?: string;
+    order?: 'asc' | 'desc';
+    limit?: number;
+  }) => call<AuditEvent[]>('GET', `/audit${query(filter)}`),
   verifyAudit: () => call<AuditVerification>('GET', '/audit/verify'),
   replacements: (hostId?: string) => call<Replacement[]>('GET', `/replacements${query({ hostId })}`),
   drift: () => call<DriftEntry[]>('GET', '/drift'),
-  putPolicy: (policy: AccessBounds) => call<Policy>('PUT', `/policies/${encodeURIComponent(policy.environment)}`, {
-    approvalsRequired: policy.approvalsRequired, minDurationMinutes: policy.minDurationMinutes, maxDurationMinutes: policy.maxDurationMinutes,
-  }),
+  putPolicy: (policy: AccessBounds) =>
+    call<Policy>('PUT', `/policies/${encodeURIComponent(policy.environment)}`, {
+      approvalsRequired: policy.approvalsRequired,
+      minDurationMinutes: policy.minDurationMinutes,
+      maxDurationMinutes: policy.maxDurationMinutes,
+    }),
   replaceHost: (hostId: string) => call<Replacement>('POST', `/hosts/${encodeURIComponent(hostId)}/replace`),
   searchRecordings: (q: string, filter: { environment?: string; from?: string; to?: string } = {}) =>
     call<RecordingHit[]>('GET', `/search/recordings${query({ q, ...filter })}`),
   sshCa: () => call<{ publicKey: string; fingerprint: string }>('GET', '/ssh/ca'),
   evidenceKey: () => call<{ publicKey: string; fingerprint: string }>('GET', '/evidence/key'),
-  verifyEvidence: (id: string) => call<{ ok: boolean; problems: string[]; manifestHash: string | null; keyFingerprint: string; chunks: number }>('GET', `/sessions/${encodeURIComponent(id)}/evidence/verify`),
+  verifyEvidence: (id: string) =>
+    call<{ ok: boolean; problems: string[]; manifestHash: string | null; keyFingerprint: string; chunks: number }>(
+      'GET',
+      `/sessions/${encodeURIComponent(id)}/evidence/verify`,
+    ),
   evidenceUrl: (id: string) => `/api/sessions/${encodeURIComponent(id)}/evidence`,
   users: () => call<UserAdmin[]>('GET', '/users'),
   createUser: (body: { username: string; password: string; roles: Role[]; email?: string }) => call<UserAdmin>('POST', '/users', body),
@@ -120,11 +160,17 @@ export const api = {
   enableUser: (id: string) => call<UserAdmin>('POST', `/users/${encodeURIComponent(id)}/enable`),
   setUserRoles: (id: string, roles: Role[]) => call<UserAdmin>('PUT', `/users/${encodeURIComponent(id)}/roles`, { roles }),
   resetUserPassword: (id: string, password: string) => call<UserAdmin>('POST', `/users/${encodeURIComponent(id)}/password`, { password }),
-  askExtension: (requestId: string, minutes: number, reason: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(requestId)}/extensions`, { minutes, reason }),
+  askExtension: (requestId: string, minutes: number, reason: string) =>
+    call<AccessRequest>('POST', `/requests/${encodeURIComponent(requestId)}/extensions`, { minutes, reason }),
   decideExtension: (requestId: string, extensionId: string, decision: 'approve' | 'deny', comment?: string) =>
-    call<AccessRequest>('POST', `/requests/${encodeURIComponent(requestId)}/extensions/${encodeURIComponent(extensionId)}/${decision}`, comment ? { comment } : {}),
+    call<AccessRequest>(
+      'POST',
+      `/requests/${encodeURIComponent(requestId)}/extensions/${encodeURIComponent(extensionId)}/${decision}`,
+      comment ? { comment } : {},
+    ),
   reviews: (state?: 'open' | 'overdue' | 'done') => call<AccessRequest[]>('GET', `/reviews${query({ state })}`),
-  review: (requestId: string, outcome: 'acknowledged' | 'flagged', comment?: string) => call<AccessRequest>('POST', `/requests/${encodeURIComponent(requestId)}/review`, comment ? { outcome, comment } : { outcome }),
+  review: (requestId: string, outcome: 'acknowledged' | 'flagged', comment?: string) =>
+    call<AccessRequest>('POST', `/requests/${encodeURIComponent(requestId)}/review`, comment ? { outcome, comment } : { outcome }),
   /** The whole policy, issue 12's fields included. */
   putFullPolicy: ({ environment, ...fields }: Required<Policy>) => call<Policy>('PUT', `/policies/${encodeURIComponent(environment)}`, fields),
   notificationChannels: () => call<NotificationChannel[]>('GET', '/notifications/channels'),

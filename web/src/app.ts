@@ -135,9 +135,12 @@ export class App {
       });
     }
     if (path === '/' || path === '/login') return navigate(homeOf(this.user), { replace: true });
-    this.events ??= new LiveEvents(() => void api.me().catch((e) => {
-      if (e instanceof ApiError && e.status === 401) this.expired();
-    }));
+    this.events ??= new LiveEvents(
+      () =>
+        void api.me().catch((e) => {
+          if (e instanceof ApiError && e.status === 401) this.expired();
+        }),
+    );
     if (!this.pending && hasRole(this.user, 'approver')) this.pending = new PendingCount(this.user, this.events);
     const match = matchRoute(routes, path);
     const main = el('main', { id: 'main', class: match?.route.bare ? 'bare' : '' });
@@ -170,16 +173,55 @@ export class App {
     const mine = nav.filter((n) => hasRole(user, ...n.roles));
     // The longest nav path that is this path or a parent of it is the current one.
     const current = mine.filter((n) => path === n.path || path.startsWith(n.path + '/')).sort((a, b) => b.path.length - a.path.length)[0];
-    const links = mine.map((n) => el('li', null, el('a', { href: n.path, 'aria-current': n === current ? 'page' : null }, n.label,
-      n.path === '/approvals' && this.pending ? this.pending.element : null)));
-    const logout = el('button', { type: 'button', class: 'link-button', onclick: () => void api.logout().then((r) => (r.endSessionUrl ? location.assign(r.endSessionUrl) : this.loggedOut(null)), () => this.loggedOut(null)) }, 'Log out');
-    return el('header', { class: 'app-header' },
-      el('a', { class: 'skip', href: '#main', onclick: (e) => { e.preventDefault(); document.getElementById('main')?.querySelector<HTMLElement>('h1')?.focus(); } }, 'Skip to content'),
+    const links = mine.map((n) =>
+      el(
+        'li',
+        null,
+        el(
+          'a',
+          { href: n.path, 'aria-current': n === current ? 'page' : null },
+          n.label,
+          n.path === '/approvals' && this.pending ? this.pending.element : null,
+        ),
+      ),
+    );
+    const logout = el(
+      'button',
+      {
+        type: 'button',
+        class: 'link-button',
+        onclick: () =>
+          void api.logout().then(
+            (r) => (r.endSessionUrl ? location.assign(r.endSessionUrl) : this.loggedOut(null)),
+            () => this.loggedOut(null),
+          ),
+      },
+      'Log out',
+    );
+    return el(
+      'header',
+      { class: 'app-header' },
+      el(
+        'a',
+        {
+          class: 'skip',
+          href: '#main',
+          onclick: (e) => {
+            e.preventDefault();
+            document.getElementById('main')?.querySelector<HTMLElement>('h1')?.focus();
+          },
+        },
+        'Skip to content',
+      ),
       el('a', { class: 'brand', href: homeOf(user) }, 'breakglass'),
       el('nav', { 'aria-label': 'Main' }, el('ul', null, links)),
-      el('div', { class: 'who' },
+      el(
+        'div',
+        { class: 'who' },
         el('span', { class: 'username', 'data-testid': 'username' }, user.username),
         el('span', { class: 'roles' }, user.roles.join(', ')),
-        logout));
+        logout,
+      ),
+    );
   }
 }

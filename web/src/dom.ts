@@ -4,11 +4,7 @@ export type Child = Node | string | number | null | undefined | false;
 type AttrValue = string | number | boolean | null | undefined;
 export type Attrs = { [name: string]: AttrValue | ((event: Event) => void) };
 
-export function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs?: Attrs | null,
-  ...children: (Child | Child[])[]
-): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs | null, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs ?? {})) {
     if (typeof value === 'function') node.addEventListener(name.replace(/^on/, ''), value);
@@ -68,23 +64,49 @@ export function alertBox(message: string, kind: 'error' | 'info' | 'success' = '
 /** A table that turns into labelled cards on narrow screens (see style.css). */
 export function table(caption: string, columns: string[], rows: { cells: (Child | Child[])[]; attrs?: Attrs }[], empty: string): HTMLElement {
   if (rows.length === 0) return el('p', { class: 'empty' }, empty);
-  return el('div', { class: 'table-wrap' },
-    el('table', { class: 'responsive' },
+  return el(
+    'div',
+    { class: 'table-wrap' },
+    el(
+      'table',
+      { class: 'responsive' },
       el('caption', { class: 'visually-hidden' }, caption),
       // A column of buttons or links still needs a header a screen reader can announce.
-      el('thead', null, el('tr', null, columns.map((c) => el('th', { scope: 'col' }, c || el('span', { class: 'visually-hidden' }, 'Actions'))))),
-      el('tbody', null, rows.map((row) =>
-        el('tr', row.attrs ?? null, row.cells.map((cell, i) => el('td', { 'data-label': columns[i] }, cell)))))));
+      el(
+        'thead',
+        null,
+        el(
+          'tr',
+          null,
+          columns.map((c) => el('th', { scope: 'col' }, c || el('span', { class: 'visually-hidden' }, 'Actions'))),
+        ),
+      ),
+      el(
+        'tbody',
+        null,
+        rows.map((row) =>
+          el(
+            'tr',
+            row.attrs ?? null,
+            row.cells.map((cell, i) => el('td', { 'data-label': columns[i] }, cell)),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 /** A <select> with "All" first; options are [value, label] or plain values. */
 export function select(name: string, options: (string | [string, string])[], value = '', allLabel: string | null = 'All'): HTMLSelectElement {
-  const s = el('select', { name },
+  const s = el(
+    'select',
+    { name },
     allLabel === null ? null : el('option', { value: '' }, allLabel),
     options.map((o) => {
       const [v, label] = Array.isArray(o) ? o : [o, o];
       return el('option', { value: v }, label);
-    }));
+    }),
+  );
   s.value = value;
   return s;
 }

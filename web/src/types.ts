@@ -99,7 +99,15 @@ export interface Capture {
 // Fleet consistency (docs/api.md, "Fleet consistency").
 export type ReasonKind = 'off_target' | 'off_peers' | 'touched' | 'failed' | 'too_old';
 export interface FleetReport {
-  environments: { environment: string; targetVersion: string | null; peerVersion: string | null; maxHostAgeHours: number | null; hosts: number; exceptions: number; byKind: Record<string, number> }[];
+  environments: {
+    environment: string;
+    targetVersion: string | null;
+    peerVersion: string | null;
+    maxHostAgeHours: number | null;
+    hosts: number;
+    exceptions: number;
+    byKind: Record<string, number>;
+  }[];
   exceptions: { host: Host; reasons: { kind: ReasonKind; why: string; since: string }[] }[];
 }
 export interface Rollout {

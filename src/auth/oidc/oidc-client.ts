@@ -29,7 +29,9 @@ export async function discoverOidc(cfg: OidcConfig): Promise<OidcClient> {
     });
   } catch (err) {
     const cause = (err as { cause?: { message?: string } }).cause?.message;
-    throw new ConfigError(`BREAKGLASS_OIDC_ISSUER: cannot read the discovery document of ${cfg.issuer.href}: ${(err as Error).message}${cause ? ` (${cause})` : ''}`);
+    throw new ConfigError(
+      `BREAKGLASS_OIDC_ISSUER: cannot read the discovery document of ${cfg.issuer.href}: ${(err as Error).message}${cause ? ` (${cause})` : ''}`,
+    );
   }
   const metadata = config.serverMetadata();
   return {

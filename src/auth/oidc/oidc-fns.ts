@@ -5,7 +5,8 @@ import { ROLES, type Role } from '../roles.js';
 /** The claim at `path` (dots walk into objects, as in Keycloak's realm_access.roles), as a list of strings. */
 export function claimValues(claims: Record<string, unknown>, path: string): string[] {
   let value: unknown = claims[path];
-  if (value === undefined && path.includes('.')) value = path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), claims);
+  if (value === undefined && path.includes('.'))
+    value = path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), claims);
   if (typeof value === 'string') return [value];
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }

@@ -15,7 +15,10 @@ const BINDING_COOKIE = 'breakglass_oidc';
 const BINDING_PATH = '/api/auth/oidc';
 const Redirect = { 302: Type.Null({ description: 'Location: where the browser goes next' }) };
 
-export default async function oidcRoutes(app: FastifyInstance, opts: { oidc: OidcService | undefined; localAccounts: boolean; secureCookie: boolean; perMinute: number }) {
+export default async function oidcRoutes(
+  app: FastifyInstance,
+  opts: { oidc: OidcService | undefined; localAccounts: boolean; secureCookie: boolean; perMinute: number },
+) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { oidc } = opts;
   // Starting a sign-in writes a row and the callback talks to the provider: both are limited like password logins.
@@ -24,42 +27,67 @@ export default async function oidcRoutes(app: FastifyInstance, opts: { oidc: Oid
     rateLimit: {
       max: opts.perMinute,
       timeWindow: '1 minute',
-      errorResponseBuilder: (_req: unknown, ctx: { after: string }) => new AppError(429, 'rate_limited', `Too many sign-in attempts: try again in ${ctx.after}.`),
+      errorResponseBuilder: (_req: unknown, ctx: { after: string }) =>
+        new AppError(429, 'rate_limited', `Too many sign-in attempts: try again in ${ctx.after}.`),
     },
   };
 
-  r.get('/api/auth/providers', {
-    schema: { security: [], response: { 200: Type.Object({ localAccounts: Type.Boolean(), sso: Type.Union([Type.Object({ name: Type.String(), startUrl: Type.String() }), Type.Null()]) }) } },
-  }, async () => ({ localAccounts: opts.localAccounts, sso: oidc ? { name: oidc.displayName, startUrl: `${BINDING_PATH}/start` } : null }));
+  r.get(
+    '/api/auth/providers',
+    {
+      schema: {
+        security: [],
+        response: {
+          200: Type.Object({ localAccounts: Type.Boolean(), sso: Type.Union([Type.Object({ name: Type.String(), startUrl: Type.String() }), Type.Null()]) }),
+        },
+      },
+    },
+    async () => ({ localAccounts: opts.localAccounts, sso: oidc ? { name: oidc.displayName, startUrl: `${BINDING_PATH}/start` } : null }),
+  );
 
   if (!oidc) return;
 
-  r.get('/api/auth/oidc/start', {
-    config: limited,
-    schema: { security: [], querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 512 })) }), response: { ...Redirect, 400: ErrorSchema, 429: ErrorSchema } },
-  }, async (request, reply) => {
-    const { url, binding } = await oidc.start(request.query.next);
-    reply.setCookie(BINDING_COOKIE, binding, { httpOnly: true, sameSite: 'lax', secure: opts.secureCookie, path: BINDING_PATH, maxAge: 600 });
-    return reply.redirect(url, 302);
-  });
-
-  r.get('/api/auth/oidc/callback', {
-    config: limited,
-    schema: {
-      security: [],
-      querystring: Type.Object({
-        code: Type.Optional(Type.String({ maxLength: 2048 })),
-        state: Type.Optional(Type.String({ maxLength: 512 })),
-        error: Type.Optional(Type.String({ maxLength: 256 })),
-      }, { additionalProperties: true }),
-      response: { ...Redirect, 400: ErrorSchema, 429: ErrorSchema },
+  r.get(
+    '/api/auth/oidc/start',
+    {
+      config: limited,
+      schema: {
+        security: [],
+        querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 512 })) }),
+        response: { ...Redirect, 400: ErrorSchema, 429: ErrorSchema },
+      },
     },
-  }, async (request, reply) => {
-    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
-    const outcome = await oidc.callback(query, request.cookies[BINDING_COOKIE], request.ip);
-    reply.clearCookie(BINDING_COOKIE, { path: BINDING_PATH });
-    if (!outcome.ok) return reply.redirect(outcome.reason === 'no_role' ? '/no-access' : `/login?sso=${outcome.reason}`, 302);
-    await startSession(reply, outcome.issued, opts.secureCookie);
-    return reply.redirect(outcome.next, 302);
-  });
+    async (request, reply) => {
+      const { url, binding } = await oidc.start(request.query.next);
+      reply.setCookie(BINDING_COOKIE, binding, { httpOnly: true, sameSite: 'lax', secure: opts.secureCookie, path: BINDING_PATH, maxAge: 600 });
+      return reply.redirect(url, 302);
+    },
+  );
+
+  r.get(
+    '/api/auth/oidc/callback',
+    {
+      config: limited,
+      schema: {
+        security: [],
+        querystring: Type.Object(
+          {
+            code: Type.Optional(Type.String({ maxLength: 2048 })),
+            state: Type.Optional(Type.String({ maxLength: 512 })),
+            error: Type.Optional(Type.String({ maxLength: 256 })),
+          },
+          { additionalProperties: true },
+        ),
+        response: { ...Redirect, 400: ErrorSchema, 429: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
+      const outcome = await oidc.callback(query, request.cookies[BINDING_COOKIE], request.ip);
+      reply.clearCookie(BINDING_COOKIE, { path: BINDING_PATH });
+      if (!outcome.ok) return reply.redirect(outcome.reason === 'no_role' ? '/no-access' : `/login?sso=${outcome.reason}`, 302);
+      await startSession(reply, outcome.issued, opts.secureCookie);
+      return reply.redirect(outcome.next, 302);
+    },
+  );
 }

@@ -30,7 +30,12 @@ export function oidcService(prisma: PrismaClient, auth: AuthService, oidc: OidcC
     if (!found) {
       const username = await freeUsername(tx, usernameFromClaims(claims));
       const user = await tx.user.create({ data: { username, passwordHash: '', roles, oidcIssuer: oidc.issuer, oidcSubject: subject, ...profile } });
-      await appendAudit(tx, { type: 'user.created', subjectType: 'user', subjectId: user.id, data: { username, roles, email: profile.email, source: 'sso', issuer: oidc.issuer, subject } });
+      await appendAudit(tx, {
+        type: 'user.created',
+        subjectType: 'user',
+        subjectId: user.id,
+        data: { username, roles, email: profile.email, source: 'sso', issuer: oidc.issuer, subject },
+      });
       return user;
     }
     if (found.disabledAt || sameRoles(found.roles, roles)) {
@@ -38,7 +43,12 @@ export function oidcService(prisma: PrismaClient, auth: AuthService, oidc: OidcC
     }
     const user = await tx.user.update({ where: { id: found.id }, data: { ...profile, roles } });
     const revoked = await revokeTokens(tx, found.id);
-    await appendAudit(tx, { type: 'user.roles_changed', subjectType: 'user', subjectId: found.id, data: { username: found.username, from: found.roles, to: roles, source: 'sso', tokensRevoked: revoked } });
+    await appendAudit(tx, {
+      type: 'user.roles_changed',
+      subjectType: 'user',
+      subjectId: found.id,
+      data: { username: found.username, from: found.roles, to: roles, source: 'sso', tokensRevoked: revoked },
+    });
     return user;
   }
 
@@ -51,7 +61,14 @@ export function oidcService(prisma: PrismaClient, auth: AuthService, oidc: OidcC
       const binding = randomBytes(32).toString('base64url');
       await prisma.oidcLogin.deleteMany({ where: { expiresAt: { lt: new Date() } } });
       await prisma.oidcLogin.create({
-        data: { state: checks.state, binding: digest(binding), nonce: checks.nonce, codeVerifier: checks.codeVerifier, next: safeNext(next), expiresAt: new Date(Date.now() + LOGIN_TTL_MS) },
+        data: {
+          state: checks.state,
+          binding: digest(binding),
+          nonce: checks.nonce,
+          codeVerifier: checks.codeVerifier,
+          next: safeNext(next),
+          expiresAt: new Date(Date.now() + LOGIN_TTL_MS),
+        },
       });
       return { url: (await oidc.authorizationUrl(checks)).href, binding };
     },
@@ -62,7 +79,9 @@ export function oidcService(prisma: PrismaClient, auth: AuthService, oidc: OidcC
       const state = params.get('state') ?? '';
       const row = await consume(state);
       const fail = async (reason: Exclude<SsoOutcome, { ok: true }>['reason'], data: Record<string, unknown>, userId?: string) => {
-        await prisma.$transaction((tx) => appendAudit(tx, { type: 'auth.login_failed', subjectType: 'user', subjectId: userId, data: { via: 'sso', ip, reason, ...data } }));
+        await prisma.$transaction((tx) =>
+          appendAudit(tx, { type: 'auth.login_failed', subjectType: 'user', subjectId: userId, data: { via: 'sso', ip, reason, ...data } }),
+        );
         return { ok: false as const, reason };
       };
       if (!row || !binding || digest(binding) !== row.binding || row.expiresAt <= new Date()) return fail('state', {});

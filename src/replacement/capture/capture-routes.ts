@@ -12,15 +12,23 @@ export default async function captureRoutes(app: FastifyInstance, { captures, se
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', app.authenticate);
 
-  r.get('/api/sessions/:id/changes', {
-    schema: { params: IdParams, response: { 200: Type.Array(CaptureSchema), 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema } },
-  }, async (request) => {
-    await sessions.get(request.auth, request.params.id);
-    return captures.forSession(request.params.id);
-  });
+  r.get(
+    '/api/sessions/:id/changes',
+    {
+      schema: { params: IdParams, response: { 200: Type.Array(CaptureSchema), 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema } },
+    },
+    async (request) => {
+      await sessions.get(request.auth, request.params.id);
+      return captures.forSession(request.params.id);
+    },
+  );
 
-  r.get('/api/captures/:id', {
-    preHandler: requireRole('approver', 'auditor', 'admin'),
-    schema: { params: IdParams, response: { 200: CaptureSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema } },
-  }, async (request) => captures.get(request.params.id));
+  r.get(
+    '/api/captures/:id',
+    {
+      preHandler: requireRole('approver', 'auditor', 'admin'),
+      schema: { params: IdParams, response: { 200: CaptureSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema } },
+    },
+    async (request) => captures.get(request.params.id),
+  );
 }

@@ -49,16 +49,30 @@ export function captureService({ prisma, capturers, config, log }: Deps) {
     await prisma.$transaction(async (tx) => {
       const row = await tx.capture.create({
         data: {
-          replacementId: r.id, hostId: r.host.id, sessionIds, provider: r.provider,
-          kind: ok ? result.evidence.kind : 'none', status: ok ? 'succeeded' : 'failed', error: ok ? null : result.error,
-          summary: (ok ? result.evidence.summary : {}) as object, items: (ok ? result.evidence.items : []) as object[],
+          replacementId: r.id,
+          hostId: r.host.id,
+          sessionIds,
+          provider: r.provider,
+          kind: ok ? result.evidence.kind : 'none',
+          status: ok ? 'succeeded' : 'failed',
+          error: ok ? null : result.error,
+          summary: (ok ? result.evidence.summary : {}) as object,
+          items: (ok ? result.evidence.items : []) as object[],
         },
       });
       await appendAudit(tx, {
-        type: ok ? 'capture.succeeded' : 'capture.failed', subjectType: 'capture', subjectId: row.id,
+        type: ok ? 'capture.succeeded' : 'capture.failed',
+        subjectType: 'capture',
+        subjectId: row.id,
         data: {
-          replacementId: r.id, hostId: r.host.id, host: r.host.name, sessionIds, provider: r.provider,
-          ...(ok ? { kind: result.evidence.kind, summary: result.evidence.summary } : { error: result.error, teardown: config.captureOnFailure === 'hold' ? 'held' : 'proceeded' }),
+          replacementId: r.id,
+          hostId: r.host.id,
+          host: r.host.name,
+          sessionIds,
+          provider: r.provider,
+          ...(ok
+            ? { kind: result.evidence.kind, summary: result.evidence.summary }
+            : { error: result.error, teardown: config.captureOnFailure === 'hold' ? 'held' : 'proceeded' }),
         },
       });
       await publish(tx, { type: 'change', kind: 'replacement', id: r.id });
@@ -73,13 +87,23 @@ export function captureService({ prisma, capturers, config, log }: Deps) {
       if (!capturer) return;
       if (await prisma.capture.findFirst({ where: { replacementId: r.id, status: 'succeeded' }, select: { id: true } })) return;
       // The sessions on this instance of the host: since its last replacement (or its creation).
-      const previous = await prisma.replacement.findFirst({ where: { hostId: r.host.id, status: 'succeeded' }, orderBy: { finishedAt: 'desc' }, select: { finishedAt: true } });
-      const sessions = await prisma.session.findMany({ where: { hostId: r.host.id, startedAt: { gte: previous?.finishedAt ?? new Date(0) } }, select: { id: true, requestId: true }, orderBy: { startedAt: 'asc' } });
+      const previous = await prisma.replacement.findFirst({
+        where: { hostId: r.host.id, status: 'succeeded' },
+        orderBy: { finishedAt: 'desc' },
+        select: { finishedAt: true },
+      });
+      const sessions = await prisma.session.findMany({
+        where: { hostId: r.host.id, startedAt: { gte: previous?.finishedAt ?? new Date(0) } },
+        select: { id: true, requestId: true },
+        orderBy: { startedAt: 'asc' },
+      });
       const sessionIds = sessions.map((s) => s.id);
       const requestIds = [...new Set(sessions.map((s) => s.requestId))];
       let evidence: Evidence;
       try {
-        evidence = await withTimeout(config.captureTimeoutSeconds, (signal) => capturer.capture({ host: r.host, image: r.image }, signal, { replacementId: r.id, sessionIds, requestIds }));
+        evidence = await withTimeout(config.captureTimeoutSeconds, (signal) =>
+          capturer.capture({ host: r.host, image: r.image }, signal, { replacementId: r.id, sessionIds, requestIds }),
+        );
       } catch (err) {
         const error = `evidence capture failed: ${(err as Error).message}`.slice(0, 1000);
         log(`${r.host.name}: ${error}`);

@@ -21,14 +21,33 @@ export type CaptureView = Static<typeof CaptureSchema>;
 export const captureInclude = { host: { select: { name: true } } } as const;
 
 interface CaptureRow {
-  id: string; replacementId: string; hostId: string; sessionIds: string[]; provider: string; kind: string; status: string;
-  error: string | null; summary: unknown; items?: unknown; createdAt: Date; host: { name: string };
+  id: string;
+  replacementId: string;
+  hostId: string;
+  sessionIds: string[];
+  provider: string;
+  kind: string;
+  status: string;
+  error: string | null;
+  summary: unknown;
+  items?: unknown;
+  createdAt: Date;
+  host: { name: string };
 }
 
 export function toCaptureView(c: CaptureRow): CaptureView {
   return {
-    id: c.id, replacementId: c.replacementId, hostId: c.hostId, hostName: c.host.name, sessionIds: c.sessionIds, provider: c.provider, kind: c.kind,
-    status: c.status as CaptureView['status'], error: c.error, summary: c.summary as Record<string, unknown>,
-    ...(c.items !== undefined ? { items: c.items as unknown[] } : {}), createdAt: c.createdAt.toISOString(),
+    id: c.id,
+    replacementId: c.replacementId,
+    hostId: c.hostId,
+    hostName: c.host.name,
+    sessionIds: c.sessionIds,
+    provider: c.provider,
+    kind: c.kind,
+    status: c.status as CaptureView['status'],
+    error: c.error,
+    summary: c.summary as Record<string, unknown>,
+    ...(c.items !== undefined ? { items: c.items as unknown[] } : {}),
+    createdAt: c.createdAt.toISOString(),
   };
 }

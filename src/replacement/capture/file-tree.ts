@@ -35,7 +35,11 @@ export interface TreeLimits {
 }
 
 export const DEFAULT_LIMITS: TreeLimits = {
-  maxEntries: 20_000, maxDepth: 64, maxHashBytes: 64 << 20, maxTotalBytes: 512 << 20, maxTextBytes: 16 << 10,
+  maxEntries: 20_000,
+  maxDepth: 64,
+  maxHashBytes: 64 << 20,
+  maxTotalBytes: 512 << 20,
+  maxTextBytes: 16 << 10,
 };
 
 export interface Tree {
@@ -62,7 +66,7 @@ export async function readTree(root: string, limits: TreeLimits = DEFAULT_LIMITS
       const now = await file.stat();
       if (!now.isFile() || !sameFile(now, seen)) return void (entry.note = 'changed while it was read');
       const hash = createHash('sha256');
-      const keep = now.size <= limits.maxTextBytes && now.nlink === 1 ? [] as Buffer[] : undefined;
+      const keep = now.size <= limits.maxTextBytes && now.nlink === 1 ? ([] as Buffer[]) : undefined;
       const buf = Buffer.allocUnsafe(64 * 1024);
       let read = 0;
       // Never more than the size seen: a file that grows meanwhile is cut there.

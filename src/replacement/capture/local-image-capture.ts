@@ -42,8 +42,14 @@ export function diffTrees(image: Map<string, TreeEntry>, host: Map<string, TreeE
     return text;
   };
   const describe = (e: TreeEntry, change: Change): FileChange => ({
-    path: e.path, change, kind: e.kind, size: e.size, sha256: e.sha256 ?? null, mode: octal(e.mode),
-    ...(e.target !== undefined ? { target: e.target } : {}), ...(e.note ? { note: e.note } : {}),
+    path: e.path,
+    change,
+    kind: e.kind,
+    size: e.size,
+    sha256: e.sha256 ?? null,
+    mode: octal(e.mode),
+    ...(e.target !== undefined ? { target: e.target } : {}),
+    ...(e.note ? { note: e.note } : {}),
   });
   const paths = [...new Set([...image.keys(), ...host.keys()])].filter((p) => !BUILDER_FILES.has(p)).sort();
   for (const p of paths) {
@@ -57,7 +63,14 @@ export function diffTrees(image: Map<string, TreeEntry>, host: Map<string, TreeE
       out.push({
         ...describe(now, 'changed'),
         ...(text !== undefined ? { text } : {}),
-        before: { kind: was.kind, size: was.size, sha256: was.sha256 ?? null, mode: octal(was.mode), ...(was.target !== undefined ? { target: was.target } : {}), ...(before !== undefined ? { text: before } : {}) },
+        before: {
+          kind: was.kind,
+          size: was.size,
+          sha256: was.sha256 ?? null,
+          mode: octal(was.mode),
+          ...(was.target !== undefined ? { target: was.target } : {}),
+          ...(before !== undefined ? { text: before } : {}),
+        },
       });
     }
   }
@@ -80,9 +93,12 @@ export function localImageCapturer(dataDir: string, limits: TreeLimits = DEFAULT
       return {
         kind: 'file-diff',
         summary: {
-          added: count('added'), changed: count('changed'), removed: count('removed'),
+          added: count('added'),
+          changed: count('changed'),
+          removed: count('removed'),
           bytes: items.filter((i) => i.change !== 'removed').reduce((n, i) => n + i.size, 0),
-          image: `${target.image.name}:${target.image.version}`, instance: target.host.instance,
+          image: `${target.image.name}:${target.image.version}`,
+          instance: target.host.instance,
           ...(incomplete ? { incomplete } : {}),
         },
         items,

@@ -6,7 +6,10 @@
 // own AWS_ENDPOINT_URL* variables. The SDK signs, retries throttled calls with
 // backoff and paginates.
 import {
-  AutoScalingClient, DescribeAutoScalingInstancesCommand, paginateDescribeAutoScalingGroups, TerminateInstanceInAutoScalingGroupCommand,
+  AutoScalingClient,
+  DescribeAutoScalingInstancesCommand,
+  paginateDescribeAutoScalingGroups,
+  TerminateInstanceInAutoScalingGroupCommand,
   type Instance as GroupInstance,
 } from '@aws-sdk/client-auto-scaling';
 import { CreateSnapshotCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
@@ -77,7 +80,10 @@ export function awsAsgProvider(opts: AwsOptions = {}): ReplacementProvider {
             return { instanceId: ready.InstanceId!, ...(address ? { address } : {}) };
           }
           last = fresh.map((i) => `${i.InstanceId} ${i.LifecycleState}/${i.HealthStatus}`).join(', ') || 'none launched yet';
-          if (Date.now() >= deadline) throw new Error(`no new instance became InService${s.healthCheck ? ' and Healthy' : ''} in ${s.autoScalingGroup} within ${s.timeoutSeconds} s (new instances: ${last})`);
+          if (Date.now() >= deadline)
+            throw new Error(
+              `no new instance became InService${s.healthCheck ? ' and Healthy' : ''} in ${s.autoScalingGroup} within ${s.timeoutSeconds} s (new instances: ${last})`,
+            );
           await pause(Math.min(pollMs, Math.max(0, deadline - Date.now())));
         }
       } finally {
@@ -109,11 +115,13 @@ export function awsAsgCapturer(opts: AwsOptions = {}): Capturer {
         for (const mapping of instance.BlockDeviceMappings ?? []) {
           const volumeId = mapping.Ebs?.VolumeId;
           if (!volumeId) continue;
-          const snap = await ec2.send(new CreateSnapshotCommand({
-            VolumeId: volumeId,
-            Description: `breakglass evidence: ${target.host.name} (${instanceId}) ${mapping.DeviceName ?? ''} before replacement`.slice(0, 255),
-            TagSpecifications: [{ ResourceType: 'snapshot', Tags: tags }],
-          }));
+          const snap = await ec2.send(
+            new CreateSnapshotCommand({
+              VolumeId: volumeId,
+              Description: `breakglass evidence: ${target.host.name} (${instanceId}) ${mapping.DeviceName ?? ''} before replacement`.slice(0, 255),
+              TagSpecifications: [{ ResourceType: 'snapshot', Tags: tags }],
+            }),
+          );
           items.push({ device: mapping.DeviceName ?? null, volumeId, snapshotId: snap.SnapshotId ?? null, state: snap.State ?? null });
         }
         return { kind: 'ebs-snapshots', summary: { instanceId, region: s.region, snapshots: items.length }, items };

@@ -58,18 +58,31 @@ export function commandProvider(): ReplacementProvider {
     async replace(target) {
       const { argv, timeoutSeconds } = parseCommandReplacement(target.host.connectorConfig.replacement);
       return new Promise<void>((resolve, reject) => {
-        execFile(argv[0]!, argv.slice(1), {
-          env: commandEnv(target), cwd: '/', timeout: timeoutSeconds * 1000, killSignal: 'SIGKILL', maxBuffer: OUTPUT_LIMIT, windowsHide: true,
-        }, (err, _stdout, stderr) => {
-          if (!err) return resolve();
-          const e = err as Error & { killed?: boolean; code?: number | string; signal?: string | null };
-          const lastLine = String(stderr).trim().split('\n').pop()?.slice(0, 300) ?? '';
-          const why = e.killed ? `timed out after ${timeoutSeconds} s`
-            : typeof e.code === 'number' ? `exited with status ${e.code}`
-            : e.signal ? `was killed by ${e.signal}`
-            : `could not run (${String(e.code ?? e.message)})`;
-          reject(new Error(`replacement command ${argv[0]} ${why}${lastLine ? `: ${lastLine}` : ''}`));
-        });
+        execFile(
+          argv[0]!,
+          argv.slice(1),
+          {
+            env: commandEnv(target),
+            cwd: '/',
+            timeout: timeoutSeconds * 1000,
+            killSignal: 'SIGKILL',
+            maxBuffer: OUTPUT_LIMIT,
+            windowsHide: true,
+          },
+          (err, _stdout, stderr) => {
+            if (!err) return resolve();
+            const e = err as Error & { killed?: boolean; code?: number | string; signal?: string | null };
+            const lastLine = String(stderr).trim().split('\n').pop()?.slice(0, 300) ?? '';
+            const why = e.killed
+              ? `timed out after ${timeoutSeconds} s`
+              : typeof e.code === 'number'
+                ? `exited with status ${e.code}`
+                : e.signal
+                  ? `was killed by ${e.signal}`
+                  : `could not run (${String(e.code ?? e.message)})`;
+            reject(new Error(`replacement command ${argv[0]} ${why}${lastLine ? `: ${lastLine}` : ''}`));
+          },
+        );
       });
     },
   };

@@ -61,7 +61,10 @@ function safeMessage(text: string): string | undefined {
 }
 
 const ready = (p: V1Pod) => !p.metadata?.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-const selectorOf = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+const selectorOf = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 
 export function kubernetesProvider(opts: KubernetesOptions = {}): ReplacementProvider {
   const pollMs = opts.pollMs ?? 5000;
@@ -82,7 +85,9 @@ export function kubernetesProvider(opts: KubernetesOptions = {}): ReplacementPro
       const selector = selectorOf(old.metadata?.labels ?? {});
       for (;;) {
         const list = await call(`list pods in ${namespace}`, () => api.listNamespacedPod({ namespace, labelSelector: selector || undefined }));
-        const successors = list.items.filter((p) => p.metadata?.uid !== old.metadata?.uid && p.metadata?.ownerReferences?.some((o) => o.controller && o.uid === owner.uid));
+        const successors = list.items.filter(
+          (p) => p.metadata?.uid !== old.metadata?.uid && p.metadata?.ownerReferences?.some((o) => o.controller && o.uid === owner.uid),
+        );
         const next = successors.find(ready);
         if (next) {
           const podName = next.metadata!.name!;
@@ -91,7 +96,9 @@ export function kubernetesProvider(opts: KubernetesOptions = {}): ReplacementPro
         }
         if (Date.now() >= deadline) {
           const seen = successors.map((p) => `${p.metadata?.name} ${p.status?.phase ?? 'unknown'}`).join(', ') || 'none created yet';
-          throw new Error(`no replacement of pod ${namespace}/${name} by ${owner.kind}/${owner.name} became Ready within ${s.timeoutSeconds} s (replacements: ${seen})`);
+          throw new Error(
+            `no replacement of pod ${namespace}/${name} by ${owner.kind}/${owner.name} became Ready within ${s.timeoutSeconds} s (replacements: ${seen})`,
+          );
         }
         await pause(Math.min(pollMs, Math.max(0, deadline - Date.now())));
       }
@@ -104,14 +111,20 @@ type Call = ReturnType<typeof setup>['call'];
 async function drainNode(pod: V1Pod, s: KubernetesSettings, api: CoreV1Api, call: Call, ctx: Parameters<ReplacementProvider['replace']>[1]) {
   const node = pod.spec?.nodeName;
   if (!node) throw new Error(`pod ${s.namespace}/${pod.metadata?.name} is not on a node: there is none to drain`);
-  await call(`cordon node ${node}`, () => api.patchNode({ name: node, body: { spec: { unschedulable: true } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)));
+  await call(`cordon node ${node}`, () =>
+    api.patchNode({ name: node, body: { spec: { unschedulable: true } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+  );
   await ctx?.step('k8s.cordon', { node });
   const onNode = await call(`list pods on ${node}`, () => api.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }));
-  const evictable = onNode.items.filter((p) => !p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet') && !p.metadata?.annotations?.['kubernetes.io/config.mirror']);
+  const evictable = onNode.items.filter(
+    (p) => !p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet') && !p.metadata?.annotations?.['kubernetes.io/config.mirror'],
+  );
   for (const p of evictable) {
     const name = p.metadata!.name!;
     const namespace = p.metadata!.namespace!;
-    await call(`evict pod ${namespace}/${name}`, () => api.createNamespacedPodEviction({ name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } }));
+    await call(`evict pod ${namespace}/${name}`, () =>
+      api.createNamespacedPodEviction({ name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } }),
+    );
   }
   await ctx?.step('k8s.drain', { node, evicted: evictable.length });
   await call(`delete node ${node}`, () => api.deleteNode({ name: node }));
@@ -130,12 +143,24 @@ export function kubernetesCapturer(opts: KubernetesOptions = {}): Capturer {
       const containers = (pod.spec?.containers ?? []).map((c) => c.name);
       const logs = [];
       for (const container of containers) {
-        const text = s.logLines === 0 ? '' : await call(`read logs of ${namespace}/${name}/${container}`, () => api.readNamespacedPodLog({ name, namespace, container, tailLines: s.logLines, limitBytes: LOG_BYTES }));
+        const text =
+          s.logLines === 0
+            ? ''
+            : await call(`read logs of ${namespace}/${name}/${container}`, () =>
+                api.readNamespacedPodLog({ name, namespace, container, tailLines: s.logLines, limitBytes: LOG_BYTES }),
+              );
         logs.push({ type: 'log', container, lines: s.logLines, text });
       }
       return {
         kind: 'pod',
-        summary: { namespace, pod: name, node: pod.spec?.nodeName ?? null, phase: pod.status?.phase ?? null, containers: containers.length, logLines: s.logLines },
+        summary: {
+          namespace,
+          pod: name,
+          node: pod.spec?.nodeName ?? null,
+          phase: pod.status?.phase ?? null,
+          containers: containers.length,
+          logLines: s.logLines,
+        },
         items: [{ type: 'spec', spec: pod }, ...logs],
       };
     },

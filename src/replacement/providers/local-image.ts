@@ -39,7 +39,10 @@ export async function checkedImageDirectory(dataDir: string, source: string): Pr
  * under images/ (a reference such as an AMI id names nothing there and passes).
  */
 export async function checkImageSource(dataDir: string, source: string): Promise<void> {
-  const named = await lstat(imageDirectory(dataDir, source)).then(() => true, () => false);
+  const named = await lstat(imageDirectory(dataDir, source)).then(
+    () => true,
+    () => false,
+  );
   if (named) {
     await checkedImageDirectory(dataDir, source).catch((err: Error) => {
       throw new ValidationError(err.message);
@@ -59,7 +62,9 @@ export async function buildHostFromImage(dataDir: string, target: ReplaceTarget,
   try {
     const fresh = path.join(work, 'new');
     await cp(from, fresh, { recursive: true, verbatimSymlinks: true, errorOnExist: true });
-    await writeFile(path.join(fresh, '.instance'), `${target.host.name} instance ${instance} from ${target.image.name}:${target.image.version}\n`, { flag: 'wx' });
+    await writeFile(path.join(fresh, '.instance'), `${target.host.name} instance ${instance} from ${target.image.name}:${target.image.version}\n`, {
+      flag: 'wx',
+    });
     const owner = hostOwner(target.host.id);
     if (owner) await lchownTree(fresh, owner.uid, owner.gid);
     await rename(to, path.join(work, 'old')).catch((err: NodeJS.ErrnoException) => {

@@ -22,7 +22,8 @@ function text(raw: Raw, key: string, pattern: RegExp, what: string, required = t
 
 function whole(raw: Raw, key: string, fallback: number, min: number, max: number): number {
   const v = raw[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ProviderSettingsError(`replacement.${key} must be an integer from ${min} to ${max}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw new ProviderSettingsError(`replacement.${key} must be an integer from ${min} to ${max}`);
   return v;
 }
 
@@ -50,8 +51,8 @@ export function parseAwsAsg(raw: Raw): AwsAsgSettings {
   return {
     provider: 'aws-asg',
     region: text(raw, 'region', /^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region like eu-west-1')!,
-    autoScalingGroup: text(raw, 'autoScalingGroup', /^[\w.:/@+=-]{1,255}$/, 'the Auto Scaling group\'s name')!,
-    instanceId: text(raw, 'instanceId', /^i-[0-9a-f]{8,17}$/, 'the host\'s current EC2 instance id (i-…)')!,
+    autoScalingGroup: text(raw, 'autoScalingGroup', /^[\w.:/@+=-]{1,255}$/, "the Auto Scaling group's name")!,
+    instanceId: text(raw, 'instanceId', /^i-[0-9a-f]{8,17}$/, "the host's current EC2 instance id (i-…)")!,
     healthCheck: flag(raw, 'healthCheck', true),
     snapshot: flag(raw, 'snapshot', true),
     address,
@@ -74,11 +75,12 @@ const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-
 export function parseKubernetes(raw: Raw): KubernetesSettings {
   only(raw, 'kubernetes', ['namespace', 'pod', 'mode', 'logLines', 'timeoutSeconds']);
   const mode = raw.mode ?? 'pod';
-  if (mode !== 'pod' && mode !== 'node') throw new ProviderSettingsError('replacement.mode must be "pod" (delete the pod) or "node" (cordon, drain and delete its node)');
+  if (mode !== 'pod' && mode !== 'node')
+    throw new ProviderSettingsError('replacement.mode must be "pod" (delete the pod) or "node" (cordon, drain and delete its node)');
   return {
     provider: 'kubernetes',
     namespace: text(raw, 'namespace', DNS_LABEL, 'a Kubernetes namespace name')!,
-    pod: text(raw, 'pod', DNS_NAME, 'the host\'s current pod name')!,
+    pod: text(raw, 'pod', DNS_NAME, "the host's current pod name")!,
     mode,
     logLines: whole(raw, 'logLines', 500, 0, 10_000),
     timeoutSeconds: whole(raw, 'timeoutSeconds', 600, 1, 24 * 3600),
@@ -98,7 +100,9 @@ function httpUrl(raw: Raw, key: string, required: boolean): string | undefined {
   let url: URL | undefined;
   try {
     url = typeof v === 'string' && v.length <= 2048 ? new URL(v) : undefined;
-  } catch { /* reported below */ }
+  } catch {
+    /* reported below */
+  }
   if (!url || !['https:', 'http:'].includes(url.protocol) || url.username || url.password) {
     throw new ProviderSettingsError(`replacement.${key} must be an http(s) URL without credentials`);
   }
@@ -108,7 +112,12 @@ function httpUrl(raw: Raw, key: string, required: boolean): string | undefined {
 export function parseWebhook(raw: Raw): WebhookSettings {
   only(raw, 'webhook', ['url', 'statusUrl', 'timeoutSeconds']);
   const statusUrl = httpUrl(raw, 'statusUrl', false);
-  return { provider: 'webhook', url: httpUrl(raw, 'url', true)!, ...(statusUrl ? { statusUrl } : {}), timeoutSeconds: whole(raw, 'timeoutSeconds', 900, 1, 24 * 3600) };
+  return {
+    provider: 'webhook',
+    url: httpUrl(raw, 'url', true)!,
+    ...(statusUrl ? { statusUrl } : {}),
+    timeoutSeconds: whole(raw, 'timeoutSeconds', 900, 1, 24 * 3600),
+  };
 }
 
 export const PROVIDER_SETTINGS: Record<string, (raw: Raw) => object> = {

@@ -15,7 +15,9 @@ export function webhookCallbacks({ prisma, secret }: { prisma: PrismaClient; sec
       if (!secret) throw new NotFoundError('Webhook callback (BREAKGLASS_WEBHOOK_SECRET is not set)');
       const refused = verify(secret, raw, headers);
       if (refused) {
-        await prisma.$transaction((tx) => appendAudit(tx, { type: 'replacement.callback_refused', subjectType: 'replacement', subjectId: replacementId, data: { reason: refused } }));
+        await prisma.$transaction((tx) =>
+          appendAudit(tx, { type: 'replacement.callback_refused', subjectType: 'replacement', subjectId: replacementId, data: { reason: refused } }),
+        );
         throw new AppError(401, 'bad_signature', `Callback refused: ${refused}.`);
       }
       let parsed: unknown;
@@ -30,7 +32,8 @@ export function webhookCallbacks({ prisma, secret }: { prisma: PrismaClient; sec
         await tx.$executeRaw`SELECT 1 FROM replacements WHERE id = ${replacementId}::uuid FOR UPDATE`;
         const r = await tx.replacement.findUnique({ where: { id: replacementId } });
         if (r?.provider !== 'webhook') throw new NotFoundError('Replacement');
-        if (r.status !== 'running' || result.jobId !== jobIdOf(r.id, r.attempts)) throw new ConflictError(`Job ${result.jobId} is not the one this replacement waits for.`, 'stale_job');
+        if (r.status !== 'running' || result.jobId !== jobIdOf(r.id, r.attempts))
+          throw new ConflictError(`Job ${result.jobId} is not the one this replacement waits for.`, 'stale_job');
         await appendAudit(tx, { type: 'replacement.callback', subjectType: 'replacement', subjectId: r.id, data: { ...result } });
       });
       return { accepted: true };

@@ -37,13 +37,20 @@ export interface JobResult {
 export function parseResult(raw: unknown): JobResult | string {
   const r = raw as Record<string, unknown> | null;
   if (typeof r !== 'object' || r === null || Array.isArray(r)) return 'the body must be a JSON object';
-  if (typeof r.jobId !== 'string' || r.jobId.length > 100) return 'jobId must be the job\'s id';
+  if (typeof r.jobId !== 'string' || r.jobId.length > 100) return "jobId must be the job's id";
   if (!['running', 'succeeded', 'failed'].includes(r.status as string)) return 'status must be running, succeeded or failed';
-  const str = (k: string, max: number) => (r[k] === undefined ? undefined : typeof r[k] === 'string' && (r[k] as string).length <= max ? (r[k] as string) : null);
+  const str = (k: string, max: number) =>
+    r[k] === undefined ? undefined : typeof r[k] === 'string' && (r[k] as string).length <= max ? (r[k] as string) : null;
   const instanceId = str('instanceId', 255);
   const address = str('address', 255);
   const error = str('error', 1000);
   if (instanceId === null || address === null || error === null) return 'instanceId, address and error must be short strings';
   if (r.status === 'succeeded' && !instanceId) return 'a succeeded job names its new instance (instanceId)';
-  return { jobId: r.jobId, status: r.status as JobResult['status'], ...(instanceId ? { instanceId } : {}), ...(address ? { address } : {}), ...(error ? { error } : {}) };
+  return {
+    jobId: r.jobId,
+    status: r.status as JobResult['status'],
+    ...(instanceId ? { instanceId } : {}),
+    ...(address ? { address } : {}),
+    ...(error ? { error } : {}),
+  };
 }

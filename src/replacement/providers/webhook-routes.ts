@@ -10,11 +10,15 @@ export default async function webhookRoutes(app: FastifyInstance, { callbacks }:
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => done(null, body));
 
-  r.post('/api/replacements/:id/callback', {
-    schema: {
-      params: IdParams,
-      body: Type.String({ maxLength: 16 * 1024 }),
-      response: { 202: Type.Object({ accepted: Type.Boolean() }), 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 413: ErrorSchema },
+  r.post(
+    '/api/replacements/:id/callback',
+    {
+      schema: {
+        params: IdParams,
+        body: Type.String({ maxLength: 16 * 1024 }),
+        response: { 202: Type.Object({ accepted: Type.Boolean() }), 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 413: ErrorSchema },
+      },
     },
-  }, async (request, reply) => reply.code(202).send(await callbacks.receive(request.params.id, request.body, request.headers)));
+    async (request, reply) => reply.code(202).send(await callbacks.receive(request.params.id, request.body, request.headers)),
+  );
 }

@@ -28,7 +28,9 @@ export function webhookProvider(opts: WebhookOptions): ReplacementProvider {
 
   async function exchange(url: string, method: 'POST' | 'GET', body: string): Promise<{ status: number; text: string; headers: Headers }> {
     const res = await fetch(url, {
-      method, redirect: 'error', signal: AbortSignal.timeout(requestTimeoutMs),
+      method,
+      redirect: 'error',
+      signal: AbortSignal.timeout(requestTimeoutMs),
       headers: { ...sign(opts.secret, body), ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
       ...(method === 'POST' ? { body } : {}),
     });
@@ -62,8 +64,16 @@ export function webhookProvider(opts: WebhookOptions): ReplacementProvider {
       const s = parseWebhook(target.host.connectorConfig.replacement as Record<string, unknown>);
       const jobId = jobIdOf(ctx.replacementId, ctx.attempt);
       const job = JSON.stringify({
-        jobId, replacementId: ctx.replacementId, attempt: ctx.attempt,
-        host: { id: target.host.id, name: target.host.name, environment: target.host.environment, instance: target.host.instance, instanceId: target.host.instanceRef ?? null },
+        jobId,
+        replacementId: ctx.replacementId,
+        attempt: ctx.attempt,
+        host: {
+          id: target.host.id,
+          name: target.host.name,
+          environment: target.host.environment,
+          instance: target.host.instance,
+          instanceId: target.host.instanceRef ?? null,
+        },
         image: target.image,
         callbackUrl: new URL(`/api/replacements/${ctx.replacementId}/callback`, opts.publicUrl).toString(),
       });

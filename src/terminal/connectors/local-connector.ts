@@ -50,24 +50,41 @@ export function localConnector(dataDir: string, opts: LocalConnectorOptions = {}
         BREAKGLASS_HOST: ctx.host.name,
         BREAKGLASS_SESSION: ctx.sessionId,
       };
-      const sandboxError = await checkSandbox(bwrap).then(() => undefined, (err: Error) => err);
+      const sandboxError = await checkSandbox(bwrap).then(
+        () => undefined,
+        (err: Error) => err,
+      );
       if (sandboxError) {
         if (!opts.unsafeUnsandboxed) throw sandboxError;
         const root = process.getuid?.() === 0;
         return {
-          file: shell, args: shellArgs, cwd: dir, env,
+          file: shell,
+          args: shellArgs,
+          cwd: dir,
+          env,
           ...(root ? { uid: NOBODY, gid: NOBODY } : {}),
           warning: `UNSAFE: this shell on ${ctx.host.name} runs without a sandbox because ${UNSAFE_VARIABLE}=1 is set; it can reach the broker's secrets and other hosts.`,
           dispose: async () => {},
         };
       }
       const owner = hostOwner(ctx.host.id) ?? { uid: hostUid(ctx.host.id), gid: hostUid(ctx.host.id) };
-      const { file, args } = sandboxCommand({
-        hostDir: dir, ...owner, network: ctx.host.connectorConfig.network === true, hostName: ctx.host.name, shell, shellArgs,
-      }, bwrap);
+      const { file, args } = sandboxCommand(
+        {
+          hostDir: dir,
+          ...owner,
+          network: ctx.host.connectorConfig.network === true,
+          hostName: ctx.host.name,
+          shell,
+          shellArgs,
+        },
+        bwrap,
+      );
       let namespace: Promise<string | undefined> = Promise.resolve(undefined);
       return {
-        file, args, cwd: '/', env,
+        file,
+        args,
+        cwd: '/',
+        env,
         started: (pid) => {
           namespace = sandboxNamespace(pid);
         },

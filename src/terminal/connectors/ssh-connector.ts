@@ -17,7 +17,6 @@ const run = promisify(execFile);
 const CLOCK_SKEW_MS = 60_000;
 const SSH_FAILED = 255;
 
-
 export interface SshConnectorOptions {
   ca: SshCa;
   /** Names this broker's session directories, so a restart can remove what a crash left. */
@@ -70,8 +69,12 @@ export function sshConnector(opts: SshConnectorOptions): Connector {
         const keyId = certificateKeyId(ctx);
         await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', keyId, '-f', identityFile]);
         const certificateFile = await opts.ca.sign({
-          publicKeyFile: `${identityFile}.pub`, keyId, principal: host.login, serial: await opts.serialFor(ctx.sessionId),
-          validFrom: new Date(Date.now() - CLOCK_SKEW_MS), validTo: ctx.expiresAt,
+          publicKeyFile: `${identityFile}.pub`,
+          keyId,
+          principal: host.login,
+          serial: await opts.serialFor(ctx.sessionId),
+          validFrom: new Date(Date.now() - CLOCK_SKEW_MS),
+          validTo: ctx.expiresAt,
         });
         await writeFile(knownHosts, knownHostsFile(host), { mode: 0o600 });
         await writeFile(path.join(dir, 'config'), renderSshConfig(host, { identityFile, certificateFile, knownHostsFile: knownHosts }), { mode: 0o600 });

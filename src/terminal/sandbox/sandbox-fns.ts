@@ -26,7 +26,12 @@ export interface SandboxSpec {
 /** System directories the shell may read (never write); those missing on this machine are skipped. */
 export const SYSTEM_DIRS = ['/usr', '/etc'];
 /** Merged-/usr links most distributions have; bound as the links they are. */
-export const USR_LINKS: [string, string][] = [['usr/bin', '/bin'], ['usr/sbin', '/sbin'], ['usr/lib', '/lib'], ['usr/lib64', '/lib64']];
+export const USR_LINKS: [string, string][] = [
+  ['usr/bin', '/bin'],
+  ['usr/sbin', '/sbin'],
+  ['usr/lib', '/lib'],
+  ['usr/lib64', '/lib64'],
+];
 
 /**
  * The sandbox: new user, PID, mount, IPC, UTS, cgroup (and network unless
@@ -40,7 +45,16 @@ export const USR_LINKS: [string, string][] = [['usr/bin', '/bin'], ['usr/sbin', 
  * control; TIOCSTI on it can only type into this same sandbox (see README).
  */
 export function bwrapArgs(spec: SandboxSpec, existing: (p: string) => boolean): string[] {
-  const args = ['--unshare-all', ...(spec.network ? ['--share-net'] : []), '--die-with-parent', '--unshare-user', '--uid', String(spec.uid), '--gid', String(spec.gid)];
+  const args = [
+    '--unshare-all',
+    ...(spec.network ? ['--share-net'] : []),
+    '--die-with-parent',
+    '--unshare-user',
+    '--uid',
+    String(spec.uid),
+    '--gid',
+    String(spec.gid),
+  ];
   for (const dir of SYSTEM_DIRS) if (existing(dir)) args.push('--ro-bind', dir, dir);
   for (const [target, link] of USR_LINKS) if (existing(`/${target}`)) args.push('--symlink', target, link);
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--bind', spec.hostDir, spec.hostDir, '--chdir', spec.hostDir, '--hostname', spec.hostName);

@@ -43,13 +43,18 @@ export function checkSandbox(bwrapPath = BWRAP): Promise<void> {
 function probe(bwrapPath: string): Promise<void> {
   if (!existsSync(bwrapPath)) return Promise.reject(new Error(`${bwrapPath} is missing. ${SANDBOX_FIX}`));
   if (isRoot() && !existsSync(SETPRIV)) return Promise.reject(new Error(`${SETPRIV} (util-linux) is missing; it drops root before the sandbox starts.`));
-  const { file, args } = sandboxCommand({ hostDir: '/tmp', uid: SANDBOX_UID_BASE, gid: SANDBOX_UID_BASE, network: false, hostName: 'probe', shell: '/bin/true', shellArgs: [] }, bwrapPath);
+  const { file, args } = sandboxCommand(
+    { hostDir: '/tmp', uid: SANDBOX_UID_BASE, gid: SANDBOX_UID_BASE, network: false, hostName: 'probe', shell: '/bin/true', shellArgs: [] },
+    bwrapPath,
+  );
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: '/' });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (err) => reject(new Error(`bubblewrap could not run (${err.message}). ${SANDBOX_FIX}`)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bubblewrap could not make a sandbox here (${stderr.trim() || `exit ${code}`}). ${SANDBOX_FIX}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`bubblewrap could not make a sandbox here (${stderr.trim() || `exit ${code}`}). ${SANDBOX_FIX}`)),
+    );
   });
 }
 
@@ -97,7 +102,9 @@ export async function killLeftovers(namespace: string): Promise<number> {
     for (const pid of pids) {
       try {
         process.kill(pid, 'SIGKILL');
-      } catch { /* gone meanwhile */ }
+      } catch {
+        /* gone meanwhile */
+      }
     }
     await new Promise((r) => setTimeout(r, 5));
   }

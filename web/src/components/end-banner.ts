@@ -8,20 +8,28 @@ const tone = (reason: string | null) => (reason === 'exit' ? 'ok' : reason === '
 
 /** What happens to the host after a session: said before (form, request, first notice) and after (here). */
 export function replacementNote(host: Host, sessionEnded: boolean): string {
-  if (sessionEnded && host.state === 'healthy' && !host.taintedAt) return `${host.name} has been replaced: it is now a fresh instance (instance ${host.instance}).`;
+  if (sessionEnded && host.state === 'healthy' && !host.taintedAt)
+    return `${host.name} has been replaced: it is now a fresh instance (instance ${host.instance}).`;
   return `${host.name} is being replaced: instance ${host.instance} → ${host.instance + 1}. What was changed on it by hand is gone; a new session gets the fresh instance.`;
 }
 
 export function endBanner(banner: HTMLElement, session: Session, host: Host | null, reason: string | null, isRequester: boolean): void {
   const kind = tone(reason);
   banner.className = `end-banner end-${kind}`;
-  replace(banner,
+  replace(
+    banner,
     el('strong', { 'data-testid': 'end-reason', 'data-reason': reason ?? 'unknown' }, reason ? endReasonLabel(reason) : 'The session has ended.'),
     host ? el('span', { 'data-testid': 'replacement-note' }, ' ', replacementNote(host, !session.live)) : null,
-    el('span', { class: 'end-links' },
-      ' ', el('a', { href: `/sessions/${session.id}` }, 'Replay the recording'),
-      ' · ', el('a', { href: `/requests/${session.requestId}` }, 'Back to the request'),
-      isRequester && reason !== 'exit' ? [' · ', el('a', { href: `/requests/new?host=${encodeURIComponent(session.hostId)}` }, 'Request again')] : null));
+    el(
+      'span',
+      { class: 'end-links' },
+      ' ',
+      el('a', { href: `/sessions/${session.id}` }, 'Replay the recording'),
+      ' · ',
+      el('a', { href: `/requests/${session.requestId}` }, 'Back to the request'),
+      isRequester && reason !== 'exit' ? [' · ', el('a', { href: `/requests/new?host=${encodeURIComponent(session.hostId)}` }, 'Request again')] : null,
+    ),
+  );
   banner.hidden = false;
   banner.setAttribute('role', kind === 'alarm' ? 'alert' : 'status');
 }

@@ -11,7 +11,10 @@ export class PendingCount implements Disposable {
   private readonly subscription: Disposable;
   private disposed = false;
 
-  constructor(private readonly user: User, events: LiveEvents) {
+  constructor(
+    private readonly user: User,
+    events: LiveEvents,
+  ) {
     this.subscription = events.subscribe(['request'], () => void this.refresh());
     void this.refresh();
   }

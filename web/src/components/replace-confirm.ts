@@ -17,9 +17,20 @@ export interface ReplacementWatch {
 export function replaceControl(host: Host, status: HTMLElement, started: (watch: ReplacementWatch) => void): HTMLElement {
   const box = el('div', { class: 'replace-control' });
   const blocked = !REPLACEABLE.includes(host.state) || host.pendingReplacement !== null;
-  const initial = () => replace(box, el('button', {
-    type: 'button', disabled: blocked, 'aria-label': `Replace now: ${host.name} (${host.environment})`, onclick: ask,
-  }, 'Replace now'));
+  const initial = () =>
+    replace(
+      box,
+      el(
+        'button',
+        {
+          type: 'button',
+          disabled: blocked,
+          'aria-label': `Replace now: ${host.name} (${host.environment})`,
+          onclick: ask,
+        },
+        'Replace now',
+      ),
+    );
   function ask() {
     const yes = el('button', { type: 'button', class: 'danger' }, `Yes, replace ${host.name}`);
     const no = el('button', { type: 'button', onclick: initial }, 'Cancel');
@@ -34,10 +45,20 @@ export function replaceControl(host: Host, status: HTMLElement, started: (watch:
         initial();
       }
     });
-    replace(box, el('div', { class: 'confirm', role: 'alert' },
-      el('p', null, el('strong', null, `Replace ${host.name} in ${host.environment}?`),
-        ` It is rebuilt from ${host.image.name} ${host.image.version} (instance ${host.instance} → ${host.instance + 1}); whatever is on it now is lost${host.state === 'healthy' ? ', although it is healthy' : ''}.`),
-      el('div', { class: 'actions' }, yes, no)));
+    replace(
+      box,
+      el(
+        'div',
+        { class: 'confirm', role: 'alert' },
+        el(
+          'p',
+          null,
+          el('strong', null, `Replace ${host.name} in ${host.environment}?`),
+          ` It is rebuilt from ${host.image.name} ${host.image.version} (instance ${host.instance} → ${host.instance + 1}); whatever is on it now is lost${host.state === 'healthy' ? ', although it is healthy' : ''}.`,
+        ),
+        el('div', { class: 'actions' }, yes, no),
+      ),
+    );
     yes.focus();
   }
   initial();
@@ -49,6 +70,7 @@ export function replacementStatus(watch: ReplacementWatch, hosts: Host[]): { tex
   const host = hosts.find((h) => h.id === watch.hostId);
   if (!host) return { text: `${watch.name} is no longer listed.`, done: true, failed: false };
   if (host.state === 'failed') return { text: `Replacement of ${watch.name} failed; see the drift ledger.`, done: true, failed: true };
-  if (host.instance > watch.fromInstance && !host.pendingReplacement) return { text: `${watch.name} replaced: now instance ${host.instance}.`, done: true, failed: false };
+  if (host.instance > watch.fromInstance && !host.pendingReplacement)
+    return { text: `${watch.name} replaced: now instance ${host.instance}.`, done: true, failed: false };
   return { text: `Replacement of ${watch.name}: ${host.pendingReplacement?.status ?? 'scheduled'}…`, done: false, failed: false };
 }

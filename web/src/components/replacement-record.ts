@@ -8,8 +8,21 @@ import type { ReplacementRecord } from '../types';
 const time = (s: number | null) => (s === null ? '—' : duration(s));
 
 export function replacementRecord(rows: ReplacementRecord[]): HTMLElement {
-  return table('Replacement record', ['Period', 'Environment', 'Provider', 'Succeeded', 'Success rate', 'Time to replace p50', 'p95'], rows.map((r) => ({
-    attrs: { 'data-record': `${r.days}:${r.environment}:${r.provider}` },
-    cells: [`${r.days} days`, r.environment, r.provider, `${r.succeeded} of ${r.finished}`, `${Math.round(r.successRate * 100)} %`, time(r.p50Seconds), time(r.p95Seconds)],
-  })), 'No replacement finished in the last 30 days: drills keep replacement practised (set a maximum host age and a drill window).');
+  return table(
+    'Replacement record',
+    ['Period', 'Environment', 'Provider', 'Succeeded', 'Success rate', 'Time to replace p50', 'p95'],
+    rows.map((r) => ({
+      attrs: { 'data-record': `${r.days}:${r.environment}:${r.provider}` },
+      cells: [
+        `${r.days} days`,
+        r.environment,
+        r.provider,
+        `${r.succeeded} of ${r.finished}`,
+        `${Math.round(r.successRate * 100)} %`,
+        time(r.p50Seconds),
+        time(r.p95Seconds),
+      ],
+    })),
+    'No replacement finished in the last 30 days: drills keep replacement practised (set a maximum host age and a drill window).',
+  );
 }

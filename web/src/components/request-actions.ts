@@ -9,7 +9,11 @@ const OVER = ['denied', 'expired', 'revoked', 'closed', 'withdrawn'];
 export function requestActions(r: AccessRequest, user: User, changed: () => void): HTMLElement | null {
   if (r.requesterId !== user.id) return null;
   if (OVER.includes(r.status)) {
-    return el('p', { class: 'request-again' }, el('a', { class: 'button primary', href: `/requests/new?host=${encodeURIComponent(r.hostId)}` }, 'Request again'));
+    return el(
+      'p',
+      { class: 'request-again' },
+      el('a', { class: 'button primary', href: `/requests/new?host=${encodeURIComponent(r.hostId)}` }, 'Request again'),
+    );
   }
   if (r.status !== 'pending') return null;
   const status = el('div', { class: 'form-status' });

@@ -8,7 +8,9 @@ import type { AccessRequest, User } from '../types';
 export function requestFacts(r: AccessRequest): HTMLElement {
   const approvals = r.approvals.filter((a) => a.decision === 'approve').length;
   const row = (term: string, ...value: (Node | string)[]) => [el('dt', null, term), el('dd', null, ...value)];
-  return el('dl', { class: 'facts' },
+  return el(
+    'dl',
+    { class: 'facts' },
     row('Requester', r.requester),
     row('Host', el('a', { href: `/fleet?environment=${encodeURIComponent(r.environment)}` }, r.hostName), ` (${r.environment})`),
     row('Reason', el('span', { class: 'reason' }, r.reason)),
@@ -21,11 +23,20 @@ export function requestFacts(r: AccessRequest): HTMLElement {
 
 export function approvalList(r: AccessRequest): HTMLElement | null {
   if (r.approvals.length === 0) return null;
-  return el('ul', { class: 'approvals' }, r.approvals.map((a) =>
-    el('li', null,
-      el('strong', null, a.approver), a.decision === 'approve' ? ' approved' : ' denied',
-      a.comment ? el('span', null, ': “', a.comment, '”') : null,
-      el('span', { class: 'muted' }, ` · ${dateTime(a.at)}`))));
+  return el(
+    'ul',
+    { class: 'approvals' },
+    r.approvals.map((a) =>
+      el(
+        'li',
+        null,
+        el('strong', null, a.approver),
+        a.decision === 'approve' ? ' approved' : ' denied',
+        a.comment ? el('span', null, ': “', a.comment, '”') : null,
+        el('span', { class: 'muted' }, ` · ${dateTime(a.at)}`),
+      ),
+    ),
+  );
 }
 
 /**
@@ -90,8 +101,18 @@ export function revokeButton(r: AccessRequest, user: User, done: () => void): HT
       }
     });
     no.addEventListener('click', initial);
-    replace(box, el('p', { role: 'alert' }, own ? `End your access to ${r.hostName}? Open sessions are killed at once.` : `Revoke ${r.requester}'s access to ${r.hostName}? Open sessions are killed at once.`), status,
-      el('div', { class: 'actions' }, yes, no));
+    replace(
+      box,
+      el(
+        'p',
+        { role: 'alert' },
+        own
+          ? `End your access to ${r.hostName}? Open sessions are killed at once.`
+          : `Revoke ${r.requester}'s access to ${r.hostName}? Open sessions are killed at once.`,
+      ),
+      status,
+      el('div', { class: 'actions' }, yes, no),
+    );
     yes.focus();
   };
   function initial() {

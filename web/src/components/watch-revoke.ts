@@ -22,7 +22,15 @@ export function watchRevoke(session: Session, store: DisposableStore): HTMLEleme
         yes.disabled = no.disabled = false;
       }
     });
-    replace(box, el('span', { role: 'alert' }, `Revoke ${session.user}'s access to ${session.hostName}? The shell is killed at once. `), yes, ' ', no, ' ', status);
+    replace(
+      box,
+      el('span', { role: 'alert' }, `Revoke ${session.user}'s access to ${session.hostName}? The shell is killed at once. `),
+      yes,
+      ' ',
+      no,
+      ' ',
+      status,
+    );
     yes.focus();
   }
   initial();

@@ -17,9 +17,15 @@ function passwordProblem(username: string, password: string): string | undefined
 }
 
 function roleBoxes(label: string, checked: string[], disabled = false) {
-  const boxes = ROLES.map((role) => el('input', { type: 'checkbox', value: role, checked: checked.includes(role), disabled, 'aria-label': `${role} (${label})` }));
-  const group = el('fieldset', { class: 'role-boxes' }, el('legend', { class: 'visually-hidden' }, `Roles of ${label}`),
-    ROLES.map((role, i) => el('label', { class: 'check' }, boxes[i]!, ` ${role}`)));
+  const boxes = ROLES.map((role) =>
+    el('input', { type: 'checkbox', value: role, checked: checked.includes(role), disabled, 'aria-label': `${role} (${label})` }),
+  );
+  const group = el(
+    'fieldset',
+    { class: 'role-boxes' },
+    el('legend', { class: 'visually-hidden' }, `Roles of ${label}`),
+    ROLES.map((role, i) => el('label', { class: 'check' }, boxes[i]!, ` ${role}`)),
+  );
   return { group, value: () => boxes.filter((b) => b.checked).map((b) => b.value as Role) };
 }
 
@@ -39,26 +45,60 @@ async function act(button: HTMLButtonElement, status: HTMLElement, action: () =>
 function userRow(user: UserAdmin, me: string, status: HTMLElement, refresh: () => Promise<void>) {
   const sso = user.source === 'sso';
   const roles = roleBoxes(user.username, user.roles, sso);
-  const saveRoles: HTMLButtonElement = el('button', {
-    type: 'button', hidden: sso,
-    onclick: () => void act(saveRoles, status, async () => `Roles of ${(await api.setUserRoles(user.id, roles.value())).username} saved; their sessions were ended.`, refresh),
-  }, 'Save roles');
-  const toggle: HTMLButtonElement = el('button', {
-    type: 'button', disabled: user.username === me, class: user.disabled ? '' : 'danger',
-    onclick: () => void act(toggle, status, async () => {
-      const u = user.disabled ? await api.enableUser(user.id) : await api.disableUser(user.id);
-      return `${u.username} is ${u.disabled ? 'disabled; their sessions were ended' : 'enabled again'}.`;
-    }, refresh),
-  }, user.disabled ? 'Enable' : 'Disable');
-  const password = el('input', { type: 'password', autocomplete: 'new-password', minlength: MIN_PASSWORD, 'aria-label': `New password for ${user.username}`, placeholder: 'new password', class: 'password-input' });
-  const reset: HTMLButtonElement = el('button', {
-    type: 'button',
-    onclick: () => {
-      const problem = passwordProblem(user.username, password.value);
-      if (problem) return replace(status, alertBox(`${user.username}: ${problem}`));
-      void act(reset, status, async () => `Password of ${(await api.resetUserPassword(user.id, password.value)).username} reset.`, refresh);
+  const saveRoles: HTMLButtonElement = el(
+    'button',
+    {
+      type: 'button',
+      hidden: sso,
+      onclick: () =>
+        void act(
+          saveRoles,
+          status,
+          async () => `Roles of ${(await api.setUserRoles(user.id, roles.value())).username} saved; their sessions were ended.`,
+          refresh,
+        ),
     },
-  }, 'Reset password');
+    'Save roles',
+  );
+  const toggle: HTMLButtonElement = el(
+    'button',
+    {
+      type: 'button',
+      disabled: user.username === me,
+      class: user.disabled ? '' : 'danger',
+      onclick: () =>
+        void act(
+          toggle,
+          status,
+          async () => {
+            const u = user.disabled ? await api.enableUser(user.id) : await api.disableUser(user.id);
+            return `${u.username} is ${u.disabled ? 'disabled; their sessions were ended' : 'enabled again'}.`;
+          },
+          refresh,
+        ),
+    },
+    user.disabled ? 'Enable' : 'Disable',
+  );
+  const password = el('input', {
+    type: 'password',
+    autocomplete: 'new-password',
+    minlength: MIN_PASSWORD,
+    'aria-label': `New password for ${user.username}`,
+    placeholder: 'new password',
+    class: 'password-input',
+  });
+  const reset: HTMLButtonElement = el(
+    'button',
+    {
+      type: 'button',
+      onclick: () => {
+        const problem = passwordProblem(user.username, password.value);
+        if (problem) return replace(status, alertBox(`${user.username}: ${problem}`));
+        void act(reset, status, async () => `Password of ${(await api.resetUserPassword(user.id, password.value)).username} reset.`, refresh);
+      },
+    },
+    'Reset password',
+  );
   return {
     attrs: { 'data-user': user.username },
     cells: [
@@ -77,23 +117,36 @@ function createForm(status: HTMLElement, refresh: () => Promise<void>): HTMLElem
   const password = el('input', { name: 'new-password', type: 'password', autocomplete: 'new-password', required: true, minlength: MIN_PASSWORD });
   const roles = roleBoxes('the new user', ['requester']);
   const submit = el('button', { type: 'submit', class: 'primary' }, 'Create user');
-  const form = el('form', { class: 'card', 'aria-label': 'New local user', novalidate: true },
+  const form = el(
+    'form',
+    { class: 'card', 'aria-label': 'New local user', novalidate: true },
     el('h3', null, 'New local user'),
     field('Username', username).wrapper,
     field('E-mail (optional)', email, 'Used to keep one person from approving their own request from a second account.').wrapper,
     field('Password', password, `At least ${MIN_PASSWORD} characters.`).wrapper,
     roles.group,
-    submit);
+    submit,
+  );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const problem = passwordProblem(username.value.trim(), password.value);
     if (!username.value.trim() || !roles.value().length) return replace(status, alertBox('Give a username and at least one role.'));
     if (problem) return replace(status, alertBox(`New user: ${problem}`));
-    void act(submit, status, async () => {
-      const user = await api.createUser({ username: username.value.trim(), password: password.value, roles: roles.value(), ...(email.value ? { email: email.value.trim() } : {}) });
-      form.reset();
-      return `User ${user.username} created.`;
-    }, refresh);
+    void act(
+      submit,
+      status,
+      async () => {
+        const user = await api.createUser({
+          username: username.value.trim(),
+          password: password.value,
+          roles: roles.value(),
+          ...(email.value ? { email: email.value.trim() } : {}),
+        });
+        form.reset();
+        return `User ${user.username} created.`;
+      },
+      refresh,
+    );
   });
   return form;
 }
@@ -103,8 +156,23 @@ export function usersSection(ctx: PageContext): HTMLElement {
   const status = el('div', { 'aria-live': 'polite' });
   const list = el('div');
   const refresh: () => Promise<void> = loader(list, ctx.store, api.users, (users) =>
-    replace(list, table('Users', ['User', 'Account', 'Roles', 'Status', ''], users.map((u) => userRow(u, ctx.user.username, status, refresh)), 'No users.')));
-  return el('section', { 'aria-labelledby': 'users-h' }, el('h2', { id: 'users-h' }, 'Users'),
+    replace(
+      list,
+      table(
+        'Users',
+        ['User', 'Account', 'Roles', 'Status', ''],
+        users.map((u) => userRow(u, ctx.user.username, status, refresh)),
+        'No users.',
+      ),
+    ),
+  );
+  return el(
+    'section',
+    { 'aria-labelledby': 'users-h' },
+    el('h2', { id: 'users-h' }, 'Users'),
     el('p', { class: 'muted' }, 'Disabling an account or changing its roles ends its sessions at once.'),
-    status, list, createForm(status, refresh));
+    status,
+    list,
+    createForm(status, refresh),
+  );
 }

@@ -33,42 +33,66 @@ export const auditPage: Page = (root, ctx) => {
   let last: AuditEvent[] = [];
 
   const filter = (): Filter => ({
-    type: type.value.trim() || undefined, actor: actor.value.trim() || undefined, subjectId: subject.value.trim() || undefined,
-    from: instant(from.value), to: instant(to.value),
+    type: type.value.trim() || undefined,
+    actor: actor.value.trim() || undefined,
+    subjectId: subject.value.trim() || undefined,
+    from: instant(from.value),
+    to: instant(to.value),
   });
 
   const drawExports = () => {
     const q = new URLSearchParams(Object.entries({ ...filter(), order: 'desc' }).filter(([, v]) => v) as [string, string][]);
-    replace(exports, 'Export these events: ',
-      el('a', { href: `/api/audit/export?${q}&format=csv`, download: 'breakglass-audit.csv' }, 'CSV'), ' · ',
-      el('a', { href: `/api/audit/export?${q}&format=json`, download: 'breakglass-audit.json' }, 'JSON'));
+    replace(
+      exports,
+      'Export these events: ',
+      el('a', { href: `/api/audit/export?${q}&format=csv`, download: 'breakglass-audit.csv' }, 'CSV'),
+      ' · ',
+      el('a', { href: `/api/audit/export?${q}&format=json`, download: 'breakglass-audit.json' }, 'JSON'),
+    );
   };
 
-  const refresh = loader(region, ctx.store, () => api.audit({ ...filter(), before: cursors[pageIndex], order: 'desc', limit: pageSize }), (events) => {
-    last = events;
-    for (const e of events) if (!seenTypes.has(e.type)) {
-      seenTypes.add(e.type);
-      types.appendChild(el('option', { value: e.type }));
-    }
-    replace(region, table('Audit events', ['#', 'When', 'Type', 'Actor', 'Subject', 'Details', 'Hash'], events.map((e) => ({
-      attrs: { 'data-event-id': e.id },
-      cells: [
-        e.id,
-        el('span', { class: 'nowrap' }, dateTime(e.at)),
-        el('code', null, e.type),
-        e.actor ?? el('span', { class: 'muted' }, 'the broker'),
-        subjectLink(e),
-        auditDetails(e.data),
-        el('code', { class: 'hash', title: e.hash }, e.hash.slice(0, 12)),
-      ],
-    })), 'No audit events here.'));
-    drawPager();
-  });
+  const refresh = loader(
+    region,
+    ctx.store,
+    () => api.audit({ ...filter(), before: cursors[pageIndex], order: 'desc', limit: pageSize }),
+    (events) => {
+      last = events;
+      for (const e of events)
+        if (!seenTypes.has(e.type)) {
+          seenTypes.add(e.type);
+          types.appendChild(el('option', { value: e.type }));
+        }
+      replace(
+        region,
+        table(
+          'Audit events',
+          ['#', 'When', 'Type', 'Actor', 'Subject', 'Details', 'Hash'],
+          events.map((e) => ({
+            attrs: { 'data-event-id': e.id },
+            cells: [
+              e.id,
+              el('span', { class: 'nowrap' }, dateTime(e.at)),
+              el('code', null, e.type),
+              e.actor ?? el('span', { class: 'muted' }, 'the broker'),
+              subjectLink(e),
+              auditDetails(e.data),
+              el('code', { class: 'hash', title: e.hash }, e.hash.slice(0, 12)),
+            ],
+          })),
+          'No audit events here.',
+        ),
+      );
+      drawPager();
+    },
+  );
 
   function drawPager() {
     const newer = el('button', { type: 'button', disabled: pageIndex === 0 }, '← Newer');
     const older = el('button', { type: 'button', disabled: last.length < pageSize }, 'Older →');
-    newer.addEventListener('click', () => { pageIndex -= 1; void refresh(); });
+    newer.addEventListener('click', () => {
+      pageIndex -= 1;
+      void refresh();
+    });
     older.addEventListener('click', () => {
       cursors[pageIndex + 1] = last[last.length - 1].id;
       pageIndex += 1;
@@ -84,9 +108,13 @@ export const auditPage: Page = (root, ctx) => {
     replace(verifyResult, 'Verifying…');
     try {
       const r = await api.verifyAudit();
-      replace(verifyResult, alertBox(
-        r.ok ? `Chain intact: ${r.count} events, head ${r.head}.` : `Chain BROKEN after ${r.count} events (head ${r.head}).`,
-        r.ok ? 'success' : 'error'));
+      replace(
+        verifyResult,
+        alertBox(
+          r.ok ? `Chain intact: ${r.count} events, head ${r.head}.` : `Chain BROKEN after ${r.count} events (head ${r.head}).`,
+          r.ok ? 'success' : 'error',
+        ),
+      );
     } catch (error) {
       replace(verifyResult, alertBox(messageOf(error)));
     } finally {
@@ -94,19 +122,29 @@ export const auditPage: Page = (root, ctx) => {
     }
   });
 
-  const form = el('form', { class: 'filters', role: 'search', 'aria-label': 'Filter audit events' },
-    field('Event type', type).wrapper, types,
+  const form = el(
+    'form',
+    { class: 'filters', role: 'search', 'aria-label': 'Filter audit events' },
+    field('Event type', type).wrapper,
+    types,
     field('Actor (username)', actor).wrapper,
     field('Subject id', subject).wrapper,
     field('From', from).wrapper,
     field('To', to).wrapper,
-    el('div', { class: 'actions' }, el('button', { type: 'submit' }, 'Apply')));
+    el('div', { class: 'actions' }, el('button', { type: 'submit' }, 'Apply')),
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     cursors.length = 1;
     pageIndex = 0;
     const q = new URLSearchParams();
-    for (const [name, control] of [['type', type], ['actor', actor], ['subjectId', subject], ['from', from], ['to', to]] as const) {
+    for (const [name, control] of [
+      ['type', type],
+      ['actor', actor],
+      ['subjectId', subject],
+      ['from', from],
+      ['to', to],
+    ] as const) {
       if (control.value.trim()) q.set(name, control.value.trim());
     }
     history.replaceState(null, '', `/audit${q.size ? `?${q}` : ''}`);
@@ -115,6 +153,14 @@ export const auditPage: Page = (root, ctx) => {
   });
   drawExports();
   // New events only matter on the first (newest) page.
-  ctx.store.add(ctx.events.subscribe(['request', 'host', 'session', 'replacement'], () => { if (pageIndex === 0) void refresh(); }, 500));
+  ctx.store.add(
+    ctx.events.subscribe(
+      ['request', 'host', 'session', 'replacement'],
+      () => {
+        if (pageIndex === 0) void refresh();
+      },
+      500,
+    ),
+  );
   replace(root, heading('Audit', verify), verifyResult, form, exports, region, pager);
 };

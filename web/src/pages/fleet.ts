@@ -12,47 +12,98 @@ const states: HostState[] = ['healthy', 'in_use', 'tainted', 'replacing', 'faile
 
 export const fleetPage: Page = (root, ctx) => {
   const env = select('environment', [], ctx.query.get('environment') ?? '');
-  const state = select('state', states.map((s) => [s, s.replace('_', ' ')] as [string, string]), ctx.query.get('state') ?? '');
+  const state = select(
+    'state',
+    states.map((s) => [s, s.replace('_', ' ')] as [string, string]),
+    ctx.query.get('state') ?? '',
+  );
   const region = el('div');
   const exceptions = el('div');
   const rollouts = el('div');
   const refreshExceptions = loader(exceptions, ctx.store, api.fleet, (report) => replace(exceptions, fleetExceptions(report)));
-  const refreshRollouts = loader(rollouts, ctx.store, api.rollouts, (list) => replace(rollouts,
-    list.length ? el('ul', { class: 'plain rollouts' }, list.slice(0, 5).map(rolloutProgress)) : el('p', { class: 'empty' }, 'No roll-out yet.')));
-  const rolloutSection = el('section', { 'aria-labelledby': 'rollouts-h' }, el('h2', { id: 'rollouts-h' }, 'Roll-outs'), rollouts,
-    hasRole(ctx.user, 'admin') ? el('details', { class: 'start-rollout' }, el('summary', null, 'Start a roll-out'), rolloutForm(() => void refreshRollouts())) : null);
+  const refreshRollouts = loader(rollouts, ctx.store, api.rollouts, (list) =>
+    replace(
+      rollouts,
+      list.length ? el('ul', { class: 'plain rollouts' }, list.slice(0, 5).map(rolloutProgress)) : el('p', { class: 'empty' }, 'No roll-out yet.'),
+    ),
+  );
+  const rolloutSection = el(
+    'section',
+    { 'aria-labelledby': 'rollouts-h' },
+    el('h2', { id: 'rollouts-h' }, 'Roll-outs'),
+    rollouts,
+    hasRole(ctx.user, 'admin')
+      ? el(
+          'details',
+          { class: 'start-rollout' },
+          el('summary', null, 'Start a roll-out'),
+          rolloutForm(() => void refreshRollouts()),
+        )
+      : null,
+  );
   let hosts: Host[] = [];
   let live: Session[] = [];
   const canRequest = hasRole(ctx.user, 'requester');
 
   const draw = () => {
     const shown = hosts.filter((h) => (!env.value || h.environment === env.value) && (!state.value || h.state === state.value));
-    replace(region, table('Hosts', ['Name', 'Environment', 'Image', 'State', 'Drift age', ''], shown.map((h) => ({
-      attrs: { 'data-host': h.name },
-      cells: [
-        el('strong', null, h.name),
-        h.environment,
-        `${h.image.name} ${h.image.version}`,
-        el('span', null, badge(h.state), inUseBy(h, live, ctx.user), h.pendingReplacement
-          ? el('span', { class: 'muted' }, ` replacement ${h.pendingReplacement.status}${h.pendingReplacement.attempts > 1 ? `, attempt ${h.pendingReplacement.attempts}` : ''}`)
-          : null),
-        h.driftAgeSeconds === null ? '—' : duration(h.driftAgeSeconds),
-        canRequest && h.state === 'healthy'
-          ? el('a', { class: 'button', href: `/requests/new?host=${encodeURIComponent(h.id)}`, 'aria-label': `Request access to ${h.name}` }, 'Request access')
-          : null,
-      ],
-    })), 'No hosts match these filters.'));
+    replace(
+      region,
+      table(
+        'Hosts',
+        ['Name', 'Environment', 'Image', 'State', 'Drift age', ''],
+        shown.map((h) => ({
+          attrs: { 'data-host': h.name },
+          cells: [
+            el('strong', null, h.name),
+            h.environment,
+            `${h.image.name} ${h.image.version}`,
+            el(
+              'span',
+              null,
+              badge(h.state),
+              inUseBy(h, live, ctx.user),
+              h.pendingReplacement
+                ? el(
+                    'span',
+                    { class: 'muted' },
+                    ` replacement ${h.pendingReplacement.status}${h.pendingReplacement.attempts > 1 ? `, attempt ${h.pendingReplacement.attempts}` : ''}`,
+                  )
+                : null,
+            ),
+            h.driftAgeSeconds === null ? '—' : duration(h.driftAgeSeconds),
+            canRequest && h.state === 'healthy'
+              ? el(
+                  'a',
+                  { class: 'button', href: `/requests/new?host=${encodeURIComponent(h.id)}`, 'aria-label': `Request access to ${h.name}` },
+                  'Request access',
+                )
+              : null,
+          ],
+        })),
+        'No hosts match these filters.',
+      ),
+    );
   };
 
-  const refresh = loader(region, ctx.store, () => Promise.all([api.hosts(), api.sessions().catch(() => [])]), ([data, sessions]) => {
-    hosts = data.filter((h) => !h.retiredAt);
-    live = sessions.filter((s) => s.live);
-    const chosen = env.value || (new URLSearchParams(location.search).get('environment') ?? '');
-    const envs = [...new Set(hosts.map((h) => h.environment))].sort();
-    replace(env, el('option', { value: '' }, 'All'), envs.map((e) => el('option', { value: e }, e)));
-    env.value = envs.includes(chosen) ? chosen : '';
-    draw();
-  });
+  const refresh = loader(
+    region,
+    ctx.store,
+    () => Promise.all([api.hosts(), api.sessions().catch(() => [])]),
+    ([data, sessions]) => {
+      hosts = data.filter((h) => !h.retiredAt);
+      live = sessions.filter((s) => s.live);
+      const chosen = env.value || (new URLSearchParams(location.search).get('environment') ?? '');
+      const envs = [...new Set(hosts.map((h) => h.environment))].sort();
+      replace(
+        env,
+        el('option', { value: '' }, 'All'),
+        envs.map((e) => el('option', { value: e }, e)),
+      );
+      env.value = envs.includes(chosen) ? chosen : '';
+      draw();
+    },
+  );
   const onFilter = () => {
     const q = new URLSearchParams();
     if (env.value) q.set('environment', env.value);
@@ -62,17 +113,33 @@ export const fleetPage: Page = (root, ctx) => {
   };
   env.addEventListener('change', onFilter);
   state.addEventListener('change', onFilter);
-  ctx.store.add(ctx.events.subscribe(['host', 'replacement', 'session'], () => { void refresh(); void refreshExceptions(); void refreshRollouts(); }));
+  ctx.store.add(
+    ctx.events.subscribe(['host', 'replacement', 'session'], () => {
+      void refresh();
+      void refreshExceptions();
+      void refreshRollouts();
+    }),
+  );
   // Ages and time left move on even when nothing changes.
-  ctx.store.add(every(30_000, () => { void refresh(); void refreshExceptions(); }));
+  ctx.store.add(
+    every(30_000, () => {
+      void refresh();
+      void refreshExceptions();
+    }),
+  );
 
-  replace(root,
+  replace(
+    root,
     heading('Fleet'),
     exceptions,
     rolloutSection,
     el('h2', null, 'All hosts'),
-    el('form', { class: 'filters', role: 'search', 'aria-label': 'Filter hosts', onsubmit: (e) => e.preventDefault() },
+    el(
+      'form',
+      { class: 'filters', role: 'search', 'aria-label': 'Filter hosts', onsubmit: (e) => e.preventDefault() },
       field('Environment', env).wrapper,
-      field('State', state).wrapper),
-    region);
+      field('State', state).wrapper,
+    ),
+    region,
+  );
 };

@@ -6,7 +6,7 @@ import type { User } from '../types';
 const SSO_PROBLEMS: Record<string, string> = {
   state: 'The sign-in could not be completed: it expired, was used already or was started in another browser. Try again.',
   provider: 'The identity provider did not sign you in. Try again, or ask the team that runs it.',
-  rejected: 'The identity provider\'s answer did not pass the broker\'s checks, so you were not signed in. Try again; if it keeps happening, tell an admin.',
+  rejected: "The identity provider's answer did not pass the broker's checks, so you were not signed in. Try again; if it keeps happening, tell an admin.",
   disabled: 'Your account is disabled on this broker. Ask an admin.',
 };
 
@@ -16,21 +16,29 @@ export function loginPage(root: HTMLElement, message: string | null, loggedIn: (
   const status = el('div', { class: 'form-status' }, ssoProblem ? alertBox(ssoProblem) : message ? alertBox(message, 'info') : null);
   const sso = el('div');
   const local = el('div');
-  const form = el('form', { class: 'card login', novalidate: true },
+  const form = el(
+    'form',
+    { class: 'card login', novalidate: true },
     el('h1', { tabindex: -1 }, 'breakglass'),
     el('p', { class: 'muted' }, 'Approved, time-boxed, recorded access to immutable hosts.'),
-    status, sso, local);
+    status,
+    sso,
+    local,
+  );
   replace(root, form);
 
-  void api.providers().then((providers) => {
-    if (providers.sso) {
-      const next = query.get('next');
-      const href = `${providers.sso.startUrl}${next ? `?next=${encodeURIComponent(next)}` : ''}`;
-      replace(sso, el('a', { class: 'button primary sso', href }, `Sign in with ${providers.sso.name}`));
-      if (providers.localAccounts) append(sso, el('p', { class: 'or' }, 'or with a local account'));
-    }
-    if (providers.localAccounts || !providers.sso) passwordForm(form, local, status, loggedIn, !providers.sso);
-  }, (error) => replace(status, alertBox(messageOf(error))));
+  void api.providers().then(
+    (providers) => {
+      if (providers.sso) {
+        const next = query.get('next');
+        const href = `${providers.sso.startUrl}${next ? `?next=${encodeURIComponent(next)}` : ''}`;
+        replace(sso, el('a', { class: 'button primary sso', href }, `Sign in with ${providers.sso.name}`));
+        if (providers.localAccounts) append(sso, el('p', { class: 'or' }, 'or with a local account'));
+      }
+      if (providers.localAccounts || !providers.sso) passwordForm(form, local, status, loggedIn, !providers.sso);
+    },
+    (error) => replace(status, alertBox(messageOf(error))),
+  );
 }
 
 function append(parent: HTMLElement, child: HTMLElement) {

@@ -21,7 +21,12 @@ export const replayPage: Page = (root, ctx) => {
   const head = heading('Replay');
   const changes = el('div');
   replace(root, head, region, changes);
-  const refreshChanges = loader(changes, ctx.store, () => api.sessionChanges(id), (list) => replace(changes, changesSection(list)));
+  const refreshChanges = loader(
+    changes,
+    ctx.store,
+    () => api.sessionChanges(id),
+    (list) => replace(changes, changesSection(list)),
+  );
   ctx.store.add(ctx.events.subscribe(['replacement'], () => void refreshChanges()));
   const progress = (received: number) => {
     const status = region.querySelector('.loading');
@@ -38,24 +43,49 @@ export const replayPage: Page = (root, ctx) => {
   });
 };
 
-function mount(region: HTMLElement, session: Session, request: AccessRequest | null, cast: Cast, store: DisposableStore, initialQuery: string | null, initialMs: number): void {
-  const screen = el('div', { class: 'player-screen', tabindex: 0, role: 'group', 'aria-label': 'Recording. Space plays or pauses, arrow keys seek 5 seconds.' });
+function mount(
+  region: HTMLElement,
+  session: Session,
+  request: AccessRequest | null,
+  cast: Cast,
+  store: DisposableStore,
+  initialQuery: string | null,
+  initialMs: number,
+): void {
+  const screen = el('div', {
+    class: 'player-screen',
+    tabindex: 0,
+    role: 'group',
+    'aria-label': 'Recording. Space plays or pauses, arrow keys seek 5 seconds.',
+  });
   const playButton = el('button', { type: 'button', class: 'primary', 'aria-label': 'Play' }, '▶ Play');
   const seekBar = el('input', { type: 'range', min: 0, max: cast.durationMs, step: 10, value: 0, 'aria-label': 'Seek' });
   const time = el('span', { class: 'time', 'data-testid': 'player-time' });
-  const speed = select('speed', [['1', '1×'], ['2', '2×'], ['4', '4×'], ['8', '8×']], '1', null);
+  const speed = select(
+    'speed',
+    [
+      ['1', '1×'],
+      ['2', '2×'],
+      ['4', '4×'],
+      ['8', '8×'],
+    ],
+    '1',
+    null,
+  );
   speed.setAttribute('aria-label', 'Speed');
 
-  const player = store.add(new Player(screen, cast, {
-    time: (ms) => {
-      seekBar.value = String(Math.round(ms));
-      time.textContent = `${clock(ms)} / ${clock(cast.durationMs)}`;
-    },
-    playing: (playing) => {
-      playButton.textContent = playing ? '❚❚ Pause' : '▶ Play';
-      playButton.setAttribute('aria-label', playing ? 'Pause' : 'Play');
-    },
-  }));
+  const player = store.add(
+    new Player(screen, cast, {
+      time: (ms) => {
+        seekBar.value = String(Math.round(ms));
+        time.textContent = `${clock(ms)} / ${clock(cast.durationMs)}`;
+      },
+      playing: (playing) => {
+        playButton.textContent = playing ? '❚❚ Pause' : '▶ Play';
+        playButton.setAttribute('aria-label', playing ? 'Pause' : 'Play');
+      },
+    }),
+  );
   player.seek(Number.isFinite(initialMs) ? initialMs : 0);
   playButton.addEventListener('click', () => player.toggle());
   // Dragging fires many input events; a backwards seek replays from the start, so do one per frame.
@@ -75,9 +105,30 @@ function mount(region: HTMLElement, session: Session, request: AccessRequest | n
   });
 
   const marks = [...markersOf(cast).filter((m) => m.kind !== 'resize'), ...commandsOf(cast)].sort((a, b) => a.t - b.t);
-  const markers = el('ol', { class: 'markers', 'data-testid': 'markers' }, marks.map((m) =>
-    el('li', null, el('button', { type: 'button', class: `link-button marker-${m.kind}`, onclick: () => { player.pause(); player.seek(m.t); } },
-      el('span', { class: 'time' }, clock(m.t)), ' ', m.label))));
+  const markers = el(
+    'ol',
+    { class: 'markers', 'data-testid': 'markers' },
+    marks.map((m) =>
+      el(
+        'li',
+        null,
+        el(
+          'button',
+          {
+            type: 'button',
+            class: `link-button marker-${m.kind}`,
+            onclick: () => {
+              player.pause();
+              player.seek(m.t);
+            },
+          },
+          el('span', { class: 'time' }, clock(m.t)),
+          ' ',
+          m.label,
+        ),
+      ),
+    ),
+  );
 
   const query = el('input', { type: 'search', name: 'q', autocomplete: 'off' });
   const searchStatus = el('p', { class: 'search-status', role: 'status', 'data-testid': 'search-status' });
@@ -92,11 +143,29 @@ function mount(region: HTMLElement, session: Session, request: AccessRequest | n
     });
     searchStatus.textContent = `Match ${hit + 1} of ${hits.length}, at ${clock(at)}.`;
   };
-  const searchForm = el('form', { class: 'search', role: 'search', 'aria-label': 'Search the output' },
+  const searchForm = el(
+    'form',
+    { class: 'search', role: 'search', 'aria-label': 'Search the output' },
     field('Find text in the output', query).wrapper,
-    el('div', { class: 'actions' },
+    el(
+      'div',
+      { class: 'actions' },
       el('button', { type: 'submit' }, 'Find'),
-      el('button', { type: 'button', onclick: () => { if (hits.length) { hit = (hit + 1) % hits.length; show(); } } }, 'Next match')));
+      el(
+        'button',
+        {
+          type: 'button',
+          onclick: () => {
+            if (hits.length) {
+              hit = (hit + 1) % hits.length;
+              show();
+            }
+          },
+        },
+        'Next match',
+      ),
+    ),
+  );
   searchForm.addEventListener('submit', (e) => {
     e.preventDefault();
     hits = findInOutput(cast, query.value.trim());
@@ -109,38 +178,62 @@ function mount(region: HTMLElement, session: Session, request: AccessRequest | n
   const controls = el('div', { class: 'controls' }, playButton, seekBar, time, speed);
   const playerBox = el('div', { class: 'player', 'data-testid': 'player' }, scroll, controls);
   const fullscreen = () => document.fullscreenElement === playerBox;
-  const fit = store.add(new FontFit(player.term, scroll, {
-    width: () => scroll.clientWidth,
-    // The whole recorded screen and the controls fit in the window, so nothing hides under a scrollbar.
-    height: () => window.innerHeight - controls.offsetHeight - (fullscreen() ? 24 : 110),
-    maxFontSize: () => (fullscreen() ? 28 : 15),
-  }));
+  const fit = store.add(
+    new FontFit(player.term, scroll, {
+      width: () => scroll.clientWidth,
+      // The whole recorded screen and the controls fit in the window, so nothing hides under a scrollbar.
+      height: () => window.innerHeight - controls.offsetHeight - (fullscreen() ? 24 : 110),
+      maxFontSize: () => (fullscreen() ? 28 : 15),
+    }),
+  );
   const fullButton = el('button', { type: 'button', 'data-testid': 'fullscreen' }, 'Full screen');
   fullButton.addEventListener('click', () => void (fullscreen() ? document.exitFullscreen() : playerBox.requestFullscreen()).catch(() => {}));
-  store.add(listen(document, 'fullscreenchange', () => {
-    fullButton.textContent = fullscreen() ? 'Exit full screen' : 'Full screen';
-    fit.schedule();
-  }));
+  store.add(
+    listen(document, 'fullscreenchange', () => {
+      fullButton.textContent = fullscreen() ? 'Exit full screen' : 'Full screen';
+      fit.schedule();
+    }),
+  );
   controls.append(fullButton);
   store.addFn(() => {
     if (fullscreen()) void document.exitFullscreen().catch(() => {});
   });
 
-  replace(region,
+  replace(
+    region,
     replayContext(session, request),
-    el('dl', { class: 'facts inline' },
-      el('dt', null, 'Started'), el('dd', null, dateTime(session.startedAt)),
-      el('dt', null, 'Ended'), el('dd', null, session.live ? badge('live') : dateTime(session.endedAt)),
-      el('dt', null, 'Result'), el('dd', null, session.endReason ? endReasonLabel(session.endReason) : '—'),
-      el('dt', null, 'Traffic'), el('dd', null, `${bytes(session.bytesIn)} in, ${bytes(session.bytesOut)} out`)),
+    el(
+      'dl',
+      { class: 'facts inline' },
+      el('dt', null, 'Started'),
+      el('dd', null, dateTime(session.startedAt)),
+      el('dt', null, 'Ended'),
+      el('dd', null, session.live ? badge('live') : dateTime(session.endedAt)),
+      el('dt', null, 'Result'),
+      el('dd', null, session.endReason ? endReasonLabel(session.endReason) : '—'),
+      el('dt', null, 'Traffic'),
+      el('dd', null, `${bytes(session.bytesIn)} in, ${bytes(session.bytesOut)} out`),
+    ),
     session.live ? alertBox('This session is still live; the recording shows it up to now.', 'info') : null,
-    session.emergency ? el('div', { class: 'alert alert-error emergency-banner', role: 'status', 'data-testid': 'emergency-banner' }, el('strong', null, 'Emergency access. '), 'This session was opened on an emergency grant, without the usual approvals.') : null,
+    session.emergency
+      ? el(
+          'div',
+          { class: 'alert alert-error emergency-banner', role: 'status', 'data-testid': 'emergency-banner' },
+          el('strong', null, 'Emergency access. '),
+          'This session was opened on an emergency grant, without the usual approvals.',
+        )
+      : null,
     playerBox,
-    el('div', { class: 'replay-side' },
-      searchForm, searchStatus,
+    el(
+      'div',
+      { class: 'replay-side' },
+      searchForm,
+      searchStatus,
       el('section', null, el('h2', null, 'Commands and markers'), markers),
       el('p', null, el('a', { href: api.recordingUrl(session.id), download: `session-${session.id}.cast`, class: 'button' }, 'Download .cast')),
-      evidencePanel(session, store)));
+      evidencePanel(session, store),
+    ),
+  );
 
   fit.fit();
   if (initialQuery) {

@@ -6,16 +6,37 @@ import type { Host, Policy } from '../types';
 export const newRequestPage: Page = (root, ctx) => {
   const region = el('div');
   replace(root, heading('Request access'), region);
-  loader(region, ctx.store, () => Promise.all([api.hosts(), api.policies()]), ([hosts, policies]) =>
-    replace(region, requestForm(hosts.filter((h) => !h.retiredAt), policies, ctx.query.get('host'), (id) => ctx.navigate(`/requests/${id}`))));
+  loader(
+    region,
+    ctx.store,
+    () => Promise.all([api.hosts(), api.policies()]),
+    ([hosts, policies]) =>
+      replace(
+        region,
+        requestForm(
+          hosts.filter((h) => !h.retiredAt),
+          policies,
+          ctx.query.get('host'),
+          (id) => ctx.navigate(`/requests/${id}`),
+        ),
+      ),
+  );
 };
 
 function requestForm(hosts: Host[], policies: Policy[], preselected: string | null, created: (id: string) => void): HTMLElement {
   const policyOf = (host: Host | undefined) => policies.find((p) => p.environment === host?.environment);
-  const hostSelect = el('select', { name: 'hostId', required: true },
+  const hostSelect = el(
+    'select',
+    { name: 'hostId', required: true },
     el('option', { value: '' }, 'Choose a host…'),
-    hosts.map((h) => el('option', { value: h.id, disabled: h.state !== 'healthy' },
-      `${h.name} (${h.environment})${h.state === 'healthy' ? '' : ` — ${h.state.replace('_', ' ')}`}`)));
+    hosts.map((h) =>
+      el(
+        'option',
+        { value: h.id, disabled: h.state !== 'healthy' },
+        `${h.name} (${h.environment})${h.state === 'healthy' ? '' : ` — ${h.state.replace('_', ' ')}`}`,
+      ),
+    ),
+  );
   hostSelect.value = hosts.some((h) => h.id === preselected && h.state === 'healthy') ? preselected! : '';
   const reason = el('textarea', { name: 'reason', rows: 3, required: true, maxlength: 2000 });
   const ticket = el('input', { name: 'ticket', maxlength: 200, placeholder: 'INC-1234' });
@@ -29,14 +50,19 @@ function requestForm(hosts: Host[], policies: Policy[], preselected: string | nu
   // Break the glass: offered only where the host's environment allows it.
   const emergency = el('input', { type: 'checkbox', name: 'emergency', id: 'emergency' });
   const emergencyHint = el('span', { class: 'hint' });
-  const emergencyField = el('div', { class: 'field emergency-field', hidden: true },
-    el('label', { for: 'emergency' }, emergency, ' Emergency: grant now, reviewed afterwards'), emergencyHint);
+  const emergencyField = el(
+    'div',
+    { class: 'field emergency-field', hidden: true },
+    el('label', { for: 'emergency' }, emergency, ' Emergency: grant now, reviewed afterwards'),
+    emergencyHint,
+  );
   const showEmergency = () => {
     const policy = policyOf(hosts.find((h) => h.id === hostSelect.value));
     emergencyField.hidden = !policy?.emergencyAllowed;
     if (emergencyField.hidden) emergency.checked = false;
     emergencyHint.textContent = policy?.emergencyAllowed
-      ? ` At most ${policy.emergencyMaxDurationMinutes} minutes; ${policy.emergencyApprovalsRequired ? 'one approval needed' : 'granted at once'}; every channel of ${policy.environment} is told and an approver reviews it within ${policy.reviewWithinHours} h.` : '';
+      ? ` At most ${policy.emergencyMaxDurationMinutes} minutes; ${policy.emergencyApprovalsRequired ? 'one approval needed' : 'granted at once'}; every channel of ${policy.environment} is told and an approver reviews it within ${policy.reviewWithinHours} h.`
+      : '';
   };
   hostSelect.addEventListener('change', showEmergency);
   const status = el('div', { class: 'form-status' });
@@ -70,10 +96,15 @@ function requestForm(hosts: Host[], policies: Policy[], preselected: string | nu
     const errors: [ReturnType<typeof field>, HTMLElement, string | null][] = [
       [hostField, hostSelect, hostSelect.value ? null : 'Choose a host.'],
       [reasonField, reason, reason.value.trim() ? null : 'Give a reason.'],
-      [minutesField, minutes,
-        !minutes.value || !Number.isInteger(n) ? 'Enter a whole number of minutes.'
+      [
+        minutesField,
+        minutes,
+        !minutes.value || !Number.isInteger(n)
+          ? 'Enter a whole number of minutes.'
           : policy && !emergency.checked && (n < policy.minDurationMinutes || n > policy.maxDurationMinutes)
-            ? `Choose between ${policy.minDurationMinutes} and ${policy.maxDurationMinutes} minutes.` : null],
+            ? `Choose between ${policy.minDurationMinutes} and ${policy.maxDurationMinutes} minutes.`
+            : null,
+      ],
     ];
     for (const [f, , message] of errors) f.setError(message);
     const first = errors.find(([, , m]) => m);
@@ -81,9 +112,17 @@ function requestForm(hosts: Host[], policies: Policy[], preselected: string | nu
     return !first;
   };
 
-  const form = el('form', { class: 'card form', novalidate: true },
-    status, hostField.wrapper, reasonField.wrapper, ticketField.wrapper, minutesField.wrapper, emergencyField,
-    el('div', { class: 'actions' }, submit));
+  const form = el(
+    'form',
+    { class: 'card form', novalidate: true },
+    status,
+    hostField.wrapper,
+    reasonField.wrapper,
+    ticketField.wrapper,
+    minutesField.wrapper,
+    emergencyField,
+    el('div', { class: 'actions' }, submit),
+  );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     replace(status);

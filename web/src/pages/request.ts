@@ -18,7 +18,9 @@ export const requestPage: Page = (root, ctx) => {
   let tick: (() => void) | null = null;
   ctx.store.add(every(1000, () => tick?.()));
 
-  const refresh = loader(region, ctx.store,
+  const refresh = loader(
+    region,
+    ctx.store,
     async () => {
       const [r, sessions] = await Promise.all([api.request(id), api.sessions({ requestId: id })]);
       return [r, sessions, await api.host(r.hostId).catch(() => null)] as const;
@@ -40,12 +42,14 @@ export const requestPage: Page = (root, ctx) => {
         }
       };
       tick();
-      replace(region,
+      replace(
+        region,
         emergencyBanner(r),
         statusLine,
         windowLine,
         host && r.requesterId === ctx.user.id && ['pending', 'approved'].includes(r.status)
-          ? el('p', { class: 'replacement-note', 'data-testid': 'replacement-note' }, replacementNote(host, sessions.length > 0 && !mine)) : null,
+          ? el('p', { class: 'replacement-note', 'data-testid': 'replacement-note' }, replacementNote(host, sessions.length > 0 && !mine))
+          : null,
         open,
         requestActions(r, ctx.user, () => void refresh()),
         el('section', { class: 'card' }, requestFacts(r), approvalList(r)),
@@ -53,8 +57,10 @@ export const requestPage: Page = (root, ctx) => {
         revokeButton(r, ctx.user, () => void refresh()),
         extensionList(r, ctx.user, () => void refresh()),
         reviewControls(r, ctx.user, () => void refresh()),
-        sessions.length ? el('section', null, el('h2', null, 'Sessions'), sessionTable(sessions, ctx.user)) : null);
-    });
+        sessions.length ? el('section', null, el('h2', null, 'Sessions'), sessionTable(sessions, ctx.user)) : null,
+      );
+    },
+  );
   ctx.store.add(ctx.events.subscribe(['request', 'session', 'host'], () => void refresh()));
 };
 
@@ -64,13 +70,22 @@ function isOpen(r: AccessRequest): boolean {
 
 function windowText(r: AccessRequest): string {
   switch (r.status) {
-    case 'pending': return `Waiting for approval. The request lapses at ${dateTime(r.pendingUntil)}.`;
-    case 'approved': return isOpen(r) ? `Access window open until ${dateTime(r.expiresAt)}: ${clock(Date.parse(r.expiresAt!) - Date.now())} left.` : 'The access window has ended.';
-    case 'denied': return 'This request was denied.';
-    case 'expired': return 'This request expired.';
-    case 'revoked': return `Access was revoked${r.closedAt ? ` at ${dateTime(r.closedAt)}` : ''}.`;
-    case 'closed': return `The access window ended${r.closedAt ? ` at ${dateTime(r.closedAt)}` : ''}.`;
-    case 'withdrawn': return `You withdrew this request${r.closedAt ? ` at ${dateTime(r.closedAt)}` : ''}.`;
+    case 'pending':
+      return `Waiting for approval. The request lapses at ${dateTime(r.pendingUntil)}.`;
+    case 'approved':
+      return isOpen(r)
+        ? `Access window open until ${dateTime(r.expiresAt)}: ${clock(Date.parse(r.expiresAt!) - Date.now())} left.`
+        : 'The access window has ended.';
+    case 'denied':
+      return 'This request was denied.';
+    case 'expired':
+      return 'This request expired.';
+    case 'revoked':
+      return `Access was revoked${r.closedAt ? ` at ${dateTime(r.closedAt)}` : ''}.`;
+    case 'closed':
+      return `The access window ended${r.closedAt ? ` at ${dateTime(r.closedAt)}` : ''}.`;
+    case 'withdrawn':
+      return `You withdrew this request${r.closedAt ? ` at ${dateTime(r.closedAt)}` : ''}.`;
   }
 }
 
@@ -95,14 +110,23 @@ function openTerminal(r: AccessRequest, user: User, again: boolean, opened: (ses
 }
 
 function sessionTable(sessions: Session[], user: User): HTMLElement {
-  return table('Sessions of this request', ['Started', 'Ended', 'Result', ''], sessions.map((s) => ({
-    cells: [
-      dateTime(s.startedAt),
-      dateTime(s.endedAt),
-      s.live ? badge('live') : s.endReason ? endReasonLabel(s.endReason) : '—',
-      !s.live ? el('a', { href: `/sessions/${s.id}` }, 'Replay')
-        : s.user === user.username ? el('a', { href: `/sessions/${s.id}/terminal` }, 'Back to the terminal')
-          : hasRole(user, 'approver', 'auditor') ? el('a', { href: `/sessions/${s.id}/terminal` }, 'Watch live') : null,
-    ],
-  })), 'No sessions yet.');
+  return table(
+    'Sessions of this request',
+    ['Started', 'Ended', 'Result', ''],
+    sessions.map((s) => ({
+      cells: [
+        dateTime(s.startedAt),
+        dateTime(s.endedAt),
+        s.live ? badge('live') : s.endReason ? endReasonLabel(s.endReason) : '—',
+        !s.live
+          ? el('a', { href: `/sessions/${s.id}` }, 'Replay')
+          : s.user === user.username
+            ? el('a', { href: `/sessions/${s.id}/terminal` }, 'Back to the terminal')
+            : hasRole(user, 'approver', 'auditor')
+              ? el('a', { href: `/sessions/${s.id}/terminal` }, 'Watch live')
+              : null,
+      ],
+    })),
+    'No sessions yet.',
+  );
 }

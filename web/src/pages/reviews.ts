@@ -7,9 +7,15 @@ import type { AccessRequest } from '../types';
 
 const row = (r: AccessRequest) => ({
   cells: [
-    el('a', { href: `/requests/${r.id}` }, r.hostName), r.requester, el('span', { class: 'reason clamp' }, r.reason),
+    el('a', { href: `/requests/${r.id}` }, r.hostName),
+    r.requester,
+    el('span', { class: 'reason clamp' }, r.reason),
     r.review ? dateTime(r.review.dueAt) : '—',
-    r.review?.reviewedAt ? badge(r.review.outcome ?? 'reviewed') : r.review?.overdueAt || (r.review && Date.parse(r.review.dueAt) < Date.now()) ? badge('overdue', 'failed') : badge('open', 'pending'),
+    r.review?.reviewedAt
+      ? badge(r.review.outcome ?? 'reviewed')
+      : r.review?.overdueAt || (r.review && Date.parse(r.review.dueAt) < Date.now())
+        ? badge('overdue', 'failed')
+        : badge('open', 'pending'),
   ],
   attrs: { 'data-request-id': r.id },
 });
@@ -18,14 +24,26 @@ export const reviewsPage: Page = (root, ctx) => {
   const open = el('div');
   const done = el('div');
   const cols = ['Host', 'Requester', 'Reason', 'Review due', 'State'];
-  const refresh = loader(open, ctx.store, () => Promise.all([api.reviews('open'), api.reviews('done')]), ([o, d]) => {
-    const sorted = [...o].sort((a, b) => Date.parse(a.review!.dueAt) - Date.parse(b.review!.dueAt));
-    replace(open, table('Emergency access to review', cols, sorted.map(row), 'No emergency access waits for a review.'));
-    replace(done, table('Reviewed emergency access', cols, d.map(row), 'None reviewed yet.'));
-  });
+  const refresh = loader(
+    open,
+    ctx.store,
+    () => Promise.all([api.reviews('open'), api.reviews('done')]),
+    ([o, d]) => {
+      const sorted = [...o].sort((a, b) => Date.parse(a.review!.dueAt) - Date.parse(b.review!.dueAt));
+      replace(open, table('Emergency access to review', cols, sorted.map(row), 'No emergency access waits for a review.'));
+      replace(done, table('Reviewed emergency access', cols, d.map(row), 'None reviewed yet.'));
+    },
+  );
   ctx.store.add(ctx.events.subscribe(['request'], () => void refresh()));
-  replace(root, heading('Emergency reviews'),
-    el('p', { class: 'muted' }, 'Emergency access is granted first and answered for afterwards: an approver other than the requester acknowledges it or flags it with a comment.'),
+  replace(
+    root,
+    heading('Emergency reviews'),
+    el(
+      'p',
+      { class: 'muted' },
+      'Emergency access is granted first and answered for afterwards: an approver other than the requester acknowledges it or flags it with a comment.',
+    ),
     el('section', null, el('h2', null, 'To review'), open),
-    el('section', null, el('h2', null, 'Reviewed'), done));
+    el('section', null, el('h2', null, 'Reviewed'), done),
+  );
 };

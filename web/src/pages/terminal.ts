@@ -55,7 +55,9 @@ function mount(region: HTMLElement, session: Session, host: Host | null, me: Use
   const banner = el('div', { class: 'end-banner', hidden: true });
   const watchers = el('span', { class: 'watchers', 'data-testid': 'watchers', 'aria-live': 'polite' });
   const screen = el('div', { class: 'screen', 'aria-label': `Terminal on ${session.hostName}` });
-  const bar = el('div', { class: 'term-bar' },
+  const bar = el(
+    'div',
+    { class: 'term-bar' },
     el('a', { href: `/requests/${session.requestId}`, class: 'back', 'aria-label': 'Back to the request' }, '←'),
     el('h1', { tabindex: -1 }, session.hostName),
     readOnly ? el('span', { class: 'badge' }, `watching ${session.user} (read-only)`) : null,
@@ -63,7 +65,8 @@ function mount(region: HTMLElement, session: Session, host: Host | null, me: Use
     state,
     watchers,
     readOnly && hasRole(me, 'approver', 'admin') ? watchRevoke(session, store) : null,
-    notice);
+    notice,
+  );
   replace(region, bar, banner, screen);
 
   const showEnd = (reason: string | null) => {
@@ -93,52 +96,57 @@ function mount(region: HTMLElement, session: Session, host: Host | null, me: Use
   let held = false;
   const HOLD_ABOVE = 1 << 20;
   const RESUME_BELOW = 128 << 10;
-  const tty = store.add(new Tty(terminalUrl(session.id), () => !ended && Date.now() < expiresAt, {
-    data: (bytes) => {
-      view.write(bytes, () => {
-        if (held && view.pending < RESUME_BELOW) tty.hold((held = false));
-      });
-      if (!held && view.pending > HOLD_ABOVE) tty.hold((held = true));
-    },
-    control: (msg) => {
-      switch (msg.type) {
-        case 'notice':
-          notice.textContent = noticeText(msg.message);
-          expiresAt = Date.parse(msg.expiresAt);
-          updateLeft();
-          return;
-        case 'exit':
-          ended = true;
-          showEnd(msg.reason);
-          return;
-        case 'size':
-          if (readOnly) view.setSize(msg.cols, msg.rows);
-          return;
-        case 'watchers':
-          watchers.textContent = msg.users.length ? `Watched by ${msg.users.join(', ')}` : '';
-          return;
-        default:
-          throw new Error(`unhandled control message ${JSON.stringify(msg)}`);
-      }
-    },
-    state: (s) => {
-      // Every (re)attach starts with the recent output: repaint from it rather than on top of the old screen.
-      if (s === 'open') view.term.reset();
-      state.textContent = stateText[s];
-      state.dataset.state = s;
-      if (s === 'lost' && !ended) {
-        // The socket is gone for good: ask the broker how the session ended.
-        void api.session(session.id).then((now) => showEnd(now.endReason), (error) => {
-          replace(banner, alertBox(`Disconnected from the session. ${messageOf(error)}`));
-          banner.hidden = false;
+  const tty = store.add(
+    new Tty(terminalUrl(session.id), () => !ended && Date.now() < expiresAt, {
+      data: (bytes) => {
+        view.write(bytes, () => {
+          if (held && view.pending < RESUME_BELOW) tty.hold((held = false));
         });
-      }
-      if (s === 'ended' || s === 'lost') {
-        view.term.options.disableStdin = true;
-        view.write('\x1b[?25l'); // hide the cursor: nothing more can be typed
-      }
-    },
-  }));
+        if (!held && view.pending > HOLD_ABOVE) tty.hold((held = true));
+      },
+      control: (msg) => {
+        switch (msg.type) {
+          case 'notice':
+            notice.textContent = noticeText(msg.message);
+            expiresAt = Date.parse(msg.expiresAt);
+            updateLeft();
+            return;
+          case 'exit':
+            ended = true;
+            showEnd(msg.reason);
+            return;
+          case 'size':
+            if (readOnly) view.setSize(msg.cols, msg.rows);
+            return;
+          case 'watchers':
+            watchers.textContent = msg.users.length ? `Watched by ${msg.users.join(', ')}` : '';
+            return;
+          default:
+            throw new Error(`unhandled control message ${JSON.stringify(msg)}`);
+        }
+      },
+      state: (s) => {
+        // Every (re)attach starts with the recent output: repaint from it rather than on top of the old screen.
+        if (s === 'open') view.term.reset();
+        state.textContent = stateText[s];
+        state.dataset.state = s;
+        if (s === 'lost' && !ended) {
+          // The socket is gone for good: ask the broker how the session ended.
+          void api.session(session.id).then(
+            (now) => showEnd(now.endReason),
+            (error) => {
+              replace(banner, alertBox(`Disconnected from the session. ${messageOf(error)}`));
+              banner.hidden = false;
+            },
+          );
+        }
+        if (s === 'ended' || s === 'lost') {
+          view.term.options.disableStdin = true;
+          view.write('\x1b[?25l'); // hide the cursor: nothing more can be typed
+        }
+      },
+    }),
+  );
   if (!readOnly) store.add(view.onInput((data) => tty.send(data)));
   if (!readOnly) {
     store.add(view.onResize(({ cols, rows }) => tty.resize(cols, rows)));

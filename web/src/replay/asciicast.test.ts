@@ -34,8 +34,19 @@ test('rejects what is not asciicast v2', () => {
 });
 
 test('a burst of resizes is one marker, where the size settled', () => {
-  const burst = [JSON.stringify({ version: 2, width: 80, height: 24 }), '[0.01,"r","142x44"]', '[0.2,"r","150x47"]', '[0.4,"r","150x46"]', '[3,"r","100x30"]'].join('\n');
-  assert.deepEqual(markersOf(parseCast(burst)).filter((m) => m.kind === 'resize').map((m) => m.label), ['Resize to 150x46', 'Resize to 100x30']);
+  const burst = [
+    JSON.stringify({ version: 2, width: 80, height: 24 }),
+    '[0.01,"r","142x44"]',
+    '[0.2,"r","150x47"]',
+    '[0.4,"r","150x46"]',
+    '[3,"r","100x30"]',
+  ].join('\n');
+  assert.deepEqual(
+    markersOf(parseCast(burst))
+      .filter((m) => m.kind === 'resize')
+      .map((m) => m.label),
+    ['Resize to 150x46', 'Resize to 100x30'],
+  );
 });
 
 test('markers are start, notices, resizes and end, in time order', () => {
@@ -58,8 +69,14 @@ test('output text drops escape sequences and keeps what was on screen', () => {
 test('a search hit is the event that finished printing the text, even across events', () => {
   const c = parseCast(cast);
   const hits = findInOutput(c, 'BREAKGLASS-e2e-42');
-  assert.deepEqual(hits.map((i) => c.events[i].t), [700, 700]);
-  assert.deepEqual(findInOutput(c, 'echo breakg').map((i) => c.events[i].t), [600]);
+  assert.deepEqual(
+    hits.map((i) => c.events[i].t),
+    [700, 700],
+  );
+  assert.deepEqual(
+    findInOutput(c, 'echo breakg').map((i) => c.events[i].t),
+    [600],
+  );
   assert.deepEqual(findInOutput(c, 'title'), []);
   assert.deepEqual(findInOutput(c, ''), []);
 });

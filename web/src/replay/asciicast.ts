@@ -99,7 +99,7 @@ export function outputText(cast: Cast): { text: string; eventOf: number[] } {
   };
   let text = '';
   const eventOf: number[] = [];
-  for (let pos = 0; pos < raw.length;) {
+  for (let pos = 0; pos < raw.length; ) {
     if (raw[pos] === '\x1b') {
       ESCAPE.lastIndex = pos;
       if (ESCAPE.test(raw)) {

@@ -21,7 +21,11 @@ export class Player implements Disposable {
   private frame = 0;
   private started: { wall: number; position: number } | null = null;
 
-  constructor(container: HTMLElement, private readonly cast: Cast, private readonly on: PlayerHandlers) {
+  constructor(
+    container: HTMLElement,
+    private readonly cast: Cast,
+    private readonly on: PlayerHandlers,
+  ) {
     this.term = createTerminal({ cols: cast.width, rows: cast.height, disableStdin: true, cursorBlink: false, scrollback: 10000 });
     this.term.loadAddon(this.search);
     this.term.open(container);

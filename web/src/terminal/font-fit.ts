@@ -21,7 +21,11 @@ export class FontFit implements Disposable {
   private observedScreen: HTMLElement | null = null;
   private readonly screenObserver = new ResizeObserver(() => this.schedule());
 
-  constructor(private readonly term: Terminal, watched: HTMLElement, private readonly bounds: FitBounds) {
+  constructor(
+    private readonly term: Terminal,
+    watched: HTMLElement,
+    private readonly bounds: FitBounds,
+  ) {
     const observer = new ResizeObserver(() => this.schedule());
     observer.observe(watched);
     const onWindow = () => this.schedule();

@@ -11,7 +11,8 @@ export function parseServerControl(text: string): ServerControl {
       if (typeof msg.reason !== 'string') throw new Error('exit without a reason');
       return { type: 'exit', reason: msg.reason as EndReason };
     case 'size':
-      if (!Number.isInteger(msg.cols) || !Number.isInteger(msg.rows) || (msg.cols as number) < 1 || (msg.rows as number) < 1) throw new Error('size without cols and rows');
+      if (!Number.isInteger(msg.cols) || !Number.isInteger(msg.rows) || (msg.cols as number) < 1 || (msg.rows as number) < 1)
+        throw new Error('size without cols and rows');
       return { type: 'size', cols: msg.cols as number, rows: msg.rows as number };
     case 'watchers':
       if (!Array.isArray(msg.users) || !msg.users.every((u) => typeof u === 'string')) throw new Error('watchers without users');

@@ -7,7 +7,7 @@ const reasons: Record<EndReason, string> = {
   disconnected: 'The connection was lost for too long; the session was closed.',
   interrupted: 'The broker restarted; the session was interrupted.',
   recording_failed: 'The recording could not be saved, so the session was closed.',
-  idle: 'No input for the environment\'s idle timeout; the session was closed.',
+  idle: "No input for the environment's idle timeout; the session was closed.",
 };
 
 /** A sentence naming why a session ended. */

@@ -27,7 +27,11 @@ export class Tty implements Disposable {
   private size: { cols: number; rows: number } | null = null;
   private readonly encoder = new TextEncoder();
 
-  constructor(private readonly url: string, private readonly canRetry: () => boolean, private readonly on: TtyHandlers) {}
+  constructor(
+    private readonly url: string,
+    private readonly canRetry: () => boolean,
+    private readonly on: TtyHandlers,
+  ) {}
 
   connect(): void {
     this.on.state(this.attempt === 0 ? 'connecting' : 'reconnecting');

@@ -20,11 +20,13 @@ export class TerminalView implements Disposable {
     this.term.open(container);
     this.store.add(this.term);
     if (readOnly) {
-      this.fontFit = this.store.add(new FontFit(this.term, container, {
-        width: () => container.clientWidth,
-        height: () => container.clientHeight - 6,
-        maxFontSize: () => 16,
-      }));
+      this.fontFit = this.store.add(
+        new FontFit(this.term, container, {
+          width: () => container.clientWidth,
+          height: () => container.clientHeight - 6,
+          maxFontSize: () => 16,
+        }),
+      );
       return;
     }
     this.fontFit = null;
