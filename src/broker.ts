@@ -1,7 +1,7 @@
 // The broker's parts, wired once: database, migrations, change feed, scheduler,
 // recording writer and the domain services. server.ts and the tests both start it.
 import type { Config } from './config.js';
-import { accessService } from './access/access-service.js';
+import { accessJobs, accessService } from './access/access-service.js';
 import { policyService } from './access/policy-service.js';
 import { auditService } from './audit/audit-service.js';
 import { authService } from './auth/auth-service.js';
@@ -47,10 +47,10 @@ import { certificateSerials } from './ssh/ssh-serials.js';
 import { SigningKey } from './evidence/signing-key.js';
 import { evidenceService } from './evidence/evidence-service.js';
 import { AuditCheckpoints } from './evidence/audit-checkpoints.js';
-import { emergencyService } from './access/emergency-service.js';
+import { emergencyJobs, emergencyService } from './access/emergency-service.js';
 import { extensionService } from './access/extension-service.js';
-import { notificationService } from './notifications/notification-service.js';
-import { claimLocalHosts, hostOwners } from './replicas/host-owner.js';
+import { notificationJobs, notificationService } from './notifications/notification-service.js';
+import { claimLocalHosts, hostOwners, replacementJobs } from './replicas/host-owner.js';
 import { registerSharedFingerprints, tokenSecretFingerprint } from './replicas/shared-fingerprints.js';
 import { LoginWatch } from './auth/login-watch.js';
 
@@ -225,11 +225,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   feed.on('message', (m) => {
     if (m.type === 'login') void loginWatch.recheck(m.userId);
   });
-  await scheduler.work<{ requestId: string }>(QUEUES.requestTtl, (d) => access.expirePending(d.requestId));
-  await scheduler.work<{ requestId: string }>(QUEUES.grantExpiry, (d) => access.closeGrant(d.requestId));
-  await scheduler.work<{ replacementId: string }>(QUEUES.replacement, (d) => owners.runReplacement(d.replacementId));
-  await scheduler.work<{ deliveryId: string }>(QUEUES.notification, (d) => notifications.deliver(d.deliveryId));
-  await scheduler.work<{ requestId: string }>(QUEUES.reviewDue, (d) => services.emergency.markOverdue(d.requestId));
+  await scheduler.workAll({ ...accessJobs(access), ...replacementJobs(owners), ...notificationJobs(notifications), ...emergencyJobs(services.emergency) });
   await rollouts.resume();
   const indexer = new RecordingIndexer(prisma, { intervalMs: 1000, sessionsPerTick: 200, chunksPerSession: 5000 }, log);
   indexer.start();

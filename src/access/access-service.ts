@@ -6,7 +6,7 @@ import { appendAudit } from '../audit/audit-service.js';
 import { hasRole, mayRevokeOthers, seesEverything, type AuthUser } from '../auth/roles.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { publish } from '../events/change-feed.js';
-import { QUEUES, type Scheduler } from '../scheduler/scheduler.js';
+import { type JobHandlers, QUEUES, type Scheduler } from '../scheduler/scheduler.js';
 import { durationProblem, hasControlChars, windowEnd } from './access-fns.js';
 import { requestInclude, toRequestView } from './access-views.js';
 import { assertHostGrantable, lockRequest } from './access-locks.js';
@@ -240,3 +240,11 @@ async function decidable(tx: Tx, user: AuthUser, id: string) {
 }
 
 export type AccessService = ReturnType<typeof accessService>;
+
+/** The jobs of a request's two clocks: its pending TTL and its grant window. */
+export function accessJobs(access: AccessService): JobHandlers {
+  return {
+    [QUEUES.requestTtl]: (d) => access.expirePending(d.requestId),
+    [QUEUES.grantExpiry]: (d) => access.closeGrant(d.requestId),
+  };
+}

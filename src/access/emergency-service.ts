@@ -9,7 +9,7 @@ import { hasRole, type AuthUser } from '../auth/roles.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.js';
 import { publish } from '../events/change-feed.js';
 import type { Notifier } from '../notifications/notifier.js';
-import { QUEUES, type Scheduler } from '../scheduler/scheduler.js';
+import { type JobHandlers, QUEUES, type Scheduler } from '../scheduler/scheduler.js';
 import { hasControlChars } from './access-fns.js';
 import { lockRequest } from './access-locks.js';
 import { requestInclude, toRequestView } from './access-views.js';
@@ -90,3 +90,8 @@ export function emergencyService({ prisma, notifier }: Pick<Deps, 'prisma' | 'no
 }
 
 export type EmergencyService = ReturnType<typeof emergencyService>;
+
+/** An emergency grant not reviewed in time becomes overdue. */
+export function emergencyJobs(emergency: EmergencyService): JobHandlers {
+  return { [QUEUES.reviewDue]: (d) => emergency.markOverdue(d.requestId) };
+}

@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import { appendAudit, type Actor } from '../audit/audit-service.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { QUEUES, type Scheduler } from '../scheduler/scheduler.js';
+import { type JobHandlers, QUEUES, type Scheduler } from '../scheduler/scheduler.js';
 import { channelSenders } from './channel-senders.js';
 import { AUDIENCES, NOTIFICATION_EVENTS, TO_EVERY_CHANNEL, type NotificationEventType } from './notification-events.js';
 import { buildEvent, type NotificationEvent } from './notification-fns.js';
@@ -208,3 +208,8 @@ export function notificationService({ prisma, scheduler, config, log }: Deps) {
 }
 
 export type NotificationService = ReturnType<typeof notificationService>;
+
+/** Each delivery is a job of its own: retried with backoff, audited. */
+export function notificationJobs(notifications: NotificationService): JobHandlers {
+  return { [QUEUES.notification]: (d) => notifications.deliver(d.deliveryId) };
+}

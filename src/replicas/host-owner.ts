@@ -7,6 +7,7 @@ import { AppError, ConflictError } from '../errors.js';
 import type { ReplacementService } from '../replacement/replacement-service.js';
 import { hostDirectory } from '../terminal/connectors/local-connector.js';
 import type { ReplicaHop } from '../terminal/replica-hop.js';
+import { type JobHandlers, QUEUES } from '../scheduler/scheduler.js';
 
 const REBUILD_TIMEOUT_MS = 5 * 60_000;
 
@@ -75,3 +76,8 @@ export function hostOwners(deps: { prisma: PrismaClient; brokerId: string; hop: 
 }
 
 export type HostOwners = ReturnType<typeof hostOwners>;
+
+/** Replacements run where their host lives: a local host's on its owner replica. */
+export function replacementJobs(owners: HostOwners): JobHandlers {
+  return { [QUEUES.replacement]: (d) => owners.runReplacement(d.replacementId) };
+}

@@ -14,6 +14,19 @@ export const QUEUES = {
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
+/** What each queue's jobs carry: one type for whoever enqueues and whoever works them. */
+export interface JobPayloads {
+  'request-ttl': { requestId: string };
+  'grant-expiry': { requestId: string };
+  replacement: { replacementId: string };
+  notification: { deliveryId: string };
+  'review-due': { requestId: string };
+}
+
+export type JobHandler<Q extends QueueName> = (data: JobPayloads[Q], job: { id: string; retryCount: number }) => Promise<unknown>;
+/** Handlers of some queues, as a service module declares them beside itself. */
+export type JobHandlers = { [Q in QueueName]?: JobHandler<Q> };
+
 export interface EnqueueOptions {
   startAfter?: Date;
   singletonKey?: string;
@@ -89,13 +102,19 @@ export class Scheduler {
     await boss.stop({ graceful: false, wait: true });
   }
 
-  async enqueue(tx: Tx, name: QueueName, data: object, opts: EnqueueOptions = {}): Promise<void> {
+  async enqueue<Q extends QueueName>(tx: Tx, name: Q, data: JobPayloads[Q], opts: EnqueueOptions = {}): Promise<void> {
     // pg-boss wants startAfter as an ISO string ending in Z when it comes through `db`.
     const { startAfter, ...rest } = opts;
     await this.boss.send(name, data, { ...rest, startAfter: startAfter?.toISOString() as never, db: sqlOf(tx) });
   }
 
-  async work<T extends object>(name: QueueName, handler: (data: T, job: { id: string; retryCount: number }) => Promise<void>): Promise<void> {
+  /** Works every queue named in `handlers` (each service module says which it handles). */
+  async workAll(handlers: JobHandlers): Promise<void> {
+    for (const [name, handler] of Object.entries(handlers) as [QueueName, JobHandler<QueueName>][]) await this.work(name, handler);
+  }
+
+  async work<Q extends QueueName>(name: Q, handler: JobHandler<Q>): Promise<void> {
+    type T = JobPayloads[Q];
     const { workers, batchSize, pollingIntervalSeconds } = this.tuning[name];
     const ids: string[] = [];
     for (let i = 0; i < workers; i++) {
