@@ -18,7 +18,7 @@
 //   every FENCE_INTERVAL_MS while such batches wait.
 //
 // Why that is enough (PostgreSQL docs, "Asynchronous Commit" and
-// synchronous_commit; src/backend/access/transam/xact.c RecordTransactionCommit):
+// synchronous_commit; RecordTransactionCommit in Postgres's xact.c):
 // 1. A synchronous commit returns only after the WAL up to its own commit
 //    record is flushed (XLogFlush(lsn) flushes *all* WAL before lsn: the WAL is
 //    one sequential log, written and flushed in order).

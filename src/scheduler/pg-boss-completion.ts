@@ -1,5 +1,5 @@
 // pg-boss 10's worker loop completes or fails a fetched batch without awaiting
-// the promise (src/manager.js, `watch`): if Postgres goes away at that moment
+// the promise (pg-boss's manager.js, `watch`): if Postgres goes away at that moment
 // the rejection is unhandled, and close-with-grace then shuts the whole broker
 // down. Marking those promises handled keeps the replica up; the job is not
 // lost (still active, it expires and is retried), and callers that await the

@@ -25,6 +25,7 @@ test('every step of the lifecycle is an audit event, in order, and the chain ver
     'session.ended',
     'replacement.scheduled',
     'replacement.started',
+    'capture.succeeded',
     'replacement.succeeded',
   ]);
   const ids = events.map((e) => BigInt(e.id));

@@ -11,7 +11,7 @@ test("who hears what: approvers, the requester and the environment's channel eac
   const http = await startHttpReceiver(t, SECRET);
   const smtp = await startSmtpReceiver(t);
   const h = await startHarness(t, {
-    BREAKGLASS_BASE_URL: BASE,
+    BREAKGLASS_PUBLIC_URL: BASE,
     BREAKGLASS_SMTP_URL: smtp.url,
     BREAKGLASS_MAIL_FROM: 'breakglass@example.test',
     BREAKGLASS_NOTIFY_RETRIES: '2',
@@ -175,7 +175,7 @@ test("who hears what: approvers, the requester and the environment's channel eac
 
 test('emergency access is told to every channel of the environment, whatever it subscribed to', async (t) => {
   const http = await startHttpReceiver(t, SECRET);
-  const h = await startHarness(t, { BREAKGLASS_BASE_URL: BASE });
+  const h = await startHarness(t, { BREAKGLASS_PUBLIC_URL: BASE });
   await h.api('admin', 'PUT', '/api/policies/staging', { approvalsRequired: 1, minDurationMinutes: 1, maxDurationMinutes: 240, emergencyAllowed: true });
   for (const [name, audience] of [
     ['a', 'requesters'],
