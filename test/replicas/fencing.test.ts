@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertOneAgreedEnd } from './agreement.js';
-import { eventually, onEitherReplica, ownPostgres, running, startReplicas } from './replicas.js';
+import { eventually, markShell, onEitherReplica, ownPostgres, running, startReplicas } from './replicas.js';
 
 test('a replica frozen past its lease has no live shell when the other replaces its host, and runs none after it wakes', async (t) => {
   const { a, b, databaseUrl } = await startReplicas(t);
@@ -12,9 +12,8 @@ test('a replica frozen past its lease has no live shell when the other replaces 
   const { requestId, hostId } = await a.grant('staging-web-1');
   const sessionId = await b.open(requestId);
   const term = await b.attach(sessionId);
-  term.send('echo pid-$$; while true; do echo still-here; sleep 0.1; done\n');
-  await term.waitForOutput(/pid-(\d+)/);
-  const shell = Number(/pid-(\d+)/.exec(term.output)![1]);
+  const shell = await markShell(term);
+  term.send('while true; do echo still-here; sleep 0.1; done\n');
   await term.waitForOutput('still-here');
 
   process.kill(b.pid, 'SIGSTOP');
@@ -64,9 +63,7 @@ test('a Postgres restart of 12 s ends the sessions of both replicas exactly once
     const { requestId } = await a.grant(host);
     const id = await replica.open(requestId);
     const term = await replica.attach(id);
-    term.send('echo pid-$$\n');
-    await term.waitForOutput(/pid-(\d+)/);
-    sessions.push({ replica, id, term, shell: Number(/pid-(\d+)/.exec(term.output)![1]) });
+    sessions.push({ replica, id, term, shell: await markShell(term) });
   }
 
   const stoppedAt = Date.now();

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { asSuperuser } from '../helpers/database.js';
 import { startHarness } from '../helpers/harness.js';
 import { assertOneAgreedEnd } from './agreement.js';
-import { onEitherReplica, running, startReplicas } from './replicas.js';
+import { markShell, onEitherReplica, running, startReplicas } from './replicas.js';
 
 test("a revoke sent while the owner's LISTEN connection is down kills the shell", async (t) => {
   const { a, b, databaseUrl } = await startReplicas(t);
@@ -14,9 +14,7 @@ test("a revoke sent while the owner's LISTEN connection is down kills the shell"
   const { requestId } = await a.grant('staging-web-1');
   const sessionId = await b.open(requestId);
   const term = await b.attach(sessionId);
-  term.send('echo pid-$$\n');
-  await term.waitForOutput(/pid-(\d+)/);
-  const shell = Number(/pid-(\d+)/.exec(term.output)![1]);
+  const shell = await markShell(term);
 
   // Keep every LISTEN connection of this database down until the shell is gone:
   // the revoke's notification reaches nobody.

