@@ -47,7 +47,7 @@ let status = run(process.execPath, [
   'tsx',
   '--test',
   '--test-concurrency=2',
-  '--test-timeout=180000',
+  '--test-timeout=360000',
   '--test-reporter=spec',
   ...files,
 ]);
