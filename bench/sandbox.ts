@@ -5,9 +5,9 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { hostOwner } from '../src/hosts/local-hosts.js';
 import { localConnector } from '../src/terminal/connectors/local-connector.js';
 import { PtyProcess } from '../src/terminal/pty-process.js';
-import { hostOwner } from '../src/terminal/connectors/local-connector.js';
 import { chmodSync, chownSync } from 'node:fs';
 
 const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.split('=')[1] ?? 30);

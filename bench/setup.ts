@@ -10,7 +10,7 @@ import pg from 'pg';
 import { startBroker } from '../test/helpers/broker.js';
 import { connect, type Database } from '../src/db/client.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
-import { hostDirectory } from '../src/terminal/connectors/local-connector.js';
+import { hostDirectory } from '../src/hosts/local-hosts.js';
 
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));

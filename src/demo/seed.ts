@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { PrismaClient } from '../db/client.js';
 import { appendAudit } from '../audit/audit-service.js';
 import { hashPassword } from '../auth/password-fns.js';
-import { buildHostFromImage, imageDirectory } from '../replacement/providers/local-image.js';
+import { buildHostFromImage, imageDirectory } from '../hosts/local-hosts.js';
 
 export const DEMO_USERS = [
   { username: 'alice', roles: ['requester'] },

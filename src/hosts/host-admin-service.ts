@@ -7,8 +7,7 @@ import type { PrismaClient, Tx } from '../db/client.js';
 import { appendAudit, type Actor } from '../audit/audit-service.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { publish } from '../events/change-feed.js';
-import { buildHostFromImage, checkImageSource } from '../replacement/providers/local-image.js';
-import { hostDirectory } from '../terminal/connectors/local-connector.js';
+import { buildHostFromImage, checkImageSource, hostDirectory } from './local-hosts.js';
 import { checkConnectorConfig, configSummary, type Rules } from './host-admin-fns.js';
 import { hostInclude, toHostView } from './host-views.js';
 

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import type { PrismaClient } from '../db/client.js';
 import { AppError, ConflictError } from '../errors.js';
 import type { ReplacementService } from '../replacement/replacement-service.js';
-import { hostDirectory } from '../terminal/connectors/local-connector.js';
+import { hostDirectory } from '../hosts/local-hosts.js';
 import type { ReplicaHop } from '../terminal/replica-hop.js';
 import { type JobHandlers, QUEUES } from '../scheduler/scheduler.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { FeedMessage } from '../../src/events/change-feed.js';
-import { hostDirectory } from '../../src/terminal/connectors/local-connector.js';
+import { hostDirectory } from '../../src/hosts/local-hosts.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
 const HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHfDdbkqR7Zc1dkS3y3vGkO0h8o4Zb1tS0hYp2Bq4o9M test';

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { hostDirectory } from '../../src/terminal/connectors/local-connector.js';
+import { hostDirectory } from '../../src/hosts/local-hosts.js';
 import { processesMatching, run } from './attack-shell.js';
 
 const ESCAPES = (n: number) =>

@@ -5,8 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { buildHostFromImage, checkImageSource } from '../../src/replacement/providers/local-image.js';
-import { hostDirectory } from '../../src/terminal/connectors/local-connector.js';
+import { buildHostFromImage, checkImageSource, hostDirectory } from '../../src/hosts/local-hosts.js';
 import { tempDataDir } from '../helpers/database.js';
 import { startHarness } from '../helpers/harness.js';
 

@@ -1,8 +1,7 @@
 // Evidence for local-image hosts: the difference between the host's directory
 // and the image it was built from. Added, changed and removed entries with
 // sizes and SHA-256; the content of small text files (before and after).
-import { hostDirectory } from '../../terminal/connectors/local-connector.js';
-import { imageDirectory } from '../providers/local-image.js';
+import { hostDirectory, imageDirectory } from '../../hosts/local-hosts.js';
 import type { Capturer, Evidence } from './evidence.js';
 import { DEFAULT_LIMITS, readTree, type TreeEntry, type TreeLimits } from './file-tree.js';
 

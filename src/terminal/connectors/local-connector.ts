@@ -5,23 +5,12 @@
 // the broker in sight. Without a sandbox a local host does not open, unless
 // BREAKGLASS_UNSAFE_UNSANDBOXED_LOCAL=1 (then every session says so).
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { checkSandbox, killLeftovers, sandboxCommand, sandboxNamespace, BWRAP, UNSAFE_VARIABLE } from '../sandbox/sandbox.js';
+import { hostDirectory, hostOwner } from '../../hosts/local-hosts.js';
 import { hostUid } from '../sandbox/sandbox-fns.js';
 import type { Connector, ConnectorContext, ShellCommand } from './connector.js';
 
-export function hostDirectory(dataDir: string, hostName: string): string {
-  return path.join(dataDir, 'hosts', hostName);
-}
-
 const NOBODY = 65534;
-
-/** Who owns a host's directory: the host's own uid when the broker is root, else the broker (mapped in the sandbox). */
-export function hostOwner(hostId: string): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const uid = hostUid(hostId);
-  return { uid, gid: uid };
-}
 
 export interface LocalConnectorOptions {
   /** BREAKGLASS_UNSAFE_UNSANDBOXED_LOCAL: run shells without a sandbox where none can be made. */
