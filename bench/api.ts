@@ -25,7 +25,7 @@ export async function apiBench(api: Api, opts: { durationSeconds: number; connec
   const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}`;
   // A few requests to list, as on a working day.
   const hostId = await api.newHost(`bench-api-${Date.now()}`);
-  await api.grant(hostId);
+  await api.grantHost(hostId);
   const token = await api.token('bob');
   const common = { connections: opts.connections, duration: opts.durationSeconds };
   try {

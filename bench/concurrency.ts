@@ -132,7 +132,7 @@ export async function concurrency(
     const r = await level(n, () => socketTerminal(relay.url), relay.pid, o);
     log(`concurrency relay ${n}: ${JSON.stringify(r)}`);
     const hostId = await api.newHost(`bench-concurrency-${n}-${Date.now()}`);
-    const requestId = await api.grant(hostId);
+    const requestId = await api.grantHost(hostId);
     const b = await level(n, () => brokerTerminal(api, requestId), api.broker.pid, o, api.broker.db);
     log(`concurrency broker ${n}: ${JSON.stringify(b)}`);
     result.relay.push(r);

@@ -55,7 +55,7 @@ export async function echo(api: Api, relay: RelayProcess, opts: { keystrokes: nu
   const rows: Row[] = [];
   for (const target of ['cat', 'bash'] as const) {
     const hostId = await api.newHost(`bench-echo-${target}-${Date.now()}`);
-    const requestId = await api.grant(hostId);
+    const requestId = await api.grantHost(hostId);
     const opened = [await atPrompt(directTerminal()), await atPrompt(socketTerminal(relay.url)), await atPrompt(brokerTerminal(api, requestId))];
     const terms: Record<PathName, Terminal> = { direct: opened[0]!, relay: opened[1]!, broker: opened[2]! };
     for (const p of order) {

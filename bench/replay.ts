@@ -31,7 +31,7 @@ function chunkText(i: number): Buffer {
 async function insertSynthetic(api: Api, seconds: number, bytes: number): Promise<{ sessionId: string; chunks: number }> {
   const prisma = api.broker.db.prisma;
   const hostId = await api.newHost(`bench-replay-${Date.now()}`);
-  const requestId = await api.grant(hostId);
+  const requestId = await api.grantHost(hostId);
   const alice = await prisma.user.findUniqueOrThrow({ where: { username: 'alice' } });
   const startedAt = new Date(Date.now() - seconds * 1000);
   const session = await prisma.session.create({

@@ -11,6 +11,7 @@ import { startBroker } from '../test/helpers/broker.js';
 import { connect, type Database } from '../src/db/client.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { hostDirectory } from '../src/hosts/local-hosts.js';
+import { ApiClient } from '../test/helpers/api-client.js';
 
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
@@ -90,30 +91,10 @@ export async function startBrokerProcess(pgs: Postgres, nodeArgs: string[] = [])
   };
 }
 
-/** The HTTP calls of a user, with tokens cached per username. */
-export class Api {
-  private tokens = new Map<string, string>();
-
-  constructor(readonly broker: BrokerProcess) {}
-
-  async token(user: string): Promise<string> {
-    let t = this.tokens.get(user);
-    if (!t) {
-      const res = await this.call(undefined, 'POST', '/api/auth/login', { username: user, password: 'demo' });
-      t = (res as { token: string }).token;
-      this.tokens.set(user, t);
-    }
-    return t;
-  }
-
-  async call(user: string | undefined, method: string, p: string, body?: unknown): Promise<any> {
-    const headers: Record<string, string> = {};
-    if (user) headers.authorization = `Bearer ${await this.token(user)}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(this.broker.url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
+/** The project's API client (test/helpers/api-client.ts) pointed at a broker process, plus the bench's own fixtures. */
+export class Api extends ApiClient {
+  constructor(readonly broker: BrokerProcess) {
+    super(broker.url);
   }
 
   /** A fresh staging host (its directory included), so that no earlier session's replacement is in the way. */
@@ -125,23 +106,17 @@ export class Api {
     return host.id;
   }
 
-  /** alice asks, bob approves (staging needs one approval). */
-  async grant(hostId: string, durationMinutes = 60): Promise<string> {
-    const req = await this.call('alice', 'POST', '/api/requests', { hostId, reason: 'benchmark', ticket: 'BENCH-1', durationMinutes });
-    const approved = await this.call('bob', 'POST', `/api/requests/${req.id}/approve`, {});
+  /** alice asks for a host by id, bob approves (staging needs one approval). */
+  async grantHost(hostId: string, durationMinutes = 60): Promise<string> {
+    const req = await this.ok('alice', 'POST', '/api/requests', { hostId, reason: 'benchmark', ticket: 'BENCH-1', durationMinutes });
+    const approved = await this.ok('bob', 'POST', `/api/requests/${req.id}/approve`, {});
     if (approved.status !== 'approved') throw new Error(`grant not approved: ${approved.status}`);
     return req.id;
   }
 
-  async openSession(requestId: string): Promise<string> {
-    return (await this.call('alice', 'POST', `/api/requests/${requestId}/sessions`, { cols: 80, rows: 24 })).id;
-  }
-
-  async terminalUrl(sessionId: string): Promise<{ url: string; headers: Record<string, string> }> {
-    return {
-      url: `${this.broker.url.replace(/^http/, 'ws')}/api/sessions/${sessionId}/terminal`,
-      headers: { authorization: `Bearer ${await this.token('alice')}` },
-    };
+  /** alice's terminal of `sessionId`: where to connect and with what. */
+  async terminal(sessionId: string): Promise<{ url: string; headers: Record<string, string> }> {
+    return { url: this.terminalUrl(sessionId), headers: { authorization: `Bearer ${await this.token('alice')}` } };
   }
 }
 

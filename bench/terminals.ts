@@ -81,7 +81,7 @@ export async function socketTerminal(url: string, headers: Record<string, string
 
 export async function brokerTerminal(api: Api, requestId: string): Promise<Terminal> {
   const sessionId = await api.openSession(requestId);
-  const { url, headers } = await api.terminalUrl(sessionId);
+  const { url, headers } = await api.terminal(sessionId);
   return { ...(await socketTerminal(url, headers)), sessionId };
 }
 

@@ -55,7 +55,7 @@ export async function throughput(api: Api, relay: RelayProcess, opts: { bytes: n
         pid = relay.pid;
       } else {
         const hostId = await api.newHost(`bench-throughput-${Date.now()}-${round}`);
-        const requestId = await api.grant(hostId);
+        const requestId = await api.grantHost(hostId);
         open = () => brokerTerminal(api, requestId);
         pid = api.broker.pid;
       }
