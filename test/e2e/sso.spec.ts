@@ -1,18 +1,10 @@
 // Single sign-on in Chromium through the provider's own login page
 // (oidc-provider, started here): a requester and an approver sign in, and a
 // request goes from request to approval to a working terminal.
-import { createServer } from 'node:net';
 import type { Browser, Page } from '@playwright/test';
+import { freePort } from '../../src/free-port';
 import { brokerSsoEnv, startOidcProvider, type TestProvider } from '../helpers/oidc-provider';
 import { test as base, expect, requestAccess, requestCard, screenshot, terminalText, typeInTerminal } from './fixtures';
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 // The provider must know the broker's callback before the broker starts (discovery runs at start).
 const test = base.extend<{ port: number; provider: TestProvider; extraEnv: Record<string, string> }>({

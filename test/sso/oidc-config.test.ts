@@ -4,21 +4,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
+import { freePort } from '../../src/free-port.js';
 import { freshDatabase, tempDataDir } from '../helpers/database.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-
-/** A loopback port with nothing listening on it (taken, then released). */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 async function startServer(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const dataDir = tempDataDir();
@@ -48,7 +39,7 @@ test('bad single sign-on configuration stops the broker at start, naming the var
   const cases: [Record<string, string>, RegExp][] = [
     [noSecret, /BREAKGLASS_OIDC_CLIENT_SECRET is required/],
     [{ ...good, BREAKGLASS_OIDC_ROLE_MAPPING: 'requester=eng' }, /BREAKGLASS_OIDC_ROLE_MAPPING must be JSON/],
-    [{ ...good, BREAKGLASS_OIDC_ISSUER: `http://127.0.0.1:${await closedPort()}` }, /BREAKGLASS_OIDC_ISSUER: cannot read the discovery document/],
+    [{ ...good, BREAKGLASS_OIDC_ISSUER: `http://127.0.0.1:${await freePort()}` }, /BREAKGLASS_OIDC_ISSUER: cannot read the discovery document/],
   ];
   for (const [env, message] of cases) {
     const { code, output } = await startServer(env);
