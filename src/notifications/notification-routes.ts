@@ -6,7 +6,7 @@ import { ErrorSchema, IdParams } from '../schemas.js';
 import { AUDIENCES, NOTIFICATION_EVENTS } from './notification-events.js';
 import type { NotificationService } from './notification-service.js';
 
-const ChannelSchema = Type.Object({
+export const ChannelSchema = Type.Object({
   id: Type.String(),
   environment: Type.String(),
   name: Type.String(),
@@ -16,7 +16,7 @@ const ChannelSchema = Type.Object({
   events: Type.Array(Type.String()),
   createdAt: Type.String({ format: 'date-time' }),
 });
-const DeliverySchema = Type.Object({
+export const DeliverySchema = Type.Object({
   id: Type.String(),
   eventId: Type.String(),
   eventType: Type.String(),

@@ -7,13 +7,11 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { UnauthorizedError } from '../errors.js';
-import { IdParams } from '../schemas.js';
+import { ErrorSchema, IdParams } from '../schemas.js';
 import { HOP_HEADER, type ReplicaHop } from './replica-hop.js';
 import type { ReplacementService } from '../replacement/replacement-service.js';
 import { MAX_COLS, MAX_ROWS } from './protocol.js';
 import type { SessionService } from './session-service.js';
-
-const ErrorSchema = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
 
 type Opts = { sessions: SessionService; hop: ReplicaHop; replacements: Pick<ReplacementService, 'run'> };
 

@@ -16,7 +16,12 @@ import type {
   ExtensionView,
   ReviewView,
 } from '../../src/schemas';
+import type { Static } from '@fastify/type-provider-typebox';
 import type { ChangeKind } from '../../src/events/change-feed';
+import type { FleetReportSchema, RolloutSchema } from '../../src/fleet/fleet-routes';
+import type { ChannelSchema, DeliverySchema } from '../../src/notifications/notification-routes';
+import type { CaptureSchema } from '../../src/replacement/capture/capture-views';
+import type { RecordingHitSchema } from '../../src/search/search-routes';
 
 export type { ChangeKind };
 export type { Role } from '../../src/auth/roles';
@@ -35,30 +40,14 @@ export type AuditEvent = AuditEventView;
 export type AuditVerification = AuditVerificationView;
 export type Extension = ExtensionView;
 export type Review = ReviewView;
-
-export interface NotificationChannel {
-  id: string;
-  environment: string;
-  name: string;
-  kind: 'webhook' | 'slack' | 'email';
-  target: string;
-  hasSecret: boolean;
-  events: string[];
-  createdAt: string;
-}
-
-export interface NotificationDelivery {
-  id: string;
-  eventType: string;
-  channel: string;
-  kind: string;
-  environment: string;
-  status: string;
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-  requestId: string | null;
-}
+export type NotificationChannel = Static<typeof ChannelSchema>;
+export type NotificationDelivery = Static<typeof DeliverySchema>;
+/** Evidence taken before a host's teardown. */
+export type Capture = Static<typeof CaptureSchema>;
+export type FleetReport = Static<typeof FleetReportSchema>;
+export type Rollout = Static<typeof RolloutSchema>;
+/** A line of a recording that matched a search across sessions. */
+export type RecordingHit = Static<typeof RecordingHitSchema>;
 
 export interface Change {
   kind: ChangeKind;
@@ -81,61 +70,8 @@ export interface FileChange {
   note?: string;
   before?: { kind: string; size: number; sha256: string | null; mode: string; target?: string; text?: string };
 }
-export interface Capture {
-  id: string;
-  replacementId: string;
-  hostId: string;
-  hostName: string;
-  sessionIds: string[];
-  provider: string;
-  kind: string;
-  status: 'succeeded' | 'failed';
-  error: string | null;
-  summary: Record<string, unknown>;
-  items?: unknown[];
-  createdAt: string;
-}
-
 // Fleet consistency (docs/api.md, "Fleet consistency").
 export type ReasonKind = 'off_target' | 'off_peers' | 'touched' | 'failed' | 'too_old';
-export interface FleetReport {
-  environments: {
-    environment: string;
-    targetVersion: string | null;
-    peerVersion: string | null;
-    maxHostAgeHours: number | null;
-    hosts: number;
-    exceptions: number;
-    byKind: Record<string, number>;
-  }[];
-  exceptions: { host: Host; reasons: { kind: ReasonKind; why: string; since: string }[] }[];
-}
-export interface Rollout {
-  id: string;
-  environment: string;
-  from: { id: string; name: string; version: string };
-  to: { id: string; name: string; version: string };
-  maxUnavailable: number;
-  status: 'running' | 'succeeded' | 'failed';
-  error: string | null;
-  createdBy: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-  progress: { total: number; replaced: number; inProgress: number; failed: number; waitingForSessions: number };
-}
-
-/** A line of a recording that matched a search across sessions. */
-export interface RecordingHit {
-  sessionId: string;
-  hostName: string;
-  environment: string;
-  user: string;
-  sessionStartedAt: string;
-  atMs: number;
-  kind: 'i' | 'o';
-  line: string;
-}
-
 export interface ReplacementRecord {
   days: number;
   environment: string;
