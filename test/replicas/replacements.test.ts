@@ -2,6 +2,8 @@
 // run by the two live replicas, each host rebuilt once and at the first try.
 // (How fast is the benchmark's business: bench/jobs.ts.)
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { asSuperuser } from '../helpers/database.js';
 import { eventually, startReplicas } from './replicas.js';
@@ -9,7 +11,7 @@ import { eventually, startReplicas } from './replicas.js';
 const N = 100;
 
 test('100 sessions of a replica whose lease expired end as interrupted and their 100 hosts are replaced once each', async (t) => {
-  const { a, databaseUrl } = await startReplicas(t);
+  const { a, databaseUrl, dataDirs } = await startReplicas(t);
   await asSuperuser(databaseUrl, async (c) => {
     await c.query(
       `INSERT INTO brokers (id, started_at, heartbeat_at, lease_until) VALUES ('replica-gone', now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 hour')`,
@@ -24,6 +26,8 @@ test('100 sessions of a replica whose lease expired end as interrupted and their
       INSERT INTO sessions (id, request_id, host_id, user_id, broker_id, cols, rows)
         SELECT gen_random_uuid(), r.id, r.host_id, (SELECT id FROM alice), 'replica-gone', 80, 24 FROM r`);
   });
+  // The hosts' directories, as the gone replica left them: what each session changed is captured before its rebuild.
+  for (let i = 1; i <= N; i++) mkdirSync(path.join(dataDirs.a, 'hosts', `many-${i}`), { recursive: true });
   const done = await eventually(
     () =>
       asSuperuser(databaseUrl, (c) =>
