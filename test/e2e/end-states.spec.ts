@@ -5,8 +5,8 @@ import type { ConsoleMessage } from '@playwright/test';
 import { expect, logIn, requestAccess, requestCard, screenshot, test } from './fixtures';
 import { expectAccessible, sizes } from './workbench';
 
-// A policy minute of 4 s: a 1-minute grant ends quickly.
-test.use({ brokerEnv: { BREAKGLASS_MINUTE_MS: '4000', BREAKGLASS_WARN_BEFORE_END_MINUTES: '0.5' } });
+// A policy minute of 8 s: a 1-minute grant ends quickly, yet not before a loaded machine has opened the terminal.
+test.use({ brokerEnv: { BREAKGLASS_MINUTE_MS: '8000', BREAKGLASS_WARN_BEFORE_END_MINUTES: '0.5' } });
 
 test('an expired grant says so calmly and offers "Request again"', async ({ as }) => {
   const alice = await as('alice');
