@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { eventually } from '../helpers/api-client.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { hostDirectory } from '../../src/hosts/local-hosts.js';
 import { processesMatching, run } from './attack-shell.js';
@@ -17,7 +18,9 @@ async function plantEscapes(h: Harness, hostName: string, durationMinutes: numbe
   const sessionId = await h.openSession(requestId);
   const term = await h.attach(sessionId);
   await run(term, ESCAPES(n));
-  const inside = await run(term, 'ps -eo args');
+  // A background job shows as a copy of bash until its fork has exec'd sleep: ask again until all four have.
+  const running = (out: string) => [1, 2, 3, 4].every((k) => new RegExp(`sleep ${n}${k}`).test(out));
+  const inside = await eventually(() => run(term, 'ps -eo args'), running, 'every background job running', 10_000);
   for (const k of [1, 2, 3, 4]) assert.match(inside, new RegExp(`sleep ${n}${k}`), 'ps inside sees every background job running');
   return { n, requestId, sessionId, term };
 }
