@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
+import { captureLogs } from '../helpers/log-capture.js';
 import { startHarness } from '../helpers/harness.js';
 
 test('login sets an httpOnly SameSite cookie that authenticates; logout kills the token', async (t) => {
@@ -89,14 +89,8 @@ test('the OpenAPI document describes the contract from the route schemas', async
 });
 
 test('logs carry request ids and never a password, token or cookie', async (t) => {
-  let logs = '';
-  const logStream = new Writable({
-    write(chunk, _enc, done) {
-      logs += chunk.toString();
-      done();
-    },
-  });
-  const h = await startHarness(t, { BREAKGLASS_LOG_LEVEL: 'debug' }, { logStream });
+  const logs = captureLogs();
+  const h = await startHarness(t, { BREAKGLASS_LOG_LEVEL: 'debug' }, { logStream: logs.stream });
   const password = 'demo';
   const login = await fetch(`${h.url}/api/auth/login`, {
     method: 'POST',
@@ -108,9 +102,9 @@ test('logs carry request ids and never a password, token or cookie', async (t) =
   await fetch(`${h.url}/api/me`, { headers: { authorization: `Bearer ${token}` } });
   await fetch(`${h.url}/api/me`, { headers: { cookie } });
   await h.api(undefined, 'POST', '/api/auth/login', { username: 'alice', password: 'wrong-password-123' });
-  assert.match(logs, /"reqId":"trace-me-42"/);
-  assert.ok(!logs.includes(token), 'no token');
-  assert.ok(!logs.includes(token.split('.')[2]!), 'no token signature');
-  assert.ok(!logs.includes('wrong-password-123'), 'no password');
-  assert.ok(!logs.includes(h.broker.config.tokenSecret), 'no secret');
+  assert.match(logs.text(), /"reqId":"trace-me-42"/);
+  assert.ok(!logs.text().includes(token), 'no token');
+  assert.ok(!logs.text().includes(token.split('.')[2]!), 'no token signature');
+  assert.ok(!logs.text().includes('wrong-password-123'), 'no password');
+  assert.ok(!logs.text().includes(h.broker.config.tokenSecret), 'no secret');
 });

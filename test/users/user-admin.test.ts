@@ -2,8 +2,8 @@
 // disabled user or a role change ends the user's tokens at once, password
 // rules hold, and no plain password reaches a log or the audit trail.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
+import { captureLogs } from '../helpers/log-capture.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
 const PASSWORD = 'a long enough password 1';
@@ -117,14 +117,8 @@ test('an admin cannot disable themselves or drop their own admin role', async (t
 });
 
 test('password reset: rules hold, the old password stops working, no plain password in logs or audit', async (t) => {
-  let logs = '';
-  const logStream = new Writable({
-    write(chunk, _enc, done) {
-      logs += chunk.toString();
-      done();
-    },
-  });
-  const h = await startHarness(t, { BREAKGLASS_LOG_LEVEL: 'debug' }, { logStream });
+  const logs = captureLogs();
+  const h = await startHarness(t, { BREAKGLASS_LOG_LEVEL: 'debug' }, { logStream: logs.stream });
   const carol = await h.prisma.user.findUniqueOrThrow({ where: { username: 'carol' } });
   const weak = await h.api('admin', 'POST', `/api/users/${carol.id}/password`, { password: 'tooshort-1' });
   assert.equal(weak.status, 400);
@@ -140,7 +134,7 @@ test('password reset: rules hold, the old password stops working, no plain passw
   const audit = JSON.stringify(await h.prisma.auditEvent.findMany({ select: { data: true } }));
   for (const p of [secret, 'tooshort-1', 'gina secret passphrase']) {
     assert.ok(!audit.includes(p), `no "${p}" in audit`);
-    assert.ok(!logs.includes(p), `no "${p}" in logs`);
+    assert.ok(!logs.text().includes(p), `no "${p}" in logs`);
   }
   assert.equal(await h.prisma.auditEvent.count({ where: { type: 'user.password_reset' } }), 1);
 });
