@@ -43,6 +43,18 @@ export const FleetReportSchema = Type.Object({
 });
 
 const Image = Type.Object({ id: Type.String(), name: Type.String(), version: Type.String() });
+/** Replacement success rate and time to replace, per environment and provider, over a number of days. */
+export const ReplacementRecordSchema = Type.Object({
+  days: Type.Integer(),
+  environment: Type.String(),
+  provider: Type.String(),
+  finished: Type.Integer(),
+  succeeded: Type.Integer(),
+  successRate: Type.Number(),
+  p50Seconds: Nullable(Type.Integer()),
+  p95Seconds: Nullable(Type.Integer()),
+});
+
 export const RolloutSchema = Type.Object({
   id: Type.String(),
   environment: Type.String(),
@@ -130,18 +142,7 @@ export default async function fleetRoutes(
     {
       schema: {
         response: {
-          200: Type.Array(
-            Type.Object({
-              days: Type.Integer(),
-              environment: Type.String(),
-              provider: Type.String(),
-              finished: Type.Integer(),
-              succeeded: Type.Integer(),
-              successRate: Type.Number(),
-              p50Seconds: Nullable(Type.Integer()),
-              p95Seconds: Nullable(Type.Integer()),
-            }),
-          ),
+          200: Type.Array(ReplacementRecordSchema),
           401: ErrorSchema,
         },
       },

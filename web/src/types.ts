@@ -18,7 +18,7 @@ import type {
 } from '../../src/schemas';
 import type { Static } from '@fastify/type-provider-typebox';
 import type { ChangeKind } from '../../src/events/change-feed';
-import type { FleetReportSchema, RolloutSchema } from '../../src/fleet/fleet-routes';
+import type { FleetReportSchema, ReplacementRecordSchema, RolloutSchema } from '../../src/fleet/fleet-routes';
 import type { ChannelSchema, DeliverySchema } from '../../src/notifications/notification-routes';
 import type { CaptureSchema } from '../../src/replacement/capture/capture-views';
 import type { RecordingHitSchema } from '../../src/search/search-routes';
@@ -58,27 +58,7 @@ export interface Change {
 export type { ClientMessage as ClientControl, EndReason, ServerMessage as ServerControl } from '../../src/terminal/protocol';
 
 // Evidence taken before a host's teardown (docs/api.md, "Evidence before teardown").
-export interface FileChange {
-  path: string;
-  change: 'added' | 'changed' | 'removed';
-  kind: 'file' | 'dir' | 'symlink' | 'other';
-  size: number;
-  sha256: string | null;
-  mode: string;
-  target?: string;
-  text?: string;
-  note?: string;
-  before?: { kind: string; size: number; sha256: string | null; mode: string; target?: string; text?: string };
-}
+export type { FileChange } from '../../src/replacement/capture/local-image-capture';
 // Fleet consistency (docs/api.md, "Fleet consistency").
-export type ReasonKind = 'off_target' | 'off_peers' | 'touched' | 'failed' | 'too_old';
-export interface ReplacementRecord {
-  days: number;
-  environment: string;
-  provider: string;
-  finished: number;
-  succeeded: number;
-  successRate: number;
-  p50Seconds: number | null;
-  p95Seconds: number | null;
-}
+export type { ReasonKind } from '../../src/fleet/fleet-fns';
+export type ReplacementRecord = Static<typeof ReplacementRecordSchema>;
