@@ -14,6 +14,8 @@ export const OneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>(
 const MaybeOneOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T | null>({ type: 'string', nullable: true, enum: [...values, null] });
 
 export const ErrorSchema = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
+/** The error responses a route can give, each in the one error shape (docs/api.md, "Conventions"). */
+export const errorResponses = (...codes: (400 | 401 | 403 | 404 | 409)[]) => Object.fromEntries(codes.map((c) => [c, ErrorSchema]));
 
 export const UserSchema = Type.Object({ id: Type.String(), username: Type.String(), roles: Type.Array(OneOf(ROLES)) });
 

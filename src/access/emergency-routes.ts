@@ -1,6 +1,6 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { ErrorSchema, IdParams, RequestSchema } from '../schemas.js';
+import { ErrorSchema, errorResponses, IdParams, RequestSchema } from '../schemas.js';
 import type { AccessService } from './access-service.js';
 import { REVIEW_STATES, type EmergencyService } from './emergency-service.js';
 
@@ -13,7 +13,7 @@ export const PeopleInTheLoopPolicy = {
   reviewWithinHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
 };
 
-const Errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
+const Errors = errorResponses(400, 401, 403, 404, 409);
 
 export default async function emergencyRoutes(app: FastifyInstance, { access, emergency }: { access: AccessService; emergency: EmergencyService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();

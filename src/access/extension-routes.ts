@@ -1,11 +1,11 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { ErrorSchema, RequestSchema } from '../schemas.js';
+import { errorResponses, RequestSchema } from '../schemas.js';
 import type { AccessService } from './access-service.js';
 import type { ExtensionService } from './extension-service.js';
 
 const Params = Type.Object({ id: Type.String({ format: 'uuid' }), extensionId: Type.String({ format: 'uuid' }) });
-const Errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
+const Errors = errorResponses(400, 401, 403, 404, 409);
 
 export default async function extensionRoutes(app: FastifyInstance, { access, extensions }: { access: AccessService; extensions: ExtensionService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();

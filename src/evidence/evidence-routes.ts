@@ -4,12 +4,12 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../auth/auth-plugin.js';
 import { ConflictError } from '../errors.js';
-import { ErrorSchema, IdParams } from '../schemas.js';
+import { ErrorSchema, errorResponses, IdParams } from '../schemas.js';
 import type { SessionService } from '../terminal/session-service.js';
 import type { AuditCheckpoints } from './audit-checkpoints.js';
 import type { EvidenceService } from './evidence-service.js';
 
-const Errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema };
+const Errors = errorResponses(400, 401, 403, 404);
 
 export const EvidenceKeySchema = Type.Object({
   publicKey: Type.String(),

@@ -4,14 +4,13 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../auth/auth-plugin.js';
 import { ROLES } from '../auth/roles.js';
-import { ErrorSchema, IdParams, UserAdminSchema } from '../schemas.js';
+import { errorResponses as errors, IdParams, UserAdminSchema } from '../schemas.js';
 import { MAX_PASSWORD_LENGTH, USERNAME_PATTERN } from './user-fns.js';
 import type { UserService } from './user-service.js';
 
 const Roles = Type.Array(Type.Union(ROLES.map((r) => Type.Literal(r))), { minItems: 1, maxItems: ROLES.length, uniqueItems: true });
 // The length rule is the service's (it names the minimum); the schema only bounds the body.
 const Password = Type.String({ minLength: 1, maxLength: MAX_PASSWORD_LENGTH });
-const errors = (...codes: (400 | 401 | 403 | 404 | 409)[]) => Object.fromEntries(codes.map((c) => [c, ErrorSchema]));
 
 export default async function userRoutes(app: FastifyInstance, { users }: { users: UserService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
