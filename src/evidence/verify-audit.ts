@@ -3,24 +3,14 @@
 // (one array, or several pages one per line); the checkpoints file is the
 // broker's <dataDir>/evidence/audit-checkpoints.jsonl (a copy of it).
 import { readFileSync } from 'node:fs';
-import { checkChain, GENESIS, type ChainRow } from '../audit/audit-fns.js';
+import { type AuditContent, checkChain, GENESIS, type ChainRow } from '../audit/audit-fns.js';
 import { checkpointProblem, type CheckpointFacts } from './checkpoint-fns.js';
 import { NAMESPACES, SIGNER } from './signing-key.js';
 import { sshVerify } from './ssh-verify.js';
 import { keyFingerprint } from './sshsig-fns.js';
 
-interface ApiEvent {
-  id: string;
-  at: string;
-  type: string;
-  actorId: string | null;
-  actor: string | null;
-  subjectType: string | null;
-  subjectId: string | null;
-  data: unknown;
-  prevHash: string;
-  hash: string;
-}
+/** An audit event as GET /api/audit returns it: the chained content, its time as text. */
+type ApiEvent = Omit<AuditContent, 'at'> & { id: string; at: string; prevHash: string; hash: string };
 
 function readEvents(file: string): ApiEvent[] {
   const text = readFileSync(file, 'utf8').trim();
