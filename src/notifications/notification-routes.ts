@@ -20,7 +20,9 @@ export const DeliverySchema = Type.Object({
   id: Type.String(),
   eventId: Type.String(),
   eventType: Type.String(),
-  channel: Type.String(),
+  /** The channel's name, or null for a delivery in person (then `user` names the recipient). */
+  channel: Type.Union([Type.String(), Type.Null()]),
+  user: Type.Union([Type.String(), Type.Null()]),
   kind: Type.String(),
   environment: Type.String(),
   status: Type.String(),

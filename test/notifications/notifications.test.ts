@@ -219,3 +219,66 @@ test('Slack text is escaped: a reason cannot mention @channel or make links', ()
   const reason = msg.blocks[1]!.fields!.find((f) => f.text.startsWith('*Reason*'))!.text;
   assert.equal(reason, '*Reason*\n&lt;!channel&gt; see &lt;http://evil|here&gt; &amp; more');
 });
+
+test("approved, denied and expired reach the requester in person, at their own address and no one else's; no address, no mail", async (t) => {
+  const smtp = await startSmtpReceiver(t);
+  const h = await startHarness(t, { BREAKGLASS_PUBLIC_URL: BASE, BREAKGLASS_SMTP_URL: smtp.url, BREAKGLASS_MAIL_FROM: 'breakglass@example.test' });
+  await h.prisma.user.update({ where: { username: 'alice' }, data: { email: 'alice@example.test' } });
+  for (const approver of ['bob', 'carol']) await h.prisma.user.update({ where: { username: approver }, data: { email: `${approver}@example.test` } });
+  const ask = async (host: string, requester = 'alice') => {
+    const res = await h.api(requester, 'POST', '/api/requests', { hostId: await h.hostId(host), reason: 'in person', ticket: 'T-9', durationMinutes: 5 });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body.id as string;
+  };
+
+  const approved = await h.grant('staging-web-1', 10, 'alice', ['bob', 'carol']);
+  const denied = await ask('staging-web-2');
+  assert.equal((await h.api('bob', 'POST', `/api/requests/${denied}/deny`, { comment: 'not now' })).status, 200);
+  const expired = await ask('staging-db-1');
+  await h.prisma.accessRequest.update({ where: { id: expired }, data: { pendingUntil: new Date(Date.now() - 1000) } });
+  await h.broker.services.access.expirePending(expired);
+  // erin has no address: her approval is told to nobody in person, and nothing fails.
+  const erins = await h.grant('prod-web-1', 10, 'erin', ['bob', 'carol']);
+
+  const mails = await smtp.recorder.until((items) => items.length >= 3);
+  assert.deepEqual(
+    mails.map((m) => m.to),
+    [['alice@example.test'], ['alice@example.test'], ['alice@example.test']],
+    "only the requester's own address",
+  );
+  const subjects = mails.map((m) => /^Subject: (.*)$/m.exec(m.text)![1]).sort();
+  assert.deepEqual(subjects, [
+    'Access approved: staging-web-1 (staging)',
+    'Access denied: staging-web-2 (staging)',
+    'Request expired unanswered: staging-db-1 (staging)',
+  ]);
+  for (const [id, m] of [approved, denied, expired].map((id) => [id, mails.find((x) => x.text.includes(`/requests/${id}`))] as const)) {
+    assert.ok(m, `the mail of ${id} links to its request`);
+    assert.ok(m.text.includes(`Open the request: ${BASE}/requests/${id}`));
+  }
+  for (const user of ['alice', 'bob', 'carol']) {
+    const token = await h.token(user);
+    assert.ok(
+      mails.every((m) => !m.raw.includes(token)),
+      'no token in any message',
+    );
+  }
+
+  // Each delivery is a row of its own, to the user, audited; the admins' list names the user.
+  const delivered = await h.eventually(
+    () => h.api('admin', 'GET', '/api/notifications/deliveries?status=delivered'),
+    (r) => r.body.length === 3,
+    'three deliveries in person',
+  );
+  assert.ok(
+    delivered.body.every((d: { channel: string | null; user: string; kind: string }) => d.channel === null && d.user === 'alice' && d.kind === 'email'),
+  );
+  assert.deepEqual(delivered.body.map((d: { requestId: string }) => d.requestId).sort(), [approved, denied, expired].sort());
+  const audited = await h.prisma.auditEvent.findMany({ where: { type: 'notification.delivered' } });
+  assert.equal(audited.length, 3);
+  assert.ok(audited.every((e) => (e.data as { user?: string }).user === 'alice'));
+  assert.equal(await h.prisma.notificationDelivery.count({ where: { payload: { path: ['request', 'id'], equals: erins } } }), 0);
+  assert.equal((await h.api('admin', 'GET', '/api/notifications/deliveries?status=failed')).body.length, 0);
+  assert.equal((await h.api('admin', 'GET', '/api/notifications/deliveries?status=pending')).body.length, 0);
+  assert.equal(smtp.recorder.items.length, 3, 'no fourth mail');
+});

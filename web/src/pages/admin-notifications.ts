@@ -31,12 +31,12 @@ export function notificationSettings(store: DisposableStore): HTMLElement {
         failed,
         table(
           'Failed deliveries',
-          ['When', 'Event', 'Channel', 'Attempts', 'Error'],
+          ['When', 'Event', 'To', 'Attempts', 'Error'],
           deliveries.map((d) => ({
             cells: [
               dateTime(d.createdAt),
               d.requestId ? el('a', { href: `/requests/${d.requestId}` }, d.eventType) : d.eventType,
-              `${d.channel} (${d.kind})`,
+              d.channel === null ? `${d.user ?? 'a user'} in person (${d.kind})` : `${d.channel} (${d.kind})`,
               String(d.attempts),
               d.lastError ?? '',
             ],
