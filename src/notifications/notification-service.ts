@@ -71,6 +71,16 @@ function checkTarget(input: NewChannel): void {
     throw new ValidationError('a webhook needs a secret of at least 16 characters to sign its deliveries');
 }
 
+/** A change to a channel: its kind stays; a secret or target left out stays as it is. */
+export type ChannelChange = Partial<Omit<NewChannel, 'kind'>>;
+
+function eventsOf(input: Pick<NewChannel, 'audiences' | 'events'>): NotificationEventType[] {
+  const events = [...new Set([...(input.events ?? []), ...(input.audiences ?? []).flatMap((a) => AUDIENCES[a])])];
+  if (events.length === 0) throw new ValidationError('a channel needs at least one event or audience');
+  if (events.some((e) => !NOTIFICATION_EVENTS.includes(e))) throw new ValidationError('unknown event type');
+  return events;
+}
+
 export function notificationService({ prisma, scheduler, config, log }: Deps) {
   const senders = channelSenders(config);
 
@@ -156,9 +166,7 @@ export function notificationService({ prisma, scheduler, config, log }: Deps) {
 
     async addChannel(user: Actor, input: NewChannel) {
       checkTarget(input);
-      const events = [...new Set([...(input.events ?? []), ...(input.audiences ?? []).flatMap((a) => AUDIENCES[a])])];
-      if (events.length === 0) throw new ValidationError('a channel needs at least one event or audience');
-      if (events.some((e) => !NOTIFICATION_EVENTS.includes(e))) throw new ValidationError('unknown event type');
+      const events = eventsOf(input);
       const row = await prisma.$transaction(async (tx) => {
         const c = await tx.notificationChannel.create({
           data: { environment: input.environment, name: input.name, kind: input.kind, target: input.target, secret: input.secret ?? null, events },
@@ -171,6 +179,37 @@ export function notificationService({ prisma, scheduler, config, log }: Deps) {
           data: { environment: c.environment, name: c.name, kind: c.kind, events },
         });
         return c;
+      });
+      return channelView(row);
+    },
+
+    /** Edits a channel in place; the audit event names the fields changed, never a secret or a target's value. */
+    async updateChannel(user: Actor, id: string, change: ChannelChange) {
+      const row = await prisma.$transaction(async (tx) => {
+        const c = await tx.notificationChannel.findUnique({ where: { id } });
+        if (!c) throw new NotFoundError('Channel');
+        const next = {
+          environment: change.environment ?? c.environment,
+          name: change.name ?? c.name,
+          kind: c.kind as NewChannel['kind'],
+          target: change.target ?? c.target,
+          secret: change.secret ?? c.secret ?? undefined,
+        };
+        checkTarget(next);
+        const events = change.events || change.audiences ? eventsOf(change) : (c.events as NotificationEventType[]);
+        const updated = await tx.notificationChannel.update({
+          where: { id },
+          data: { environment: next.environment, name: next.name, target: next.target, secret: next.secret ?? null, events },
+        });
+        const changed = Object.keys(change).filter((k) => change[k as keyof ChannelChange] !== undefined);
+        await appendAudit(tx, {
+          type: 'notification.channel_changed',
+          actor: user,
+          subjectType: 'notification_channel',
+          subjectId: id,
+          data: { environment: updated.environment, name: updated.name, kind: updated.kind, events, changed },
+        });
+        return updated;
       });
       return channelView(row);
     },

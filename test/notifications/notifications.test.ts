@@ -282,3 +282,45 @@ test("approved, denied and expired reach the requester in person, at their own a
   assert.equal((await h.api('admin', 'GET', '/api/notifications/deliveries?status=pending')).body.length, 0);
   assert.equal(smtp.recorder.items.length, 3, 'no fourth mail');
 });
+
+test('admins change a channel in place (its secret kept unless replaced) and remove it; bad changes change nothing', async (t) => {
+  const http = await startHttpReceiver(t, SECRET);
+  const h = await startHarness(t, { BREAKGLASS_PUBLIC_URL: BASE });
+  const added = await h.api('admin', 'POST', '/api/notifications/channels', {
+    environment: 'staging',
+    name: 'old name',
+    kind: 'webhook',
+    target: `${http.url}/old`,
+    secret: SECRET,
+    audiences: ['operations'],
+  });
+  assert.equal(added.status, 201);
+  const path = `/api/notifications/channels/${added.body.id}`;
+  const patch = (user: string, body: unknown, at = path) => h.api(user, 'PATCH', at, body);
+
+  assert.equal((await patch('alice', { name: 'x' })).status, 403);
+  assert.equal((await patch('admin', {})).status, 400, 'nothing to change');
+  assert.equal((await patch('admin', { kind: 'slack' })).status, 400, 'the kind stays');
+  assert.equal((await patch('admin', { target: 'ftp://example.test/x' })).status, 400);
+  assert.equal((await patch('admin', { events: [] })).status, 400);
+  assert.equal((await patch('admin', { name: 'x' }, '/api/notifications/channels/00000000-0000-4000-8000-000000000000')).status, 404);
+  assert.deepEqual((await h.api('admin', 'GET', '/api/notifications/channels')).body, [added.body], 'bad changes change nothing');
+
+  const changed = await patch('admin', { name: 'on-call', target: `${http.url}/new`, events: ['request.created'] });
+  assert.equal(changed.status, 200, JSON.stringify(changed.body));
+  assert.deepEqual(changed.body, { ...added.body, name: 'on-call', target: `${http.url}/new`, events: ['request.created'] });
+  const audit = await h.prisma.auditEvent.findFirstOrThrow({ where: { type: 'notification.channel_changed', subjectId: added.body.id } });
+  assert.deepEqual((audit.data as { changed: string[] }).changed, ['name', 'target', 'events']);
+  assert.ok(!JSON.stringify(audit.data).includes(SECRET));
+
+  await h.api('alice', 'POST', '/api/requests', { hostId: await h.hostId('staging-web-1'), reason: 'r', durationMinutes: 5 });
+  const [told] = await http.recorder.until((items) => items.length >= 1);
+  assert.equal(told!.path, '/new');
+  assert.equal(told!.json.type, 'request.created');
+  assert.equal(told!.signatureValid, true, 'signed with the secret it kept');
+
+  assert.equal((await h.api('admin', 'DELETE', path)).status, 204);
+  assert.equal((await h.api('admin', 'DELETE', path)).status, 404);
+  assert.equal((await patch('admin', { name: 'back' })).status, 404);
+  assert.deepEqual((await h.api('admin', 'GET', '/api/notifications/channels')).body, []);
+});
