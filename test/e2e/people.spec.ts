@@ -135,7 +135,7 @@ test('an admin adds a notification channel on the Admin page; its secret is not 
   await form.getByRole('button', { name: 'Add channel' }).click();
   await expect(form.getByText('Channel on-call hook added.')).toBeVisible();
   const section = admin.getByRole('region', { name: 'Notifications' });
-  await expect(section.getByRole('cell', { name: 'on-call hook' })).toBeVisible();
+  await expect(section.getByRole('cell', { name: 'on-call hook', exact: true })).toBeVisible();
   await expect(section).not.toContainText('s3cret-s3cret-s3cret');
   await expect(section.getByText('No failed deliveries.')).toBeVisible();
   await section.screenshot({ path: 'test-results/screenshots/admin-notifications.png' });
