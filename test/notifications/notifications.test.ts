@@ -220,9 +220,15 @@ test('Slack text is escaped: a reason cannot mention @channel or make links', ()
   assert.equal(reason, '*Reason*\n&lt;!channel&gt; see &lt;http://evil|here&gt; &amp; more');
 });
 
-test("approved, denied and expired reach the requester in person, at their own address and no one else's; no address, no mail", async (t) => {
+test("approved, denied and expired reach the requester in person, at their own address and no one else's; no address, no mail; a bounce is retried, audited and listed", async (t) => {
   const smtp = await startSmtpReceiver(t);
-  const h = await startHarness(t, { BREAKGLASS_PUBLIC_URL: BASE, BREAKGLASS_SMTP_URL: smtp.url, BREAKGLASS_MAIL_FROM: 'breakglass@example.test' });
+  const h = await startHarness(t, {
+    BREAKGLASS_PUBLIC_URL: BASE,
+    BREAKGLASS_SMTP_URL: smtp.url,
+    BREAKGLASS_MAIL_FROM: 'breakglass@example.test',
+    BREAKGLASS_NOTIFY_RETRIES: '1',
+    BREAKGLASS_NOTIFY_RETRY_DELAY_SECONDS: '1',
+  });
   await h.prisma.user.update({ where: { username: 'alice' }, data: { email: 'alice@example.test' } });
   for (const approver of ['bob', 'carol']) await h.prisma.user.update({ where: { username: approver }, data: { email: `${approver}@example.test` } });
   const ask = async (host: string, requester = 'alice') => {
@@ -281,6 +287,25 @@ test("approved, denied and expired reach the requester in person, at their own a
   assert.equal((await h.api('admin', 'GET', '/api/notifications/deliveries?status=failed')).body.length, 0);
   assert.equal((await h.api('admin', 'GET', '/api/notifications/deliveries?status=pending')).body.length, 0);
   assert.equal(smtp.recorder.items.length, 3, 'no fourth mail');
+
+  // An address that bounces: retried, then failed for good, audited and listed for admins by the user's name.
+  await h.prisma.user.update({ where: { username: 'erin' }, data: { email: 'bounce@example.test' } });
+  const bounced = await h.grant('prod-web-2', 10, 'erin', ['bob', 'carol']);
+  const failed = await h.eventually(
+    () => h.api('admin', 'GET', '/api/notifications/deliveries?status=failed'),
+    (r) => r.body.length === 1,
+    'the bounced delivery',
+  );
+  assert.deepEqual([failed.body[0].channel, failed.body[0].user, failed.body[0].requestId, failed.body[0].attempts], [null, 'erin', bounced, 2]);
+  assert.match(failed.body[0].lastError, /550/);
+  const attempts = await h.prisma.auditEvent.findMany({ where: { subjectId: failed.body[0].id }, orderBy: { id: 'asc' } });
+  assert.deepEqual(
+    attempts.map((e) => [e.type, (e.data as { user: string }).user, (e.data as { final: boolean }).final]),
+    [
+      ['notification.failed', 'erin', false],
+      ['notification.failed', 'erin', true],
+    ],
+  );
 });
 
 test('admins change a channel in place (its secret kept unless replaced) and remove it; bad changes change nothing', async (t) => {
