@@ -82,6 +82,7 @@ const SUMMARIES: Record<string, string> = {
   'POST /internal/requests/:id/sessions': "Replica hop: open a session on a local host's owner",
   'GET /healthz': 'Liveness and readiness',
   'GET /metrics': 'Prometheus metrics',
+  'PATCH /api/notifications/channels/:id': 'Change a notification channel (admin)',
 };
 
 /** Responses whose body is not JSON, described by media type. */

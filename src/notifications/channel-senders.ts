@@ -31,6 +31,18 @@ async function post(url: string, body: string, headers: Record<string, string>):
 
 export function channelSenders(config: SenderConfig) {
   const mailer = config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : undefined;
+  async function mail(to: string, event: NotificationEvent): Promise<void> {
+    if (!mailer) throw new Error('no SMTP server configured (BREAKGLASS_SMTP_URL)');
+    const m = emailMessage(event);
+    await mailer.sendMail({
+      from: config.mailFrom,
+      to,
+      subject: m.subject,
+      text: m.text,
+      html: m.html,
+      headers: { 'X-Breakglass-Event-Id': event.id },
+    });
+  }
   return {
     async send(channel: Channel, event: NotificationEvent): Promise<void> {
       switch (channel.kind) {
@@ -46,23 +58,14 @@ export function channelSenders(config: SenderConfig) {
         }
         case 'slack':
           return post(channel.target, JSON.stringify(slackMessage(event)), {});
-        case 'email': {
-          if (!mailer) throw new Error('no SMTP server configured (BREAKGLASS_SMTP_URL)');
-          const m = emailMessage(event);
-          await mailer.sendMail({
-            from: config.mailFrom,
-            to: channel.target,
-            subject: m.subject,
-            text: m.text,
-            html: m.html,
-            headers: { 'X-Breakglass-Event-Id': event.id },
-          });
-          return;
-        }
+        case 'email':
+          return mail(channel.target, event);
         default:
           throw new Error(`unknown channel kind ${channel.kind}`);
       }
     },
+    /** In person: one e-mail to one user's own address. */
+    mail,
     close(): void {
       mailer?.close();
     },

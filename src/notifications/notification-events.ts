@@ -26,3 +26,6 @@ export const AUDIENCES: Record<'approvers' | 'requesters' | 'operations', Notifi
 
 /** Emergency access is told to every channel of the environment, whatever it subscribed to. */
 export const TO_EVERY_CHANNEL: NotificationEventType[] = ['emergency.granted'];
+
+/** Told to the requester in person too, by e-mail to their own address, when they have one and SMTP is configured. */
+export const TO_THE_REQUESTER: NotificationEventType[] = AUDIENCES.requesters;

@@ -20,7 +20,9 @@ export const DeliverySchema = Type.Object({
   id: Type.String(),
   eventId: Type.String(),
   eventType: Type.String(),
-  channel: Type.String(),
+  /** The channel's name, or null for a delivery in person (then `user` names the recipient). */
+  channel: Type.Union([Type.String(), Type.Null()]),
+  user: Type.Union([Type.String(), Type.Null()]),
   kind: Type.String(),
   environment: Type.String(),
   status: Type.String(),
@@ -30,6 +32,15 @@ export const DeliverySchema = Type.Object({
   deliveredAt: Type.Union([Type.String(), Type.Null()]),
   requestId: Type.Union([Type.String(), Type.Null()]),
 });
+/** What a change to a channel may carry (the same bounds as adding one). */
+const ChannelFields = {
+  environment: Type.String({ pattern: ENVIRONMENT_PATTERN }),
+  name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x20-\\x7e]+$' }),
+  target: Type.String({ minLength: 3, maxLength: 2000 }),
+  secret: Type.String({ minLength: 16, maxLength: 200 }),
+  audiences: Type.Array(Type.Union(Object.keys(AUDIENCES).map((a) => Type.Literal(a as keyof typeof AUDIENCES))), { maxItems: 3 }),
+  events: Type.Array(Type.Union(NOTIFICATION_EVENTS.map((e) => Type.Literal(e))), { maxItems: NOTIFICATION_EVENTS.length }),
+};
 const Errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema };
 
 export default async function notificationRoutes(app: FastifyInstance, { notifications }: { notifications: NotificationService }) {
@@ -68,6 +79,28 @@ export default async function notificationRoutes(app: FastifyInstance, { notific
       },
     },
     async (request, reply) => reply.code(201).send(await notifications.addChannel(request.auth, request.body)),
+  );
+
+  r.patch(
+    '/api/notifications/channels/:id',
+    {
+      schema: {
+        params: IdParams,
+        body: Type.Object(
+          {
+            environment: Type.Optional(ChannelFields.environment),
+            name: Type.Optional(ChannelFields.name),
+            target: Type.Optional(ChannelFields.target),
+            secret: Type.Optional(ChannelFields.secret),
+            audiences: Type.Optional(ChannelFields.audiences),
+            events: Type.Optional(ChannelFields.events),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: ChannelSchema, ...Errors, 404: ErrorSchema },
+      },
+    },
+    async (request) => notifications.updateChannel(request.auth, request.params.id, request.body),
   );
 
   r.delete(

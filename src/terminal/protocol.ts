@@ -7,12 +7,15 @@ export type EndReason = (typeof END_REASONS)[number];
  * size: the session's terminal size, sent to watchers when they attach and on
  * every resize, so they draw the shell at its own size (issue 14).
  * watchers: who is watching, sent to the requester when that changes.
+ * expires: the grant's end moved (an extension was approved): sent to the
+ * requester's terminal and to every watcher, on whichever replica they are.
  */
 export type ServerMessage =
   | { type: 'notice'; message: string; expiresAt: string }
   | { type: 'exit'; reason: EndReason }
   | { type: 'size'; cols: number; rows: number }
-  | { type: 'watchers'; users: string[] };
+  | { type: 'watchers'; users: string[] }
+  | { type: 'expires'; expiresAt: string };
 
 /**
  * resize: the browser's terminal size. pause/resume: flow control from a

@@ -73,7 +73,11 @@ export class RecordingTail {
       if (this.ws.bufferedAmount < SOCKET_LIMIT) {
         // Read the end first: a session ends only after its last chunk is committed,
         // so chunks read after seeing the end are all there is.
-        const s = await this.prisma.session.findUnique({ where: { id: this.session.id }, select: { endedAt: true, endReason: true } });
+        const s = await this.prisma.session.findUnique({
+          where: { id: this.session.id },
+          select: { endedAt: true, endReason: true, request: { select: { expiresAt: true } } },
+        });
+        this.followEnd(s?.request.expiresAt);
         const chunks = await this.prisma.recordingChunk.findMany({
           where: { sessionId: this.session.id, seq: { gte: this.nextSeq } },
           orderBy: { seq: 'asc' },
@@ -93,6 +97,13 @@ export class RecordingTail {
       // Postgres away for a moment: try again on the next tick.
     }
     if (!this.closed) this.timer = setTimeout(() => void this.poll(), POLL_MS);
+  }
+
+  /** An approved extension moved the grant's end (committed before its notice is recorded): the watcher is told first. */
+  private followEnd(end: Date | null | undefined): void {
+    if (!end || end.getTime() <= this.session.expiresAt.getTime()) return;
+    this.session.expiresAt = end;
+    this.send({ type: 'expires', expiresAt: end.toISOString() });
   }
 
   private finish(reason: EndReason): void {

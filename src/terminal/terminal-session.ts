@@ -102,6 +102,7 @@ export class TerminalSession {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.scheduleTimeBox();
+    if (this.controller) this.send(this.controller, { type: 'expires', expiresAt: expiresAt.toISOString() });
   }
 
   get ended(): boolean {

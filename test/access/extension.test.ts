@@ -35,7 +35,7 @@ async function sessionOnB(a: Harness, bUrl: string, requestId: string) {
   return { sessionId: id, term };
 }
 
-test('an extension approved on one replica moves the time box of a session held by another; the terminal says so', async (t) => {
+test('an extension approved on one replica moves the time box of a session held by another; the terminal and every watcher are told the new end', async (t) => {
   const { a, b } = await twoReplicas(t);
   const requestId = await a.grant('staging-web-1', 5, 'alice', ['bob']);
   const planned = (await a.api('alice', 'GET', `/api/requests/${requestId}`)).body.expiresAt as string;
@@ -43,6 +43,12 @@ test('an extension approved on one replica moves the time box of a session held 
   t.after(() => term.ws.terminate());
   term.send('echo on-b\n');
   await term.waitForOutput('on-b');
+  // An approver watches read-only on each replica (fed from the recording there).
+  const bob = { authorization: `Bearer ${await a.token('bob')}` };
+  const watchers = await Promise.all(
+    [a.url, b.url].map((url) => TerminalClient.connect(`${url.replace(/^http/, 'ws')}/api/sessions/${sessionId}/terminal`, bob)),
+  );
+  for (const w of watchers) t.after(() => w.ws.terminate());
 
   const asked = await a.api('alice', 'POST', `/api/requests/${requestId}/extensions`, { minutes: 3, reason: 'migration still running' });
   assert.equal(asked.status, 201);
@@ -58,8 +64,19 @@ test('an extension approved on one replica moves the time box of a session held 
   const extended = approved.body.expiresAt as string;
   assert.equal(Date.parse(extended) - Date.parse(planned), 3 * 2000);
   await term.until((c) => c.notices.some((n) => n.includes('Extension approved')), 'the approval notice');
+  for (const [who, c] of [
+    ['the requester', term],
+    ['the watcher on A', watchers[0]!],
+    ['the watcher on B', watchers[1]!],
+  ] as const) {
+    await c.until((x) => x.messages.some((m) => m.type === 'expires' && m.expiresAt === extended), `${who} told the new end`);
+    await c.until((x) => x.notices.some((n) => n.includes('Extension approved')), `${who} shown the approval`);
+    const notice = c.messages.find((m) => m.type === 'notice' && m.message.includes('Extension approved'));
+    assert.equal(notice?.type === 'notice' && notice.expiresAt, extended, `${who}: the approval notice carries the new end`);
+  }
 
   assert.equal(await term.waitForExit(), 'expired');
+  for (const w of watchers) assert.equal(await w.waitForExit(), 'expired');
   const session = await a.api('alice', 'GET', `/api/sessions/${sessionId}`);
   assert.equal(session.body.endReason, 'expired');
   assert.ok(Date.parse(session.body.endedAt) >= Date.parse(extended), 'the session lived to the extended end, not the planned one');

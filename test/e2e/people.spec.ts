@@ -68,9 +68,10 @@ test('emergency access from the browser: granted at once, a banner on the pages 
   await screenshot(bob, 'emergency-replay-mobile');
 });
 
-test('an extension asked from the terminal and approved while the terminal stays open', async ({ as }) => {
+test('an extension asked from the terminal and approved while the terminal stays open; a watcher sees the new end', async ({ as }) => {
   const alice = await as('alice', { viewport: { width: 1440, height: 900 } });
   const bob = await as('bob');
+  const watcher = await as('carol', { viewport: { width: 390, height: 844 } });
 
   await alice.getByRole('link', { name: 'Request access', exact: true }).first().click();
   const host = alice.getByLabel('Host');
@@ -89,6 +90,10 @@ test('an extension asked from the terminal and approved while the terminal stays
   await expect(alice.getByTestId('time-left')).toHaveText(/^(10:00|9:\d\d)$/);
   await typeInTerminal(alice, 'echo before-$((1+1))\n');
   await expect(terminalText(alice)).toContainText('before-2');
+  await watcher.goto(alice.url());
+  await expect(watcher.getByText('watching alice (read-only)')).toBeVisible();
+  await expect(watcher.getByTestId('ends-at')).toHaveAttribute('datetime', (await alice.getByTestId('ends-at').getAttribute('datetime'))!);
+  const plannedEnd = Date.parse((await watcher.getByTestId('ends-at').getAttribute('datetime'))!);
 
   await alice.getByLabel('Minutes').fill('20');
   await alice.getByLabel('Reason').fill('The vacuum takes longer than planned.');
@@ -105,6 +110,11 @@ test('an extension asked from the terminal and approved while the terminal stays
   await expect(alice.getByTestId('notice')).toContainText('Extension approved');
   await expect(alice.getByTestId('extension-state')).toHaveText('Extension of 20 min approved.');
   await expect(alice.getByTestId('time-left')).toHaveText(/^(30:00|29:\d\d)$/);
+  const newEnd = new Date(plannedEnd + 20 * 60_000).toISOString();
+  await expect(alice.getByTestId('ends-at')).toHaveAttribute('datetime', newEnd);
+  await expect(watcher.getByTestId('ends-at')).toHaveAttribute('datetime', newEnd);
+  await expect(watcher.getByTestId('time-left')).toHaveText(/^(30:00|29:\d\d)$/);
+  await screenshot(watcher, 'extension-approved-watcher-mobile');
   await expect(alice.getByTestId('connection')).toHaveText('Connected');
   await typeInTerminal(alice, 'echo after-$((2+2))\n');
   await expect(terminalText(alice)).toContainText('after-4');
@@ -125,7 +135,7 @@ test('an admin adds a notification channel on the Admin page; its secret is not 
   await form.getByRole('button', { name: 'Add channel' }).click();
   await expect(form.getByText('Channel on-call hook added.')).toBeVisible();
   const section = admin.getByRole('region', { name: 'Notifications' });
-  await expect(section.getByRole('cell', { name: 'on-call hook' })).toBeVisible();
+  await expect(section.getByRole('cell', { name: 'on-call hook', exact: true })).toBeVisible();
   await expect(section).not.toContainText('s3cret-s3cret-s3cret');
   await expect(section.getByText('No failed deliveries.')).toBeVisible();
   await section.screenshot({ path: 'test-results/screenshots/admin-notifications.png' });
@@ -159,5 +169,50 @@ test("the reviews page and the admin page's new sections fit a 390 px screen", a
     );
     expect(overflow, `${path} is wider than the screen: ${wide.join(' | ')}`).toBeLessThanOrEqual(0);
     await screenshot(page, `phone-${user}${path.replace(/\//g, '-')}`);
+  }
+});
+
+test('an admin changes a channel and deletes it after confirming, on a wide screen and on a phone', async ({ as }) => {
+  for (const [size, viewport] of [
+    ['desktop', { width: 1440, height: 900 }],
+    ['mobile', { width: 390, height: 844 }],
+  ] as const) {
+    const admin = await as('admin', { viewport });
+    await admin.goto('/admin');
+    const section = admin.getByRole('region', { name: 'Notifications' });
+    const form = admin.getByRole('form', { name: 'Add a notification channel' });
+    await form.getByLabel('Environment').fill('staging');
+    await form.getByLabel('Name').fill(`hook-${size}`);
+    await form.getByLabel('Target').fill('https://hooks.example.test/old');
+    await form.getByLabel('Secret').fill('s3cret-s3cret-s3cret');
+    await form.getByRole('button', { name: 'Add channel' }).click();
+    await expect(section.locator('tr', { hasText: `hook-${size}` })).toBeVisible();
+
+    await section.getByRole('button', { name: `Edit channel hook-${size}` }).click();
+    const editor = section.getByRole('form', { name: `Edit channel hook-${size}` });
+    await expect(editor.getByLabel('Secret')).toHaveValue('');
+    await editor.getByLabel('Name').fill(`pager-${size}`);
+    await editor.getByLabel('Target').fill('https://hooks.example.test/new');
+    await editor.getByRole('checkbox', { name: 'extension.requested' }).uncheck();
+    await editor.screenshot({ path: `test-results/screenshots/admin-channel-edit-${size}.png` });
+    await editor.getByRole('button', { name: 'Save channel' }).click();
+    await expect(section.getByText(`Channel pager-${size} saved.`)).toBeVisible();
+    await expect(editor).toHaveCount(0);
+    const row = section.locator('tr', { hasText: `pager-${size}` });
+    await expect(row).toContainText('https://hooks.example.test/new');
+    await expect(row).toContainText('request.created');
+    await expect(row).not.toContainText('extension.requested');
+
+    await row.getByRole('button', { name: `Delete channel pager-${size}` }).click();
+    await expect(row.getByRole('alert')).toContainText(`Delete pager-${size} (webhook, staging)?`);
+    await row.screenshot({ path: `test-results/screenshots/admin-channel-delete-confirm-${size}.png` });
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    await expect(row).toBeVisible();
+    await row.getByRole('button', { name: `Delete channel pager-${size}` }).click();
+    await row.getByRole('button', { name: `Yes, delete pager-${size}` }).click();
+    await expect(section.getByText(`Channel pager-${size} deleted.`)).toBeVisible();
+    await expect(section.locator('tr', { hasText: `pager-${size}` })).toHaveCount(0);
+    const overflow = await admin.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, 'the admin page fits the screen').toBeLessThanOrEqual(0);
   }
 });

@@ -219,3 +219,133 @@ test('Slack text is escaped: a reason cannot mention @channel or make links', ()
   const reason = msg.blocks[1]!.fields!.find((f) => f.text.startsWith('*Reason*'))!.text;
   assert.equal(reason, '*Reason*\n&lt;!channel&gt; see &lt;http://evil|here&gt; &amp; more');
 });
+
+test("approved, denied and expired reach the requester in person, at their own address and no one else's; no address, no mail; a bounce is retried, audited and listed", async (t) => {
+  const smtp = await startSmtpReceiver(t);
+  const h = await startHarness(t, {
+    BREAKGLASS_PUBLIC_URL: BASE,
+    BREAKGLASS_SMTP_URL: smtp.url,
+    BREAKGLASS_MAIL_FROM: 'breakglass@example.test',
+    BREAKGLASS_NOTIFY_RETRIES: '1',
+    BREAKGLASS_NOTIFY_RETRY_DELAY_SECONDS: '1',
+  });
+  await h.prisma.user.update({ where: { username: 'alice' }, data: { email: 'alice@example.test' } });
+  for (const approver of ['bob', 'carol']) await h.prisma.user.update({ where: { username: approver }, data: { email: `${approver}@example.test` } });
+  const ask = async (host: string, requester = 'alice') => {
+    const res = await h.api(requester, 'POST', '/api/requests', { hostId: await h.hostId(host), reason: 'in person', ticket: 'T-9', durationMinutes: 5 });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body.id as string;
+  };
+
+  const approved = await h.grant('staging-web-1', 10, 'alice', ['bob', 'carol']);
+  const denied = await ask('staging-web-2');
+  assert.equal((await h.api('bob', 'POST', `/api/requests/${denied}/deny`, { comment: 'not now' })).status, 200);
+  const expired = await ask('staging-db-1');
+  await h.prisma.accessRequest.update({ where: { id: expired }, data: { pendingUntil: new Date(Date.now() - 1000) } });
+  await h.broker.services.access.expirePending(expired);
+  // erin has no address: her approval is told to nobody in person, and nothing fails.
+  const erins = await h.grant('prod-web-1', 10, 'erin', ['bob', 'carol']);
+
+  const mails = await smtp.recorder.until((items) => items.length >= 3);
+  assert.deepEqual(
+    mails.map((m) => m.to),
+    [['alice@example.test'], ['alice@example.test'], ['alice@example.test']],
+    "only the requester's own address",
+  );
+  const subjects = mails.map((m) => /^Subject: (.*)$/m.exec(m.text)![1]).sort();
+  assert.deepEqual(subjects, [
+    'Access approved: staging-web-1 (staging)',
+    'Access denied: staging-web-2 (staging)',
+    'Request expired unanswered: staging-db-1 (staging)',
+  ]);
+  for (const [id, m] of [approved, denied, expired].map((id) => [id, mails.find((x) => x.text.includes(`/requests/${id}`))] as const)) {
+    assert.ok(m, `the mail of ${id} links to its request`);
+    assert.ok(m.text.includes(`Open the request: ${BASE}/requests/${id}`));
+  }
+  for (const user of ['alice', 'bob', 'carol']) {
+    const token = await h.token(user);
+    assert.ok(
+      mails.every((m) => !m.raw.includes(token)),
+      'no token in any message',
+    );
+  }
+
+  // Each delivery is a row of its own, to the user, audited; the admins' list names the user.
+  const delivered = await h.eventually(
+    () => h.api('admin', 'GET', '/api/notifications/deliveries?status=delivered'),
+    (r) => r.body.length === 3,
+    'three deliveries in person',
+  );
+  assert.ok(
+    delivered.body.every((d: { channel: string | null; user: string; kind: string }) => d.channel === null && d.user === 'alice' && d.kind === 'email'),
+  );
+  assert.deepEqual(delivered.body.map((d: { requestId: string }) => d.requestId).sort(), [approved, denied, expired].sort());
+  const audited = await h.prisma.auditEvent.findMany({ where: { type: 'notification.delivered' } });
+  assert.equal(audited.length, 3);
+  assert.ok(audited.every((e) => (e.data as { user?: string }).user === 'alice'));
+  assert.equal(await h.prisma.notificationDelivery.count({ where: { payload: { path: ['request', 'id'], equals: erins } } }), 0);
+  assert.equal((await h.api('admin', 'GET', '/api/notifications/deliveries?status=failed')).body.length, 0);
+  assert.equal((await h.api('admin', 'GET', '/api/notifications/deliveries?status=pending')).body.length, 0);
+  assert.equal(smtp.recorder.items.length, 3, 'no fourth mail');
+
+  // An address that bounces: retried, then failed for good, audited and listed for admins by the user's name.
+  await h.prisma.user.update({ where: { username: 'erin' }, data: { email: 'bounce@example.test' } });
+  const bounced = await h.grant('prod-web-2', 10, 'erin', ['bob', 'carol']);
+  const failed = await h.eventually(
+    () => h.api('admin', 'GET', '/api/notifications/deliveries?status=failed'),
+    (r) => r.body.length === 1,
+    'the bounced delivery',
+  );
+  assert.deepEqual([failed.body[0].channel, failed.body[0].user, failed.body[0].requestId, failed.body[0].attempts], [null, 'erin', bounced, 2]);
+  assert.match(failed.body[0].lastError, /550/);
+  const attempts = await h.prisma.auditEvent.findMany({ where: { subjectId: failed.body[0].id }, orderBy: { id: 'asc' } });
+  assert.deepEqual(
+    attempts.map((e) => [e.type, (e.data as { user: string }).user, (e.data as { final: boolean }).final]),
+    [
+      ['notification.failed', 'erin', false],
+      ['notification.failed', 'erin', true],
+    ],
+  );
+});
+
+test('admins change a channel in place (its secret kept unless replaced) and remove it; bad changes change nothing', async (t) => {
+  const http = await startHttpReceiver(t, SECRET);
+  const h = await startHarness(t, { BREAKGLASS_PUBLIC_URL: BASE });
+  const added = await h.api('admin', 'POST', '/api/notifications/channels', {
+    environment: 'staging',
+    name: 'old name',
+    kind: 'webhook',
+    target: `${http.url}/old`,
+    secret: SECRET,
+    audiences: ['operations'],
+  });
+  assert.equal(added.status, 201);
+  const path = `/api/notifications/channels/${added.body.id}`;
+  const patch = (user: string, body: unknown, at = path) => h.api(user, 'PATCH', at, body);
+
+  assert.equal((await patch('alice', { name: 'x' })).status, 403);
+  assert.equal((await patch('admin', {})).status, 400, 'nothing to change');
+  assert.equal((await patch('admin', { kind: 'slack' })).status, 400, 'the kind stays');
+  assert.equal((await patch('admin', { target: 'ftp://example.test/x' })).status, 400);
+  assert.equal((await patch('admin', { events: [] })).status, 400);
+  assert.equal((await patch('admin', { name: 'x' }, '/api/notifications/channels/00000000-0000-4000-8000-000000000000')).status, 404);
+  assert.deepEqual((await h.api('admin', 'GET', '/api/notifications/channels')).body, [added.body], 'bad changes change nothing');
+
+  const changed = await patch('admin', { name: 'on-call', target: `${http.url}/new`, events: ['request.created'] });
+  assert.equal(changed.status, 200, JSON.stringify(changed.body));
+  assert.deepEqual(changed.body, { ...added.body, name: 'on-call', target: `${http.url}/new`, events: ['request.created'] });
+  const audit = await h.prisma.auditEvent.findFirstOrThrow({ where: { type: 'notification.channel_changed', subjectId: added.body.id } });
+  assert.deepEqual((audit.data as { changed: string[] }).changed, ['name', 'target', 'events']);
+  assert.ok(!JSON.stringify(audit.data).includes(SECRET));
+
+  await h.api('alice', 'POST', '/api/requests', { hostId: await h.hostId('staging-web-1'), reason: 'r', durationMinutes: 5 });
+  const [told] = await http.recorder.until((items) => items.length >= 1);
+  assert.equal(told!.path, '/new');
+  assert.equal(told!.json.type, 'request.created');
+  assert.equal(told!.signatureValid, true, 'signed with the secret it kept');
+
+  assert.equal((await h.api('admin', 'DELETE', path)).status, 204);
+  assert.equal((await h.api('admin', 'DELETE', path)).status, 404);
+  assert.equal((await patch('admin', { name: 'back' })).status, 404);
+  assert.deepEqual((await h.api('admin', 'GET', '/api/notifications/channels')).body, []);
+});

@@ -1,6 +1,7 @@
 // Real receivers for notification tests: an HTTP server that checks the webhook
 // signature and records what arrives (per path: one that works, one that fails
-// twice then works, one that always fails), and an SMTP server that records mail.
+// twice then works, one that always fails), and an SMTP server that records mail
+// (and refuses any bounce@ address).
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
@@ -69,6 +70,10 @@ export async function startSmtpReceiver(t: TestContext) {
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    // A mailbox that does not exist: the delivery to it fails, as a bounced address does.
+    onRcptTo(address, _session, callback) {
+      callback(address.address.startsWith('bounce@') ? Object.assign(new Error('no such mailbox'), { responseCode: 550 }) : undefined);
+    },
     onData(stream, session, callback) {
       let raw = '';
       stream.on('data', (d: Buffer) => (raw += d.toString()));

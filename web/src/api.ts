@@ -39,15 +39,16 @@ export function whenUnauthorized(fn: () => void): void {
   onUnauthorized = fn;
 }
 
-async function call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, expect: 'json' | 'text' = 'json'): Promise<T> {
+async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, expect: 'json' | 'text' = 'json'): Promise<T> {
+  const bodyless = method === 'GET' || method === 'DELETE';
   let res: Response;
   try {
     res = await fetch(`/api${path}`, {
       method,
       credentials: 'same-origin',
-      // Every POST and PUT carries a JSON body, even an empty one, so the server's parser always agrees.
-      headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
-      body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
+      // Every POST, PUT and PATCH carries a JSON body, even an empty one, so the server's parser always agrees.
+      headers: bodyless ? {} : { 'content-type': 'application/json' },
+      body: bodyless ? undefined : JSON.stringify(body ?? {}),
     });
   } catch {
     throw unreachable();
@@ -177,6 +178,9 @@ export const api = {
   addNotificationChannel: (body: { environment: string; name: string; kind: string; target: string; secret?: string; audiences: string[] }) =>
     call<NotificationChannel>('POST', '/notifications/channels', body),
   failedDeliveries: () => call<NotificationDelivery[]>('GET', '/notifications/deliveries?status=failed'),
+  updateNotificationChannel: (id: string, body: { environment?: string; name?: string; target?: string; secret?: string; events?: string[] }) =>
+    call<NotificationChannel>('PATCH', `/notifications/channels/${encodeURIComponent(id)}`, body),
+  removeNotificationChannel: (id: string) => call<void>('DELETE', `/notifications/channels/${encodeURIComponent(id)}`),
   sessionChanges: (id: string) => call<Capture[]>('GET', `/sessions/${encodeURIComponent(id)}/changes`),
   capture: (id: string) => call<Capture>('GET', `/captures/${encodeURIComponent(id)}`),
   fleet: () => call<FleetReport>('GET', '/fleet'),

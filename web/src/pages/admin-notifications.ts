@@ -1,6 +1,7 @@
 // Admin: who hears what per environment (notification channels), and the
 // deliveries that failed for good.
 import { api, messageOf } from '../api';
+import { channelControls } from '../components/channel-controls';
 import { alertBox, badge, el, field, replace, table } from '../dom';
 import { dateTime } from '../format';
 import { loader } from '../page';
@@ -11,6 +12,8 @@ export function notificationSettings(store: DisposableStore): HTMLElement {
   const list = el('div');
   const failed = el('div');
   const status = el('div', { class: 'form-status' });
+  const editor = el('div');
+  const listStatus = el('div', { 'aria-live': 'polite' });
   const refresh = loader(
     list,
     store,
@@ -20,9 +23,17 @@ export function notificationSettings(store: DisposableStore): HTMLElement {
         list,
         table(
           'Notification channels',
-          ['Environment', 'Name', 'Kind', 'Target', 'Events'],
+          ['Environment', 'Name', 'Kind', 'Target', 'Events', ''],
           channels.map((c) => ({
-            cells: [badge(c.environment, 'env'), c.name, c.kind, el('code', null, c.target), c.events.join(', ')],
+            attrs: { 'data-channel-id': c.id },
+            cells: [
+              badge(c.environment, 'env'),
+              c.name,
+              c.kind,
+              el('code', null, c.target),
+              c.events.join(', '),
+              channelControls(c, editor, listStatus, () => void refresh()),
+            ],
           })),
           'No channel yet: nobody is told of anything.',
         ),
@@ -31,12 +42,12 @@ export function notificationSettings(store: DisposableStore): HTMLElement {
         failed,
         table(
           'Failed deliveries',
-          ['When', 'Event', 'Channel', 'Attempts', 'Error'],
+          ['When', 'Event', 'To', 'Attempts', 'Error'],
           deliveries.map((d) => ({
             cells: [
               dateTime(d.createdAt),
               d.requestId ? el('a', { href: `/requests/${d.requestId}` }, d.eventType) : d.eventType,
-              `${d.channel} (${d.kind})`,
+              d.channel === null ? `${d.user ?? 'a user'} in person (${d.kind})` : `${d.channel} (${d.kind})`,
               String(d.attempts),
               d.lastError ?? '',
             ],
@@ -97,7 +108,9 @@ export function notificationSettings(store: DisposableStore): HTMLElement {
     'section',
     { 'aria-labelledby': 'notify-h' },
     el('h2', { id: 'notify-h' }, 'Notifications'),
+    listStatus,
     list,
+    editor,
     form,
     el('h3', null, 'Failed deliveries'),
     failed,

@@ -4,7 +4,7 @@
 import { api, messageOf } from '../api';
 import { every, type DisposableStore } from '../disposable';
 import { alertBox, el, replace } from '../dom';
-import { clock } from '../format';
+import { clock, dateTime } from '../format';
 import { hasRole, loader, type Page } from '../page';
 import { endBanner } from '../components/end-banner';
 import { noticeText } from '../terminal/reasons';
@@ -50,6 +50,7 @@ function mount(region: HTMLElement, session: Session, host: Host | null, me: Use
   const readOnly = session.user !== me.username;
   let expiresAt = session.expiresAt ? Date.parse(session.expiresAt) : Date.now();
   const left = el('span', { class: 'time-left', 'data-testid': 'time-left' });
+  const endsAt = el('time', { class: 'ends-at', 'data-testid': 'ends-at' });
   const state = el('span', { class: 'conn', role: 'status', 'data-testid': 'connection' });
   const notice = el('div', { class: 'notice', role: 'status', 'aria-live': 'polite', 'data-testid': 'notice' });
   const banner = el('div', { class: 'end-banner', hidden: true });
@@ -61,7 +62,7 @@ function mount(region: HTMLElement, session: Session, host: Host | null, me: Use
     el('a', { href: `/requests/${session.requestId}`, class: 'back', 'aria-label': 'Back to the request' }, '←'),
     el('h1', { tabindex: -1 }, session.hostName),
     readOnly ? el('span', { class: 'badge' }, `watching ${session.user} (read-only)`) : null,
-    el('span', null, 'Time left ', left),
+    el('span', null, 'Time left ', left, ' · ends ', endsAt),
     state,
     watchers,
     readOnly && hasRole(me, 'approver', 'admin') ? watchRevoke(session, store) : null,
@@ -77,6 +78,11 @@ function mount(region: HTMLElement, session: Session, host: Host | null, me: Use
   };
 
   const updateLeft = () => {
+    const iso = new Date(expiresAt).toISOString();
+    if (endsAt.dateTime !== iso) {
+      endsAt.dateTime = iso;
+      endsAt.textContent = dateTime(iso).slice(11);
+    }
     left.textContent = clock(expiresAt - Date.now());
     left.classList.toggle('urgent', expiresAt - Date.now() < 60_000);
   };
@@ -117,6 +123,11 @@ function mount(region: HTMLElement, session: Session, host: Host | null, me: Use
             return;
           case 'size':
             if (readOnly) view.setSize(msg.cols, msg.rows);
+            return;
+          case 'expires':
+            // An approved extension moved the end (told to the requester and every watcher).
+            expiresAt = Date.parse(msg.expiresAt);
+            updateLeft();
             return;
           case 'watchers':
             watchers.textContent = msg.users.length ? `Watched by ${msg.users.join(', ')}` : '';

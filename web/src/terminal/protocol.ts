@@ -14,6 +14,9 @@ export function parseServerControl(text: string): ServerControl {
       if (!Number.isInteger(msg.cols) || !Number.isInteger(msg.rows) || (msg.cols as number) < 1 || (msg.rows as number) < 1)
         throw new Error('size without cols and rows');
       return { type: 'size', cols: msg.cols as number, rows: msg.rows as number };
+    case 'expires':
+      if (typeof msg.expiresAt !== 'string' || Number.isNaN(Date.parse(msg.expiresAt))) throw new Error('expires without expiresAt');
+      return { type: 'expires', expiresAt: msg.expiresAt };
     case 'watchers':
       if (!Array.isArray(msg.users) || !msg.users.every((u) => typeof u === 'string')) throw new Error('watchers without users');
       return { type: 'watchers', users: msg.users as string[] };
