@@ -2,7 +2,7 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../auth/auth-plugin.js';
 import { ENVIRONMENT_PATTERN } from '../hosts/host-admin-fns.js';
-import { ErrorSchema, IdParams } from '../schemas.js';
+import { errorResponses, IdParams } from '../schemas.js';
 import { AUDIENCES, NOTIFICATION_EVENTS } from './notification-events.js';
 import type { NotificationService } from './notification-service.js';
 
@@ -41,7 +41,6 @@ const ChannelFields = {
   audiences: Type.Array(Type.Union(Object.keys(AUDIENCES).map((a) => Type.Literal(a as keyof typeof AUDIENCES))), { maxItems: 3 }),
   events: Type.Array(Type.Union(NOTIFICATION_EVENTS.map((e) => Type.Literal(e))), { maxItems: NOTIFICATION_EVENTS.length }),
 };
-const Errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema };
 
 export default async function notificationRoutes(app: FastifyInstance, { notifications }: { notifications: NotificationService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -53,7 +52,7 @@ export default async function notificationRoutes(app: FastifyInstance, { notific
     {
       schema: {
         querystring: Type.Object({ environment: Type.Optional(Type.String({ pattern: ENVIRONMENT_PATTERN })) }, { additionalProperties: false }),
-        response: { 200: Type.Array(ChannelSchema), ...Errors },
+        response: { 200: Type.Array(ChannelSchema), ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => notifications.listChannels(request.query.environment),
@@ -75,7 +74,7 @@ export default async function notificationRoutes(app: FastifyInstance, { notific
           },
           { additionalProperties: false },
         ),
-        response: { 201: ChannelSchema, ...Errors },
+        response: { 201: ChannelSchema, ...errorResponses(400, 401, 403) },
       },
     },
     async (request, reply) => reply.code(201).send(await notifications.addChannel(request.auth, request.body)),
@@ -97,7 +96,7 @@ export default async function notificationRoutes(app: FastifyInstance, { notific
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: ChannelSchema, ...Errors, 404: ErrorSchema },
+        response: { 200: ChannelSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => notifications.updateChannel(request.auth, request.params.id, request.body),
@@ -106,7 +105,7 @@ export default async function notificationRoutes(app: FastifyInstance, { notific
   r.delete(
     '/api/notifications/channels/:id',
     {
-      schema: { params: IdParams, response: { 204: Type.Null(), ...Errors, 404: ErrorSchema } },
+      schema: { params: IdParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) } },
     },
     async (request, reply) => {
       await notifications.removeChannel(request.auth, request.params.id);
@@ -122,7 +121,7 @@ export default async function notificationRoutes(app: FastifyInstance, { notific
           { status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')])) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Array(DeliverySchema), ...Errors },
+        response: { 200: Type.Array(DeliverySchema), ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => notifications.listDeliveries(request.query),
