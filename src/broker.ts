@@ -85,6 +85,11 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
       fingerprint: tokenSecretFingerprint(config.tokenSecret),
       remedy: `give every replica the same BREAKGLASS_TOKEN_SECRET (without it, each uses its own ${config.dataDir}/token-secret)`,
     },
+    {
+      name: 'signing-key',
+      fingerprint: signingKey.fingerprint,
+      remedy: `give every replica the same evidence signing key with BREAKGLASS_SIGNING_KEY_FILE (this replica's is ${signingKey.file})`,
+    },
   ]).catch(async (err) => {
     await db.close();
     await database.stop();
