@@ -52,6 +52,7 @@ import { extensionService } from './access/extension-service.js';
 import { notificationJobs, notificationService } from './notifications/notification-service.js';
 import { claimLocalHosts, hostOwners, replacementJobs } from './replicas/host-owner.js';
 import { registerSharedFingerprints, tokenSecretFingerprint } from './replicas/shared-fingerprints.js';
+import { hostHandover } from './replicas/host-handover.js';
 import { LoginWatch } from './auth/login-watch.js';
 
 export type Log = (msg: string, extra?: object) => void;
@@ -194,6 +195,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     emergency: emergencyService({ prisma, notifier }),
     notifications,
     search: searchService(prisma),
+    handover: hostHandover({ prisma, replacements, leaseMs: config.brokerDeadAfterSeconds * 1000 }),
   };
 
   const claimed = await claimLocalHosts(prisma, config.brokerId, config.dataDir);

@@ -82,6 +82,8 @@ const SUMMARIES: Record<string, string> = {
   'POST /internal/requests/:id/sessions': "Replica hop: open a session on a local host's owner",
   'GET /healthz': 'Liveness and readiness',
   'GET /metrics': 'Prometheus metrics',
+  'GET /api/replicas': 'Broker replicas and whether each holds its lease',
+  'POST /api/hosts/:id/owner': 'Hand a local host whose owner replica is gone over to a live one (admin)',
 };
 
 /** Responses whose body is not JSON, described by media type. */
