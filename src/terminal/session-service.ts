@@ -82,8 +82,15 @@ export function sessionService(deps: Deps) {
    * (its row is share-locked, so it cannot renew meanwhile); else undefined.
    */
   async function endSession(tx: Tx, sessionId: string, end: SessionEnd, opts: { ownerLapsedMs?: number }): Promise<EndReason | undefined> {
-    const [row] = await tx.$queryRaw<{ started_at: Date; end_reason: string | null; ended: boolean; broker_id: string }[]>`
-      SELECT started_at, end_reason, ended_at IS NOT NULL AS ended, broker_id FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE`;
+    type Row = { started_at: Date; end_reason: string | null; ended: boolean; broker_id: string };
+    // Another replica's orphan that is being ended (locked) by a third is left to it: replicas that
+    // take over the same gone replica split its sessions instead of queueing on each row in turn.
+    const [row] =
+      opts.ownerLapsedMs === undefined
+        ? await tx.$queryRaw<Row[]>`
+      SELECT started_at, end_reason, ended_at IS NOT NULL AS ended, broker_id FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE`
+        : await tx.$queryRaw<Row[]>`
+      SELECT started_at, end_reason, ended_at IS NOT NULL AS ended, broker_id FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE SKIP LOCKED`;
     if (!row) return undefined;
     if (row.ended) return row.end_reason as EndReason;
     if (opts.ownerLapsedMs !== undefined) {
