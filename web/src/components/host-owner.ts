@@ -7,17 +7,18 @@ import type { Host, Replica } from '../types';
 
 export function ownerCell(host: Host, replicas: Replica[], admin: { status: HTMLElement; done: () => void } | null): HTMLElement {
   if (host.connector !== 'local') return el('span', { class: 'muted' }, 'any replica');
-  if (!host.owner) return el('span', { class: 'muted' }, 'none yet');
+  if (!host.owner) return el('span', { class: 'muted' }, 'none: any replica runs it');
   const owner = replicas.find((r) => r.id === host.owner);
-  const alive = owner?.alive === true;
+  // Not listed: the replicas could not be read just now (rows are never deleted), so nothing is claimed.
+  if (!owner) return el('span', { class: 'host-owner' }, el('code', null, host.owner));
   const live = replicas.filter((r) => r.alive && r.id !== host.owner);
   return el(
     'span',
     { class: 'host-owner' },
     el('code', null, host.owner),
     ' ',
-    alive ? badge('alive', 'healthy') : badge('gone', 'failed'),
-    admin && !alive && live.length ? handOverControl(host, live, admin) : null,
+    owner.alive ? badge('alive', 'healthy') : badge('gone', 'failed'),
+    admin && !owner.alive && live.length ? handOverControl(host, live, admin) : null,
   );
 }
 
