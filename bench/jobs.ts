@@ -8,7 +8,7 @@
 //      to be within 1 s at p99.
 // Run: npx tsx bench/jobs.ts   (uses TEST_DATABASE_URL if set, else an embedded Postgres)
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { startBroker, type Broker } from '../src/broker.js';
@@ -41,6 +41,7 @@ async function replicas(pgs: Postgres, jobs: SchedulerTuning) {
   return {
     a,
     b,
+    dataDir,
     async close() {
       await a.close();
       await b.close();
@@ -53,8 +54,14 @@ async function until(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, 20));
 }
 
+/** A replacement that failed for good would keep `until` waiting forever. */
+async function noneFailed(a: Broker): Promise<void> {
+  const failed = await a.db.prisma.replacement.findFirst({ where: { status: 'failed' } });
+  if (failed) throw new Error(`a replacement failed: ${failed.lastError}`);
+}
+
 /** Seconds from the first and from the last of 100 session ends to the last of their 100 replacements. */
-async function replacements(a: Broker): Promise<{ afterFirst: number; afterLast: number }> {
+async function replacements(a: Broker, dataDir: string): Promise<{ afterFirst: number; afterLast: number }> {
   const { prisma } = a.db;
   const alice = await prisma.user.findUniqueOrThrow({ where: { username: 'alice' } });
   const image = await prisma.image.findFirstOrThrow({ where: { name: 'web-base' } });
@@ -78,9 +85,14 @@ async function replacements(a: Broker): Promise<{ afterFirst: number; afterLast:
       },
     });
     await prisma.session.create({ data: { requestId: request.id, hostId: host.id, userId: alice.id, brokerId: ghost, cols: 80, rows: 24 } });
+    // Its directory, as the gone replica left it: what the session changed is captured before the rebuild.
+    mkdirSync(path.join(dataDir, 'hosts', host.name), { recursive: true });
   }
   await a.liveness.tick();
-  await until(async () => (await prisma.replacement.count({ where: { status: 'succeeded' } })) >= N);
+  await until(async () => {
+    await noneFailed(a);
+    return (await prisma.replacement.count({ where: { status: 'succeeded' } })) >= N;
+  });
   const [t] = await prisma.$queryRaw<{ first_end: Date; last_end: Date; last_done: Date }[]>`
     SELECT (SELECT min(ended_at) FROM sessions) AS first_end, (SELECT max(ended_at) FROM sessions) AS last_end, (SELECT max(finished_at) FROM replacements) AS last_done`;
   return { afterLast: (t!.last_done.getTime() - t!.last_end.getTime()) / 1000, afterFirst: (t!.last_done.getTime() - t!.first_end.getTime()) / 1000 };
@@ -123,7 +135,7 @@ for (const [name, tuning] of [
   log(`jobs: two replicas, ${name}`);
   const r = await replicas(pgs, tuning);
   try {
-    results[name] = { drain: await replacements(r.a), ttl: await ttlLateness(r.a) };
+    results[name] = { drain: await replacements(r.a, r.dataDir), ttl: await ttlLateness(r.a) };
   } finally {
     await r.close();
   }

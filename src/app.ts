@@ -32,6 +32,7 @@ import webhookRoutes from './replacement/providers/webhook-routes.js';
 import fleetRoutes from './fleet/fleet-routes.js';
 import sshRoutes from './ssh/ssh-routes.js';
 import replicaRoutes from './terminal/replica-routes.js';
+import replicaAdminRoutes from './replicas/replica-admin-routes.js';
 import terminalRoutes from './terminal/terminal-routes.js';
 import userRoutes from './users/user-routes.js';
 import emergencyRoutes from './access/emergency-routes.js';
@@ -148,6 +149,7 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   await app.register(emergencyRoutes, { access: services.access, emergency: services.emergency });
   await app.register(notificationRoutes, { notifications: services.notifications });
   await app.register(replicaRoutes, { sessions: services.sessions, hop: services.hop, replacements: services.replacements });
+  await app.register(replicaAdminRoutes, { handover: services.handover });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes, {
     prisma: broker.db.prisma,

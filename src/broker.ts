@@ -52,6 +52,7 @@ import { extensionService } from './access/extension-service.js';
 import { notificationJobs, notificationService } from './notifications/notification-service.js';
 import { claimLocalHosts, hostOwners, replacementJobs } from './replicas/host-owner.js';
 import { registerSharedFingerprints, tokenSecretFingerprint } from './replicas/shared-fingerprints.js';
+import { hostHandover } from './replicas/host-handover.js';
 import { LoginWatch } from './auth/login-watch.js';
 
 export type Log = (msg: string, extra?: object) => void;
@@ -84,6 +85,11 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
       name: 'token-secret',
       fingerprint: tokenSecretFingerprint(config.tokenSecret),
       remedy: `give every replica the same BREAKGLASS_TOKEN_SECRET (without it, each uses its own ${config.dataDir}/token-secret)`,
+    },
+    {
+      name: 'signing-key',
+      fingerprint: signingKey.fingerprint,
+      remedy: `give every replica the same evidence signing key with BREAKGLASS_SIGNING_KEY_FILE (this replica's is ${signingKey.file})`,
     },
   ]).catch(async (err) => {
     await db.close();
@@ -189,6 +195,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     emergency: emergencyService({ prisma, notifier }),
     notifications,
     search: searchService(prisma),
+    handover: hostHandover({ prisma, replacements, leaseMs: config.brokerDeadAfterSeconds * 1000 }),
   };
 
   const claimed = await claimLocalHosts(prisma, config.brokerId, config.dataDir);

@@ -83,6 +83,8 @@ const SUMMARIES: Record<string, string> = {
   'GET /healthz': 'Liveness and readiness',
   'GET /metrics': 'Prometheus metrics',
   'PATCH /api/notifications/channels/:id': 'Change a notification channel (admin)',
+  'GET /api/replicas': 'Broker replicas and whether each holds its lease',
+  'POST /api/hosts/:id/owner': 'Hand a local host whose owner replica is gone over to a live one (admin)',
 };
 
 /** Responses whose body is not JSON, described by media type. */

@@ -109,6 +109,7 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
       await capture?.beforeTeardown({
         id: claimed.id,
         provider: claimed.provider,
+        trigger: claimed.trigger,
         host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> },
         image: host.image,
       });

@@ -1,6 +1,7 @@
 // Replicas must share the SSH CA key (or hosts would trust one replica's
-// certificates and not another's) and the token secret (or a login on one
-// replica would be refused by the next). The first replica registers their
+// certificates and not another's), the token secret (or a login on one
+// replica would be refused by the next) and the evidence signing key (or
+// manifests and checkpoints would need one public key per replica to verify). The first replica registers their
 // fingerprints in Postgres; a replica whose fingerprint differs refuses to
 // start, naming what to share. The token secret's fingerprint is an HMAC of a
 // fixed label, which says nothing about the secret itself.
@@ -9,7 +10,7 @@ import { ConfigError } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 
 export interface Shared {
-  name: 'ssh-ca' | 'token-secret';
+  name: 'ssh-ca' | 'token-secret' | 'signing-key';
   fingerprint: string;
   /** What an operator does to make this replica agree. */
   remedy: string;

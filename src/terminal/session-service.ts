@@ -42,6 +42,9 @@ type Deps = {
   notifier?: Notifier;
 };
 
+/** Orphaned sessions ended at once, each in its own transaction (the pool has 10 connections). */
+const ORPHAN_ENDS_AT_ONCE = 4;
+
 function emergencyBanner(request: { emergency: boolean; reviewDueAt: Date | null }): string | undefined {
   if (!request.emergency) return undefined;
   const due = request.reviewDueAt ? ` by ${request.reviewDueAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
@@ -79,8 +82,15 @@ export function sessionService(deps: Deps) {
    * (its row is share-locked, so it cannot renew meanwhile); else undefined.
    */
   async function endSession(tx: Tx, sessionId: string, end: SessionEnd, opts: { ownerLapsedMs?: number }): Promise<EndReason | undefined> {
-    const [row] = await tx.$queryRaw<{ started_at: Date; end_reason: string | null; ended: boolean; broker_id: string }[]>`
-      SELECT started_at, end_reason, ended_at IS NOT NULL AS ended, broker_id FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE`;
+    type Row = { started_at: Date; end_reason: string | null; ended: boolean; broker_id: string };
+    // Another replica's orphan that is being ended (locked) by a third is left to it: replicas that
+    // take over the same gone replica split its sessions instead of queueing on each row in turn.
+    const [row] =
+      opts.ownerLapsedMs === undefined
+        ? await tx.$queryRaw<Row[]>`
+      SELECT started_at, end_reason, ended_at IS NOT NULL AS ended, broker_id FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE`
+        : await tx.$queryRaw<Row[]>`
+      SELECT started_at, end_reason, ended_at IS NOT NULL AS ended, broker_id FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE SKIP LOCKED`;
     if (!row) return undefined;
     if (row.ended) return row.end_reason as EndReason;
     if (opts.ownerLapsedMs !== undefined) {
@@ -127,17 +137,28 @@ export function sessionService(deps: Deps) {
     return end.reason;
   }
 
-  /** Ends sessions whose owner's lease expired; the bytes are counted from the recording. */
+  /**
+   * Ends sessions whose owner's lease expired; the bytes are counted from the
+   * recording. A few at a time: each end's transaction waits on the audit
+   * chain only for its commit, so they overlap (the pool keeps room for the rest).
+   */
   async function endOrphans(ids: string[], ownerLapsedMs?: number): Promise<number> {
     let ended = 0;
-    for (const id of ids) {
+    const queue = [...ids];
+    const endOne = async (id: string) => {
       const sums = await prisma.$queryRaw<{ kind: string; bytes: bigint }[]>`
         SELECT kind, COALESCE(SUM(length(data)), 0)::bigint AS bytes FROM recording_chunks WHERE session_id = ${id}::uuid GROUP BY kind`;
       const bytes = (k: string) => Number(sums.find((r) => r.kind === k)?.bytes ?? 0);
       // One attempt: the next lease tick tries again, and a tick must not wait on an outage.
       const end = { reason: 'interrupted' as const, bytesIn: bytes('i'), bytesOut: bytes('o') };
       if (await prisma.$transaction((tx) => endSession(tx, id, end, { ownerLapsedMs }))) ended++;
-    }
+    };
+    const lane = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) await endOne(id);
+    };
+    const lanes = await Promise.allSettled(Array.from({ length: Math.min(ORPHAN_ENDS_AT_ONCE, queue.length) }, lane));
+    const failed = lanes.find((l) => l.status === 'rejected');
+    if (failed) throw failed.reason;
     return ended;
   }
 

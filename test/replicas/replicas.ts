@@ -101,8 +101,11 @@ export async function startReplicas(t: TestContext, opts: { databaseUrl?: string
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
   const start = async (name: string, dataDir: string) => {
-    // Two machines share the SSH CA key on purpose (a replica with another one refuses to start).
-    const ca: Record<string, string> = dataDir === dirs[0] ? {} : { BREAKGLASS_SSH_CA_KEY_FILE: path.join(dirs[0]!, 'ssh', 'ca') };
+    // Two machines share the SSH CA key and the evidence signing key on purpose (a replica with another one refuses to start).
+    const ca: Record<string, string> =
+      dataDir === dirs[0]
+        ? {}
+        : { BREAKGLASS_SSH_CA_KEY_FILE: path.join(dirs[0]!, 'ssh', 'ca'), BREAKGLASS_SIGNING_KEY_FILE: path.join(dirs[0]!, 'evidence', 'signing-key') };
     const p = await startBroker({
       onOutput: process.env.REPLICA_LOG ? (d) => process.stderr.write(`[${name}] ${d}`) : undefined,
       env: {

@@ -1,5 +1,5 @@
-// Replicas share the SSH CA key and the token secret on purpose: one with a
-// different CA or token secret refuses to start, naming what to share.
+// Replicas share the SSH CA key, the token secret and the evidence signing key
+// on purpose: one with a different one refuses to start, naming what to share.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
@@ -7,7 +7,7 @@ import { startBroker } from '../helpers/broker.js';
 import { freshDatabase, tempDataDir } from '../helpers/database.js';
 import { SECRET, SHORT_LEASE } from './replicas.js';
 
-test('a replica with a different SSH CA or token secret refuses to start and says what to share', async (t) => {
+test('a replica with a different SSH CA, token secret or evidence signing key refuses to start and says what to share', async (t) => {
   const databaseUrl = await freshDatabase();
   const dirs = [tempDataDir(), tempDataDir()];
   t.after(() => {
@@ -29,10 +29,14 @@ test('a replica with a different SSH CA or token secret refuses to start and say
     startBroker({ env: { ...env, BREAKGLASS_DATA_DIR: dirs[1]!, BREAKGLASS_BROKER_ID: 'replica-c' } }),
     (err: Error) => /exited \(2\)/.test(err.message) && /ssh-ca .* differs .*BREAKGLASS_SSH_CA_KEY_FILE/s.test(err.message),
   );
-  // Given the first one's CA key, it starts.
-  const agreeing = await startBroker({
-    env: { ...env, BREAKGLASS_DATA_DIR: dirs[1]!, BREAKGLASS_BROKER_ID: 'replica-c', BREAKGLASS_SSH_CA_KEY_FILE: `${dirs[0]}/ssh/ca` },
-  });
+  // Given the first one's CA key, its own evidence signing key still differs.
+  const sameCa = { ...env, BREAKGLASS_DATA_DIR: dirs[1]!, BREAKGLASS_BROKER_ID: 'replica-c', BREAKGLASS_SSH_CA_KEY_FILE: `${dirs[0]}/ssh/ca` };
+  await assert.rejects(
+    startBroker({ env: sameCa }),
+    (err: Error) => /exited \(2\)/.test(err.message) && /signing-key .* differs .*BREAKGLASS_SIGNING_KEY_FILE/s.test(err.message),
+  );
+  // Given the first one's CA key and signing key, it starts.
+  const agreeing = await startBroker({ env: { ...sameCa, BREAKGLASS_SIGNING_KEY_FILE: `${dirs[0]}/evidence/signing-key` } });
   await agreeing.stop();
   assert.doesNotMatch(first.output() + agreeing.output(), new RegExp(SECRET), 'the secret itself is never printed');
 });

@@ -19,10 +19,11 @@ async function eventStream(h: Harness, user: string): Promise<{ ended: Promise<v
 
 async function twoReplicas(t: import('node:test').TestContext, env: Record<string, string> = {}) {
   const a = await startHarness(t, { BREAKGLASS_DISCONNECT_GRACE_SECONDS: '1', ...env });
-  // A second replica shares the first one's database and SSH CA, as replicas must.
+  // A second replica shares the first one's database, SSH CA and evidence signing key, as replicas must.
   const b = await startHarness(t, {
     DATABASE_URL: a.broker.databaseUrl,
     BREAKGLASS_SSH_CA_KEY_FILE: `${a.dataDir}/ssh/ca`,
+    BREAKGLASS_SIGNING_KEY_FILE: `${a.dataDir}/evidence/signing-key`,
     BREAKGLASS_DISCONNECT_GRACE_SECONDS: '1',
     ...env,
   });

@@ -99,8 +99,13 @@ test('a browser that pauses holds the shell: nothing is read, recorded or buffer
 
 test('a watcher on another broker replica sees the recent screen, then the live session, then its end', async (t) => {
   const a = await startHarness(t);
-  // Replicas share the SSH CA key (a replica with another one refuses to start).
-  const b = await startHarness(t, { DATABASE_URL: a.broker.databaseUrl, BREAKGLASS_DEMO: '0', BREAKGLASS_SSH_CA_KEY_FILE: `${a.dataDir}/ssh/ca` });
+  // Replicas share the SSH CA key and the evidence signing key (a replica with another one refuses to start).
+  const b = await startHarness(t, {
+    DATABASE_URL: a.broker.databaseUrl,
+    BREAKGLASS_DEMO: '0',
+    BREAKGLASS_SSH_CA_KEY_FILE: `${a.dataDir}/ssh/ca`,
+    BREAKGLASS_SIGNING_KEY_FILE: `${a.dataDir}/evidence/signing-key`,
+  });
   const sessionId = await a.openSession(await a.grant('staging-web-1', 15, 'alice', ['bob']));
   const term = await a.attach(sessionId);
   term.send('echo before-$((1+1))\n');

@@ -15,6 +15,7 @@ import type {
   ReplacementRecord,
   Rollout,
   Replacement,
+  Replica,
   Session,
   User,
 } from './types';
@@ -188,6 +189,8 @@ export const api = {
   startRollout: (body: { environment: string; fromImageId: string; toImageId: string; maxUnavailable: number }) => call<Rollout>('POST', '/rollouts', body),
   replacementRecord: () => call<ReplacementRecord[]>('GET', '/drift/record'),
   images: () => call<{ id: string; name: string; version: string }[]>('GET', '/images'),
+  replicas: () => call<Replica[]>('GET', '/replicas'),
+  handOverHost: (hostId: string, replica: string) => call<Host>('POST', `/hosts/${encodeURIComponent(hostId)}/owner`, { replica }),
 };
 
 export function messageOf(error: unknown): string {

@@ -22,6 +22,7 @@ import type { FleetReportSchema, ReplacementRecordSchema, RolloutSchema } from '
 import type { ChannelSchema, DeliverySchema } from '../../src/notifications/notification-routes';
 import type { CaptureSchema } from '../../src/replacement/capture/capture-views';
 import type { RecordingHitSchema } from '../../src/search/search-routes';
+import type { ReplicaSchema } from '../../src/replicas/replica-admin-routes';
 
 export type { ChangeKind };
 export type { Role } from '../../src/auth/roles';
@@ -48,6 +49,8 @@ export type FleetReport = Static<typeof FleetReportSchema>;
 export type Rollout = Static<typeof RolloutSchema>;
 /** A line of a recording that matched a search across sessions. */
 export type RecordingHit = Static<typeof RecordingHitSchema>;
+/** A broker replica and whether it holds its lease (the owner of local hosts). */
+export type Replica = Static<typeof ReplicaSchema>;
 
 export interface Change {
   kind: ChangeKind;

@@ -8,6 +8,7 @@ import { appendAudit } from '../../audit/audit-service.js';
 import { publish } from '../../events/change-feed.js';
 import type { ReplaceTarget } from '../providers/provider.js';
 import { NotFoundError } from '../../errors.js';
+import { HANDOVER_TRIGGER } from '../../replicas/host-handover.js';
 import { captureInclude, toCaptureView } from './capture-views.js';
 import type { CaptureFailurePolicy, Capturer, Evidence } from './evidence.js';
 
@@ -21,6 +22,8 @@ type Deps = {
 export interface TeardownSubject {
   id: string;
   provider: string;
+  /** Why it is replaced: after a hand-over, the host's old state stayed on the gone replica's machine. */
+  trigger?: string | null;
   host: ReplaceTarget['host'] & { taintedAt: Date | null };
   image: ReplaceTarget['image'];
 }
@@ -105,10 +108,12 @@ export function captureService({ prisma, capturers, config, log }: Deps) {
           capturer.capture({ host: r.host, image: r.image }, signal, { replacementId: r.id, sessionIds, requestIds }),
         );
       } catch (err) {
-        const error = `evidence capture failed: ${(err as Error).message}`.slice(0, 1000);
+        // Handed over: what the sessions changed is on the gone machine; holding would keep the host out for good.
+        const gone = r.trigger === HANDOVER_TRIGGER ? " (handed over: the host's previous state stayed on its gone owner's machine)" : '';
+        const error = `evidence capture failed${gone}: ${(err as Error).message}`.slice(0, 1000);
         log(`${r.host.name}: ${error}`);
         await store(r, sessionIds, { error });
-        if (config.captureOnFailure === 'hold') throw new CaptureHeldError(`${error}; the teardown is held (BREAKGLASS_CAPTURE_ON_FAILURE=hold)`);
+        if (config.captureOnFailure === 'hold' && !gone) throw new CaptureHeldError(`${error}; the teardown is held (BREAKGLASS_CAPTURE_ON_FAILURE=hold)`);
         return;
       }
       await store(r, sessionIds, { evidence });

@@ -3,10 +3,11 @@ import { every } from '../disposable';
 import { badge, el, field, replace, select, table } from '../dom';
 import { duration } from '../format';
 import { hasRole, heading, loader, type Page } from '../page';
-import type { Host, HostState, Session } from '../types';
+import type { Host, HostState, Replica, Session } from '../types';
 import { inUseBy } from '../components/in-use';
 import { fleetExceptions } from '../components/fleet-exceptions';
 import { rolloutForm, rolloutProgress } from '../components/rollout';
+import { ownerCell } from '../components/host-owner';
 
 const states: HostState[] = ['healthy', 'in_use', 'tainted', 'replacing', 'failed'];
 
@@ -43,7 +44,10 @@ export const fleetPage: Page = (root, ctx) => {
   );
   let hosts: Host[] = [];
   let live: Session[] = [];
+  let replicas: Replica[] = [];
   const canRequest = hasRole(ctx.user, 'requester');
+  const ownerStatus = el('div', { 'aria-live': 'polite' });
+  const admin = hasRole(ctx.user, 'admin') ? { status: ownerStatus, done: () => void refresh() } : null;
 
   const draw = () => {
     const shown = hosts.filter((h) => (!env.value || h.environment === env.value) && (!state.value || h.state === state.value));
@@ -51,7 +55,7 @@ export const fleetPage: Page = (root, ctx) => {
       region,
       table(
         'Hosts',
-        ['Name', 'Environment', 'Image', 'State', 'Drift age', ''],
+        ['Name', 'Environment', 'Image', 'State', 'Drift age', 'Owner replica', ''],
         shown.map((h) => ({
           attrs: { 'data-host': h.name },
           cells: [
@@ -72,6 +76,7 @@ export const fleetPage: Page = (root, ctx) => {
                 : null,
             ),
             h.driftAgeSeconds === null ? '—' : duration(h.driftAgeSeconds),
+            ownerCell(h, replicas, admin),
             canRequest && h.state === 'healthy'
               ? el(
                   'a',
@@ -89,9 +94,10 @@ export const fleetPage: Page = (root, ctx) => {
   const refresh = loader(
     region,
     ctx.store,
-    () => Promise.all([api.hosts(), api.sessions().catch(() => [])]),
-    ([data, sessions]) => {
+    () => Promise.all([api.hosts(), api.sessions().catch(() => []), api.replicas().catch(() => [])]),
+    ([data, sessions, known]) => {
       hosts = data.filter((h) => !h.retiredAt);
+      replicas = known;
       live = sessions.filter((s) => s.live);
       const chosen = env.value || (new URLSearchParams(location.search).get('environment') ?? '');
       const envs = [...new Set(hosts.map((h) => h.environment))].sort();
@@ -140,6 +146,7 @@ export const fleetPage: Page = (root, ctx) => {
       field('Environment', env).wrapper,
       field('State', state).wrapper,
     ),
+    ownerStatus,
     region,
   );
 };
