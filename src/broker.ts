@@ -32,6 +32,8 @@ import { awsAsgCapturer, awsAsgProvider } from './replacement/providers/aws-asg.
 import { kubernetesCapturer, kubernetesProvider } from './replacement/providers/kubernetes.js';
 import { webhookProvider } from './replacement/providers/webhook.js';
 import { webhookCallbacks } from './replacement/providers/webhook-callbacks.js';
+import { commandCapturer } from './replacement/capture/command-capture.js';
+import { webhookCapturer } from './replacement/capture/webhook-capture.js';
 import { QUEUES, Scheduler, type SchedulerTuning } from './scheduler/scheduler.js';
 import type { Connector } from './terminal/connectors/connector.js';
 import { localConnector } from './terminal/connectors/local-connector.js';
@@ -121,7 +123,14 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     ].map((p) => [p.name, p]),
   );
   const capturers = new Map<string, Capturer>(
-    [localImageCapturer(config.dataDir), awsAsgCapturer(), kubernetesCapturer(), ...(opts.capturers ?? [])].map((c) => [c.provider, c]),
+    [
+      localImageCapturer(config.dataDir),
+      awsAsgCapturer(),
+      kubernetesCapturer(),
+      commandCapturer(),
+      ...(config.webhookSecret ? [webhookCapturer({ secret: config.webhookSecret, publicUrl: config.publicUrl, prisma, pollMs: config.providerPollMs })] : []),
+      ...(opts.capturers ?? []),
+    ].map((c) => [c.provider, c]),
   );
   const captures = captureService({ prisma, capturers, config, log });
   const audit = auditService(prisma);
@@ -166,7 +175,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     sessions,
     replacements,
     captures,
-    webhookCallbacks: webhookCallbacks({ prisma, secret: config.webhookSecret }),
+    webhookCallbacks: webhookCallbacks({ prisma, secret: config.webhookSecret, captures }),
     hosts: hostService(prisma),
     fleet: fleetService(prisma),
     rollouts,

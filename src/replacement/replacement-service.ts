@@ -111,6 +111,7 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
         provider: claimed.provider,
         host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> },
         image: host.image,
+        attempt: claimed.attempts,
       });
       fresh =
         (await provider.replace(
