@@ -18,7 +18,7 @@ import type {
   Session,
   User,
 } from './types';
-import type { Role, UserAdmin } from './types';
+import type { Environment, Role, UserAdmin } from './types';
 
 /** The part of a policy the access-policy rows edit. */
 export type AccessBounds = Pick<Policy, 'environment' | 'approvalsRequired' | 'minDurationMinutes' | 'maxDurationMinutes'>;
@@ -184,6 +184,9 @@ export const api = {
   startRollout: (body: { environment: string; fromImageId: string; toImageId: string; maxUnavailable: number }) => call<Rollout>('POST', '/rollouts', body),
   replacementRecord: () => call<ReplacementRecord[]>('GET', '/drift/record'),
   images: () => call<{ id: string; name: string; version: string }[]>('GET', '/images'),
+  environments: () => call<Environment[]>('GET', '/environments'),
+  putEnvironment: (name: string, body: Pick<Environment, 'targetVersion' | 'maxHostAgeHours' | 'drillWindow'>) =>
+    call<Environment>('PUT', `/environments/${encodeURIComponent(name)}`, body),
 };
 
 export function messageOf(error: unknown): string {
