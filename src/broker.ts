@@ -45,6 +45,7 @@ import { ReplicaHop } from './terminal/replica-hop.js';
 import { sessionService } from './terminal/session-service.js';
 import { auditSshFailure } from './ssh/ssh-audit.js';
 import { SshCa } from './ssh/ssh-ca.js';
+import { hostKeyWhenBack } from './ssh/host-key-probe.js';
 import { certificateSerials } from './ssh/ssh-serials.js';
 import { SigningKey } from './evidence/signing-key.js';
 import { evidenceService } from './evidence/evidence-service.js';
@@ -152,6 +153,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     log,
     notifier,
     capture: captures,
+    hostKeys: (c) => hostKeyWhenBack(c, { timeoutMs: config.replacementHostKeyTimeoutSeconds * 1000, pauseMs: config.providerPollMs }),
     onFinished: async (h) => rollouts?.advanceEnvironment(h.environment),
   });
   rollouts = rolloutService({ prisma, replacements, log });
