@@ -22,10 +22,15 @@ export function webhookCallbacks({ prisma, secret, captures }: Deps) {
     if (typeof result === 'string') throw new ValidationError(result);
     await prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT 1 FROM replacements WHERE id = ${replacementId}::uuid FOR UPDATE`;
-      const r = await tx.replacement.findUnique({ where: { id: replacementId }, include: { host: { select: { id: true, name: true } } } });
+      const r = await tx.replacement.findUnique({
+        where: { id: replacementId },
+        include: { host: { select: { id: true, name: true, connectorConfig: true } } },
+      });
       if (r?.provider !== 'webhook' || !captures) throw new NotFoundError('Replacement');
       const received = await tx.capture.count({ where: { replacementId, summary: { path: ['jobId'], equals: result.jobId } } });
-      if (r.status !== 'running' || result.jobId !== captureJobIdOf(r.id, r.attempts) || received > 0)
+      // Only a capture job the broker sent: the host asks for one, for this attempt, not yet answered.
+      const asked = (r.host.connectorConfig as { replacement?: { capture?: unknown } } | null)?.replacement?.capture === true;
+      if (!asked || r.status !== 'running' || result.jobId !== captureJobIdOf(r.id, r.attempts) || received > 0)
         throw new ConflictError(`Job ${result.jobId} is not the one this replacement waits for.`, 'stale_job');
       await appendAudit(tx, {
         type: 'replacement.callback',
@@ -33,7 +38,7 @@ export function webhookCallbacks({ prisma, secret, captures }: Deps) {
         subjectId: r.id,
         data: { jobId: result.jobId, phase: 'capture', status: result.status, ...(result.error ? { error: result.error } : {}) },
       });
-      const subject = { id: r.id, provider: r.provider, host: r.host };
+      const subject = { id: r.id, provider: r.provider, host: { id: r.host.id, name: r.host.name } };
       if (result.status === 'succeeded')
         await captures.delivered(tx, subject, {
           evidence: { kind: WEBHOOK_CAPTURE_KIND, summary: { ...result.capture!.summary, jobId: result.jobId }, items: result.capture!.items },
