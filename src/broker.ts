@@ -32,6 +32,8 @@ import { awsAsgCapturer, awsAsgProvider } from './replacement/providers/aws-asg.
 import { kubernetesCapturer, kubernetesProvider } from './replacement/providers/kubernetes.js';
 import { webhookProvider } from './replacement/providers/webhook.js';
 import { webhookCallbacks } from './replacement/providers/webhook-callbacks.js';
+import { commandCapturer } from './replacement/capture/command-capture.js';
+import { webhookCapturer } from './replacement/capture/webhook-capture.js';
 import { QUEUES, Scheduler, type SchedulerTuning } from './scheduler/scheduler.js';
 import type { Connector } from './terminal/connectors/connector.js';
 import { localConnector } from './terminal/connectors/local-connector.js';
@@ -43,6 +45,7 @@ import { ReplicaHop } from './terminal/replica-hop.js';
 import { sessionService } from './terminal/session-service.js';
 import { auditSshFailure } from './ssh/ssh-audit.js';
 import { SshCa } from './ssh/ssh-ca.js';
+import { hostKeyWhenBack } from './ssh/host-key-probe.js';
 import { certificateSerials } from './ssh/ssh-serials.js';
 import { SigningKey } from './evidence/signing-key.js';
 import { evidenceService } from './evidence/evidence-service.js';
@@ -127,7 +130,14 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     ].map((p) => [p.name, p]),
   );
   const capturers = new Map<string, Capturer>(
-    [localImageCapturer(config.dataDir), awsAsgCapturer(), kubernetesCapturer(), ...(opts.capturers ?? [])].map((c) => [c.provider, c]),
+    [
+      localImageCapturer(config.dataDir),
+      awsAsgCapturer(),
+      kubernetesCapturer(),
+      commandCapturer(),
+      ...(config.webhookSecret ? [webhookCapturer({ secret: config.webhookSecret, publicUrl: config.publicUrl, prisma, pollMs: config.providerPollMs })] : []),
+      ...(opts.capturers ?? []),
+    ].map((c) => [c.provider, c]),
   );
   const captures = captureService({ prisma, capturers, config, log });
   const audit = auditService(prisma);
@@ -149,6 +159,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     log,
     notifier,
     capture: captures,
+    hostKeys: (c) => hostKeyWhenBack(c, { timeoutMs: config.replacementHostKeyTimeoutSeconds * 1000, pauseMs: config.providerPollMs }),
     onFinished: async (h) => rollouts?.advanceEnvironment(h.environment),
   });
   rollouts = rolloutService({ prisma, replacements, log });
@@ -172,7 +183,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
     sessions,
     replacements,
     captures,
-    webhookCallbacks: webhookCallbacks({ prisma, secret: config.webhookSecret }),
+    webhookCallbacks: webhookCallbacks({ prisma, secret: config.webhookSecret, captures }),
     hosts: hostService(prisma),
     fleet: fleetService(prisma),
     rollouts,

@@ -84,6 +84,8 @@ export interface Config {
   loginRecheckSeconds: number;
   /** BREAKGLASS_TRUST_PROXY: the reverse proxies whose X-Forwarded-For names the client (true: any). */
   trustProxy: boolean | string[];
+  /** How long a replaced SSH host pinned by a host CA may take to answer at its new address (its key is recorded then). */
+  replacementHostKeyTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -309,6 +311,7 @@ export function loadConfig(env: Env = process.env): Config {
     unsafeUnsandboxedLocal: bool(env, 'BREAKGLASS_UNSAFE_UNSANDBOXED_LOCAL', false),
     loginRecheckSeconds: int(env, 'BREAKGLASS_LOGIN_RECHECK_SECONDS', 5, 1, 3600),
     trustProxy: trustProxy(env.BREAKGLASS_TRUST_PROXY),
+    replacementHostKeyTimeoutSeconds: int(env, 'BREAKGLASS_REPLACEMENT_HOST_KEY_TIMEOUT_SECONDS', 300, 1, 24 * 3600),
   };
 }
 

@@ -22,6 +22,9 @@ export function drillService({ prisma, replacements, log }: Deps) {
       });
       for (const h of candidates) {
         await tx.$executeRaw`SELECT 1 FROM hosts WHERE id = ${h.id}::uuid FOR UPDATE`;
+        // Read again under the lock: a replacement that committed since the list above has made it young again.
+        const now = await tx.host.findUnique({ where: { id: h.id }, select: { state: true, builtAt: true, retiredAt: true } });
+        if (now?.state !== 'healthy' || now.retiredAt || now.builtAt > oldest) continue;
         const busy =
           (await tx.session.count({ where: { hostId: h.id, endedAt: null } })) > 0 ||
           (await tx.replacement.count({ where: { hostId: h.id, status: { in: ['scheduled', 'running'] } } })) > 0;

@@ -48,6 +48,9 @@ export function rolloutService({ prisma, replacements, log }: Deps) {
       for (const h of remaining) {
         if (slots <= 0) break;
         await tx.$executeRaw`SELECT 1 FROM hosts WHERE id = ${h.id}::uuid FOR UPDATE`;
+        // Read again under the lock: a replacement that committed since the list above may have moved it already.
+        const now = await tx.host.findUnique({ where: { id: h.id }, select: { imageId: true, retiredAt: true } });
+        if (now?.imageId !== rollout.fromImageId || now.retiredAt) continue;
         const busy =
           (await tx.session.count({ where: { hostId: h.id, endedAt: null } })) > 0 ||
           (await tx.replacement.count({ where: { hostId: h.id, status: { in: ['scheduled', 'running'] } } })) > 0;

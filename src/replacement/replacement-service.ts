@@ -12,6 +12,8 @@ import type { CaptureService } from './capture/capture-service.js';
 import type { NewInstance, ReplacementProvider } from './providers/provider.js';
 import { replacementInclude, toReplacementView } from './replacement-views.js';
 import { OPEN_REPLACEMENT_STATUSES, type ReplacementStatus } from '../states.js';
+import type { HostKeyRecord } from '../ssh/host-key-probe.js';
+import type { SshHostConfig } from '../ssh/ssh-fns.js';
 
 type Deps = {
   notifier?: Notifier;
@@ -22,6 +24,8 @@ type Deps = {
   log: (msg: string) => void;
   /** Evidence before teardown (src/replacement/capture). */
   capture?: Pick<CaptureService, 'beforeTeardown'>;
+  /** Learns the host key of a replaced SSH host pinned by a host CA, at its new address (src/ssh/host-key-probe.ts). */
+  hostKeys?: (config: SshHostConfig) => Promise<HostKeyRecord>;
   /** Told when a replacement has finished, either way (roll-outs advance on it). */
   onFinished?: (host: { id: string; environment: string }) => Promise<void>;
 };
@@ -42,7 +46,14 @@ function recordInstance(host: { connector: string; connectorConfig: unknown }, f
   };
 }
 
-export function replacementService({ prisma, scheduler, providers, config, log, notifier, capture, onFinished }: Deps) {
+/** An SSH host pinned by a host CA, back at a new address: its key is learnt through the CA. */
+function caPinnedAt(host: { connector: string; connectorConfig: unknown }, fresh: NewInstance | undefined): SshHostConfig | undefined {
+  const config = host.connectorConfig as Partial<SshHostConfig>;
+  if (host.connector !== 'ssh' || !fresh?.address || typeof config.hostCaKey !== 'string') return undefined;
+  return { ...(config as SshHostConfig), address: fresh.address };
+}
+
+export function replacementService({ prisma, scheduler, providers, config, log, notifier, capture, hostKeys, onFinished }: Deps) {
   async function enqueue(tx: Tx, replacementId: string) {
     await scheduler.enqueue(
       tx,
@@ -103,6 +114,7 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
     if (!claimed) return;
     const { host, image } = claimed;
     let fresh: NewInstance | undefined;
+    let hostKey: HostKeyRecord | undefined;
     try {
       const provider = providers.get(claimed.provider);
       if (!provider) throw new Error(`no replacement provider "${claimed.provider}" on this broker`);
@@ -112,6 +124,7 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
         trigger: claimed.trigger,
         host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> },
         image: host.image,
+        attempt: claimed.attempts,
       });
       fresh =
         (await provider.replace(
@@ -130,6 +143,8 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
               }),
           },
         )) || undefined;
+      const pinned = hostKeys && caPinnedAt(host, fresh);
+      if (pinned) hostKey = await hostKeys(pinned);
     } catch (err) {
       const message = (err as Error).message;
       const final = claimed.attempts > config.replacementRetryLimit;
@@ -159,8 +174,24 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
       await tx.replacement.update({ where: { id: claimed.id }, data: { status: 'succeeded', finishedAt: new Date(), lastError: null } });
       await tx.host.update({
         where: { id: host.id },
-        data: { state: 'healthy', instance: host.instance + 1, taintedAt: null, builtAt: new Date(), imageId: image.id, ...recordInstance(host, fresh) },
+        data: {
+          state: 'healthy',
+          instance: host.instance + 1,
+          taintedAt: null,
+          builtAt: new Date(),
+          imageId: image.id,
+          ...recordInstance(host, fresh),
+          ...(hostKey ? { hostKeyFingerprint: hostKey.fingerprint, hostKeyRecordedAt: new Date() } : {}),
+        },
       });
+      if (hostKey) {
+        await appendAudit(tx, {
+          type: 'host.key_recorded',
+          subjectType: 'host',
+          subjectId: host.id,
+          data: { host: host.name, replacementId: claimed.id, address: fresh?.address ?? null, ...hostKey },
+        });
+      }
       await appendAudit(tx, {
         type: 'replacement.succeeded',
         subjectType: 'replacement',

@@ -3,6 +3,8 @@
 // evictions, nodes) to the real @kubernetes/client-node. It plays the
 // ReplicaSet controller too: a deleted or evicted pod is followed by a new one
 // that becomes Ready after a few list calls (or never: a pod stuck Pending).
+// It plays the cluster autoscaler too: a deleted node is followed by a new
+// node that joins NotReady and is Ready after a few node lists (or never joins).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 
@@ -21,6 +23,11 @@ export class KubernetesStandIn {
   readonly requests: Request[] = [];
   readonly pods = new Map<string, Pod>();
   readonly deletedNodes: string[] = [];
+  /** The cluster's nodes: three Ready ones to begin with. */
+  readonly nodes = new Map<string, Pod>(['node-a', 'node-b', 'node-c'].map((name) => [name, this.nodeObject(name, true)]));
+  /** A deleted node's successor joins at the next node list and is Ready after this many more (never joins when Infinity). */
+  newNodeReadyAfterLists = 1;
+  private pendingNodes: { name: string; listsLeft: number }[] = [];
   /** A successor pod becomes Ready after this many pod lists (never when Infinity). */
   readyAfterLists = 1;
   /** Paths answered 429 once each (the apiserver's throttling). */
@@ -74,6 +81,16 @@ export class KubernetesStandIn {
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise((r) => this.server?.close(r));
+  }
+
+  private nodeObject(name: string, ready: boolean): Pod {
+    return {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name, uid: randomUUID(), labels: { 'kubernetes.io/hostname': name } },
+      spec: {},
+      status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+    };
   }
 
   /** The controller's successor for a pod that went away. */
@@ -137,10 +154,23 @@ export class KubernetesStandIn {
       const node = (r.query.get('fieldSelector') ?? '').replace(/^spec\.nodeName=/, '');
       return [200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [...this.pods.values()].filter((p) => p.spec.nodeName === node) }];
     }
+    if (r.path === '/api/v1/nodes' && r.method === 'GET') {
+      for (const p of this.pendingNodes) {
+        if (!this.nodes.has(p.name)) this.nodes.set(p.name, this.nodeObject(p.name, false));
+        else if (--p.listsLeft <= 0) this.nodes.get(p.name)!.status.conditions[0].status = 'True';
+      }
+      return [200, { kind: 'NodeList', apiVersion: 'v1', metadata: {}, items: [...this.nodes.values()] }];
+    }
     if ((m = /^\/api\/v1\/nodes\/([^/]+)$/.exec(r.path))) {
-      if (r.method === 'PATCH') return [200, { kind: 'Node', apiVersion: 'v1', metadata: { name: m[1] }, spec: (r.body as { spec: object }).spec }];
+      if (r.method === 'PATCH') {
+        const node = this.nodes.get(m[1]!);
+        if (node) node.spec = { ...node.spec, ...(r.body as { spec: object }).spec };
+        return [200, { kind: 'Node', apiVersion: 'v1', metadata: { name: m[1] }, spec: (r.body as { spec: object }).spec }];
+      }
       if (r.method === 'DELETE') {
         this.deletedNodes.push(m[1]!);
+        this.nodes.delete(m[1]!);
+        if (this.newNodeReadyAfterLists !== Infinity) this.pendingNodes.push({ name: `node-new-${++this.n}`, listsLeft: this.newNodeReadyAfterLists });
         return [200, { kind: 'Status', apiVersion: 'v1', status: 'Success' }];
       }
     }

@@ -143,6 +143,7 @@ test('node mode cordons, drains (DaemonSet pods stay) and deletes the node, then
   k8s.pod('shop', 'web-5d8f-abcde', { node: 'node-a' });
   k8s.pod('kube-system', 'fluentd-x', { node: 'node-a', owner: { kind: 'DaemonSet', name: 'fluentd', uid: 'ds-1' }, labels: { app: 'fluentd' } });
   k8s.pod('shop', 'other-node-pod', { node: 'node-c', labels: { app: 'other' } });
+  k8s.newNodeReadyAfterLists = 3;
   const h = await startHarness(t, {}, { providers: [kubernetesProvider({ pollMs: 20 })] });
   const hostId = (await podHost(h, 'k8s-web-3', { mode: 'node' })).body.id;
   assert.equal((await h.api('admin', 'POST', `/api/hosts/${hostId}/replace`)).status, 202);
@@ -164,8 +165,35 @@ test('node mode cordons, drains (DaemonSet pods stay) and deletes the node, then
   const steps = await h.prisma.auditEvent.findMany({ where: { subjectId: done.body[0].id, type: 'replacement.step' }, orderBy: { id: 'asc' } });
   assert.deepEqual(
     steps.map((e) => (e.data as { step: string }).step),
-    ['k8s.cordon', 'k8s.drain', 'k8s.delete_node', 'k8s.ready'],
+    ['k8s.cordon', 'k8s.drain', 'k8s.delete_node', 'k8s.node_ready', 'k8s.ready'],
   );
+  // The node that joined after the delete (NotReady first), not one that was there before the drain.
+  const joined = steps[3]!.data as { node: string; replaces: string };
+  assert.match(joined.node, /^node-new-/);
+  assert.equal(joined.replaces, 'node-a');
+  assert.ok(k8s.requests.filter((r) => r.path === '/api/v1/nodes').length >= 4, 'it listed nodes until the new one was Ready');
+});
+
+test('node mode: a deleted node that no new node replaces fails the replacement after its timeout, audited', async (t) => {
+  const k8s = await standIn(t);
+  k8s.pod('shop', 'web-5d8f-abcde', { node: 'node-a' });
+  k8s.newNodeReadyAfterLists = Infinity;
+  const h = await startHarness(t, { BREAKGLASS_REPLACEMENT_RETRIES: '0' }, { providers: [kubernetesProvider({ pollMs: 20 })] });
+  const hostId = (await podHost(h, 'k8s-web-5', { mode: 'node', timeoutSeconds: 1 })).body.id;
+  assert.equal((await h.api('admin', 'POST', `/api/hosts/${hostId}/replace`)).status, 202);
+  const failed = await h.eventually(
+    () => h.api('admin', 'GET', `/api/replacements?hostId=${hostId}`),
+    (r) => r.body[0]?.status === 'failed',
+    'failure',
+  );
+  assert.match(failed.body[0].lastError, /no new node became Ready within 1 s after node node-a was deleted \(new nodes: none joined\)/);
+  assert.equal((await h.api('admin', 'GET', `/api/hosts/${hostId}`)).body.state, 'failed');
+  const trail = await h.prisma.auditEvent.findMany({ where: { subjectId: failed.body[0].id }, orderBy: { id: 'asc' } });
+  assert.deepEqual(
+    trail.map((e) => (e.data as { step?: string }).step ?? e.type),
+    ['replacement.requested', 'replacement.started', 'k8s.cordon', 'k8s.drain', 'k8s.delete_node', 'replacement.failed'],
+  );
+  assert.match((trail.at(-1)!.data as { error: string }).error, /no new node became Ready/);
 });
 
 test('a pod without a controller is not deleted: nothing would replace it', async (t) => {

@@ -85,6 +85,9 @@ test('a signed job is answered by a signed callback; forged and replayed callbac
 
   const stale = { ...result, jobId: `${job.replacementId}.7` };
   assert.equal((await callback(h, job, stale, sign(SECRET, JSON.stringify(stale)))).status, 409);
+  const uninvited = { jobId: `${job.jobId}.capture`, status: 'succeeded', capture: { items: ['planted'] } };
+  assert.equal((await callback(h, job, uninvited, sign(SECRET, JSON.stringify(uninvited)))).status, 409, 'no capture job was sent for this host');
+  assert.equal(await h.prisma.capture.count({ where: { replacementId: job.replacementId } }), 0);
   const good = await callback(h, job, result, sign(SECRET, JSON.stringify(result)));
   assert.equal(good.status, 202);
   const done = await h.eventually(

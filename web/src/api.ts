@@ -19,7 +19,7 @@ import type {
   Session,
   User,
 } from './types';
-import type { Role, UserAdmin } from './types';
+import type { Environment, Role, UserAdmin } from './types';
 
 /** The part of a policy the access-policy rows edit. */
 export type AccessBounds = Pick<Policy, 'environment' | 'approvalsRequired' | 'minDurationMinutes' | 'maxDurationMinutes'>;
@@ -191,6 +191,9 @@ export const api = {
   images: () => call<{ id: string; name: string; version: string }[]>('GET', '/images'),
   replicas: () => call<Replica[]>('GET', '/replicas'),
   handOverHost: (hostId: string, replica: string) => call<Host>('POST', `/hosts/${encodeURIComponent(hostId)}/owner`, { replica }),
+  environments: () => call<Environment[]>('GET', '/environments'),
+  putEnvironment: (name: string, body: Pick<Environment, 'targetVersion' | 'maxHostAgeHours' | 'drillWindow'>) =>
+    call<Environment>('PUT', `/environments/${encodeURIComponent(name)}`, body),
 };
 
 export function messageOf(error: unknown): string {

@@ -18,7 +18,7 @@ import type {
 } from '../../src/schemas';
 import type { Static } from '@fastify/type-provider-typebox';
 import type { ChangeKind } from '../../src/events/change-feed';
-import type { FleetReportSchema, ReplacementRecordSchema, RolloutSchema } from '../../src/fleet/fleet-routes';
+import type { EnvironmentSchema, FleetReportSchema, ReplacementRecordSchema, RolloutSchema } from '../../src/fleet/fleet-routes';
 import type { ChannelSchema, DeliverySchema } from '../../src/notifications/notification-routes';
 import type { CaptureSchema } from '../../src/replacement/capture/capture-views';
 import type { RecordingHitSchema } from '../../src/search/search-routes';
@@ -47,6 +47,8 @@ export type NotificationDelivery = Static<typeof DeliverySchema>;
 export type Capture = Static<typeof CaptureSchema>;
 export type FleetReport = Static<typeof FleetReportSchema>;
 export type Rollout = Static<typeof RolloutSchema>;
+/** An environment's fleet settings (target version, maximum host age, drill window). */
+export type Environment = Static<typeof EnvironmentSchema>;
 /** A line of a recording that matched a search across sessions. */
 export type RecordingHit = Static<typeof RecordingHitSchema>;
 /** A broker replica and whether it holds its lease (the owner of local hosts). */

@@ -14,14 +14,24 @@ export interface Evidence {
 /** Who touched the host: snapshots and other cloud evidence are tagged with it. */
 export interface CaptureContext {
   replacementId: string;
+  /** The replacement's attempt this capture runs in (a webhook's capture job is named after it). */
+  attempt?: number;
   sessionIds: string[];
   requestIds: string[];
+}
+
+/** Evidence already stored when it arrived (a webhook's signed callback, on whichever replica received it). */
+export interface DeliveredCapture {
+  captureId: string;
+  /** Set when the receiver reported that its capture failed. */
+  error: string | null;
 }
 
 export interface Capturer {
   /** The replacement provider whose hosts this capturer knows how to read. */
   readonly provider: string;
-  capture(target: ReplaceTarget, signal: AbortSignal, context?: CaptureContext): Promise<Evidence>;
+  /** The evidence; null when the host has no capture step configured (nothing is stored). */
+  capture(target: ReplaceTarget, signal: AbortSignal, context?: CaptureContext): Promise<Evidence | DeliveredCapture | null>;
 }
 
 /** What the broker does when evidence cannot be taken: keep the host (hold) or replace it anyway (proceed). */

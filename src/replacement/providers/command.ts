@@ -9,6 +9,8 @@ export interface CommandReplacement {
   provider: 'command';
   argv: string[];
   timeoutSeconds: number;
+  /** Run before the replacement of a touched host; its output is the evidence (src/replacement/capture/command-capture.ts). */
+  capture?: { argv: string[] };
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 600;
@@ -18,18 +20,32 @@ const OUTPUT_LIMIT = 1 << 20;
 export class CommandConfigError extends Error {}
 
 /** Validates `connectorConfig.replacement` for this provider. */
+function parseArgv(argv: unknown, key: string): string[] {
+  if (!Array.isArray(argv) || argv.length === 0 || argv.length > 64 || !argv.every((a) => typeof a === 'string' && a.length <= 4096 && !a.includes('\u0000'))) {
+    throw new CommandConfigError(`${key} must be a non-empty array of at most 64 strings (the command and its arguments; no shell is involved)`);
+  }
+  if (!argv[0].startsWith('/')) throw new CommandConfigError(`${key}[0] must be an absolute path to the program`);
+  return argv as string[];
+}
+
+function parseCapture(raw: unknown): { argv: string[] } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new CommandConfigError('replacement.capture must be an object like {"argv":["/path/to/capture-program"]}');
+  const extra = Object.keys(raw).filter((k) => k !== 'argv');
+  if (extra.length) throw new CommandConfigError(`replacement.capture has no settings ${extra.join(', ')} (it takes: argv)`);
+  return { argv: parseArgv((raw as { argv?: unknown }).argv, 'replacement.capture.argv') };
+}
+
 export function parseCommandReplacement(raw: unknown): CommandReplacement {
   const r = (raw ?? {}) as Record<string, unknown>;
-  const argv = r.argv;
-  if (!Array.isArray(argv) || argv.length === 0 || argv.length > 64 || !argv.every((a) => typeof a === 'string' && a.length <= 4096 && !a.includes('\u0000'))) {
-    throw new CommandConfigError('replacement.argv must be a non-empty array of at most 64 strings (the command and its arguments; no shell is involved)');
-  }
-  if (!argv[0].startsWith('/')) throw new CommandConfigError('replacement.argv[0] must be an absolute path to the program');
+  const extra = Object.keys(r).filter((k) => !['provider', 'argv', 'timeoutSeconds', 'capture'].includes(k));
+  if (extra.length) throw new CommandConfigError(`the command provider has no settings ${extra.join(', ')} (it takes: argv, timeoutSeconds, capture)`);
+  const argv = parseArgv(r.argv, 'replacement.argv');
   const timeout = r.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT_SECONDS) {
     throw new CommandConfigError(`replacement.timeoutSeconds must be an integer from 1 to ${MAX_TIMEOUT_SECONDS}`);
   }
-  return { provider: 'command', argv: argv as string[], timeoutSeconds: timeout };
+  return { provider: 'command', argv, timeoutSeconds: timeout, ...(r.capture !== undefined ? { capture: parseCapture(r.capture) } : {}) };
 }
 
 export function commandEnv(target: ReplaceTarget): Record<string, string> {

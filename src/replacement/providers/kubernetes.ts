@@ -1,10 +1,11 @@
 // Replacement of a pod-backed host on Kubernetes (@kubernetes/client-node):
 // by setting, delete the pod, or cordon, drain (evictions, which respect
-// PodDisruptionBudgets) and delete its node; then wait until the pod's
+// PodDisruptionBudgets) and delete its node, then wait until a new node (one
+// not in the cluster before the drain) has joined and is Ready; then wait until the pod's
 // controller has a replacement Ready and report it. A pod without a
 // controller is refused: nothing would bring it back. Credentials come from
 // kubeconfig (KUBECONFIG, ~/.kube/config) or the in-cluster service account.
-import { ApiException, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import type { Capturer } from '../capture/evidence.js';
 import type { NewInstance, ReplaceTarget, ReplacementProvider } from './provider.js';
 import { parseKubernetes, type KubernetesSettings } from './settings-fns.js';
@@ -76,12 +77,16 @@ export function kubernetesProvider(opts: KubernetesOptions = {}): ReplacementPro
       const old = await call(`read pod ${namespace}/${name}`, () => api.readNamespacedPod({ name, namespace }));
       const owner = old.metadata?.ownerReferences?.find((o) => o.controller);
       if (!owner) throw new Error(`pod ${namespace}/${name} has no controller: nothing would replace it, so it is not deleted`);
-      if (s.mode === 'node') await drainNode(old, s, api, call, ctx);
-      else {
+      const deadline = Date.now() + s.timeoutSeconds * 1000;
+      if (s.mode === 'node') {
+        const before = await call('list nodes', () => api.listNode());
+        const known = new Set(before.items.map((n) => n.metadata?.uid));
+        const drained = await drainNode(old, s, api, call, ctx);
+        await newNodeReady(api, call, known, drained, { deadline, pollMs, timeoutSeconds: s.timeoutSeconds }, ctx);
+      } else {
         await call(`delete pod ${namespace}/${name}`, () => api.deleteNamespacedPod({ name, namespace }));
         await ctx?.step('k8s.delete_pod', { namespace, pod: name, controller: `${owner.kind}/${owner.name}` });
       }
-      const deadline = Date.now() + s.timeoutSeconds * 1000;
       const selector = selectorOf(old.metadata?.labels ?? {});
       for (;;) {
         const list = await call(`list pods in ${namespace}`, () => api.listNamespacedPod({ namespace, labelSelector: selector || undefined }));
@@ -108,7 +113,7 @@ export function kubernetesProvider(opts: KubernetesOptions = {}): ReplacementPro
 
 type Call = ReturnType<typeof setup>['call'];
 
-async function drainNode(pod: V1Pod, s: KubernetesSettings, api: CoreV1Api, call: Call, ctx: Parameters<ReplacementProvider['replace']>[1]) {
+async function drainNode(pod: V1Pod, s: KubernetesSettings, api: CoreV1Api, call: Call, ctx: Parameters<ReplacementProvider['replace']>[1]): Promise<string> {
   const node = pod.spec?.nodeName;
   if (!node) throw new Error(`pod ${s.namespace}/${pod.metadata?.name} is not on a node: there is none to drain`);
   await call(`cordon node ${node}`, () =>
@@ -129,6 +134,35 @@ async function drainNode(pod: V1Pod, s: KubernetesSettings, api: CoreV1Api, call
   await ctx?.step('k8s.drain', { node, evicted: evictable.length });
   await call(`delete node ${node}`, () => api.deleteNode({ name: node }));
   await ctx?.step('k8s.delete_node', { node });
+  return node;
+}
+
+const nodeReady = (n: V1Node) =>
+  !n.metadata?.deletionTimestamp && !n.spec?.unschedulable && (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+/** After a node is deleted, waits for a node that was not there before the drain to join and be Ready. */
+async function newNodeReady(
+  api: CoreV1Api,
+  call: Call,
+  known: Set<string | undefined>,
+  deleted: string,
+  wait: { deadline: number; pollMs: number; timeoutSeconds: number },
+  ctx: Parameters<ReplacementProvider['replace']>[1],
+) {
+  for (;;) {
+    const nodes = await call('list nodes', () => api.listNode());
+    const joined = nodes.items.filter((n) => !known.has(n.metadata?.uid));
+    const next = joined.find(nodeReady);
+    if (next) {
+      await ctx?.step('k8s.node_ready', { node: next.metadata?.name ?? null, uid: next.metadata?.uid ?? null, replaces: deleted });
+      return;
+    }
+    if (Date.now() >= wait.deadline) {
+      const seen = joined.map((n) => `${n.metadata?.name} not Ready`).join(', ') || 'none joined';
+      throw new Error(`no new node became Ready within ${wait.timeoutSeconds} s after node ${deleted} was deleted (new nodes: ${seen})`);
+    }
+    await pause(Math.min(wait.pollMs, Math.max(0, wait.deadline - Date.now())));
+  }
 }
 
 /** Evidence for pods: the spec as it ran, and the recent logs of each container. */

@@ -92,6 +92,8 @@ export interface WebhookSettings {
   url: string;
   statusUrl?: string;
   timeoutSeconds: number;
+  /** Post a signed capture job (phase "capture") before the replace job of a touched host. */
+  capture: boolean;
 }
 
 function httpUrl(raw: Raw, key: string, required: boolean): string | undefined {
@@ -110,13 +112,14 @@ function httpUrl(raw: Raw, key: string, required: boolean): string | undefined {
 }
 
 export function parseWebhook(raw: Raw): WebhookSettings {
-  only(raw, 'webhook', ['url', 'statusUrl', 'timeoutSeconds']);
+  only(raw, 'webhook', ['url', 'statusUrl', 'timeoutSeconds', 'capture']);
   const statusUrl = httpUrl(raw, 'statusUrl', false);
   return {
     provider: 'webhook',
     url: httpUrl(raw, 'url', true)!,
     ...(statusUrl ? { statusUrl } : {}),
     timeoutSeconds: whole(raw, 'timeoutSeconds', 900, 1, 24 * 3600),
+    capture: flag(raw, 'capture', false),
   };
 }
 

@@ -3,13 +3,55 @@
 // job the replacement is running now, kept as `replacement.callback` audit
 // events (so the replica that waits for it finds it, whichever one received
 // it). A refused callback is an alert: `replacement.callback_refused`.
+// The result of a capture job (`<jobId>.capture`) carries evidence: it is
+// stored as the replacement's capture in the same transaction, and the audit
+// event keeps its status, never its contents.
 import type { PrismaClient } from '../../db/client.js';
 import { appendAudit } from '../../audit/audit-service.js';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../errors.js';
-import { jobIdOf } from './webhook.js';
-import { parseResult, verify } from './webhook-fns.js';
+import type { CaptureService } from '../capture/capture-service.js';
+import { WEBHOOK_CAPTURE_KIND } from '../capture/webhook-capture.js';
+import { captureJobIdOf, jobIdOf } from './webhook.js';
+import { parseCaptureResult, parseResult, verify } from './webhook-fns.js';
 
-export function webhookCallbacks({ prisma, secret }: { prisma: PrismaClient; secret: string | undefined }) {
+type Deps = { prisma: PrismaClient; secret: string | undefined; captures?: Pick<CaptureService, 'delivered'> };
+
+export function webhookCallbacks({ prisma, secret, captures }: Deps) {
+  async function receiveCapture(replacementId: string, parsed: unknown) {
+    const result = parseCaptureResult(parsed);
+    if (typeof result === 'string') throw new ValidationError(result);
+    await prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT 1 FROM replacements WHERE id = ${replacementId}::uuid FOR UPDATE`;
+      const r = await tx.replacement.findUnique({
+        where: { id: replacementId },
+        include: { host: { select: { id: true, name: true, connectorConfig: true } } },
+      });
+      if (r?.provider !== 'webhook' || !captures) throw new NotFoundError('Replacement');
+      const received = await tx.capture.count({ where: { replacementId, summary: { path: ['jobId'], equals: result.jobId } } });
+      // Only a capture job the broker sent: the host asks for one, for this attempt, not yet answered.
+      const asked = (r.host.connectorConfig as { replacement?: { capture?: unknown } } | null)?.replacement?.capture === true;
+      if (!asked || r.status !== 'running' || result.jobId !== captureJobIdOf(r.id, r.attempts) || received > 0)
+        throw new ConflictError(`Job ${result.jobId} is not the one this replacement waits for.`, 'stale_job');
+      await appendAudit(tx, {
+        type: 'replacement.callback',
+        subjectType: 'replacement',
+        subjectId: r.id,
+        data: { jobId: result.jobId, phase: 'capture', status: result.status, ...(result.error ? { error: result.error } : {}) },
+      });
+      const subject = { id: r.id, provider: r.provider, host: { id: r.host.id, name: r.host.name } };
+      if (result.status === 'succeeded')
+        await captures.delivered(tx, subject, {
+          evidence: { kind: WEBHOOK_CAPTURE_KIND, summary: { ...result.capture!.summary, jobId: result.jobId }, items: result.capture!.items },
+        });
+      if (result.status === 'failed')
+        await captures.delivered(tx, subject, {
+          error: `evidence capture failed: the webhook reports the capture failed: ${result.error ?? 'no reason given'}`,
+          summary: { jobId: result.jobId },
+        });
+    });
+    return { accepted: true };
+  }
+
   return {
     async receive(replacementId: string, raw: string, headers: Record<string, unknown>) {
       if (!secret) throw new NotFoundError('Webhook callback (BREAKGLASS_WEBHOOK_SECRET is not set)');
@@ -26,6 +68,7 @@ export function webhookCallbacks({ prisma, secret }: { prisma: PrismaClient; sec
       } catch {
         throw new ValidationError('The callback body must be JSON.');
       }
+      if ((parsed as { jobId?: unknown } | null)?.jobId?.toString().endsWith('.capture')) return receiveCapture(replacementId, parsed);
       const result = parseResult(parsed);
       if (typeof result === 'string') throw new ValidationError(result);
       await prisma.$transaction(async (tx) => {

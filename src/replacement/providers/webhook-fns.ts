@@ -54,3 +54,34 @@ export function parseResult(raw: unknown): JobResult | string {
     ...(error ? { error } : {}),
   };
 }
+
+export interface CaptureResult {
+  jobId: string;
+  status: 'running' | 'succeeded' | 'failed';
+  capture?: { summary: Record<string, unknown>; items: unknown[] };
+  error?: string;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The answer to a capture job: `capture: {summary?: object, items?: array}` when it succeeded. */
+export function parseCaptureResult(raw: unknown): CaptureResult | string {
+  if (!isObject(raw)) return 'the body must be a JSON object';
+  if (typeof raw.jobId !== 'string' || raw.jobId.length > 100) return "jobId must be the job's id";
+  if (!['running', 'succeeded', 'failed'].includes(raw.status as string)) return 'status must be running, succeeded or failed';
+  if (raw.error !== undefined && (typeof raw.error !== 'string' || raw.error.length > 1000)) return 'error must be a short string';
+  const c = raw.capture;
+  if (raw.status === 'succeeded') {
+    if (!isObject(c)) return 'a succeeded capture job carries its evidence: capture: {summary?: object, items?: array}';
+    if (c.summary !== undefined && !isObject(c.summary)) return 'capture.summary must be an object';
+    if (c.items !== undefined && !Array.isArray(c.items)) return 'capture.items must be an array';
+    const extra = Object.keys(c).filter((k) => k !== 'summary' && k !== 'items');
+    if (extra.length) return `capture has no field ${extra.join(', ')} (it takes: summary, items)`;
+  } else if (c !== undefined) return 'only a succeeded capture job carries a capture';
+  return {
+    jobId: raw.jobId,
+    status: raw.status as CaptureResult['status'],
+    ...(isObject(c) ? { capture: { summary: (c.summary as Record<string, unknown>) ?? {}, items: (c.items as unknown[]) ?? [] } } : {}),
+    ...(typeof raw.error === 'string' ? { error: raw.error } : {}),
+  };
+}

@@ -6,16 +6,19 @@ import type { FastifyInstance } from 'fastify';
 import { ErrorSchema, IdParams } from '../../schemas.js';
 import type { WebhookCallbacks } from './webhook-callbacks.js';
 
+/** A capture job's result carries evidence (the replace job's result is small). */
+const CALLBACK_LIMIT = 512 * 1024;
+
 export default async function webhookRoutes(app: FastifyInstance, { callbacks }: { callbacks: WebhookCallbacks }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: CALLBACK_LIMIT }, (_req, body, done) => done(null, body));
 
   r.post(
     '/api/replacements/:id/callback',
     {
       schema: {
         params: IdParams,
-        body: Type.String({ maxLength: 16 * 1024 }),
+        body: Type.String({ maxLength: CALLBACK_LIMIT }),
         response: { 202: Type.Object({ accepted: Type.Boolean() }), 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 413: ErrorSchema },
       },
     },

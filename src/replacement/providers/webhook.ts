@@ -20,10 +20,14 @@ export interface WebhookOptions {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+export const callbackUrlOf = (publicUrl: string, replacementId: string) => new URL(`/api/replacements/${replacementId}/callback`, publicUrl).toString();
+
 export const jobIdOf = (replacementId: string, attempt: number) => `${replacementId}.${attempt}`;
 
-export function webhookProvider(opts: WebhookOptions): ReplacementProvider {
-  const pollMs = opts.pollMs ?? 5000;
+export const captureJobIdOf = (replacementId: string, attempt: number) => `${jobIdOf(replacementId, attempt)}.capture`;
+
+/** Signed exchanges with the operator's receiver, shared by replace jobs and capture jobs. */
+export function webhookClient(opts: WebhookOptions) {
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
 
   async function exchange(url: string, method: 'POST' | 'GET', body: string): Promise<{ status: number; text: string; headers: Headers }> {
@@ -34,19 +38,43 @@ export function webhookProvider(opts: WebhookOptions): ReplacementProvider {
       headers: { ...sign(opts.secret, body), ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
       ...(method === 'POST' ? { body } : {}),
     });
-    return { status: res.status, text: (await res.text()).slice(0, 64 * 1024), headers: res.headers };
+    return { status: res.status, text: (await res.text()).slice(0, 512 * 1024), headers: res.headers };
   }
 
+  return {
+    /** Posts a signed job; any 2xx accepts it. */
+    async post(url: string, job: object, what: string) {
+      const posted = await exchange(url, 'POST', JSON.stringify(job)).catch((err: Error) => {
+        throw new Error(`the webhook at ${new URL(url).origin} could not be reached: ${err.message}`);
+      });
+      if (posted.status < 200 || posted.status > 299) throw new Error(`the webhook answered HTTP ${posted.status} to the ${what}`);
+      return posted.status;
+    },
+
+    /** The signed answer of the status URL for this job (JSON, checked by the caller), or undefined while it has none. */
+    async polled(statusUrl: string, jobId: string): Promise<Record<string, unknown> | undefined> {
+      const url = new URL(statusUrl);
+      url.searchParams.set('job', jobId);
+      const res = await exchange(url.toString(), 'GET', '').catch(() => undefined);
+      if (res?.status !== 200) return undefined;
+      const refused = verify(opts.secret, res.text, Object.fromEntries(res.headers));
+      if (refused) throw new Error(`the status URL's answer was refused: ${refused}`);
+      const answer = JSON.parse(res.text) as Record<string, unknown>;
+      return answer?.jobId === jobId ? answer : undefined;
+    },
+  };
+}
+
+export function webhookProvider(opts: WebhookOptions): ReplacementProvider {
+  const pollMs = opts.pollMs ?? 5000;
+  const client = webhookClient(opts);
+
   async function polled(statusUrl: string, jobId: string): Promise<JobResult | undefined> {
-    const url = new URL(statusUrl);
-    url.searchParams.set('job', jobId);
-    const res = await exchange(url.toString(), 'GET', '').catch(() => undefined);
-    if (res?.status !== 200) return undefined;
-    const refused = verify(opts.secret, res.text, Object.fromEntries(res.headers));
-    if (refused) throw new Error(`the status URL's answer was refused: ${refused}`);
-    const result = parseResult(JSON.parse(res.text));
+    const answer = await client.polled(statusUrl, jobId);
+    if (!answer) return undefined;
+    const result = parseResult(answer);
     if (typeof result === 'string') throw new Error(`the status URL's answer was refused: ${result}`);
-    return result.jobId === jobId ? result : undefined;
+    return result;
   }
 
   async function calledBack(replacementId: string, jobId: string): Promise<JobResult | undefined> {
@@ -63,7 +91,8 @@ export function webhookProvider(opts: WebhookOptions): ReplacementProvider {
       if (!ctx) throw new Error('the webhook provider runs inside a replacement');
       const s = parseWebhook(target.host.connectorConfig.replacement as Record<string, unknown>);
       const jobId = jobIdOf(ctx.replacementId, ctx.attempt);
-      const job = JSON.stringify({
+      const job = {
+        phase: 'replace',
         jobId,
         replacementId: ctx.replacementId,
         attempt: ctx.attempt,
@@ -75,13 +104,10 @@ export function webhookProvider(opts: WebhookOptions): ReplacementProvider {
           instanceId: target.host.instanceRef ?? null,
         },
         image: target.image,
-        callbackUrl: new URL(`/api/replacements/${ctx.replacementId}/callback`, opts.publicUrl).toString(),
-      });
-      const posted = await exchange(s.url, 'POST', job).catch((err: Error) => {
-        throw new Error(`the webhook at ${new URL(s.url).origin} could not be reached: ${err.message}`);
-      });
-      if (posted.status < 200 || posted.status > 299) throw new Error(`the webhook answered HTTP ${posted.status} to the job`);
-      await ctx.step('webhook.job_sent', { jobId, url: new URL(s.url).origin + new URL(s.url).pathname, status: posted.status });
+        callbackUrl: callbackUrlOf(opts.publicUrl, ctx.replacementId),
+      };
+      const status = await client.post(s.url, job, 'job');
+      await ctx.step('webhook.job_sent', { jobId, url: new URL(s.url).origin + new URL(s.url).pathname, status });
       const deadline = Date.now() + s.timeoutSeconds * 1000;
       for (;;) {
         const result = (await calledBack(ctx.replacementId, jobId)) ?? (s.statusUrl ? await polled(s.statusUrl, jobId) : undefined);

@@ -6,6 +6,15 @@ import { badge, el, table } from '../dom';
 import { bytes, dateTime } from '../format';
 import type { Capture, FileChange } from '../types';
 
+interface CommandOutput {
+  stream: string;
+  bytes: number;
+  sha256: string;
+  truncated: boolean;
+  text?: string;
+  base64?: string;
+}
+
 const short = (sha: string | null) => (sha ? sha.slice(0, 12) : '—');
 
 function fileCell(f: FileChange): HTMLElement {
@@ -33,6 +42,8 @@ function fileCell(f: FileChange): HTMLElement {
 function summaryLine(c: Capture): string {
   const s = c.summary as Record<string, unknown>;
   if (c.kind === 'file-diff') return `${s.added} added, ${s.changed} changed, ${s.removed} removed (${bytes(Number(s.bytes ?? 0))}) compared with ${s.image}`;
+  if (c.kind === 'command-output')
+    return `${s.program} exited with status ${s.exitStatus}: ${bytes(Number(s.bytes ?? 0))} of output${s.truncated ? ' (only its beginning is kept)' : ''}`;
   return Object.entries(s)
     .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(', ');
@@ -78,6 +89,13 @@ export function captureView(c: Capture): HTMLElement {
         'Nothing changed: the host matched its image.',
       ),
     );
+  } else if (c.kind === 'command-output' && c.items) {
+    for (const o of c.items as CommandOutput[]) {
+      body.push(
+        el('h4', null, `${o.stream} (${bytes(o.bytes)}${o.truncated ? ', cut' : ''}, SHA-256 ${short(o.sha256)})`),
+        el('pre', { class: 'file-text', tabindex: 0, 'data-stream': o.stream }, o.text ?? `(not text: ${o.base64?.length ?? 0} base64 characters)`),
+      );
+    }
   } else if (c.items) {
     body.push(el('pre', { class: 'file-text', tabindex: 0 }, JSON.stringify(c.items, null, 2)));
   }

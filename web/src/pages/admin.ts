@@ -8,6 +8,7 @@ import type { Policy } from '../types';
 import { replaceControl, replacementStatus, type ReplacementWatch } from '../components/replace-confirm';
 import { usersSection } from './admin-users';
 import { loopPolicySettings, notificationSettings } from './admin-notifications';
+import { environmentSettings } from '../components/environment-settings';
 
 /** The same bounds the broker enforces, said before a round trip. */
 function policyProblem(p: AccessBounds): string | undefined {
@@ -155,6 +156,7 @@ export const adminPage: Page = (root, ctx) => {
       hosts,
     ),
     el('section', { 'aria-labelledby': 'policy-h' }, el('h2', { id: 'policy-h' }, 'Access policy'), policyStatus, policies),
+    environmentSettings(ctx.store),
     el('section', { 'aria-labelledby': 'ca-h' }, el('h2', { id: 'ca-h' }, 'SSH certificate authority'), ca),
     evidenceKeySection(ctx.store),
     usersSection(ctx),
