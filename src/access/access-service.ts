@@ -10,7 +10,7 @@ import { type JobHandlers, QUEUES, type Scheduler } from '../scheduler/scheduler
 import { durationProblem, hasControlChars, windowEnd } from './access-fns.js';
 import { requestInclude, toRequestView } from './access-views.js';
 import { assertHostGrantable, lockRequest } from './access-locks.js';
-import { samePerson } from '../users/user-service.js';
+import { refuseOwnDecision } from '../users/user-service.js';
 import { expirePendingExtensions } from './extension-service.js';
 import { emergencyGranted } from './emergency-service.js';
 import { silentNotifier, type Notifier } from '../notifications/notifier.js';
@@ -229,9 +229,7 @@ export function accessService({ prisma, scheduler, config, notifier = silentNoti
 async function decidable(tx: Tx, user: AuthUser, id: string) {
   if (!hasRole(user, 'approver')) throw new ForbiddenError('Only approvers can decide on requests.', 'role_required');
   const request = await lockRequest(tx, id);
-  if (request.requesterId === user.id) throw new ForbiddenError('Nobody approves or denies their own request.', 'separation_of_duties');
-  if (await samePerson(tx, request.requesterId, user.id))
-    throw new ForbiddenError('Nobody approves or denies their own request, also from another account with the same e-mail.', 'separation_of_duties');
+  await refuseOwnDecision(tx, request.requesterId, user.id, 'approves or denies their own request');
   if (request.status !== 'pending') throw new ConflictError(`This request is ${request.status}, not pending.`, 'wrong_state');
   if (request.pendingUntil <= new Date()) throw new ConflictError('This request has expired unanswered.', 'wrong_state');
   const already = await tx.approval.findUnique({ where: { requestId_approverId: { requestId: id, approverId: user.id } } });

@@ -2,6 +2,7 @@
 // where the environment's policy allows it, told to every channel of the
 // environment, and reviewed afterwards by an approver other than the requester
 // within the policy's hours; a review not done in time is marked overdue and told.
+import { refuseOwnDecision } from '../users/user-service.js';
 import type { Config } from '../config.js';
 import type { PrismaClient, Tx } from '../db/client.js';
 import { appendAudit, type Actor } from '../audit/audit-service.js';
@@ -40,7 +41,7 @@ export function emergencyService({ prisma, notifier }: Pick<Deps, 'prisma' | 'no
       if (comment && hasControlChars(comment)) throw new ValidationError('comment must not contain control characters');
       await prisma.$transaction(async (tx) => {
         const request = await lockRequest(tx, requestId);
-        if (request.requesterId === user.id) throw new ForbiddenError('Nobody reviews their own emergency access.', 'separation_of_duties');
+        await refuseOwnDecision(tx, request.requesterId, user.id, 'reviews their own emergency access');
         if (!request.emergency || !request.reviewDueAt) throw new ConflictError('Only a granted emergency request is reviewed.', 'not_emergency');
         if (request.reviewedAt) throw new ConflictError(`This emergency access was already reviewed by ${request.reviewedBy}.`, 'already_reviewed');
         await tx.accessRequest.update({

@@ -3,6 +3,7 @@
 // and an approval moves the window's end on every replica: the expiry job is
 // re-queued, and a change-feed message moves each live session's timers.
 // Unanswered or denied, the grant ends as planned.
+import { refuseOwnDecision } from '../users/user-service.js';
 import type { Config } from '../config.js';
 import type { PrismaClient, Tx } from '../db/client.js';
 import { appendAudit } from '../audit/audit-service.js';
@@ -26,7 +27,7 @@ export function extensionService({ prisma, scheduler, notifier, config }: Deps) 
     const request = await lockRequest(tx, requestId);
     const extension = await tx.extension.findFirst({ where: { id: extensionId, requestId } });
     if (!extension) throw new NotFoundError('Extension');
-    if (request.requesterId === user.id) throw new ForbiddenError('Nobody approves or denies their own extension.', 'separation_of_duties');
+    await refuseOwnDecision(tx, request.requesterId, user.id, 'approves or denies their own extension');
     if (extension.status !== 'pending') throw new ConflictError(`This extension is ${extension.status}, not pending.`, 'wrong_state');
     if (request.status !== 'approved' || !request.expiresAt || request.expiresAt <= new Date()) {
       throw new ConflictError('The grant has already ended; it can no longer be extended.', 'wrong_state');

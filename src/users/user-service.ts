@@ -4,7 +4,7 @@
 import type { PrismaClient, Tx } from '../db/client.js';
 import { appendAudit, type Actor } from '../audit/audit-service.js';
 import { hashPassword } from '../auth/password-fns.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { Role } from '../auth/roles.js';
 import type { UserAdminView } from '../schemas.js';
 import { checkPassword, checkRoles, checkUsername, sameEmail } from './user-fns.js';
@@ -171,4 +171,15 @@ export async function samePerson(tx: Tx, a: string, b: string): Promise<boolean>
   if (a === b) return true;
   const rows = await tx.user.findMany({ where: { id: { in: [a, b] } }, select: { email: true } });
   return rows.length === 2 && sameEmail(rows[0]!.email, rows[1]!.email);
+}
+
+/**
+ * Refuses `userId` deciding on what `requesterId` asked for (a request, an
+ * extension, an emergency review), from the same account or from another one
+ * of the same person. `what` completes "Nobody …".
+ */
+export async function refuseOwnDecision(tx: Tx, requesterId: string, userId: string, what: string): Promise<void> {
+  if (requesterId === userId) throw new ForbiddenError(`Nobody ${what}.`, 'separation_of_duties');
+  if (await samePerson(tx, requesterId, userId))
+    throw new ForbiddenError(`Nobody ${what}, also from another account with the same e-mail.`, 'separation_of_duties');
 }

@@ -146,7 +146,7 @@ test('with local accounts off, password login is refused', async (t) => {
   assert.equal(res.body.error.code, 'local_accounts_off');
 });
 
-test("separation of duties across accounts: an approver with the requester's e-mail cannot approve", async (t) => {
+test("separation of duties across accounts: an approver with the requester's e-mail cannot approve, extend or review", async (t) => {
   const h = await startHarness(t);
   await create(h, { username: 'henry', password: PASSWORD, roles: ['requester'], email: 'henry@example.com' });
   await create(h, { username: 'henry-sso', password: PASSWORD, roles: ['approver'], email: 'Henry@Example.com' });
@@ -158,4 +158,27 @@ test("separation of duties across accounts: an approver with the requester's e-m
   assert.equal(refused.status, 403);
   assert.equal(refused.body.error.code, 'separation_of_duties');
   assert.equal((await h.api('bob', 'POST', `/api/requests/${request.body.id}/approve`, {})).body.status, 'approved');
+
+  const asked = await h.api('henry', 'POST', `/api/requests/${request.body.id}/extensions`, { minutes: 10, reason: 'still full' });
+  assert.equal(asked.status, 201, JSON.stringify(asked.body));
+  const extension = `/api/requests/${request.body.id}/extensions/${asked.body.extensions[0].id}`;
+  for (const decision of ['approve', 'deny']) {
+    const res = await h.api('henry-sso', 'POST', `${extension}/${decision}`, { comment: 'fine by me' });
+    assert.equal(res.status, 403, `${decision}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.error.code, 'separation_of_duties');
+  }
+
+  const policy = { approvalsRequired: 1, minDurationMinutes: 1, maxDurationMinutes: 240, emergencyAllowed: true, emergencyApprovalsRequired: 0 };
+  assert.equal((await h.api('admin', 'PUT', '/api/policies/staging', policy)).status, 200);
+  const emergency = await h.api('henry', 'POST', '/api/requests', {
+    hostId: await h.hostId('staging-web-2'),
+    reason: 'db down, nobody answers',
+    durationMinutes: 15,
+    emergency: true,
+  });
+  assert.equal(emergency.body.status, 'approved', JSON.stringify(emergency.body));
+  const review = await h.api('henry-sso', 'POST', `/api/requests/${emergency.body.id}/review`, { outcome: 'acknowledged' });
+  assert.equal(review.status, 403);
+  assert.equal(review.body.error.code, 'separation_of_duties');
+  assert.equal((await h.api('bob', 'GET', `/api/requests/${emergency.body.id}`)).body.review.reviewer, null, 'nothing was reviewed');
 });
