@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import { sign } from '../../src/replacement/providers/webhook-fns';
 import { expect, screenshot, test, typeInTerminal } from './fixtures';
-import { liveSession, sizes } from './workbench';
+import { expectAccessible, liveSession, sizes } from './workbench';
 
 test("a command host's capture output is shown as what the session changed", async ({ as }) => {
   const admin = await as('admin');
@@ -133,6 +133,7 @@ test.describe('webhook capture', () => {
         expect(await dave.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `no sideways scrolling (${name})`).toBe(true);
         await changes.scrollIntoViewIfNeeded();
         await screenshot(dave, `webhook-capture-${name}`);
+        await expectAccessible(dave, `a webhook capture on the replay page (${name})`);
       }
     } finally {
       server.closeAllConnections();

@@ -4,7 +4,7 @@
 // checks the API): here the broker's real host list is answered with one
 // host's recorded key filled in, to check the page shows it at both sizes.
 import { expect, screenshot, test } from './fixtures';
-import { sizes } from './workbench';
+import { expectAccessible, sizes } from './workbench';
 
 const KEY = 'SHA256:q1v0pZ9mO3n0dY5zE2l7sXbKc8uWfGhTjRkLmNoPqRs';
 
@@ -23,5 +23,6 @@ test("the fleet page shows a host's recorded key, and that the host CA vouched f
     await expect(row.getByTestId('host-key')).toContainText('vouched by host CA');
     await expect(dave.locator('tr[data-host="prod-web-1"]').getByTestId('host-key')).toHaveCount(0);
     await screenshot(dave, `host-key-fleet-${name}`);
+    await expectAccessible(dave, `the fleet with a recorded host key (${name})`);
   }
 });
