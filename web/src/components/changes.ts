@@ -1,7 +1,8 @@
 // "What did this session change?": the evidence taken from a host before its
 // teardown. A file diff is a table (path, change, size, hash) with the text
-// of small files before and after; other kinds (snapshots, a pod's spec and
-// logs) are shown as they were stored.
+// of small files before and after; a command's output as text; a webhook's
+// evidence as key/value lines and a table (webhook-capture.ts); other kinds
+// (snapshots, a pod's spec and logs) are shown as they were stored.
 import { badge, el, table } from '../dom';
 import { bytes, dateTime } from '../format';
 import type { Capture, FileChange } from '../types';
