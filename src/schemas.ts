@@ -59,6 +59,8 @@ export const HostSchema = Type.Object({
   pendingReplacement: Type.Union([Type.Object({ id: Type.String(), status: OneOf(REPLACEMENT_STATUSES), attempts: Type.Integer() }), Type.Null()]),
   /** The broker replica whose machine a `local` host is on (it runs its sessions and rebuilds). */
   owner: Type.Union([Type.String(), Type.Null()]),
+  /** Issue 13: the host key learnt through the host CA when the host was last replaced. */
+  hostKey: Type.Union([Type.Object({ fingerprint: Type.String(), recordedAt: Time }), Type.Null()]),
 });
 
 export const ApprovalSchema = Type.Object({

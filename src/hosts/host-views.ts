@@ -18,6 +18,8 @@ interface HostRow {
   taintedAt: Date | null;
   retiredAt: Date | null;
   ownerBrokerId?: string | null;
+  hostKeyFingerprint: string | null;
+  hostKeyRecordedAt: Date | null;
   image: { id: string; name: string; version: string };
   replacements: { id: string; status: string; attempts: number }[];
 }
@@ -36,5 +38,6 @@ export function toHostView(h: HostRow, now = Date.now()): HostView {
     retiredAt: h.retiredAt?.toISOString() ?? null,
     pendingReplacement: (h.replacements[0] as HostView['pendingReplacement'] | undefined) ?? null,
     owner: h.ownerBrokerId ?? null,
+    hostKey: h.hostKeyFingerprint && h.hostKeyRecordedAt ? { fingerprint: h.hostKeyFingerprint, recordedAt: h.hostKeyRecordedAt.toISOString() } : null,
   };
 }

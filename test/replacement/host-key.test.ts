@@ -48,11 +48,20 @@ test("a replaced host's key is recorded once its certificate checks out against 
     serial: '0',
     caFingerprint: fingerprint(signed.hostCaKey!),
   });
+  // The host's own view shows the key and when it was learnt, to anyone who reads the fleet.
+  const shown = await h.api('alice', 'GET', `/api/hosts/${good}`);
+  assert.equal(shown.status, 200);
+  assert.deepEqual(shown.body.hostKey, { fingerprint: fingerprint(signed.hostKey), recordedAt: host.hostKeyRecordedAt!.toISOString() });
+  const listed = (await h.api('admin', 'GET', '/api/hosts')).body as { id: string; hostKey: unknown }[];
+  assert.deepEqual(listed.find((x) => x.id === good)?.hostKey, shown.body.hostKey);
+  assert.equal(listed.find((x) => x.id === bad)?.hostKey, null);
 
   const failed = await status(bad, 'failed');
   assert.match(failed.body[0].lastError, /not vouched for by the host CA: it presents a plain host key \(SHA256:/);
   assert.equal((await h.prisma.host.findUniqueOrThrow({ where: { id: bad } })).hostKeyFingerprint, null);
-  assert.equal((await h.api('admin', 'GET', `/api/hosts/${bad}`)).body.state, 'failed');
+  const badView = await h.api('admin', 'GET', `/api/hosts/${bad}`);
+  assert.equal(badView.body.state, 'failed');
+  assert.equal(badView.body.hostKey, null, 'a key the CA does not vouch for is never shown');
 });
 
 test('what ssh said is read strictly: another CA, a refused certificate and no answer are told apart', () => {

@@ -1,10 +1,12 @@
 // "What did this session change?": the evidence taken from a host before its
 // teardown. A file diff is a table (path, change, size, hash) with the text
-// of small files before and after; other kinds (snapshots, a pod's spec and
-// logs) are shown as they were stored.
+// of small files before and after; a command's output as text; a webhook's
+// evidence as key/value lines and a table (webhook-capture.ts); other kinds
+// (snapshots, a pod's spec and logs) are shown as they were stored.
 import { badge, el, table } from '../dom';
 import { bytes, dateTime } from '../format';
 import type { Capture, FileChange } from '../types';
+import { webhookCaptureBody, webhookSummaryLine } from './webhook-capture';
 
 interface CommandOutput {
   stream: string;
@@ -44,6 +46,7 @@ function summaryLine(c: Capture): string {
   if (c.kind === 'file-diff') return `${s.added} added, ${s.changed} changed, ${s.removed} removed (${bytes(Number(s.bytes ?? 0))}) compared with ${s.image}`;
   if (c.kind === 'command-output')
     return `${s.program} exited with status ${s.exitStatus}: ${bytes(Number(s.bytes ?? 0))} of output${s.truncated ? ' (only its beginning is kept)' : ''}`;
+  if (c.kind === 'webhook-capture') return webhookSummaryLine(s, Array.isArray(c.items) ? c.items : null);
   return Object.entries(s)
     .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(', ');
@@ -96,6 +99,8 @@ export function captureView(c: Capture): HTMLElement {
         el('pre', { class: 'file-text', tabindex: 0, 'data-stream': o.stream }, o.text ?? `(not text: ${o.base64?.length ?? 0} base64 characters)`),
       );
     }
+  } else if (c.kind === 'webhook-capture') {
+    body.push(...webhookCaptureBody(s, Array.isArray(c.items) ? c.items : null));
   } else if (c.items) {
     body.push(el('pre', { class: 'file-text', tabindex: 0 }, JSON.stringify(c.items, null, 2)));
   }

@@ -8,6 +8,7 @@ import { inUseBy } from '../components/in-use';
 import { fleetExceptions } from '../components/fleet-exceptions';
 import { rolloutForm, rolloutProgress } from '../components/rollout';
 import { ownerCell } from '../components/host-owner';
+import { hostKeyLine } from '../components/host-key';
 
 const states: HostState[] = ['healthy', 'in_use', 'tainted', 'replacing', 'failed'];
 
@@ -59,7 +60,7 @@ export const fleetPage: Page = (root, ctx) => {
         shown.map((h) => ({
           attrs: { 'data-host': h.name },
           cells: [
-            el('strong', null, h.name),
+            el('div', null, el('strong', null, h.name), hostKeyLine(h)),
             h.environment,
             `${h.image.name} ${h.image.version}`,
             el(
