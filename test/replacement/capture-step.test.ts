@@ -197,11 +197,15 @@ test('a webhook host gets a signed capture job before the replace job; the signe
   assert.deepEqual(capture.sessionIds, [sessionId]);
   const trail = await h.prisma.auditEvent.findMany({ where: { OR: [{ subjectId: done.body[0].id }, { subjectId: capture.id }] }, orderBy: { id: 'asc' } });
   const names = trail.map((e) => (e.data as { step?: string }).step ?? e.type);
-  assert.deepEqual(names.slice(0, 4), ['replacement.scheduled', 'replacement.started', 'replacement.callback', 'capture.succeeded'], 'evidence first');
+  assert.deepEqual(
+    names.slice(0, 6),
+    ['replacement.scheduled', 'replacement.started', 'webhook.capture_job_issued', 'replacement.callback', 'capture.succeeded', 'webhook.job_issued'],
+    'evidence first',
+  );
   // The receiver answers the replace job at once: its callback may be stored before the job_sent step.
-  assert.deepEqual(names.slice(4).sort(), ['replacement.callback', 'replacement.succeeded', 'webhook.done', 'webhook.job_sent']);
-  assert.ok(!JSON.stringify(trail[2]!.data).includes('hotfix'), 'the callback event keeps the status, not the evidence');
-  assert.ok(!JSON.stringify(trail[3]!.data).includes('hotfix'));
+  assert.deepEqual(names.slice(6).sort(), ['replacement.callback', 'replacement.succeeded', 'webhook.done', 'webhook.job_sent']);
+  assert.ok(!JSON.stringify(trail[3]!.data).includes('hotfix'), 'the callback event keeps the status, not the evidence');
+  assert.ok(!JSON.stringify(trail[4]!.data).includes('hotfix'));
 
   await touch(h, 'hook-cap-2');
   const held = await latest(h, hosts[1]!, 'failed');

@@ -104,7 +104,35 @@ test('a signed job is answered by a signed callback; forged and replayed callbac
   });
   assert.deepEqual(
     steps.map((e) => (e.data as { step?: string }).step ?? e.type),
-    ['webhook.job_sent', 'replacement.callback', 'webhook.done'],
+    ['webhook.job_issued', 'webhook.job_sent', 'replacement.callback', 'webhook.done'],
+  );
+});
+
+test('a result for a job not yet sent is refused: a forged early answer cannot name the new instance', async (t) => {
+  const jobs: Job[] = [];
+  const url = await receiver(t, (_req, body, res) => {
+    jobs.push(JSON.parse(body));
+    res.writeHead(202).end();
+  });
+  const h = await startHarness(t, ENV);
+  const created = await webhookHost(h, 'hook-early-1', { url: `${url}/replace`, timeoutSeconds: 120, capture: true });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  await h.prisma.host.update({ where: { id: created.body.id }, data: { taintedAt: new Date() } });
+  assert.equal((await h.api('admin', 'POST', `/api/hosts/${created.body.id}/replace`)).status, 202);
+  // The capture job is out; the replace job is not sent until its answer.
+  const capture = (await h.eventually(
+    async () => jobs[0],
+    (j) => j !== undefined,
+    'the capture job',
+  ))!;
+  const early = { jobId: `${capture.replacementId}.1`, status: 'succeeded', instanceId: 'i-evil', address: '10.6.6.6' };
+  const res = await callback(h, capture, early, sign(SECRET, JSON.stringify(early)));
+  assert.equal(res.status, 409);
+  assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'stale_job');
+  assert.equal(await h.prisma.auditEvent.count({ where: { type: 'replacement.callback', subjectId: capture.replacementId } }), 0, 'nothing taken');
+  assert.deepEqual(
+    jobs.map((j) => j.jobId),
+    [`${capture.replacementId}.1.capture`],
   );
 });
 

@@ -4,7 +4,8 @@
 // (stored as the capture by whichever replica receives it: see
 // webhook-callbacks.ts) or, with a `statusUrl`, polled there.
 import type { PrismaClient } from '../../db/client.js';
-import { callbackUrlOf, captureJobIdOf, webhookClient, type WebhookOptions } from '../providers/webhook.js';
+import { appendAudit } from '../../audit/audit-service.js';
+import { CAPTURE_JOB_ISSUED, callbackUrlOf, captureJobIdOf, webhookClient, type WebhookOptions } from '../providers/webhook.js';
 import { parseCaptureResult } from '../providers/webhook-fns.js';
 import { parseWebhook } from '../providers/settings-fns.js';
 import type { Capturer, DeliveredCapture, Evidence } from './evidence.js';
@@ -44,6 +45,14 @@ export function webhookCapturer(opts: WebhookOptions): Capturer {
       if (!s.capture) return null;
       if (!context?.attempt) throw new Error('a webhook capture runs inside a replacement attempt');
       const jobId = captureJobIdOf(context.replacementId, context.attempt);
+      await opts.prisma.$transaction((tx) =>
+        appendAudit(tx, {
+          type: 'replacement.step',
+          subjectType: 'replacement',
+          subjectId: context.replacementId,
+          data: { hostId: target.host.id, host: target.host.name, attempt: context.attempt, step: CAPTURE_JOB_ISSUED, jobId },
+        }),
+      );
       await client.post(
         s.url,
         {

@@ -6,17 +6,30 @@
 // The result of a capture job (`<jobId>.capture`) carries evidence: it is
 // stored as the replacement's capture in the same transaction, and the audit
 // event keeps its status, never its contents.
-import type { PrismaClient } from '../../db/client.js';
+import type { PrismaClient, Tx } from '../../db/client.js';
 import { appendAudit } from '../../audit/audit-service.js';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import type { CaptureService } from '../capture/capture-service.js';
 import { WEBHOOK_CAPTURE_KIND } from '../capture/webhook-capture.js';
-import { captureJobIdOf, jobIdOf } from './webhook.js';
+import { CAPTURE_JOB_ISSUED, captureJobIdOf, JOB_ISSUED, jobIdOf } from './webhook.js';
 import { parseCaptureResult, parseResult, verify } from './webhook-fns.js';
 
 type Deps = { prisma: PrismaClient; secret: string | undefined; captures?: Pick<CaptureService, 'delivered'> };
 
 export function webhookCallbacks({ prisma, secret, captures }: Deps) {
+  /** Whether the job was issued (audited just before its POST): a result for a job not yet sent is refused. */
+  async function issued(tx: Tx, replacementId: string, jobId: string): Promise<boolean> {
+    const steps = await tx.auditEvent.count({
+      where: {
+        type: 'replacement.step',
+        subjectId: replacementId,
+        data: { path: ['jobId'], equals: jobId },
+        OR: [{ data: { path: ['step'], equals: JOB_ISSUED } }, { data: { path: ['step'], equals: CAPTURE_JOB_ISSUED } }],
+      },
+    });
+    return steps > 0;
+  }
+
   async function receiveCapture(replacementId: string, parsed: unknown) {
     const result = parseCaptureResult(parsed);
     if (typeof result === 'string') throw new ValidationError(result);
@@ -30,7 +43,7 @@ export function webhookCallbacks({ prisma, secret, captures }: Deps) {
       const received = await tx.capture.count({ where: { replacementId, summary: { path: ['jobId'], equals: result.jobId } } });
       // Only a capture job the broker sent: the host asks for one, for this attempt, not yet answered.
       const asked = (r.host.connectorConfig as { replacement?: { capture?: unknown } } | null)?.replacement?.capture === true;
-      if (!asked || r.status !== 'running' || result.jobId !== captureJobIdOf(r.id, r.attempts) || received > 0)
+      if (!asked || r.status !== 'running' || result.jobId !== captureJobIdOf(r.id, r.attempts) || received > 0 || !(await issued(tx, r.id, result.jobId)))
         throw new ConflictError(`Job ${result.jobId} is not the one this replacement waits for.`, 'stale_job');
       await appendAudit(tx, {
         type: 'replacement.callback',
@@ -75,7 +88,7 @@ export function webhookCallbacks({ prisma, secret, captures }: Deps) {
         await tx.$executeRaw`SELECT 1 FROM replacements WHERE id = ${replacementId}::uuid FOR UPDATE`;
         const r = await tx.replacement.findUnique({ where: { id: replacementId } });
         if (r?.provider !== 'webhook') throw new NotFoundError('Replacement');
-        if (r.status !== 'running' || result.jobId !== jobIdOf(r.id, r.attempts))
+        if (r.status !== 'running' || result.jobId !== jobIdOf(r.id, r.attempts) || !(await issued(tx, r.id, result.jobId)))
           throw new ConflictError(`Job ${result.jobId} is not the one this replacement waits for.`, 'stale_job');
         await appendAudit(tx, { type: 'replacement.callback', subjectType: 'replacement', subjectId: r.id, data: { ...result } });
       });

@@ -25,6 +25,9 @@ export const callbackUrlOf = (publicUrl: string, replacementId: string) => new U
 export const jobIdOf = (replacementId: string, attempt: number) => `${replacementId}.${attempt}`;
 
 export const captureJobIdOf = (replacementId: string, attempt: number) => `${jobIdOf(replacementId, attempt)}.capture`;
+/** The `replacement.step`s that record a job as issued, just before it is posted: only their results are accepted. */
+export const JOB_ISSUED = 'webhook.job_issued';
+export const CAPTURE_JOB_ISSUED = 'webhook.capture_job_issued';
 
 /** Signed exchanges with the operator's receiver, shared by replace jobs and capture jobs. */
 export function webhookClient(opts: WebhookOptions) {
@@ -106,6 +109,8 @@ export function webhookProvider(opts: WebhookOptions): ReplacementProvider {
         image: target.image,
         callbackUrl: callbackUrlOf(opts.publicUrl, ctx.replacementId),
       };
+      // Audited before the POST: a receiver may answer before the POST returns, and only an issued job's result is taken.
+      await ctx.step(JOB_ISSUED, { jobId });
       const status = await client.post(s.url, job, 'job');
       await ctx.step('webhook.job_sent', { jobId, url: new URL(s.url).origin + new URL(s.url).pathname, status });
       const deadline = Date.now() + s.timeoutSeconds * 1000;
