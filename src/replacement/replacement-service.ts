@@ -30,9 +30,11 @@ type Deps = {
   onFinished?: (host: { id: string; environment: string }) => Promise<void>;
 };
 
+const LOCAL_IMAGE = 'local-image';
+
 export function providerFor(host: { connector: string; connectorConfig: unknown }): string {
   const configured = (host.connectorConfig as { replacement?: { provider?: string } } | null)?.replacement?.provider;
-  return configured ?? (host.connector === 'local' ? 'local-image' : 'command');
+  return configured ?? (host.connector === 'local' ? LOCAL_IMAGE : 'command');
 }
 
 /** What a cloud provider reports of the new instance; an SSH host is reached at its new address from now on (its key is vouched for by the host CA). */
@@ -126,23 +128,25 @@ export function replacementService({ prisma, scheduler, providers, config, log, 
         image: host.image,
         attempt: claimed.attempts,
       });
-      fresh =
-        (await provider.replace(
-          { host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image },
-          {
-            replacementId: claimed.id,
-            attempt: claimed.attempts,
-            step: (name, data = {}) =>
-              prisma.$transaction(async (tx) => {
-                await appendAudit(tx, {
-                  type: 'replacement.step',
-                  subjectType: 'replacement',
-                  subjectId: claimed.id,
-                  data: { hostId: host.id, host: host.name, attempt: claimed.attempts, step: name, ...data },
-                });
-              }),
-          },
-        )) || undefined;
+      const target = { host: { ...host, connectorConfig: host.connectorConfig as Record<string, unknown> }, image };
+      const step = (name: string, data: Record<string, unknown> = {}) =>
+        prisma.$transaction(async (tx) => {
+          await appendAudit(tx, {
+            type: 'replacement.step',
+            subjectType: 'replacement',
+            subjectId: claimed.id,
+            data: { hostId: host.id, host: host.name, attempt: claimed.attempts, step: name, ...data },
+          });
+        });
+      fresh = (await provider.replace(target, { replacementId: claimed.id, attempt: claimed.attempts, step })) || undefined;
+      // A local host's shell runs in its directory on this machine, whatever else the provider replaced:
+      // the next requester gets that directory fresh from the image, never the touched one.
+      if (host.connector === 'local' && provider.name !== LOCAL_IMAGE) {
+        const local = providers.get(LOCAL_IMAGE);
+        if (!local) throw new Error("no local-image provider on this broker to rebuild the local host's directory");
+        await local.replace(target);
+        await step('local.rebuilt', { image: `${image.name}:${image.version}` });
+      }
       const pinned = hostKeys && caPinnedAt(host, fresh);
       if (pinned) hostKey = await hostKeys(pinned);
     } catch (err) {

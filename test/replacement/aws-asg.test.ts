@@ -119,7 +119,7 @@ test('a touched EC2 host: volumes snapshotted and tagged, instance terminated wi
   const steps = await h.prisma.auditEvent.findMany({ where: { subjectId: done.body[0].id }, orderBy: { id: 'asc' } });
   assert.deepEqual(
     steps.map((e) => (e.type === 'replacement.step' ? (e.data as { step: string }).step : e.type)),
-    ['replacement.scheduled', 'replacement.started', 'aws.terminate', 'aws.in_service', 'replacement.succeeded'],
+    ['replacement.scheduled', 'replacement.started', 'aws.terminate', 'aws.in_service', 'local.rebuilt', 'replacement.succeeded'],
   );
   assert.equal((steps.at(-1)!.data as { instanceId: string }).instanceId, successor.id);
 

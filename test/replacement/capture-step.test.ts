@@ -203,7 +203,7 @@ test('a webhook host gets a signed capture job before the replace job; the signe
     'evidence first',
   );
   // The receiver answers the replace job at once: its callback may be stored before the job_sent step.
-  assert.deepEqual(names.slice(6).sort(), ['replacement.callback', 'replacement.succeeded', 'webhook.done', 'webhook.job_sent']);
+  assert.deepEqual(names.slice(6).sort(), ['local.rebuilt', 'replacement.callback', 'replacement.succeeded', 'webhook.done', 'webhook.job_sent']);
   assert.ok(!JSON.stringify(trail[3]!.data).includes('hotfix'), 'the callback event keeps the status, not the evidence');
   assert.ok(!JSON.stringify(trail[4]!.data).includes('hotfix'));
 

@@ -115,7 +115,7 @@ test("a touched pod: spec and logs captured, the pod deleted, its controller's R
   const steps = await h.prisma.auditEvent.findMany({ where: { subjectId: done.body[0].id, type: 'replacement.step' }, orderBy: { id: 'asc' } });
   assert.deepEqual(
     steps.map((e) => (e.data as { step: string }).step),
-    ['k8s.delete_pod', 'k8s.ready'],
+    ['k8s.delete_pod', 'k8s.ready', 'local.rebuilt'],
   );
 });
 
@@ -165,7 +165,7 @@ test('node mode cordons, drains (DaemonSet pods stay) and deletes the node, then
   const steps = await h.prisma.auditEvent.findMany({ where: { subjectId: done.body[0].id, type: 'replacement.step' }, orderBy: { id: 'asc' } });
   assert.deepEqual(
     steps.map((e) => (e.data as { step: string }).step),
-    ['k8s.cordon', 'k8s.drain', 'k8s.delete_node', 'k8s.node_ready', 'k8s.ready'],
+    ['k8s.cordon', 'k8s.drain', 'k8s.delete_node', 'k8s.node_ready', 'k8s.ready', 'local.rebuilt'],
   );
   // The node that joined after the delete (NotReady first), not one that was there before the drain.
   const joined = steps[3]!.data as { node: string; replaces: string };

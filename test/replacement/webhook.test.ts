@@ -2,8 +2,11 @@
 // replacement service, played by the test): signed jobs, signed callbacks
 // and status answers; a forged or replayed callback is refused and alerted.
 import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import path from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { hostDirectory } from '../../src/hosts/local-hosts.js';
 import { sign, verify } from '../../src/replacement/providers/webhook-fns.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
@@ -88,6 +91,9 @@ test('a signed job is answered by a signed callback; forged and replayed callbac
   const uninvited = { jobId: `${job.jobId}.capture`, status: 'succeeded', capture: { items: ['planted'] } };
   assert.equal((await callback(h, job, uninvited, sign(SECRET, JSON.stringify(uninvited)))).status, 409, 'no capture job was sent for this host');
   assert.equal(await h.prisma.capture.count({ where: { replacementId: job.replacementId } }), 0);
+  // What a session left in the local host's directory must not reach the next requester.
+  const leftover = path.join(hostDirectory(h.dataDir, 'hook-1'), 'left-by-a-session');
+  writeFileSync(leftover, 'bash history of the last requester\n');
   const good = await callback(h, job, result, sign(SECRET, JSON.stringify(result)));
   assert.equal(good.status, 202);
   const done = await h.eventually(
@@ -98,13 +104,14 @@ test('a signed job is answered by a signed callback; forged and replayed callbac
   assert.equal(done.body[0].attempts, 1);
   const host = await h.prisma.host.findUniqueOrThrow({ where: { id: created.body.id } });
   assert.deepEqual([host.instanceRef, host.address], ['vm-42', '10.9.0.42']);
+  assert.equal(existsSync(leftover), false, "the local host's directory is rebuilt from its image too");
   const steps = await h.prisma.auditEvent.findMany({
     where: { subjectId: job.replacementId, type: { in: ['replacement.step', 'replacement.callback'] } },
     orderBy: { id: 'asc' },
   });
   assert.deepEqual(
     steps.map((e) => (e.data as { step?: string }).step ?? e.type),
-    ['webhook.job_issued', 'webhook.job_sent', 'replacement.callback', 'webhook.done'],
+    ['webhook.job_issued', 'webhook.job_sent', 'replacement.callback', 'webhook.done', 'local.rebuilt'],
   );
 });
 
