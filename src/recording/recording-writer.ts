@@ -62,6 +62,13 @@ export interface RecordingWriterOptions {
   writerId?: string;
   /** Least time between the starts of two fences. */
   fenceIntervalMs?: number;
+  /**
+   * Fault injection for the crash-under-load test only: forward asynchronous
+   * batches as soon as their COMMIT returns, without waiting for a later
+   * synchronous commit (a broken writer the test must catch). Default: the
+   * environment variable BREAKGLASS_FAULT_FORWARD_UNFENCED=1.
+   */
+  faultForwardUnfenced?: boolean;
 }
 
 interface Batch {
@@ -102,9 +109,10 @@ export class RecordingWriter {
   private readonly bulkLanes: number;
   private readonly writerId: string;
   private readonly fenceIntervalMs: number;
+  private readonly faultForwardUnfenced: boolean;
   bytesWritten = 0;
-  /** Told how long each successful commit took (seconds): the metrics' histogram. */
-  onCommit: ((seconds: number) => void) | undefined;
+  /** Told how long each successful commit took (seconds) and whether it was synchronous: the metrics' histogram. */
+  onCommit: ((seconds: number, synchronous: boolean) => void) | undefined;
   fences = 0;
 
   constructor(
@@ -115,6 +123,7 @@ export class RecordingWriter {
     this.bulkLanes = opts.bulkLanes ?? 2;
     this.writerId = opts.writerId ?? 'default';
     this.fenceIntervalMs = opts.fenceIntervalMs ?? 2;
+    this.faultForwardUnfenced = opts.faultForwardUnfenced ?? process.env.BREAKGLASS_FAULT_FORWARD_UNFENCED === '1';
   }
 
   /** The synchronous path is only synchronous if the server's default says so. */
@@ -190,6 +199,10 @@ export class RecordingWriter {
       this.settle(batches, err as Error);
       return;
     }
+    if (this.faultForwardUnfenced) {
+      ++this.asyncCommits;
+      return this.settle(batches); // broken on purpose: not yet durable
+    }
     this.awaiting.push({ mark: ++this.asyncCommits, batches });
     this.scheduleFence();
   }
@@ -250,7 +263,7 @@ export class RecordingWriter {
   private async insert(rows: ChunkRow[], synchronous: boolean): Promise<void> {
     const started = performance.now();
     await this.insertRows(rows, synchronous);
-    this.onCommit?.((performance.now() - started) / 1000);
+    this.onCommit?.((performance.now() - started) / 1000, synchronous);
   }
 
   private async insertRows(rows: ChunkRow[], synchronous: boolean): Promise<void> {
