@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [-- --only=throughput,echo,concurrency,replay,api,storage] [-- --profile]`
-// (also --bytes=, --rounds=, --levels=50,100, --out=file.json):
+// (also --bytes=, --rounds=, --storage-bytes=, --levels=50,100, --out=file.json):
 // runs each benchmark against its reference in the same run, prints medians
 // and ratios as a table and as JSON, and writes bench/results/<time>.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -55,6 +55,7 @@ const levels = args.find((a) => a.startsWith('--levels='));
 if (levels) sizes.levels = levels.slice(9).split(',').map(Number);
 sizes.throughputBytes = numberArg('bytes') ?? sizes.throughputBytes;
 sizes.rounds = numberArg('rounds') ?? sizes.rounds;
+sizes.storageBytes = numberArg('storage-bytes') ?? sizes.storageBytes;
 
 const pgs = await startPostgres();
 const broker = await startBrokerProcess(pgs, profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(import.meta.dirname, 'results')}`] : []);
