@@ -207,9 +207,7 @@ test('after Postgres is killed under load and restarted, every byte any client r
   const reasons = await bounded(Promise.all([...streams, typing].map((term) => term.waitForExit())), 'end of every session');
   assert.deepEqual(reasons, Array(STREAMING + 1).fill('recording_failed'), 'the crash hit every session while it ran');
   const forwardedAfter = streams.map(streamed);
-  t.diagnostic(
-    `bytes the streaming clients received between the staging and the crash: ${forwardedAfter.map((n, i) => n - forwardedBefore[i]!).join(', ')}`,
-  );
+  t.diagnostic(`bytes the streaming clients received between the staging and the crash: ${forwardedAfter.map((n, i) => n - forwardedBefore[i]!).join(', ')}`);
 
   const check = new pg.Client({ connectionString: first.url });
   check.on('error', () => {});
