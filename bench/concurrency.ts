@@ -19,6 +19,8 @@ export interface LevelResult {
   postgresCpuCores: number;
   rssMB: number;
   idleRssPerSessionKB: number;
+  /** RSS added per session by the second half of the sessions (the interactive one included). */
+  marginalRssPerSessionKB: number;
   postgresWalMB?: number;
   recordingTableMB?: number;
   bytesLost: number;
@@ -52,7 +54,15 @@ async function level(n: number, open: () => Promise<Terminal>, pid: number, o: C
   const terms: Terminal[] = [];
   const counters: PayloadCounter[] = [];
   const prompts: Promise<void>[] = [];
+  const half = Math.floor(n / 2);
+  let rssHalf = rss0;
   for (let i = 0; i < n; i++) {
+    if (i === half) {
+      // The marginal cost: the second half's sessions against the first half's (one-time costs, such as code first run, fall in the first).
+      await Promise.all(prompts);
+      await sleep(1000);
+      rssHalf = rssBytes(pid);
+    }
     const t = await open();
     const c = new PayloadCounter('b');
     t.onData((d) => c.feed(d));
@@ -67,7 +77,9 @@ async function level(n: number, open: () => Promise<Terminal>, pid: number, o: C
   interactive.send('cat\r');
   await catStarted;
   await sleep(1000);
-  const idleRssPerSessionKB = (rssBytes(pid) - rss0) / (n + 1) / 1024;
+  const rssFull = rssBytes(pid);
+  const idleRssPerSessionKB = (rssFull - rss0) / (n + 1) / 1024;
+  const marginalRssPerSessionKB = (rssFull - rssHalf) / (n + 1 - half) / 1024;
 
   const probe = new EchoProbe(interactive);
   // Start each level from a fresh checkpoint, so that it does not pay for the WAL
@@ -114,6 +126,7 @@ async function level(n: number, open: () => Promise<Terminal>, pid: number, o: C
     postgresCpuCores: pgCpu / seconds,
     rssMB: rssPeak / 1e6,
     idleRssPerSessionKB,
+    marginalRssPerSessionKB,
     postgresWalMB: before && after ? (after.wal - before.wal) / 1e6 : undefined,
     recordingTableMB: before && after ? (after.table - before.table) / 1e6 : undefined,
     bytesLost,
@@ -144,6 +157,7 @@ export async function concurrency(
       row('concurrency', `${n} sessions: broker + Postgres CPU`, 'cores', b.cpuCores + b.postgresCpuCores, r.cpuCores, 'relay'),
       row('concurrency', `${n} sessions: server RSS peak`, 'MB', b.rssMB, r.rssMB, 'relay'),
       row('concurrency', `${n} sessions: RSS per idle session`, 'KB', b.idleRssPerSessionKB, r.idleRssPerSessionKB, 'relay'),
+      row('concurrency', `${n} sessions: RSS per idle session, second half`, 'KB', b.marginalRssPerSessionKB, r.marginalRssPerSessionKB, 'relay'),
       row('concurrency', `${n} sessions: Postgres WAL written`, 'MB', b.postgresWalMB ?? NaN),
       row('concurrency', `${n} sessions: recording table growth`, 'MB', b.recordingTableMB ?? NaN),
       row('concurrency', `${n} sessions: bytes lost`, 'B', b.bytesLost + r.bytesLost),

@@ -3,6 +3,7 @@
 // runs each benchmark against its reference in the same run, prints medians
 // and ratios as a table and as JSON, and writes bench/results/<time>.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { Api, startBrokerProcess, startPostgres } from './setup.js';
 import { row, table, type Row } from './stats.js';
@@ -73,6 +74,7 @@ const rows: Row[] = [];
 // Each benchmark starts from a checkpoint rather than paying for the WAL of the one before.
 const checkpoint = () => broker.db.pool.query('CHECKPOINT');
 const results: Record<string, unknown> = { quick, startedAt: new Date().toISOString() };
+const loadAtStart = loadavg();
 try {
   if (want('throughput')) {
     await checkpoint();
@@ -125,7 +127,14 @@ try {
   await stopAll();
 }
 
+results.loadAverage = { start: loadAtStart, end: loadavg() };
 console.log(table(rows));
+// The machine is shared: the figures mean little without the load they were taken under.
+console.log(
+  `load average (1, 5, 15 min) at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log(JSON.stringify(results, null, 2));
 const out = args.find((a) => a.startsWith('--out='))?.slice(6);
 const dir = path.join(import.meta.dirname, 'results');
