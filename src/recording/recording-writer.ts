@@ -10,9 +10,14 @@
 // - Small batches (sessions with <= 1 KiB pending: a keystroke, its echo, a
 //   resize) commit synchronously on their own lane: the commit returns once
 //   its WAL is flushed, and the rows are released at once.
-// - Bulk batches commit with `SET LOCAL synchronous_commit = off`: COMMIT
-//   returns as soon as the commit record is in the WAL buffers, without waiting
-//   for a flush. Their rows are held until a synchronous commit that was
+// - Bulk batches commit asynchronously: each is one COPY statement (its own
+//   transaction) on one of the writer's own connections, whose session has
+//   `synchronous_commit = off` (never a pooled connection, which the
+//   synchronous path shares), or, in the writer's unit tests, a transaction
+//   with `SET LOCAL synchronous_commit = off`. The statement (COMMIT) returns
+//   as soon as the commit record is in the WAL buffers, without waiting
+//   for a flush (Postgres commits an implicit transaction before it reports
+//   the statement complete: exec_simple_query's finish_xact_command). Their rows are held until a synchronous commit that was
 //   *issued after* that COMMIT returned has itself returned: a keystroke's, or
 //   a fence (a one-row synchronous UPDATE of recording_fences) sent at most
 //   every FENCE_INTERVAL_MS while such batches wait.
@@ -45,7 +50,7 @@
 // CPU per GB of INSERT's (README, "Benchmarks"). COPY is one statement of the
 // same transaction, so what is said above of its commit holds unchanged; the
 // rows and their hashes are the same, and row triggers run as for INSERT.
-import type pg from 'pg';
+import pg from 'pg';
 import { copyRows } from './chunk-copy.js';
 import type { ChunkRow } from './recording-fns.js';
 
@@ -156,6 +161,8 @@ export class RecordingWriter {
   }
 
   private pumpQueued = false;
+  private readonly bulkIdle: pg.Client[] = [];
+  private closed = false;
   private readonly queuedPump = () => {
     this.pumpQueued = false;
     this.pump();
@@ -292,6 +299,19 @@ export class RecordingWriter {
       await this.pool.query(insertStatement(rows));
       return;
     }
+    if (!synchronous && this.bulkCopy) {
+      // One round trip pair (COPY, its data) instead of BEGIN, COPY, COMMIT.
+      const client = await this.bulkClient();
+      try {
+        await copyRows(client, rows);
+      } catch (err) {
+        client.end().catch(() => {}); // in an unknown state: not reused
+        throw err;
+      }
+      if (this.closed) client.end().catch(() => {});
+      else this.bulkIdle.push(client);
+      return;
+    }
     const client = await this.pool.connect();
     // A connection lost while checked out emits 'error' on the client (the pool
     // listens only while it is idle); the query in progress rejects as well.
@@ -310,6 +330,28 @@ export class RecordingWriter {
       client.release(err as Error);
       throw err;
     }
+  }
+
+  /** An idle connection of the writer's own for bulk batches: its session commits asynchronously. */
+  private async bulkClient(): Promise<pg.Client> {
+    const idle = this.bulkIdle.pop();
+    if (idle) return idle;
+    const client = new pg.Client({ ...this.pool.options, application_name: 'breakglass-recording-bulk' });
+    client.on('error', () => {}); // a lost connection fails the batch using it
+    try {
+      await client.connect();
+      await client.query('SET synchronous_commit = off');
+    } catch (err) {
+      client.end().catch(() => {});
+      throw err;
+    }
+    return client;
+  }
+
+  /** Closes the writer's own connections (after idle()). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.bulkIdle.splice(0).map((c) => c.end().catch(() => {})));
   }
 
   private async withTimeout(work: Promise<void>): Promise<void> {
