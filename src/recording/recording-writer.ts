@@ -20,7 +20,8 @@
 //   the statement complete: exec_simple_query's finish_xact_command). Their rows are held until a synchronous commit that was
 //   *issued after* that COMMIT returned has itself returned: a keystroke's, or
 //   a fence (a one-row synchronous UPDATE of recording_fences) sent at most
-//   every FENCE_INTERVAL_MS while such batches wait.
+//   every fenceIntervalMs (5 ms) while such batches wait. Bulk batches
+//   themselves start at most every bulkIntervalMs (5 ms).
 //
 // Why that is enough (PostgreSQL docs, "Asynchronous Commit" and
 // synchronous_commit; RecordTransactionCommit in Postgres's xact.c):
@@ -73,6 +74,8 @@ export interface RecordingWriterOptions {
   writerId?: string;
   /** Least time between the starts of two fences. */
   fenceIntervalMs?: number;
+  /** Least time between the starts of two bulk batches. */
+  bulkIntervalMs?: number;
   /**
    * Fault injection for the crash-under-load test only: forward asynchronous
    * batches as soon as their COMMIT returns, without waiting for a later
@@ -122,6 +125,7 @@ export class RecordingWriter {
   private readonly bulkLanes: number;
   private readonly writerId: string;
   private readonly fenceIntervalMs: number;
+  private readonly bulkIntervalMs: number;
   private readonly faultForwardUnfenced: boolean;
   private readonly bulkCopy: boolean;
   bytesWritten = 0;
@@ -136,7 +140,8 @@ export class RecordingWriter {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.bulkLanes = opts.bulkLanes ?? 2;
     this.writerId = opts.writerId ?? 'default';
-    this.fenceIntervalMs = opts.fenceIntervalMs ?? 2;
+    this.fenceIntervalMs = opts.fenceIntervalMs ?? 5;
+    this.bulkIntervalMs = opts.bulkIntervalMs ?? 5;
     this.faultForwardUnfenced = opts.faultForwardUnfenced ?? process.env.BREAKGLASS_FAULT_FORWARD_UNFENCED === '1';
     this.bulkCopy = opts.bulkCopy ?? true;
   }
@@ -161,6 +166,12 @@ export class RecordingWriter {
   }
 
   private pumpQueued = false;
+  private bulkStart = 0;
+  private bulkTimer: NodeJS.Timeout | undefined;
+  private readonly pacedPump = () => {
+    this.bulkTimer = undefined;
+    this.pump();
+  };
   private readonly bulkIdle: pg.Client[] = [];
   private closed = false;
   private readonly queuedPump = () => {
@@ -188,6 +199,16 @@ export class RecordingWriter {
       while (this.running[lane] < (lane === 'bulk' ? this.bulkLanes : 1)) {
         const sinks = [...this.dirty].filter((s) => !this.busy.has(s) && s.uncommittedBytes <= SMALL === (lane === 'small'));
         if (sinks.length === 0) break;
+        if (lane === 'bulk') {
+          // Paced: bulk output waits for a fence anyway, and a batch every few
+          // ms (not as fast as round trips allow) costs both sides less CPU.
+          const wait = this.bulkStart + this.bulkIntervalMs - performance.now();
+          if (wait > 0) {
+            this.bulkTimer ??= setTimeout(this.pacedPump, wait);
+            break;
+          }
+          this.bulkStart = performance.now();
+        }
         for (const s of sinks) {
           this.dirty.delete(s);
           this.busy.add(s);
@@ -351,6 +372,7 @@ export class RecordingWriter {
   /** Closes the writer's own connections (after idle()). */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.bulkTimer);
     await Promise.all(this.bulkIdle.splice(0).map((c) => c.end().catch(() => {})));
   }
 
