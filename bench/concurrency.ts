@@ -19,8 +19,12 @@ export interface LevelResult {
   postgresCpuCores: number;
   rssMB: number;
   idleRssPerSessionKB: number;
+  /** RSS added per session by the second half of the sessions (the interactive one included). */
+  marginalRssPerSessionKB: number;
   postgresWalMB?: number;
   recordingTableMB?: number;
+  /** Postgres transactions committed per second in the broker's database during the level. */
+  postgresCommitsPerSecond?: number;
   bytesLost: number;
   echo: { p50: number; p99: number; max: number; keystrokes: number };
 }
@@ -40,11 +44,14 @@ function steadyCommand(o: ConcurrencyOptions): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function walBytes(db: Database): Promise<{ wal: number; table: number }> {
-  const { rows } = await db.pool.query<{ wal: string; table: string }>(
-    `SELECT (SELECT wal_bytes FROM pg_stat_wal)::text AS wal, pg_total_relation_size('recording_chunks')::text AS table`,
+async function walBytes(db: Database): Promise<{ wal: number; table: number; commits: number }> {
+  // Transactions committed in the broker's database (recording batches, fences, and everything else the broker does).
+  await db.pool.query('SELECT pg_stat_clear_snapshot()');
+  const { rows } = await db.pool.query<{ wal: string; table: string; commits: string }>(
+    `SELECT (SELECT wal_bytes FROM pg_stat_wal)::text AS wal, pg_total_relation_size('recording_chunks')::text AS table,
+       (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())::text AS commits`,
   );
-  return { wal: Number(rows[0]!.wal), table: Number(rows[0]!.table) };
+  return { wal: Number(rows[0]!.wal), table: Number(rows[0]!.table), commits: Number(rows[0]!.commits) };
 }
 
 async function level(n: number, open: () => Promise<Terminal>, pid: number, o: ConcurrencyOptions, db?: Database): Promise<LevelResult> {
@@ -52,7 +59,15 @@ async function level(n: number, open: () => Promise<Terminal>, pid: number, o: C
   const terms: Terminal[] = [];
   const counters: PayloadCounter[] = [];
   const prompts: Promise<void>[] = [];
+  const half = Math.floor(n / 2);
+  let rssHalf = rss0;
   for (let i = 0; i < n; i++) {
+    if (i === half) {
+      // The marginal cost: the second half's sessions against the first half's (one-time costs, such as code first run, fall in the first).
+      await Promise.all(prompts);
+      await sleep(1000);
+      rssHalf = rssBytes(pid);
+    }
     const t = await open();
     const c = new PayloadCounter('b');
     t.onData((d) => c.feed(d));
@@ -67,7 +82,9 @@ async function level(n: number, open: () => Promise<Terminal>, pid: number, o: C
   interactive.send('cat\r');
   await catStarted;
   await sleep(1000);
-  const idleRssPerSessionKB = (rssBytes(pid) - rss0) / (n + 1) / 1024;
+  const rssFull = rssBytes(pid);
+  const idleRssPerSessionKB = (rssFull - rss0) / (n + 1) / 1024;
+  const marginalRssPerSessionKB = (rssFull - rssHalf) / (n + 1 - half) / 1024;
 
   const probe = new EchoProbe(interactive);
   // Start each level from a fresh checkpoint, so that it does not pay for the WAL
@@ -114,8 +131,10 @@ async function level(n: number, open: () => Promise<Terminal>, pid: number, o: C
     postgresCpuCores: pgCpu / seconds,
     rssMB: rssPeak / 1e6,
     idleRssPerSessionKB,
+    marginalRssPerSessionKB,
     postgresWalMB: before && after ? (after.wal - before.wal) / 1e6 : undefined,
     recordingTableMB: before && after ? (after.table - before.table) / 1e6 : undefined,
+    postgresCommitsPerSecond: before && after ? (after.commits - before.commits) / seconds : undefined,
     bytesLost,
     echo: { p50: e.p50, p99: e.p99, max: Math.max(...samples), keystrokes: samples.length },
   };
@@ -144,8 +163,10 @@ export async function concurrency(
       row('concurrency', `${n} sessions: broker + Postgres CPU`, 'cores', b.cpuCores + b.postgresCpuCores, r.cpuCores, 'relay'),
       row('concurrency', `${n} sessions: server RSS peak`, 'MB', b.rssMB, r.rssMB, 'relay'),
       row('concurrency', `${n} sessions: RSS per idle session`, 'KB', b.idleRssPerSessionKB, r.idleRssPerSessionKB, 'relay'),
+      row('concurrency', `${n} sessions: RSS per idle session, second half`, 'KB', b.marginalRssPerSessionKB, r.marginalRssPerSessionKB, 'relay'),
       row('concurrency', `${n} sessions: Postgres WAL written`, 'MB', b.postgresWalMB ?? NaN),
       row('concurrency', `${n} sessions: recording table growth`, 'MB', b.recordingTableMB ?? NaN),
+      row('concurrency', `${n} sessions: Postgres commits per second`, '/s', b.postgresCommitsPerSecond ?? NaN),
       row('concurrency', `${n} sessions: bytes lost`, 'B', b.bytesLost + r.bytesLost),
       row('concurrency', `${n} sessions: interactive echo p99`, 'ms', b.echo.p99, r.echo.p99, 'relay'),
     );

@@ -1,8 +1,9 @@
 // `npm run bench [-- --quick] [-- --only=throughput,echo,concurrency,replay,api,storage] [-- --profile]`
-// (also --bytes=, --rounds=, --levels=50,100, --out=file.json):
+// (also --bytes=, --rounds=, --storage-bytes=, --levels=50,100, --out=file.json):
 // runs each benchmark against its reference in the same run, prints medians
 // and ratios as a table and as JSON, and writes bench/results/<time>.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { Api, startBrokerProcess, startPostgres } from './setup.js';
 import { row, table, type Row } from './stats.js';
@@ -55,6 +56,7 @@ const levels = args.find((a) => a.startsWith('--levels='));
 if (levels) sizes.levels = levels.slice(9).split(',').map(Number);
 sizes.throughputBytes = numberArg('bytes') ?? sizes.throughputBytes;
 sizes.rounds = numberArg('rounds') ?? sizes.rounds;
+sizes.storageBytes = numberArg('storage-bytes') ?? sizes.storageBytes;
 
 const pgs = await startPostgres();
 const broker = await startBrokerProcess(pgs, profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(import.meta.dirname, 'results')}`] : []);
@@ -72,6 +74,7 @@ const rows: Row[] = [];
 // Each benchmark starts from a checkpoint rather than paying for the WAL of the one before.
 const checkpoint = () => broker.db.pool.query('CHECKPOINT');
 const results: Record<string, unknown> = { quick, startedAt: new Date().toISOString() };
+const loadAtStart = loadavg();
 try {
   if (want('throughput')) {
     await checkpoint();
@@ -124,7 +127,14 @@ try {
   await stopAll();
 }
 
+results.loadAverage = { start: loadAtStart, end: loadavg() };
 console.log(table(rows));
+// The machine is shared: the figures mean little without the load they were taken under.
+console.log(
+  `load average (1, 5, 15 min) at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log(JSON.stringify(results, null, 2));
 const out = args.find((a) => a.startsWith('--out='))?.slice(6);
 const dir = path.join(import.meta.dirname, 'results');

@@ -3,13 +3,17 @@
 // multi-row INSERTs of 1,000 rows, one commit each) into a copy of
 // recording_chunks with `data` compressed by pglz (the default), by lz4 (when
 // the server is built with it), or not at all (STORAGE EXTERNAL). Reported per
-// GB of terminal bytes: Postgres CPU, WAL written and table growth.
+// GB of terminal bytes: Postgres CPU, WAL written and table growth. Each
+// option is also written with binary COPY (src/recording/chunk-copy.ts) in
+// place of the INSERTs, with the bench process's own CPU (encoding) beside.
 // Two kinds of output: text (the project's own sources: compressible like
 // logs and listings) and random bytes (compressed or binary output).
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
+import { copyRows } from '../src/recording/chunk-copy.js';
+import type { ChunkRow } from '../src/recording/recording-fns.js';
 import { cpuBetween, cpuSnapshot } from './proc.js';
 import { log, row, type Row } from './stats.js';
 
@@ -18,6 +22,8 @@ const ROWS = 1000;
 
 export interface StorageResult {
   option: string;
+  method: 'insert' | 'copy';
+  clientCpuSecondsPerGB: number;
   data: string;
   megabytes: number;
   postgresCpuSecondsPerGB: number;
@@ -49,7 +55,7 @@ async function lz4Supported(pool: pg.Pool): Promise<boolean> {
   return rows[0]?.ok ?? false;
 }
 
-async function measure(pool: pg.Pool, option: string, dataName: string, data: Buffer): Promise<StorageResult> {
+async function measure(pool: pg.Pool, option: string, method: 'insert' | 'copy', dataName: string, data: Buffer): Promise<StorageResult> {
   const table = `bench_storage_${option}`;
   await pool.query(`DROP TABLE IF EXISTS ${table}`);
   await pool.query(`CREATE TABLE ${table} (LIKE recording_chunks INCLUDING DEFAULTS INCLUDING INDEXES)`);
@@ -61,9 +67,23 @@ async function measure(pool: pg.Pool, option: string, dataName: string, data: Bu
   const hash = Buffer.alloc(32);
   const lsn0 = (await pool.query<{ l: string }>('SELECT pg_current_wal_lsn()::text AS l')).rows[0]!.l;
   const cpu0 = cpuSnapshot(process.pid, 'postgres');
+  const own0 = process.cpuUsage();
   const t0 = performance.now();
   let seq = 0;
-  for (let at = 0; at < data.length; at += CHUNK * ROWS) {
+  if (method === 'copy') {
+    const client = await pool.connect();
+    try {
+      for (let at = 0; at < data.length; at += CHUNK * ROWS) {
+        const rows: ChunkRow[] = [];
+        for (let i = 0; i < ROWS && at + i * CHUNK < data.length; i++)
+          rows.push({ sessionId: session, seq: seq++, atMs: 0, kind: 'o', data: data.subarray(at + i * CHUNK, at + (i + 1) * CHUNK), hash });
+        await copyRows(client, rows, table);
+      }
+    } finally {
+      client.release();
+    }
+  }
+  for (let at = 0; method === 'insert' && at < data.length; at += CHUNK * ROWS) {
     const values: unknown[] = [];
     const tuples: string[] = [];
     for (let i = 0; i < ROWS && at + i * CHUNK < data.length; i++) {
@@ -74,6 +94,7 @@ async function measure(pool: pg.Pool, option: string, dataName: string, data: Bu
     await pool.query(`INSERT INTO ${table} (session_id, seq, at_ms, kind, data, hash) VALUES ${tuples.join(',')}`, values);
   }
   const seconds = (performance.now() - t0) / 1000;
+  const own = process.cpuUsage(own0);
   const cpu = cpuBetween(cpu0, cpuSnapshot(process.pid, 'postgres'));
   const { rows } = await pool.query<{ wal: string; size: string }>(
     `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::text AS wal, pg_total_relation_size($2)::text AS size`,
@@ -83,6 +104,8 @@ async function measure(pool: pg.Pool, option: string, dataName: string, data: Bu
   const gb = data.length / 1e9;
   return {
     option,
+    method,
+    clientCpuSecondsPerGB: (own.user + own.system) / 1e6 / gb,
     data: dataName,
     megabytes: data.length / 1e6,
     seconds,
@@ -104,16 +127,20 @@ export async function storage(pool: pg.Pool, opts: { bytes: number }): Promise<{
   for (const [name, data] of datasets) {
     const byOption = new Map<string, StorageResult>();
     for (const option of options) {
-      const r = await measure(pool, option, name, data);
-      log(`storage ${option} ${name}: ${JSON.stringify(r)}`);
-      byOption.set(option, r);
-      result.push(r);
+      for (const method of ['insert', 'copy'] as const) {
+        const r = await measure(pool, option, method, name, data);
+        log(`storage ${option} ${method} ${name}: ${JSON.stringify(r)}`);
+        byOption.set(`${option} ${method}`, r);
+        result.push(r);
+      }
     }
-    const ref = byOption.get('pglz')!;
+    const ref = byOption.get('pglz insert')!;
     for (const [option, r] of byOption) {
-      const vs = option === 'pglz' ? [] : ([ref, 'pglz'] as const);
+      const vs = option === 'pglz insert' ? [] : ([ref, 'pglz insert'] as const);
       rows.push(
         row('storage', `${name}, ${option}: Postgres CPU per GB`, 's', r.postgresCpuSecondsPerGB, vs[0]?.postgresCpuSecondsPerGB, vs[1]),
+        row('storage', `${name}, ${option}: writer CPU per GB`, 's', r.clientCpuSecondsPerGB, vs[0]?.clientCpuSecondsPerGB, vs[1]),
+        row('storage', `${name}, ${option}: seconds per GB`, 's', r.seconds / (r.megabytes / 1000), vs[0] && vs[0].seconds / (vs[0].megabytes / 1000), vs[1]),
         row('storage', `${name}, ${option}: table growth per GB`, 'MB', r.tableMBPerGB, vs[0]?.tableMBPerGB, vs[1]),
         row('storage', `${name}, ${option}: WAL per GB`, 'MB', r.walMBPerGB, vs[0]?.walMBPerGB, vs[1]),
       );

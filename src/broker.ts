@@ -276,6 +276,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
       await scheduler.stop();
       await feed.close();
       await writer.idle();
+      await writer.close();
       notifications.close();
       await db.close();
       await database.stop();

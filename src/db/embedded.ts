@@ -40,7 +40,8 @@ function runningPort(pgDir: string): number | undefined {
   }
 }
 
-export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) => void): Promise<EmbeddedDatabase> {
+/** `flags` are further `-c name=value` server settings (a test's crash staging). */
+export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) => void, flags: string[] = []): Promise<EmbeddedDatabase> {
   const pgDir = path.join(dataDir, 'pg');
   const password = existsSync(path.join(dataDir, 'pg-password'))
     ? readFileSync(path.join(dataDir, 'pg-password'), 'utf8').trim()
@@ -63,7 +64,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
     persistent: true,
     authMethod: 'scram-sha-256',
     // Loopback only; rarer checkpoints, so a burst of recording does not stall on one.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_wal_size=2GB', '-c', 'checkpoint_timeout=15min'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_wal_size=2GB', '-c', 'checkpoint_timeout=15min', ...flags],
     onLog: () => {},
     onError: (e) => log(`embedded Postgres: ${String(e)}`),
   });

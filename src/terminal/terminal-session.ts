@@ -14,6 +14,7 @@ const SOCKET_HIGH_WATER = 1 << 20; // pause the pty above 1 MiB unsent to the co
 const SOCKET_LOW_WATER = 256 << 10;
 const UNCOMMITTED_HIGH_WATER = 4 << 20; // or above 4 MiB not yet in Postgres
 const REPAINT_BYTES = 64 << 10; // the recent committed output a re-attaching browser repaints from
+const BINARY = { binary: true } as const;
 
 export interface SessionInfo {
   id: string;
@@ -59,6 +60,8 @@ export class TerminalSession {
   private recentBytes = 0;
   private recentHead = 0;
   private watchers: string[] = [];
+  /** One callback for every frame sent (not a closure per chunk). */
+  private readonly onSent = () => this.updateFlow();
 
   constructor(
     readonly info: SessionInfo,
@@ -271,7 +274,7 @@ export class TerminalSession {
       this.recent.splice(0, this.recentHead);
       this.recentHead = 0;
     }
-    if (this.controller) this.controller.send(data, { binary: true }, () => this.updateFlow());
+    if (this.controller) this.controller.send(data, BINARY, this.onSent);
   }
 
   /** Backpressure: the pty pauses while nobody reads, the browser lags, or Postgres lags. */
