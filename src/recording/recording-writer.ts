@@ -80,7 +80,7 @@ export interface RecordingWriterOptions {
    * Fault injection for the crash-under-load test only: forward asynchronous
    * batches as soon as their COMMIT returns, without waiting for a later
    * synchronous commit (a broken writer the test must catch). Default: the
-   * environment variable BREAKGLASS_FAULT_FORWARD_UNFENCED=1.
+   * environment variable BREAKGLASS_FAULT_FORWARD_UNFENCED=1, inside node's test runner only.
    */
   faultForwardUnfenced?: boolean;
   /** Transactions write with binary COPY (default) rather than INSERTs (the writer's unit tests, whose pool speaks no COPY). */
@@ -142,7 +142,9 @@ export class RecordingWriter {
     this.writerId = opts.writerId ?? 'default';
     this.fenceIntervalMs = opts.fenceIntervalMs ?? 5;
     this.bulkIntervalMs = opts.bulkIntervalMs ?? 5;
-    this.faultForwardUnfenced = opts.faultForwardUnfenced ?? process.env.BREAKGLASS_FAULT_FORWARD_UNFENCED === '1';
+    // Honoured only inside node's test runner (which sets NODE_TEST_CONTEXT): a broker never runs with it.
+    this.faultForwardUnfenced =
+      opts.faultForwardUnfenced ?? (process.env.BREAKGLASS_FAULT_FORWARD_UNFENCED === '1' && process.env.NODE_TEST_CONTEXT !== undefined);
     this.bulkCopy = opts.bulkCopy ?? true;
   }
 
