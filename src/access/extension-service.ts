@@ -80,6 +80,11 @@ export function extensionService({ prisma, scheduler, notifier, config }: Deps) 
       if (comment && hasControlChars(comment)) throw new ValidationError('comment must not contain control characters');
       await prisma.$transaction(async (tx) => {
         const { request, extension } = await decidable(tx, user, requestId, extensionId);
+        // The policy in force now, not the one it was asked under: a tightened maximum holds for approvals still to come.
+        const policy = await tx.policy.findUnique({ where: { environment: request.host.environment } });
+        const problem = extensionProblem(extension.minutes, request, policy);
+        if (problem)
+          throw new ConflictError(`The policy changed since this extension was asked: ${problem} Deny it, and ask again within the policy.`, 'exceeds_policy');
         await tx.extensionDecision.create({
           data: { extensionId, approverId: user.id, approver: user.username, decision: 'approve', comment: comment ?? null },
         });

@@ -130,6 +130,12 @@ test('an unanswered extension expires with the grant; asking is bounded by the p
   assert.equal(again.body.error.code, 'extension_pending');
   const dave = await h.api('dave', 'POST', `/api/requests/${requestId}/extensions/${first.body.extensions[0].id}/approve`, {});
   assert.equal(dave.status, 403);
+  // The policy is tightened after the ask: 3 + 2 minutes are now past its maximum, so no approval moves the end.
+  assert.equal((await h.api('admin', 'PUT', '/api/policies/staging', { approvalsRequired: 1, minDurationMinutes: 1, maxDurationMinutes: 4 })).status, 200);
+  const tightened = await h.api('bob', 'POST', `/api/requests/${requestId}/extensions/${first.body.extensions[0].id}/approve`, {});
+  assert.equal(tightened.status, 409);
+  assert.equal(tightened.body.error.code, 'exceeds_policy');
+  assert.deepEqual((await h.api('alice', 'GET', `/api/requests/${requestId}`)).body.extensions[0].decisions, [], 'the refused approval is not kept');
   await h.eventually(
     () => h.api('alice', 'GET', `/api/requests/${requestId}`),
     (r) => r.body.status === 'closed',
