@@ -19,7 +19,7 @@ export default async function accessRoutes(app: FastifyInstance, { access, polic
   r.put(
     '/api/policies/:environment',
     {
-      preHandler: requireRole('admin'),
+      preValidation: requireRole('admin'),
       schema: {
         params: Type.Object({ environment: Type.String({ pattern: ENVIRONMENT_PATTERN }) }),
         body: Type.Object(

@@ -12,7 +12,7 @@ export default async function auditRoutes(
 ) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('preValidation', app.authenticate);
-  app.addHook('preHandler', requireRole('auditor', 'admin'));
+  app.addHook('preValidation', requireRole('auditor', 'admin'));
 
   r.get(
     '/api/audit',

@@ -59,7 +59,7 @@ export default async function evidenceRoutes(app: FastifyInstance, { evidence, s
   r.get(
     '/api/sessions/:id/manifest',
     {
-      preHandler: auditorOrAdmin,
+      preValidation: auditorOrAdmin,
       schema: {
         params: IdParams,
         response: {
@@ -83,14 +83,14 @@ export default async function evidenceRoutes(app: FastifyInstance, { evidence, s
 
   r.get(
     '/api/sessions/:id/evidence/verify',
-    { preHandler: auditorOrAdmin, schema: { params: IdParams, response: { 200: EvidenceReportSchema, ...Errors } } },
+    { preValidation: auditorOrAdmin, schema: { params: IdParams, response: { 200: EvidenceReportSchema, ...Errors } } },
     async (request) => {
       await sessions.get(request.auth, request.params.id);
       return evidence.check(request.params.id);
     },
   );
 
-  r.get('/api/sessions/:id/evidence', { preHandler: auditorOrAdmin, schema: { params: IdParams, response: Errors } }, async (request, reply) => {
+  r.get('/api/sessions/:id/evidence', { preValidation: auditorOrAdmin, schema: { params: IdParams, response: Errors } }, async (request, reply) => {
     const { cast } = await castOf(request.auth, request.params.id);
     const bundle = await evidence.bundle(cast);
     reply.type('application/x-tar');
@@ -100,7 +100,7 @@ export default async function evidenceRoutes(app: FastifyInstance, { evidence, s
 
   r.get(
     '/api/audit/checkpoints',
-    { preHandler: auditorOrAdmin, schema: { response: { 200: Type.Array(CheckpointSchema), 401: ErrorSchema, 403: ErrorSchema } } },
+    { preValidation: auditorOrAdmin, schema: { response: { 200: Type.Array(CheckpointSchema), 401: ErrorSchema, 403: ErrorSchema } } },
     async () => checkpoints.list(),
   );
 
@@ -108,7 +108,7 @@ export default async function evidenceRoutes(app: FastifyInstance, { evidence, s
   r.post(
     '/api/audit/checkpoints',
     {
-      preHandler: [app.authenticate, requireRole('admin')],
+      preValidation: [app.authenticate, requireRole('admin')],
       schema: {
         response: {
           201: Type.Object({ eventId: Type.String(), count: Type.Integer(), hash: Type.String(), at: Type.String() }),

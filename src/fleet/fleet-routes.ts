@@ -89,7 +89,7 @@ export default async function fleetRoutes(
   r.put(
     '/api/environments/:environment',
     {
-      preHandler: requireRole('admin'),
+      preValidation: requireRole('admin'),
       schema: {
         params: Type.Object({ environment: Type.String({ pattern: ENVIRONMENT_PATTERN }) }),
         body: Type.Object(
@@ -120,7 +120,7 @@ export default async function fleetRoutes(
   r.post(
     '/api/rollouts',
     {
-      preHandler: requireRole('admin'),
+      preValidation: requireRole('admin'),
       schema: {
         body: Type.Object(
           {

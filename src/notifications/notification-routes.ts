@@ -45,7 +45,7 @@ const ChannelFields = {
 export default async function notificationRoutes(app: FastifyInstance, { notifications }: { notifications: NotificationService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('preValidation', app.authenticate);
-  app.addHook('preHandler', requireRole('admin'));
+  app.addHook('preValidation', requireRole('admin'));
 
   r.get(
     '/api/notifications/channels',

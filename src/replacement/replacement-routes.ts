@@ -22,7 +22,7 @@ export default async function replacementRoutes(app: FastifyInstance, { replacem
   r.post(
     '/api/hosts/:id/replace',
     {
-      preHandler: requireRole('admin'),
+      preValidation: requireRole('admin'),
       schema: { params: IdParams, response: { 202: ReplacementSchema } },
     },
     async (request, reply) => reply.code(202).send(await replacements.request(request.auth, request.params.id)),

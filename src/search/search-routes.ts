@@ -21,7 +21,7 @@ export default async function searchRoutes(app: FastifyInstance, { search }: { s
   r.get(
     '/api/search/recordings',
     {
-      preHandler: [app.authenticate, requireRole('approver', 'auditor', 'admin')],
+      preValidation: [app.authenticate, requireRole('approver', 'auditor', 'admin')],
       schema: {
         querystring: Type.Object(
           {

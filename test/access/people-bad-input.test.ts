@@ -46,6 +46,11 @@ test('bad input to extensions, reviews, emergency policy and notification channe
     ['admin', 'DELETE', `/api/notifications/channels/${unknown}`, undefined, 404],
     ['admin', 'GET', '/api/notifications/deliveries?status=lost', undefined, 400],
     ['bob', 'POST', '/api/notifications/channels', channel({}), 403],
+    // The role is checked before the body: a non-admin learns nothing of an admin route's schema.
+    ['alice', 'PATCH', `/api/notifications/channels/${unknown}`, { bogus: 1 }, 403],
+    ['alice', 'PUT', '/api/environments/staging', { bogus: 1 }, 403],
+    ['alice', 'PUT', '/api/policies/staging', {}, 403],
+    ['alice', 'POST', '/api/rollouts', {}, 403],
   ];
   for (const [user, method, path, body, status] of cases) {
     const res = await h.api(user, method, path, body);

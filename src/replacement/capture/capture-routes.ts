@@ -26,7 +26,7 @@ export default async function captureRoutes(app: FastifyInstance, { captures, se
   r.get(
     '/api/captures/:id',
     {
-      preHandler: requireRole('approver', 'auditor', 'admin'),
+      preValidation: requireRole('approver', 'auditor', 'admin'),
       schema: { params: IdParams, response: { 200: CaptureSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema } },
     },
     async (request) => captures.get(request.params.id),
