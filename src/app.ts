@@ -113,6 +113,17 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
   });
 
   app.addHook('onRequest', crossSiteGuard(config.allowedOrigins));
+  // Shutting down: a response still in flight when close() began (another replica's
+  // hop, say, a rebuild it waits for) ends its keep-alive connection, or close()
+  // would wait for that peer to drop it (up to the 72 s keep-alive timeout).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   await app.register(authRoutes, {
     auth: services.auth,
     loginPerMinute: config.loginRateLimitPerMinute,

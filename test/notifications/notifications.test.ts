@@ -306,6 +306,20 @@ test("approved, denied and expired reach the requester in person, at their own a
       ['notification.failed', 'erin', true],
     ],
   );
+
+  // A disabled requester is told nothing in person though she has an address: erin asks, is disabled, is denied.
+  await h.prisma.user.update({ where: { username: 'erin' }, data: { email: 'erin@example.test' } });
+  const disabledAsk = await ask('prod-db-1', 'erin');
+  const erin = await h.prisma.user.findUniqueOrThrow({ where: { username: 'erin' } });
+  assert.equal((await h.api('admin', 'POST', `/api/users/${erin.id}/disable`)).status, 200);
+  assert.equal((await h.api('bob', 'POST', `/api/requests/${disabledAsk}/deny`, { comment: 'gone' })).status, 200);
+  // The delivery rows are written in the denial's own transaction: none means no mail, ever.
+  assert.equal(
+    await h.prisma.notificationDelivery.count({ where: { userId: erin.id, payload: { path: ['request', 'id'], equals: disabledAsk } } }),
+    0,
+    'no delivery to a disabled requester',
+  );
+  assert.ok(smtp.recorder.items.every((m) => !m.to.includes('erin@example.test')));
 });
 
 test('admins change a channel in place (its secret kept unless replaced) and remove it; bad changes change nothing', async (t) => {
