@@ -5,7 +5,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -56,6 +56,8 @@ export async function buildApp(broker: Broker, opts: { logger?: false; logStream
     bodyLimit: BODY_LIMIT,
     trustProxy: config.trustProxy,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // A URL the router refuses (malformed, or a path parameter past its length) gets the one error shape too.
+    frameworkErrors: (err, _request, reply) => (reply as FastifyReply).code(400).send({ error: { code: 'bad_request', message: err.message } }),
   });
 
   // Bodies are JSON only: a text/plain or form body is 415, never a handler's input
