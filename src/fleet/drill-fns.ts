@@ -6,6 +6,9 @@ export const DRILL_WINDOW_PATTERN = '^([01]\\d|2[0-3]):[0-5]\\d-(([01]\\d|2[0-3]
 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
+/** A window that starts where it ends ("10:00-10:00") holds no minute at all. */
+export const emptyWindow = (window: string) => window.slice(0, 5) === window.slice(6, 11);
+
 export function inWindow(window: string, now: Date): boolean {
   const [from, to] = window.split('-') as [string, string];
   const start = minutes(from);

@@ -7,6 +7,8 @@ import type { PrismaClient } from '../db/client.js';
 import { appendAudit, type Actor } from '../audit/audit-service.js';
 import { publish } from '../events/change-feed.js';
 import { hostInclude, toHostView } from '../hosts/host-views.js';
+import { ValidationError } from '../errors.js';
+import { emptyWindow } from './drill-fns.js';
 import { fleetReport, REASON_KINDS, type FleetHost } from './fleet-fns.js';
 
 export interface EnvironmentPatch {
@@ -61,6 +63,8 @@ export function fleetService(prisma: PrismaClient) {
     },
 
     async putEnvironment(actor: Actor, name: string, patch: EnvironmentPatch) {
+      if (patch.drillWindow && emptyWindow(patch.drillWindow))
+        throw new ValidationError('drillWindow starts and ends at the same time, so no drill would ever run: give a range, or 00:00-24:00 for all day');
       return prisma.$transaction(async (tx) => {
         const before = await tx.environment.findUnique({ where: { name } });
         const data = {

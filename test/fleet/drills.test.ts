@@ -21,6 +21,7 @@ test('inside the window, hosts older than the maximum age are replaced one at a 
   const h = await startHarness(t, { BREAKGLASS_DRILL_SWEEP_SECONDS: '86400' });
   const drills = h.broker.services.drills;
   assert.equal((await h.api('admin', 'PUT', '/api/environments/staging', { drillWindow: '25:00-26:00' })).status, 400);
+  assert.equal((await h.api('admin', 'PUT', '/api/environments/staging', { drillWindow: '10:00-10:00' })).status, 400, 'an empty window is refused');
   assert.equal((await h.api('admin', 'PUT', '/api/environments/staging', { maxHostAgeHours: 24, drillWindow: '02:00-04:00' })).status, 200);
   const old = new Date(Date.now() - 48 * 3600_000);
   await h.prisma.host.updateMany({ where: { environment: 'staging', name: { in: ['staging-web-1', 'staging-web-2'] } }, data: { builtAt: old } });
