@@ -23,7 +23,7 @@ test('the benchmark harness runs end to end in --quick mode and loses no byte', 
   assert.equal(code, 0, stderr);
 
   const r = JSON.parse(readFileSync(out, 'utf8'));
-  assert.deepEqual(Object.keys(r).sort(), ['api', 'concurrency', 'echo', 'quick', 'replay', 'startedAt', 'storage', 'throughput']);
+  assert.deepEqual(Object.keys(r).sort(), ['api', 'concurrency', 'echo', 'loadAverage', 'quick', 'replay', 'startedAt', 'storage', 'throughput']);
   assert.deepEqual(Object.keys(r.throughput.mbPerSecond).sort(), ['broker', 'direct', 'relay']);
   assert.equal(r.throughput.bytesLost, 0);
   assert.equal(r.throughput.recordingMatches, true);
@@ -32,9 +32,12 @@ test('the benchmark harness runs end to end in --quick mode and loses no byte', 
   }
   for (const level of [...r.concurrency.broker, ...r.concurrency.relay]) {
     assert.equal(level.bytesLost, 0);
-    for (const key of ['sessions', 'aggregateMBps', 'cpuCores', 'rssMB', 'idleRssPerSessionKB', 'echo']) assert.ok(key in level, key);
+    for (const key of ['sessions', 'aggregateMBps', 'cpuCores', 'rssMB', 'idleRssPerSessionKB', 'marginalRssPerSessionKB', 'echo'])
+      assert.ok(key in level, key);
   }
   assert.ok('postgresWalMB' in r.concurrency.broker[0]);
+  assert.ok('postgresCommitsPerSecond' in r.concurrency.broker[0]);
+  assert.deepEqual(Object.keys(r.loadAverage).sort(), ['end', 'start']);
   assert.deepEqual(Object.keys(r.echo.fdatasync).sort(), ['p50', 'p90', 'p99']);
   for (const option of ['pglz', 'none'])
     assert.ok(
