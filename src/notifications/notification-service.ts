@@ -54,6 +54,8 @@ function channelView(c: {
 }
 
 function checkTarget(input: NewChannel): void {
+  if (input.kind !== 'webhook' && input.secret)
+    throw new ValidationError(`only a webhook channel signs its deliveries with a secret: leave the secret out of a ${input.kind} channel`);
   if (input.kind === 'email') {
     if (!input.target.split(',').every((a) => /^[^\s@,<>]+@[^\s@,<>]+$/.test(a.trim())))
       throw new ValidationError('target must be one or more e-mail addresses, comma-separated');

@@ -43,6 +43,7 @@ test('bad input to extensions, reviews, emergency policy and notification channe
     ['admin', 'POST', '/api/notifications/channels', channel({ events: ['request.hacked'] }), 400],
     ['admin', 'POST', '/api/notifications/channels', channel({ events: undefined }), 400],
     ['admin', 'POST', '/api/notifications/channels', channel({ kind: 'email', target: 'a@b.test, not-an-address' }), 400],
+    ['admin', 'POST', '/api/notifications/channels', channel({ secret: 'a-secret-nothing-would-use' }), 400],
     ['admin', 'DELETE', `/api/notifications/channels/${unknown}`, undefined, 404],
     ['admin', 'GET', '/api/notifications/deliveries?status=lost', undefined, 400],
     ['bob', 'POST', '/api/notifications/channels', channel({}), 403],
