@@ -4,12 +4,12 @@
 // test) answering signed capture jobs with signed callbacks or a status URL.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { sign, verify } from '../../src/replacement/providers/webhook-fns.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { receiver } from './webhook-receiver.js';
 
 const SECRET = 'webhook-secret-webhook-secret-0123456789';
 
@@ -17,23 +17,6 @@ function scratch(t: TestContext): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'breakglass-capture-step-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-async function receiver(t: TestContext, handle: (req: IncomingMessage, body: string, res: ServerResponse) => void): Promise<string> {
-  const server = createServer(async (req, res) => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    handle(req, body, res);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(
-    () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(r);
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 }
 
 async function createHost(h: Harness, name: string, replacement: Record<string, unknown>) {

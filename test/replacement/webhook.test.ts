@@ -3,12 +3,12 @@
 // and status answers; a forged or replayed callback is refused and alerted.
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { hostDirectory } from '../../src/hosts/local-hosts.js';
 import { sign, verify } from '../../src/replacement/providers/webhook-fns.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { receiver } from './webhook-receiver.js';
 
 const SECRET = 'webhook-secret-webhook-secret-0123456789';
 const ENV = { BREAKGLASS_WEBHOOK_SECRET: SECRET, BREAKGLASS_PROVIDER_POLL_MS: '20', BREAKGLASS_REPLACEMENT_RETRIES: '0' };
@@ -18,23 +18,6 @@ interface Job {
   replacementId: string;
   callbackUrl: string;
   host: { name: string };
-}
-
-async function receiver(t: TestContext, handle: (req: IncomingMessage, body: string, res: ServerResponse) => void): Promise<string> {
-  const server = createServer(async (req, res) => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    handle(req, body, res);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(
-    () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(r);
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 }
 
 async function webhookHost(h: Harness, name: string, replacement: Record<string, unknown>) {

@@ -61,6 +61,16 @@ export function alertBox(message: string, kind: 'error' | 'info' | 'success' = '
   return el('div', { class: `alert alert-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, message);
 }
 
+/** An inline confirmation (never a browser dialog): the question in bold, what follows from it, and the actions. */
+export function confirmBox(question: string, consequence: string, ...actions: HTMLElement[]): HTMLElement {
+  return el(
+    'div',
+    { class: 'confirm', role: 'alert' },
+    el('p', null, el('strong', null, question), ` ${consequence}`),
+    el('div', { class: 'actions' }, ...actions),
+  );
+}
+
 /** A table that turns into labelled cards on narrow screens (see style.css). */
 export function table(caption: string, columns: string[], rows: { cells: (Child | Child[])[]; attrs?: Attrs }[], empty: string): HTMLElement {
   if (rows.length === 0) return el('p', { class: 'empty' }, empty);

@@ -5,7 +5,7 @@
 // webhook-callbacks.ts) or, with a `statusUrl`, polled there.
 import type { PrismaClient } from '../../db/client.js';
 import { appendAudit } from '../../audit/audit-service.js';
-import { CAPTURE_JOB_ISSUED, callbackUrlOf, captureJobIdOf, webhookClient, type WebhookOptions } from '../providers/webhook.js';
+import { CAPTURE_JOB_ISSUED, callbackUrlOf, captureJobIdOf, jobTarget, webhookClient, type WebhookOptions } from '../providers/webhook.js';
 import { parseCaptureResult } from '../providers/webhook-fns.js';
 import { parseWebhook } from '../providers/settings-fns.js';
 import type { Capturer, DeliveredCapture, Evidence } from './evidence.js';
@@ -60,14 +60,7 @@ export function webhookCapturer(opts: WebhookOptions): Capturer {
           jobId,
           replacementId: context.replacementId,
           attempt: context.attempt,
-          host: {
-            id: target.host.id,
-            name: target.host.name,
-            environment: target.host.environment,
-            instance: target.host.instance,
-            instanceId: target.host.instanceRef ?? null,
-          },
-          image: target.image,
+          ...jobTarget(target),
           sessionIds: context.sessionIds,
           requestIds: context.requestIds,
           callbackUrl: callbackUrlOf(opts.publicUrl, context.replacementId),

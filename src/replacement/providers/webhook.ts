@@ -4,7 +4,7 @@
 // are kept in Postgres as `replacement.callback` audit events) or, with a
 // `statusUrl`, polled there. The result names the new instance.
 import type { PrismaClient } from '../../db/client.js';
-import type { NewInstance, ReplacementProvider } from './provider.js';
+import type { NewInstance, ReplacementProvider, ReplaceTarget } from './provider.js';
 import { parseWebhook } from './settings-fns.js';
 import { parseResult, sign, verify, type JobResult } from './webhook-fns.js';
 
@@ -25,6 +25,15 @@ export const callbackUrlOf = (publicUrl: string, replacementId: string) => new U
 export const jobIdOf = (replacementId: string, attempt: number) => `${replacementId}.${attempt}`;
 
 export const captureJobIdOf = (replacementId: string, attempt: number) => `${jobIdOf(replacementId, attempt)}.capture`;
+/** The host and image a job (capture or replace) is about, as the operator's service reads them. */
+export function jobTarget(target: ReplaceTarget) {
+  const { host } = target;
+  return {
+    host: { id: host.id, name: host.name, environment: host.environment, instance: host.instance, instanceId: host.instanceRef ?? null },
+    image: target.image,
+  };
+}
+
 /** The `replacement.step`s that record a job as issued, just before it is posted: only their results are accepted. */
 export const JOB_ISSUED = 'webhook.job_issued';
 export const CAPTURE_JOB_ISSUED = 'webhook.capture_job_issued';
@@ -99,14 +108,7 @@ export function webhookProvider(opts: WebhookOptions): ReplacementProvider {
         jobId,
         replacementId: ctx.replacementId,
         attempt: ctx.attempt,
-        host: {
-          id: target.host.id,
-          name: target.host.name,
-          environment: target.host.environment,
-          instance: target.host.instance,
-          instanceId: target.host.instanceRef ?? null,
-        },
-        image: target.image,
+        ...jobTarget(target),
         callbackUrl: callbackUrlOf(opts.publicUrl, ctx.replacementId),
       };
       // Audited before the POST: a receiver may answer before the POST returns, and only an issued job's result is taken.

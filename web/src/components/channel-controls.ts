@@ -3,7 +3,7 @@
 // a Slack URL (never shown again) as they are unless new ones are typed.
 import { NOTIFICATION_EVENTS } from '../../../src/notifications/notification-events';
 import { api, messageOf } from '../api';
-import { alertBox, el, field, replace } from '../dom';
+import { alertBox, confirmBox, el, field, replace } from '../dom';
 import type { NotificationChannel } from '../types';
 
 /** The Edit and Delete buttons of one channel's row; `editor` is where its form opens. */
@@ -35,16 +35,11 @@ export function channelControls(channel: NotificationChannel, editor: HTMLElemen
     });
     replace(
       box,
-      el(
-        'div',
-        { class: 'confirm', role: 'alert' },
-        el(
-          'p',
-          null,
-          el('strong', null, `Delete ${channel.name} (${channel.kind}, ${channel.environment})?`),
-          ` It stops hearing ${channel.events.length} event type(s) at once.`,
-        ),
-        el('div', { class: 'actions' }, yes, no),
+      confirmBox(
+        `Delete ${channel.name} (${channel.kind}, ${channel.environment})?`,
+        `It stops hearing ${channel.events.length} event type(s) at once.`,
+        yes,
+        no,
       ),
     );
     yes.focus();

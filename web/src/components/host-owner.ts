@@ -2,7 +2,7 @@
 // host is on and whether that replica holds its lease; for an admin, when the
 // owner is gone, the hand-over to a live replica (rebuilt there from its image).
 import { api, messageOf } from '../api';
-import { alertBox, badge, el, replace } from '../dom';
+import { alertBox, badge, confirmBox, el, replace } from '../dom';
 import type { Host, Replica } from '../types';
 
 export function ownerCell(host: Host, replicas: Replica[], admin: { status: HTMLElement; done: () => void } | null): HTMLElement {
@@ -49,16 +49,12 @@ function handOverControl(host: Host, live: Replica[], admin: { status: HTMLEleme
     });
     replace(
       box,
-      el(
-        'div',
-        { class: 'confirm', role: 'alert' },
-        el(
-          'p',
-          null,
-          el('strong', null, `Move ${host.name} off ${host.owner}?`),
-          ` Its directory stayed on that replica's machine: the new owner rebuilds it from ${host.image.name} ${host.image.version}, and what was on it is lost.`,
-        ),
-        el('div', { class: 'actions' }, to, yes, no),
+      confirmBox(
+        `Move ${host.name} off ${host.owner}?`,
+        `Its directory stayed on that replica's machine: the new owner rebuilds it from ${host.image.name} ${host.image.version}, and what was on it is lost.`,
+        to,
+        yes,
+        no,
       ),
     );
   }

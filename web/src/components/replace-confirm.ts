@@ -2,7 +2,7 @@
 // read which host, in which environment, and what it does to it; afterwards the
 // status follows the live data until the new instance is up.
 import { api, messageOf } from '../api';
-import { alertBox, el, replace } from '../dom';
+import { alertBox, confirmBox, el, replace } from '../dom';
 import type { Host } from '../types';
 
 const REPLACEABLE = ['healthy', 'tainted', 'failed'];
@@ -47,16 +47,11 @@ export function replaceControl(host: Host, status: HTMLElement, started: (watch:
     });
     replace(
       box,
-      el(
-        'div',
-        { class: 'confirm', role: 'alert' },
-        el(
-          'p',
-          null,
-          el('strong', null, `Replace ${host.name} in ${host.environment}?`),
-          ` It is rebuilt from ${host.image.name} ${host.image.version} (instance ${host.instance} → ${host.instance + 1}); whatever is on it now is lost${host.state === 'healthy' ? ', although it is healthy' : ''}.`,
-        ),
-        el('div', { class: 'actions' }, yes, no),
+      confirmBox(
+        `Replace ${host.name} in ${host.environment}?`,
+        `It is rebuilt from ${host.image.name} ${host.image.version} (instance ${host.instance} → ${host.instance + 1}); whatever is on it now is lost${host.state === 'healthy' ? ', although it is healthy' : ''}.`,
+        yes,
+        no,
       ),
     );
     yes.focus();
