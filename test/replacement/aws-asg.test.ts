@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { awsAsgProvider } from '../../src/replacement/providers/aws-asg.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { hostReplacedBy } from './provider-fixtures.js';
 import { AwsStandIn } from './aws-stand-in.js';
 
 async function standIn(t: TestContext): Promise<AwsStandIn> {
@@ -24,16 +25,8 @@ async function standIn(t: TestContext): Promise<AwsStandIn> {
   return aws;
 }
 
-async function awsHost(h: Harness, name: string, settings: Record<string, unknown> = {}) {
-  const imageId = (await h.prisma.image.findFirstOrThrow({ where: { name: 'web-base' } })).id;
-  return h.api('admin', 'POST', '/api/hosts', {
-    name,
-    environment: 'staging',
-    imageId,
-    connector: 'local',
-    connectorConfig: { replacement: { provider: 'aws-asg', region: 'eu-west-1', autoScalingGroup: 'web-asg', instanceId: 'i-0aaaaaaaaaaaaaaaa', ...settings } },
-  });
-}
+const awsHost = (h: Harness, name: string, settings: Record<string, unknown> = {}) =>
+  hostReplacedBy(h, name, { provider: 'aws-asg', region: 'eu-west-1', autoScalingGroup: 'web-asg', instanceId: 'i-0aaaaaaaaaaaaaaaa', ...settings });
 
 test('aws-asg settings are validated when the host is created, and never hold credentials', async (t) => {
   const h = await startHarness(t);

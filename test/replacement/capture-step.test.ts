@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { sign, verify } from '../../src/replacement/providers/webhook-fns.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { receiver } from './webhook-receiver.js';
+import { hostReplacedBy, receiver } from './provider-fixtures.js';
 
 const SECRET = 'webhook-secret-webhook-secret-0123456789';
 
@@ -17,11 +17,6 @@ function scratch(t: TestContext): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'breakglass-capture-step-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-async function createHost(h: Harness, name: string, replacement: Record<string, unknown>) {
-  const imageId = (await h.prisma.image.findFirstOrThrow({ where: { name: 'web-base' } })).id;
-  return h.api('admin', 'POST', '/api/hosts', { name, environment: 'staging', imageId, connector: 'local', connectorConfig: { replacement } });
 }
 
 async function touch(h: Harness, host: string): Promise<string> {
@@ -44,7 +39,7 @@ test('a command host runs its capture program before the replacement: its output
   const h = await startHarness(t, { BREAKGLASS_REPLACEMENT_RETRIES: '0' });
   const log = path.join(dir, 'order');
   const replace = ['/bin/sh', '-c', 'echo "replace $HOST_NAME" >> "$0"', log];
-  const good = await createHost(h, 'cmd-cap-1', {
+  const good = await hostReplacedBy(h, 'cmd-cap-1', {
     provider: 'command',
     argv: replace,
     capture: {
@@ -52,7 +47,7 @@ test('a command host runs its capture program before the replacement: its output
     },
   });
   assert.equal(good.status, 201, JSON.stringify(good.body));
-  const bad = await createHost(h, 'cmd-cap-2', {
+  const bad = await hostReplacedBy(h, 'cmd-cap-2', {
     provider: 'command',
     argv: replace,
     capture: { argv: ['/bin/sh', '-c', 'echo "disk gone" >&2; exit 3'] },
@@ -97,7 +92,7 @@ test('capture settings are checked at host creation: 400 with the error shape, n
     { provider: 'command', argv: ['/bin/true'], captureArgv: ['/bin/true'] },
     { provider: 'webhook', url: 'https://replacer.example/jobs', capture: 'yes' },
   ]) {
-    const res = await createHost(h, 'cap-bad-1', replacement);
+    const res = await hostReplacedBy(h, 'cap-bad-1', replacement);
     assert.equal(res.status, 400, JSON.stringify(replacement));
     assert.equal(res.body.error.code, 'validation_error');
     assert.match(res.body.error.message, /capture/i);
@@ -158,7 +153,7 @@ test('a webhook host gets a signed capture job before the replace job; the signe
     ['hook-cap-2', {}],
     ['hook-cap-3', { statusUrl: `${url}/status` }],
   ] as const) {
-    const res = await createHost(h, name, { provider: 'webhook', url: `${url}/jobs`, capture: true, ...extra });
+    const res = await hostReplacedBy(h, name, { provider: 'webhook', url: `${url}/jobs`, capture: true, ...extra });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     hosts.push(res.body.id as string);
   }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { kubernetesProvider } from '../../src/replacement/providers/kubernetes.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { hostReplacedBy } from './provider-fixtures.js';
 import { KubernetesStandIn } from './kubernetes-stand-in.js';
 
 async function standIn(t: TestContext): Promise<KubernetesStandIn> {
@@ -35,16 +36,8 @@ async function standIn(t: TestContext): Promise<KubernetesStandIn> {
   return k8s;
 }
 
-async function podHost(h: Harness, name: string, settings: Record<string, unknown>) {
-  const imageId = (await h.prisma.image.findFirstOrThrow({ where: { name: 'web-base' } })).id;
-  return h.api('admin', 'POST', '/api/hosts', {
-    name,
-    environment: 'staging',
-    imageId,
-    connector: 'local',
-    connectorConfig: { replacement: { provider: 'kubernetes', namespace: 'shop', pod: 'web-5d8f-abcde', ...settings } },
-  });
-}
+const podHost = (h: Harness, name: string, settings: Record<string, unknown>) =>
+  hostReplacedBy(h, name, { provider: 'kubernetes', namespace: 'shop', pod: 'web-5d8f-abcde', ...settings });
 
 async function touch(h: Harness, host: string): Promise<string> {
   const sessionId = await h.openSession(await h.grant(host, 15, 'alice', ['bob']));

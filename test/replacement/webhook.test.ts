@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { hostDirectory } from '../../src/hosts/local-hosts.js';
 import { sign, verify } from '../../src/replacement/providers/webhook-fns.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { receiver } from './webhook-receiver.js';
+import { hostReplacedBy, receiver } from './provider-fixtures.js';
 
 const SECRET = 'webhook-secret-webhook-secret-0123456789';
 const ENV = { BREAKGLASS_WEBHOOK_SECRET: SECRET, BREAKGLASS_PROVIDER_POLL_MS: '20', BREAKGLASS_REPLACEMENT_RETRIES: '0' };
@@ -20,16 +20,7 @@ interface Job {
   host: { name: string };
 }
 
-async function webhookHost(h: Harness, name: string, replacement: Record<string, unknown>) {
-  const imageId = (await h.prisma.image.findFirstOrThrow({ where: { name: 'web-base' } })).id;
-  return h.api('admin', 'POST', '/api/hosts', {
-    name,
-    environment: 'staging',
-    imageId,
-    connector: 'local',
-    connectorConfig: { replacement: { provider: 'webhook', ...replacement } },
-  });
-}
+const webhookHost = (h: Harness, name: string, replacement: Record<string, unknown>) => hostReplacedBy(h, name, { provider: 'webhook', ...replacement });
 
 const callback = (h: Harness, job: Job, body: object, headers: Record<string, string>) =>
   fetch(h.url + new URL(job.callbackUrl).pathname, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
