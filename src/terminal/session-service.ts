@@ -85,12 +85,14 @@ export function sessionService(deps: Deps) {
     type Row = { started_at: Date; end_reason: string | null; ended: boolean; broker_id: string };
     // Another replica's orphan that is being ended (locked) by a third is left to it: replicas that
     // take over the same gone replica split its sessions instead of queueing on each row in turn.
+    // NO KEY UPDATE, not UPDATE: a frozen owner's recording write in flight holds the row's KEY SHARE
+    // lock (the chunks' foreign key), which must neither hold up nor hide its session from the takeover.
     const [row] =
       opts.ownerLapsedMs === undefined
         ? await tx.$queryRaw<Row[]>`
       SELECT started_at, end_reason, ended_at IS NOT NULL AS ended, broker_id FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE`
         : await tx.$queryRaw<Row[]>`
-      SELECT started_at, end_reason, ended_at IS NOT NULL AS ended, broker_id FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE SKIP LOCKED`;
+      SELECT started_at, end_reason, ended_at IS NOT NULL AS ended, broker_id FROM sessions WHERE id = ${sessionId}::uuid FOR NO KEY UPDATE SKIP LOCKED`;
     if (!row) return undefined;
     if (row.ended) return row.end_reason as EndReason;
     if (opts.ownerLapsedMs !== undefined) {
