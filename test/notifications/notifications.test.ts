@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { slackMessage } from '../../src/notifications/notification-fns.js';
-import { startHarness } from '../helpers/harness.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 import { startHttpReceiver, startSmtpReceiver } from './receivers.js';
 
 const SECRET = 'whsec-test-0123456789abcdef';
 const BASE = 'https://breakglass.example.test';
+
+/** An admin adds a channel, which must be accepted; returns it as the API answers it. */
+async function addChannel(h: Harness, body: Record<string, unknown>) {
+  const res = await h.api('admin', 'POST', '/api/notifications/channels', body);
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body;
+}
 
 test("who hears what: approvers, the requester and the environment's channel each get their events, signed, retried with backoff, audited", async (t) => {
   const http = await startHttpReceiver(t, SECRET);
@@ -17,16 +24,25 @@ test("who hears what: approvers, the requester and the environment's channel eac
     BREAKGLASS_NOTIFY_RETRIES: '2',
     BREAKGLASS_NOTIFY_RETRY_DELAY_SECONDS: '1',
   });
-  const channel = async (body: Record<string, unknown>) => {
-    const res = await h.api('admin', 'POST', '/api/notifications/channels', body);
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    return res.body;
-  };
-  await channel({ environment: 'staging', name: 'ops', kind: 'webhook', target: `${http.url}/ok`, secret: SECRET, audiences: ['approvers', 'operations'] });
-  const slack = await channel({ environment: 'staging', name: 'approvers-slack', kind: 'slack', target: `${http.url}/slack`, audiences: ['approvers'] });
-  await channel({ environment: 'staging', name: 'approvers-mail', kind: 'email', target: 'approvers@example.test', audiences: ['approvers'] });
-  await channel({ environment: 'staging', name: 'requester-hook', kind: 'webhook', target: `${http.url}/flaky`, secret: SECRET, audiences: ['requesters'] });
-  const down = await channel({
+  await addChannel(h, {
+    environment: 'staging',
+    name: 'ops',
+    kind: 'webhook',
+    target: `${http.url}/ok`,
+    secret: SECRET,
+    audiences: ['approvers', 'operations'],
+  });
+  const slack = await addChannel(h, { environment: 'staging', name: 'approvers-slack', kind: 'slack', target: `${http.url}/slack`, audiences: ['approvers'] });
+  await addChannel(h, { environment: 'staging', name: 'approvers-mail', kind: 'email', target: 'approvers@example.test', audiences: ['approvers'] });
+  await addChannel(h, {
+    environment: 'staging',
+    name: 'requester-hook',
+    kind: 'webhook',
+    target: `${http.url}/flaky`,
+    secret: SECRET,
+    audiences: ['requesters'],
+  });
+  const down = await addChannel(h, {
     environment: 'staging',
     name: 'down',
     kind: 'webhook',
@@ -34,7 +50,7 @@ test("who hears what: approvers, the requester and the environment's channel eac
     secret: SECRET,
     events: ['request.created'],
   });
-  const prod = await channel({
+  const prod = await addChannel(h, {
     environment: 'production',
     name: 'prod',
     kind: 'webhook',
@@ -181,7 +197,7 @@ test('emergency access is told to every channel of the environment, whatever it 
     ['a', 'requesters'],
     ['b', 'operations'],
   ]) {
-    await h.api('admin', 'POST', '/api/notifications/channels', {
+    await addChannel(h, {
       environment: 'staging',
       name,
       kind: 'webhook',
@@ -325,7 +341,7 @@ test("approved, denied and expired reach the requester in person, at their own a
 test('admins change a channel in place (its secret kept unless replaced) and remove it; bad changes change nothing', async (t) => {
   const http = await startHttpReceiver(t, SECRET);
   const h = await startHarness(t, { BREAKGLASS_PUBLIC_URL: BASE });
-  const added = await h.api('admin', 'POST', '/api/notifications/channels', {
+  const added = await addChannel(h, {
     environment: 'staging',
     name: 'old name',
     kind: 'webhook',
@@ -333,8 +349,7 @@ test('admins change a channel in place (its secret kept unless replaced) and rem
     secret: SECRET,
     audiences: ['operations'],
   });
-  assert.equal(added.status, 201);
-  const path = `/api/notifications/channels/${added.body.id}`;
+  const path = `/api/notifications/channels/${added.id}`;
   const patch = (user: string, body: unknown, at = path) => h.api(user, 'PATCH', at, body);
 
   assert.equal((await patch('alice', { name: 'x' })).status, 403);
@@ -343,12 +358,12 @@ test('admins change a channel in place (its secret kept unless replaced) and rem
   assert.equal((await patch('admin', { target: 'ftp://example.test/x' })).status, 400);
   assert.equal((await patch('admin', { events: [] })).status, 400);
   assert.equal((await patch('admin', { name: 'x' }, '/api/notifications/channels/00000000-0000-4000-8000-000000000000')).status, 404);
-  assert.deepEqual((await h.api('admin', 'GET', '/api/notifications/channels')).body, [added.body], 'bad changes change nothing');
+  assert.deepEqual((await h.api('admin', 'GET', '/api/notifications/channels')).body, [added], 'bad changes change nothing');
 
   const changed = await patch('admin', { name: 'on-call', target: `${http.url}/new`, events: ['request.created'] });
   assert.equal(changed.status, 200, JSON.stringify(changed.body));
-  assert.deepEqual(changed.body, { ...added.body, name: 'on-call', target: `${http.url}/new`, events: ['request.created'] });
-  const audit = await h.prisma.auditEvent.findFirstOrThrow({ where: { type: 'notification.channel_changed', subjectId: added.body.id } });
+  assert.deepEqual(changed.body, { ...added, name: 'on-call', target: `${http.url}/new`, events: ['request.created'] });
+  const audit = await h.prisma.auditEvent.findFirstOrThrow({ where: { type: 'notification.channel_changed', subjectId: added.id } });
   assert.deepEqual((audit.data as { changed: string[] }).changed, ['name', 'target', 'events']);
   assert.ok(!JSON.stringify(audit.data).includes(SECRET));
 
