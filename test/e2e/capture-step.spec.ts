@@ -5,50 +5,67 @@
 // the signed capture job with a signed callback): its summary as key/value
 // lines, its items as a table.
 import { createServer } from 'node:http';
+import type { Locator, Page } from '@playwright/test';
 import { sign } from '../../src/replacement/providers/webhook-fns';
-import { expect, screenshot, test, typeInTerminal } from './fixtures';
+import { type As, expect, screenshot, test, typeInTerminal } from './fixtures';
 import { expectAccessible, liveSession, sizes } from './workbench';
 
-test("a command host's capture output is shown as what the session changed", async ({ as }) => {
+/**
+ * An admin adds the staging host `host`, replaced by `replacement`; alice opens a session on it (bob approves) and
+ * exits; then dave opens its replay at each size, and `check` reads the region of what the session changed.
+ */
+async function replayOfEndedSession(
+  as: As,
+  host: string,
+  replacement: Record<string, unknown>,
+  check: (changes: Locator, dave: Page, size: string) => Promise<void>,
+): Promise<void> {
   const admin = await as('admin');
-  const created = await admin.evaluate(async () => {
-    const images = (await (await fetch('/api/images')).json()) as { id: string; name: string }[];
-    const res = await fetch('/api/hosts', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'staging-cmd-1',
-        environment: 'staging',
-        imageId: images.find((i) => i.name === 'web-base')!.id,
-        connector: 'local',
-        connectorConfig: {
-          replacement: {
-            provider: 'command',
-            argv: ['/bin/true'],
-            capture: { argv: ['/bin/sh', '-c', 'printf "%s\\n" "--- a/etc/app.conf" "+++ b/etc/app.conf" "-workers=4" "+workers=16"'] },
-          },
-        },
-      }),
-    });
-    return res.status;
-  });
+  const created = await admin.evaluate(
+    async ([name, replacement]) => {
+      const images = (await (await fetch('/api/images')).json()) as { id: string; name: string }[];
+      const res = await fetch('/api/hosts', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name,
+          environment: 'staging',
+          imageId: images.find((i) => i.name === 'web-base')!.id,
+          connector: 'local',
+          connectorConfig: { replacement },
+        }),
+      });
+      return res.status;
+    },
+    [host, replacement] as const,
+  );
   expect(created).toBe(201);
 
   const alice = await as('alice');
   const bob = await as('bob');
-  const sessionId = await liveSession(alice, bob, 'staging-cmd-1');
+  const sessionId = await liveSession(alice, bob, host);
   await typeInTerminal(alice, 'exit\n');
   await expect(alice.getByTestId('end-reason')).toBeVisible();
 
-  for (const [name, viewport] of sizes) {
+  for (const [size, viewport] of sizes) {
     const dave = await as('dave', { viewport });
     await dave.goto(`/sessions/${sessionId}`);
-    const changes = dave.getByRole('region', { name: 'What this session changed' });
+    await check(dave.getByRole('region', { name: 'What this session changed' }), dave, size);
+  }
+}
+
+test("a command host's capture output is shown as what the session changed", async ({ as }) => {
+  const replacement = {
+    provider: 'command',
+    argv: ['/bin/true'],
+    capture: { argv: ['/bin/sh', '-c', 'printf "%s\\n" "--- a/etc/app.conf" "+++ b/etc/app.conf" "-workers=4" "+workers=16"'] },
+  };
+  await replayOfEndedSession(as, 'staging-cmd-1', replacement, async (changes, dave, name) => {
     await expect(changes.getByTestId('capture-summary')).toContainText('/bin/sh exited with status 0');
     await expect(changes.locator('pre[data-stream="stdout"]')).toContainText('+workers=16');
     await changes.scrollIntoViewIfNeeded();
     await screenshot(dave, `capture-step-${name}`);
-  }
+  });
 });
 
 test.describe('webhook capture', () => {
@@ -82,34 +99,7 @@ test.describe('webhook capture', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/jobs`;
-      const admin = await as('admin');
-      const created = await admin.evaluate(async (url) => {
-        const images = (await (await fetch('/api/images')).json()) as { id: string; name: string }[];
-        const res = await fetch('/api/hosts', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            name: 'staging-hook-1',
-            environment: 'staging',
-            imageId: images.find((i) => i.name === 'web-base')!.id,
-            connector: 'local',
-            connectorConfig: { replacement: { provider: 'webhook', url, capture: true } },
-          }),
-        });
-        return res.status;
-      }, url);
-      expect(created).toBe(201);
-
-      const alice = await as('alice');
-      const bob = await as('bob');
-      const sessionId = await liveSession(alice, bob, 'staging-hook-1');
-      await typeInTerminal(alice, 'exit\n');
-      await expect(alice.getByTestId('end-reason')).toBeVisible();
-
-      for (const [name, viewport] of sizes) {
-        const dave = await as('dave', { viewport });
-        await dave.goto(`/sessions/${sessionId}`);
-        const changes = dave.getByRole('region', { name: 'What this session changed' });
+      await replayOfEndedSession(as, 'staging-hook-1', { provider: 'webhook', url, capture: true }, async (changes, dave, name) => {
         await expect(changes.getByTestId('capture-summary')).toContainText('The webhook sent 2 items of evidence for capture job');
         const facts = changes.getByTestId('webhook-summary');
         await expect(facts.locator('dd[data-key="collector"]')).toHaveText('ops-snapshotter 1.4');
@@ -134,7 +124,7 @@ test.describe('webhook capture', () => {
         await changes.scrollIntoViewIfNeeded();
         await screenshot(dave, `webhook-capture-${name}`);
         await expectAccessible(dave, `a webhook capture on the replay page (${name})`);
-      }
+      });
     } finally {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

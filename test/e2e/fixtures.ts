@@ -14,9 +14,11 @@ export interface Broker {
 type Fixtures = {
   brokerEnv: Record<string, string>;
   broker: Broker;
-  /** Opens a new browser context for `username` (password "demo"), logged in. */
-  as: (username: string, opts?: { viewport?: { width: number; height: number }; expect401?: boolean }) => Promise<Page>;
+  as: As;
 };
+
+/** Opens a new browser context for `username` (password "demo"), logged in. */
+export type As = (username: string, opts?: { viewport?: { width: number; height: number }; expect401?: boolean }) => Promise<Page>;
 
 export const test = base.extend<Fixtures>({
   brokerEnv: [{}, { option: true }],
