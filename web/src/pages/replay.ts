@@ -184,6 +184,7 @@ function mount(
       // The whole recorded screen and the controls fit in the window, so nothing hides under a scrollbar.
       height: () => window.innerHeight - controls.offsetHeight - (fullscreen() ? 24 : 110),
       maxFontSize: () => (fullscreen() ? 28 : 15),
+      minFontSize: () => 2,
     }),
   );
   const fullButton = el('button', { type: 'button', 'data-testid': 'fullscreen' }, 'Full screen');

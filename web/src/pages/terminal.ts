@@ -55,7 +55,7 @@ function mount(region: HTMLElement, session: Session, host: Host | null, me: Use
   const notice = el('div', { class: 'notice', role: 'status', 'aria-live': 'polite', 'data-testid': 'notice' });
   const banner = el('div', { class: 'end-banner', hidden: true });
   const watchers = el('span', { class: 'watchers', 'data-testid': 'watchers', 'aria-live': 'polite' });
-  const screen = el('div', { class: 'screen', 'aria-label': `Terminal on ${session.hostName}` });
+  const screen = el('div', { class: readOnly ? 'screen read-only' : 'screen', 'aria-label': `Terminal on ${session.hostName}` });
   const bar = el(
     'div',
     { class: 'term-bar' },

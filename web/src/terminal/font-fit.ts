@@ -1,7 +1,8 @@
 // Draws a terminal of a fixed size (a recording's, a watched session's) as
-// large as fits its box, by font size rather than by an inner scrollbar or a
-// CSS transform: every row and column is on screen, text stays crisp and
-// selectable, and it follows the session's resizes.
+// large as fits its box, by font size rather than by a CSS transform: text
+// stays crisp and selectable, and it follows the session's resizes. Down to
+// the bounds' smallest font size, every row and column is on screen; below it,
+// the box is left to scroll.
 import type { Terminal } from '@xterm/xterm';
 import { DisposableStore, type Disposable } from '../disposable';
 
@@ -10,9 +11,10 @@ export interface FitBounds {
   height(): number;
   /** The largest font size worth using (a small recording is not blown up). */
   maxFontSize(): number;
+  /** The smallest font size to draw at, though the terminal then overflows the box. */
+  minFontSize(): number;
 }
 
-const MIN_FONT = 2;
 const SCROLLBAR_ALLOWANCE = 16;
 
 export class FontFit implements Disposable {
@@ -63,10 +65,11 @@ export class FontFit implements Disposable {
     const height = this.bounds.height();
     if (width <= 0 || height <= 0 || screen.offsetWidth === 0) return;
     const font = this.term.options.fontSize ?? 14;
+    const min = this.bounds.minFontSize();
     const fits = screen.offsetWidth <= width && screen.offsetHeight <= height;
     const scale = Math.min(width / screen.offsetWidth, height / screen.offsetHeight);
-    let next = Math.max(MIN_FONT, Math.min(this.bounds.maxFontSize(), Math.floor(font * scale * 4) / 4));
-    if (next === font && !fits) next = Math.max(MIN_FONT, font - 0.25);
+    let next = Math.max(min, Math.min(this.bounds.maxFontSize(), Math.floor(font * scale * 4) / 4));
+    if (next === font && !fits) next = Math.max(min, font - 0.25);
     if (next !== font) this.term.options.fontSize = next;
   }
 

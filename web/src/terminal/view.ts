@@ -6,12 +6,17 @@ import { DisposableStore, type Disposable } from '../disposable';
 import { FontFit } from './font-fit';
 import { createTerminal } from './xterm';
 
+const READABLE_FONT = 11;
+
 export class TerminalView implements Disposable {
   readonly term: Terminal;
   private readonly fitAddon = new FitAddon();
   private readonly store = new DisposableStore();
 
-  /** A watcher draws the session at the session's size, scaled to fit, instead of fitting its own window. */
+  /**
+   * A watcher draws the session at the session's size, scaled to fit, instead of fitting its own window; but no
+   * smaller than is readable on a phone: a wider session then scrolls in its container (the page styles that).
+   */
   private readonly fontFit: FontFit | null;
 
   constructor(container: HTMLElement, readOnly: boolean) {
@@ -25,6 +30,7 @@ export class TerminalView implements Disposable {
           width: () => container.clientWidth,
           height: () => container.clientHeight - 6,
           maxFontSize: () => 16,
+          minFontSize: () => READABLE_FONT,
         }),
       );
       return;
