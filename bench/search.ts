@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { connect } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
-import { RecordingIndexer } from '../src/search/recording-indexer.js';
+import { INDEXER_DEFAULTS, RecordingIndexer } from '../src/search/recording-indexer.js';
 import { searchService } from '../src/search/search-service.js';
 import { startPostgres } from './setup.js';
 
@@ -84,7 +84,7 @@ try {
   await pool.query(
     `INSERT INTO recording_search_cursors (session_id, next_seq, carry_in, carry_out, done) SELECT id, 0, '', '', true FROM sessions WHERE id NOT IN (SELECT md5('s' || n)::uuid FROM generate_series(1, 200) n)`,
   );
-  const indexer = new RecordingIndexer(prisma, { intervalMs: 1000, sessionsPerTick: 200, chunksPerSession: 5000 }, () => {});
+  const indexer = new RecordingIndexer(pool, INDEXER_DEFAULTS, () => {});
   const before = Number((await pool.query('SELECT count(*) FROM recording_lines')).rows[0].count);
   const ti = performance.now();
   for (let more = true; more; ) more = (await indexer.tick()).more;

@@ -18,7 +18,7 @@ import { fleetService } from './fleet/fleet-service.js';
 import { rolloutService, type RolloutService } from './fleet/rollout-service.js';
 import { drillService } from './fleet/drill-service.js';
 import { recordingService } from './recording/recording-service.js';
-import { RecordingIndexer } from './search/recording-indexer.js';
+import { INDEXER_DEFAULTS, RecordingIndexer } from './search/recording-indexer.js';
 import { searchService } from './search/search-service.js';
 import { RecordingWriter } from './recording/recording-writer.js';
 import { commandProvider } from './replacement/providers/command.js';
@@ -245,7 +245,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   });
   await scheduler.workAll({ ...accessJobs(access), ...replacementJobs(owners), ...notificationJobs(notifications), ...emergencyJobs(services.emergency) });
   await rollouts.resume();
-  const indexer = new RecordingIndexer(prisma, { intervalMs: 1000, sessionsPerTick: 200, chunksPerSession: 5000 }, log);
+  const indexer = new RecordingIndexer(db.pool, INDEXER_DEFAULTS, log);
   indexer.start();
   // Drills: every replica sweeps; locks in Postgres make one decision per environment.
   const drillTimer = setInterval(() => void drills.sweep().catch((err: Error) => log(`drill sweep: ${err.message}`)), config.drillSweepSeconds * 1000);

@@ -2,10 +2,16 @@
 // It runs beside the terminal, never in it: a keystroke's commit does no extra
 // work; every second (and at once while there is a backlog) the indexer reads
 // the chunks committed since its cursor for each session not yet done, turns
-// them into lines and writes lines and cursor in one transaction. One replica
+// them into lines and writes lines and cursors in one transaction. One replica
 // indexes at a time (a transaction-scoped advisory lock); a crash loses nothing
 // (the cursor moves with the lines it produced).
-import type { PrismaClient } from '../db/client.js';
+//
+// A tick is five statements whatever the number of sessions (the lock, the
+// work, every session's new chunks in one query, every line in one INSERT,
+// every cursor in one upsert), on the broker's pg pool without Prisma: at 200
+// streaming sessions a statement per session per tick was half of the broker's
+// and Postgres's CPU (README, "Benchmarks").
+import type pg from 'pg';
 import { linesOf } from './search-fns.js';
 
 const LOCK_KEY = 14_000_014;
@@ -15,10 +21,16 @@ export interface IndexerOptions {
   intervalMs: number;
   sessionsPerTick: number;
   chunksPerSession: number;
+  /** A session's chunks read in one tick stop after the one that reaches this many bytes. */
+  bytesPerSession: number;
 }
 
-type Work = { id: string; ended: boolean; next_seq: number; carry_in: Uint8Array | null; carry_out: Uint8Array | null };
-type Chunk = { seq: number; at_ms: number; kind: string; data: Uint8Array };
+/** The broker's settings. */
+export const INDEXER_DEFAULTS: IndexerOptions = { intervalMs: 1000, sessionsPerTick: 200, chunksPerSession: 5000, bytesPerSession: 1 << 20 };
+
+type Page = { lines: number; more: boolean; last?: { startedAt: string; id: string } };
+type Work = { id: string; started_at: string; ended: boolean; next_seq: number; carry_in: Buffer | null; carry_out: Buffer | null };
+type Chunk = { session_id: string; seq: number; at_ms: number; kind: string; data: Buffer; upto: string };
 
 export class RecordingIndexer {
   private timer: NodeJS.Timeout | undefined;
@@ -26,7 +38,7 @@ export class RecordingIndexer {
   private stopped = false;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly pool: pg.Pool,
     private readonly opts: IndexerOptions,
     private readonly log: (msg: string) => void,
   ) {}
@@ -54,64 +66,127 @@ export class RecordingIndexer {
     }, ms);
   }
 
-  /** One pass over the sessions with unindexed chunks; `more` when a batch was full. */
+  /**
+   * One pass over every session with unindexed chunks, a page of
+   * sessionsPerTick sessions at a time (each page its own transaction), so
+   * that no session waits behind older live ones; `more` when a read was cut
+   * short by the limits (the next tick runs at once).
+   */
   async tick(): Promise<{ lines: number; more: boolean }> {
-    return this.prisma.$transaction(
-      async (tx) => {
-        const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${LOCK_KEY}) AS locked`;
-        if (!lock?.locked) return { lines: 0, more: false };
-        // Read "ended" before the chunks: a session ends only after its last chunk is committed.
-        const work = await tx.$queryRaw<Work[]>`
-        SELECT s.id, s.ended_at IS NOT NULL AS ended, COALESCE(c.next_seq, 0) AS next_seq, c.carry_in, c.carry_out
-        FROM sessions s LEFT JOIN recording_search_cursors c ON c.session_id = s.id
-        WHERE c.done IS NOT TRUE ORDER BY s.started_at LIMIT ${this.opts.sessionsPerTick}`;
-        let lines = 0;
-        let more = work.length === this.opts.sessionsPerTick;
-        for (const w of work) {
-          const chunks = await tx.$queryRaw<Chunk[]>`
-          SELECT seq, at_ms, kind, data FROM recording_chunks
-          WHERE session_id = ${w.id}::uuid AND seq >= ${w.next_seq} ORDER BY seq LIMIT ${this.opts.chunksPerSession}`;
-          const final = w.ended && chunks.length < this.opts.chunksPerSession;
-          if (chunks.length === this.opts.chunksPerSession) more = true;
-          if (chunks.length === 0 && !final) continue;
-          const rows = { seq: [] as number[], at: [] as number[], kind: [] as string[], line: [] as string[] };
-          const carry: Record<'i' | 'o', Buffer> = { i: EMPTY, o: EMPTY };
-          for (const kind of ['i', 'o'] as const) {
-            const mine = chunks.filter((c) => c.kind === kind);
-            const previous = kind === 'i' ? w.carry_in : w.carry_out;
-            const r = linesOf(
-              kind,
-              previous ? Buffer.from(previous) : EMPTY,
-              mine.map((c) => Buffer.from(c.data)),
-              final,
-            );
-            carry[kind] = r.carry;
-            const last = chunks[chunks.length - 1];
-            for (const l of r.lines) {
-              const at = mine[l.chunk] ?? last;
-              rows.seq.push(at?.seq ?? w.next_seq);
-              rows.at.push(at?.at_ms ?? 0);
-              rows.kind.push(kind);
-              rows.line.push(l.line);
-            }
-          }
-          if (rows.line.length) {
-            await tx.$executeRaw`
-            INSERT INTO recording_lines (session_id, seq, at_ms, kind, line)
-            SELECT ${w.id}::uuid, t.seq, t.at_ms, t.kind, t.line
-            FROM unnest(${rows.seq}::int[], ${rows.at}::int[], ${rows.kind}::text[], ${rows.line}::text[]) AS t(seq, at_ms, kind, line)`;
-          }
-          const next = chunks.length ? chunks[chunks.length - 1]!.seq + 1 : w.next_seq;
-          await tx.$executeRaw`
-          INSERT INTO recording_search_cursors (session_id, next_seq, carry_in, carry_out, done)
-          VALUES (${w.id}::uuid, ${next}, ${carry.i}, ${carry.o}, ${final})
-          ON CONFLICT (session_id) DO UPDATE SET next_seq = EXCLUDED.next_seq, carry_in = EXCLUDED.carry_in,
-            carry_out = EXCLUDED.carry_out, done = EXCLUDED.done`;
-          lines += rows.line.length;
-        }
-        return { lines, more };
-      },
-      { timeout: 120_000, maxWait: 10_000 },
+    let after: Page['last'];
+    let lines = 0;
+    let more = false;
+    for (;;) {
+      const page = await this.inTransaction((client) => this.page(client, after));
+      lines += page.lines;
+      more ||= page.more;
+      if (!page.last) return { lines, more };
+      after = page.last;
+    }
+  }
+
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (err) {
+      client.release(err as Error); // in an unknown state: not reused
+      throw err;
+    }
+  }
+
+  /** The sessions after `after` (in start order): their new chunks into lines, their cursors moved. */
+  private async page(client: pg.PoolClient, after: Page['last']): Promise<Page> {
+    const { opts } = this;
+    const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [LOCK_KEY]);
+    if (!lock.rows[0]?.locked) return { lines: 0, more: false };
+    // Read "ended" before the chunks: a session ends only after its last chunk is committed.
+    const { rows: work } = await client.query<Work>(
+      `SELECT s.id, s.started_at::text, s.ended_at IS NOT NULL AS ended, COALESCE(c.next_seq, 0) AS next_seq, c.carry_in, c.carry_out
+       FROM sessions s LEFT JOIN recording_search_cursors c ON c.session_id = s.id
+       WHERE c.done IS NOT TRUE AND (s.started_at, s.id) > ($2::timestamptz, $3::uuid)
+       ORDER BY s.started_at, s.id LIMIT $1`,
+      [opts.sessionsPerTick, after?.startedAt ?? '-infinity', after?.id ?? '00000000-0000-0000-0000-000000000000'],
     );
+    if (work.length === 0) return { lines: 0, more: false };
+    // `upto` counts the bytes up to and including each chunk (octet_length reads
+    // the stored size, without decompressing): a session's read stops after the
+    // chunk that reaches bytesPerSession.
+    const { rows: chunks } = await client.query<Chunk>(
+      `SELECT w.id AS session_id, c.seq, c.at_ms, c.kind, c.data, c.upto::text
+       FROM unnest($1::uuid[], $2::int[]) AS w(id, next_seq)
+       CROSS JOIN LATERAL (
+         SELECT seq, at_ms, kind, data, sum(octet_length(data)) OVER (ORDER BY seq) AS upto
+         FROM recording_chunks WHERE session_id = w.id AND seq >= w.next_seq ORDER BY seq LIMIT $3
+       ) c
+       WHERE c.upto - octet_length(c.data) < $4
+       ORDER BY w.id, c.seq`,
+      [work.map((w) => w.id), work.map((w) => w.next_seq), opts.chunksPerSession, opts.bytesPerSession],
+    );
+    const bySession = new Map<string, Chunk[]>();
+    for (const c of chunks) {
+      const list = bySession.get(c.session_id);
+      if (list) list.push(c);
+      else bySession.set(c.session_id, [c]);
+    }
+    const lines = { session: [] as string[], seq: [] as number[], at: [] as number[], kind: [] as string[], line: [] as string[] };
+    const cursors = { session: [] as string[], next: [] as number[], carryIn: [] as Buffer[], carryOut: [] as Buffer[], done: [] as boolean[] };
+    let more = false;
+    for (const w of work) {
+      const mine = bySession.get(w.id) ?? [];
+      const last = mine.at(-1);
+      // Everything after the cursor was read unless the count or the byte limit stopped the read.
+      const complete = mine.length < opts.chunksPerSession && (!last || Number(last.upto) < opts.bytesPerSession);
+      if (!complete) more = true;
+      const final = w.ended && complete;
+      if (mine.length === 0 && !final) continue;
+      const carry: Record<'i' | 'o', Buffer> = { i: EMPTY, o: EMPTY };
+      for (const kind of ['i', 'o'] as const) {
+        const ofKind = mine.filter((c) => c.kind === kind);
+        const previous = kind === 'i' ? w.carry_in : w.carry_out;
+        const r = linesOf(
+          kind,
+          previous ?? EMPTY,
+          ofKind.map((c) => c.data),
+          final,
+        );
+        carry[kind] = r.carry;
+        for (const l of r.lines) {
+          const at = ofKind[l.chunk] ?? last;
+          lines.session.push(w.id);
+          lines.seq.push(at?.seq ?? w.next_seq);
+          lines.at.push(at?.at_ms ?? 0);
+          lines.kind.push(kind);
+          lines.line.push(l.line);
+        }
+      }
+      cursors.session.push(w.id);
+      cursors.next.push(last ? last.seq + 1 : w.next_seq);
+      cursors.carryIn.push(carry.i);
+      cursors.carryOut.push(carry.o);
+      cursors.done.push(final);
+    }
+    if (lines.line.length) {
+      await client.query(
+        `INSERT INTO recording_lines (session_id, seq, at_ms, kind, line)
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::text[], $5::text[])`,
+        [lines.session, lines.seq, lines.at, lines.kind, lines.line],
+      );
+    }
+    if (cursors.session.length) {
+      await client.query(
+        `INSERT INTO recording_search_cursors (session_id, next_seq, carry_in, carry_out, done)
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::bytea[], $4::bytea[], $5::bool[])
+         ON CONFLICT (session_id) DO UPDATE SET next_seq = EXCLUDED.next_seq, carry_in = EXCLUDED.carry_in,
+           carry_out = EXCLUDED.carry_out, done = EXCLUDED.done`,
+        [cursors.session, cursors.next, cursors.carryIn, cursors.carryOut, cursors.done],
+      );
+    }
+    const last = work.at(-1)!;
+    return { lines: lines.line.length, more, last: work.length === opts.sessionsPerTick ? { startedAt: last.started_at, id: last.id } : undefined };
   }
 }
