@@ -11,7 +11,7 @@
 // every cursor in one upsert), on the broker's pg pool without Prisma: at 200
 // streaming sessions a statement per session per tick was half of the broker's
 // and Postgres's CPU (README, "Benchmarks").
-import type pg from 'pg';
+import pg from 'pg';
 import { linesOf } from './search-fns.js';
 
 const LOCK_KEY = 14_000_014;
@@ -27,6 +27,13 @@ export interface IndexerOptions {
 
 /** The broker's settings. */
 export const INDEXER_DEFAULTS: IndexerOptions = { intervalMs: 1000, sessionsPerTick: 200, chunksPerSession: 5000, bytesPerSession: 1 << 20 };
+
+/** Result types of a binary-format query: bytea as the Buffer it is (pg-types has no binary bytea parser), the rest as pg-types parses them. */
+const BINARY_BYTEA = {
+  getTypeParser: (oid: number, format?: string) =>
+    oid === BYTEA && format === 'binary' ? (value: Buffer) => value : pg.types.getTypeParser(oid, format as 'text'),
+};
+const BYTEA = 17;
 
 type Page = { lines: number; more: boolean; last?: { startedAt: string; id: string } };
 type Work = { id: string; started_at: string; ended: boolean; next_seq: number; carry_in: Buffer | null; carry_out: Buffer | null };
@@ -116,8 +123,8 @@ export class RecordingIndexer {
     // `upto` counts the bytes up to and including each chunk (octet_length reads
     // the stored size, without decompressing): a session's read stops after the
     // chunk that reaches bytesPerSession.
-    const { rows: chunks } = await client.query<Chunk>(
-      `SELECT w.id AS session_id, c.seq, c.at_ms, c.kind, c.data, c.upto::text
+    const read: pg.QueryConfig & { binary: boolean } = {
+      text: `SELECT w.id::text AS session_id, c.seq, c.at_ms, c.kind::text, c.data, c.upto::text
        FROM unnest($1::uuid[], $2::int[]) AS w(id, next_seq)
        CROSS JOIN LATERAL (
          SELECT seq, at_ms, kind, data, sum(octet_length(data)) OVER (ORDER BY seq) AS upto
@@ -125,8 +132,12 @@ export class RecordingIndexer {
        ) c
        WHERE c.upto - octet_length(c.data) < $4
        ORDER BY w.id, c.seq`,
-      [work.map((w) => w.id), work.map((w) => w.next_seq), opts.chunksPerSession, opts.bytesPerSession],
-    );
+      values: [work.map((w) => w.id), work.map((w) => w.next_seq), opts.chunksPerSession, opts.bytesPerSession],
+      // The bytes come back as they are, not hex-encoded by Postgres and decoded here.
+      binary: true, // node-postgres's option, missing from its types
+      types: BINARY_BYTEA,
+    };
+    const { rows: chunks } = await client.query<Chunk>(read);
     const bySession = new Map<string, Chunk[]>();
     for (const c of chunks) {
       const list = bySession.get(c.session_id);

@@ -6,6 +6,7 @@
 
 const MAX_LINE = 1000;
 const MAX_CARRY = 8192;
+const EMPTY = Buffer.alloc(0);
 const ESCAPE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|P[^\x1b]*\x1b\\|[@-Z\\-_]|[()][0-9A-Za-z]|O.)/g;
 
 export interface TextLine {
@@ -44,24 +45,32 @@ export function linesOf(kind: 'i' | 'o', carry: Buffer, chunks: Buffer[], final:
   const lines: TextLine[] = [];
   let pending = carry;
   const clean = kind === 'o' ? cleanOutput : cleanInput;
-  const isEnd = kind === 'o' ? (b: number) => b === 0x0a : (b: number) => b === 0x0a || b === 0x0d;
+  // The next line end at or after `from`, found by indexOf (memchr), not a loop over every byte.
+  const nextEnd =
+    kind === 'o'
+      ? (data: Buffer, from: number) => data.indexOf(0x0a, from)
+      : (data: Buffer, from: number) => {
+          const lf = data.indexOf(0x0a, from);
+          const cr = data.indexOf(0x0d, from);
+          return lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+        };
   chunks.forEach((data, chunk) => {
     let start = 0;
-    for (let i = 0; i < data.length; i++) {
-      if (!isEnd(data[i]!)) continue;
-      const line = clean(Buffer.concat([pending, data.subarray(start, i)]).toString('utf8'));
+    for (let i = nextEnd(data, 0); i >= 0; i = nextEnd(data, start)) {
+      const line = clean((pending.length ? Buffer.concat([pending, data.subarray(start, i)]) : data.subarray(start, i)).toString('utf8'));
       if (line) lines.push({ chunk, line });
-      pending = Buffer.alloc(0);
+      pending = EMPTY;
       start = i + 1;
     }
-    pending = Buffer.concat([pending, data.subarray(start)]);
-    // A line that never ends (a spinner) is not kept growing.
-    if (pending.length > MAX_CARRY) pending = pending.subarray(pending.length - MAX_CARRY);
+    // A line that never ends (a spinner) is not kept growing: only its last MAX_CARRY bytes are carried.
+    const rest = data.subarray(start);
+    if (rest.length >= MAX_CARRY) pending = Buffer.from(rest.subarray(rest.length - MAX_CARRY));
+    else if (rest.length > 0) pending = Buffer.concat([pending.subarray(Math.max(0, pending.length + rest.length - MAX_CARRY)), rest]);
   });
   if (final) {
     const line = clean(pending.toString('utf8'));
     if (line) lines.push({ chunk: Math.max(0, chunks.length - 1), line });
-    pending = Buffer.alloc(0);
+    pending = EMPTY;
   }
   return { lines, carry: pending };
 }
