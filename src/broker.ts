@@ -1,5 +1,6 @@
 // The broker's parts, wired once: database, migrations, change feed, scheduler,
 // recording writer and the domain services. server.ts and the tests both start it.
+import pg from 'pg';
 import type { Config } from './config.js';
 import { accessJobs, accessService } from './access/access-service.js';
 import { policyService } from './access/policy-service.js';
@@ -109,7 +110,11 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   await feed.start();
   const scheduler = new Scheduler(databaseUrl, log, opts.jobs);
   await scheduler.start();
-  const writer = new RecordingWriter(db.pool, { timeoutMs: config.recordingWriteTimeoutMs, writerId: config.brokerId });
+  // The recording writer's own connections (its synchronous lane and its fences; its bulk lanes open
+  // theirs): a keystroke's commit never waits for a pool slot behind the API's or the indexer's queries.
+  const writerPool = new pg.Pool({ connectionString: databaseUrl, max: 2, application_name: 'breakglass-recording' });
+  writerPool.on('error', () => {}); // a lost connection fails the write using it
+  const writer = new RecordingWriter(writerPool, { timeoutMs: config.recordingWriteTimeoutMs, writerId: config.brokerId });
   await writer.verifyDurability();
   log(capacityMessage(machineCapacity()));
 
@@ -277,6 +282,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
       await feed.close();
       await writer.idle();
       await writer.close();
+      await writerPool.end().catch(() => {});
       notifications.close();
       await db.close();
       await database.stop();

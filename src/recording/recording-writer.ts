@@ -7,9 +7,14 @@
 // are acted on (forwarded, written to the pty) only once they are durable, and
 // durability is reached in one of two ways:
 //
-// - Small batches (sessions with <= 1 KiB pending: a keystroke, its echo, a
-//   resize) commit synchronously on their own lane: the commit returns once
-//   its WAL is flushed, and the rows are released at once.
+// - Small batches of interactive sessions (typed into within the last
+//   second, with <= 1 KiB pending: a keystroke, its echo) commit
+//   synchronously on their own lane: the commit returns once its WAL is
+//   flushed, and the rows are released at once. Output of sessions nobody
+//   types into goes the bulk way however small its pieces, so the
+//   synchronous lane stays a few rows long beside hundreds of streaming
+//   sessions (all of them there made each keystroke wait for an INSERT of
+//   hundreds of rows).
 // - Bulk batches commit asynchronously: each is one COPY statement (its own
 //   transaction) on one of the writer's own connections, whose session has
 //   `synchronous_commit = off` (never a pooled connection, which the
@@ -58,6 +63,8 @@ import type { ChunkRow } from './recording-fns.js';
 export interface RecordingSink {
   /** Bytes accepted and not yet durable (for a sink not in flight: what a batch would take). */
   readonly uncommittedBytes: number;
+  /** Typed into lately: its small batches take the synchronous lane. */
+  readonly interactive: boolean;
   /** Hands over everything pending; called when a batch starts. */
   takeRows(): ChunkRow[];
   /** The rows are durable: act on them. */
@@ -199,7 +206,7 @@ export class RecordingWriter {
   private pump(): void {
     for (const lane of ['small', 'bulk'] as const) {
       while (this.running[lane] < (lane === 'bulk' ? this.bulkLanes : 1)) {
-        const sinks = [...this.dirty].filter((s) => !this.busy.has(s) && s.uncommittedBytes <= SMALL === (lane === 'small'));
+        const sinks = [...this.dirty].filter((s) => !this.busy.has(s) && (s.interactive && s.uncommittedBytes <= SMALL) === (lane === 'small'));
         if (sinks.length === 0) break;
         if (lane === 'bulk') {
           // Paced: bulk output waits for a fence anyway, and a batch every few

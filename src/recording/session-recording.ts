@@ -5,6 +5,8 @@ import { CHAIN_START, chunkHash, type ChunkKind, type ChunkRow } from './recordi
 import type { RecordingSink, RecordingWriter } from './recording-writer.js';
 
 const MAX_CHUNK = 256 * 1024;
+/** How long after a keystroke the session counts as interactive (its echo and the command's answer are awaited). */
+const INTERACTIVE_MS = 1000;
 
 interface PendingEvent {
   kind: ChunkKind;
@@ -29,6 +31,7 @@ export class SessionRecording implements RecordingSink {
   uncommittedBytes = 0;
   bytesIn = 0;
   bytesOut = 0;
+  private lastInputAt = -Infinity;
 
   constructor(
     readonly sessionId: string,
@@ -37,12 +40,17 @@ export class SessionRecording implements RecordingSink {
     private readonly on: SessionRecordingEvents,
   ) {}
 
+  get interactive(): boolean {
+    return performance.now() - this.lastInputAt < INTERACTIVE_MS;
+  }
+
   get failedWith(): Error | undefined {
     return this.error;
   }
 
   push(kind: ChunkKind, data: Buffer): void {
     if (this.error || data.length === 0) return;
+    if (kind === 'i') this.lastInputAt = performance.now();
     const last = this.pending.at(-1);
     if (last && last.kind === kind && (kind === 'o' || kind === 'i') && last.size + data.length <= MAX_CHUNK) {
       last.parts.push(data);

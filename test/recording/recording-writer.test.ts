@@ -57,13 +57,14 @@ function gatedPool() {
   return { pool, commits, tick, next };
 }
 
-function sink(id: string) {
+function sink(id: string, interactive = true) {
   let seq = 0;
   let queued = 0;
   let inFlight = 0;
   const log: string[] = [];
   const s: RecordingSink & { push(bytes?: number): void; log: string[] } = {
     log,
+    interactive,
     get uncommittedBytes() {
       return queued + inFlight;
     },
@@ -115,6 +116,33 @@ test('a keystroke commits synchronously beside bulk output, which is acted on on
   fence.done();
   await writer.idle();
   assert.deepEqual(busy.log, ['committed 0'], 'the fence, issued after the asynchronous COMMIT returned, made it durable');
+});
+
+test('small output of a session nobody types into goes the bulk way: the synchronous lane carries only the typing session', async () => {
+  const { pool, commits, tick, next } = gatedPool();
+  const writer = new RecordingWriter(pool, { fenceIntervalMs: 1, bulkCopy: false });
+  const streams = Array.from({ length: 50 }, (_, i) => sink(`stream-${i}`, false));
+  const typing = sink('typing');
+  for (const s of streams) {
+    s.push(10);
+    writer.markDirty(s);
+  }
+  typing.push();
+  writer.markDirty(typing);
+  await tick();
+  assert.deepEqual(
+    commits.map((c) => [c.kind, c.sessions.length]),
+    [
+      ['sync', 1],
+      ['async', 50],
+    ],
+  );
+  assert.deepEqual(commits[0]!.sessions, ['typing']);
+  (await next('sync')).done();
+  (await next('async')).done();
+  (await next('fence')).done();
+  await writer.idle();
+  assert.ok(streams.every((s) => s.log[0] === 'committed 0'));
 });
 
 test('a synchronous commit issued before a bulk COMMIT returned does not release it; one issued after does', async () => {
