@@ -8,6 +8,7 @@ import { eventually } from '../helpers/api-client.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { hostDirectory } from '../../src/hosts/local-hosts.js';
 import { processesMatching, run } from './attack-shell.js';
+import { SHELL_NICENESS } from '../../src/terminal/sandbox/sandbox.js';
 
 const ESCAPES = (n: number) =>
   `setsid sleep ${n}1 >/dev/null 2>&1 < /dev/null & nohup sleep ${n}2 >/dev/null 2>&1 & (sleep ${n}3 >/dev/null 2>&1 &); sleep ${n}4 >/dev/null 2>&1 & disown`;
@@ -82,4 +83,13 @@ test("a shell cannot read another session's /proc nor ptrace its shell", { timeo
   );
   assert.doesNotMatch(out, /hunter2-in-env/, "another session's environment is not readable");
   assert.doesNotMatch(out, /half-typed|attached/, 'no ptrace of another session');
+});
+
+test('a granted shell runs below the broker in CPU priority and cannot raise itself back', { timeout: 40_000 }, async (t) => {
+  const h = await startHarness(t);
+  const term = await h.attach(await h.openSession(await h.grant('staging-db-1', 30, 'alice', ['bob'])));
+  const out = await run(term, 'echo "nice=$(nice)"; renice -n 0 -p $$ >/dev/null 2>&1 && echo raised || echo refused; echo "after=$(nice)"');
+  assert.match(out, new RegExp(`nice=${SHELL_NICENESS}\\b`), 'the shell starts niced');
+  assert.match(out, /refused/, 'renice to the broker’s priority is refused');
+  assert.match(out, new RegExp(`after=${SHELL_NICENESS}\\b`));
 });

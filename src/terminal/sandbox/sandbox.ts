@@ -18,11 +18,26 @@ export const SANDBOX_FIX =
 
 const isRoot = () => process.getuid?.() === 0;
 
-/** argv that runs the sandbox: as root, bubblewrap itself runs as the host's uid with no supplementary groups. */
+const NICE = '/usr/bin/nice';
+/**
+ * Granted shells run at a lower CPU priority than the broker and Postgres: a
+ * shell that loads the CPU (hundreds of streaming sessions, or a requester's
+ * busy loop) cannot starve the recorded path that every other session's
+ * keystrokes and output go through. A shell cannot raise it again (that needs
+ * CAP_SYS_NICE, which the sandbox does not give).
+ */
+export const SHELL_NICENESS = 10;
+
+/** argv that runs the sandbox, niced: as root, bubblewrap itself runs as the host's uid with no supplementary groups. */
 export function sandboxCommand(spec: SandboxSpec, bwrapPath = BWRAP): { file: string; args: string[] } {
   const bwrap = [bwrapPath, ...bwrapArgs(spec, existsSync)];
-  if (!isRoot()) return { file: bwrap[0]!, args: bwrap.slice(1) };
-  return { file: SETPRIV, args: ['--reuid', String(spec.uid), '--regid', String(spec.gid), '--clear-groups', '--', ...bwrap] };
+  const run = isRoot() ? [SETPRIV, '--reuid', String(spec.uid), '--regid', String(spec.gid), '--clear-groups', '--', ...bwrap] : bwrap;
+  return niced(run);
+}
+
+/** The same argv at SHELL_NICENESS (nice execs it: the process id stays the same). */
+export function niced(argv: string[]): { file: string; args: string[] } {
+  return { file: NICE, args: ['-n', String(SHELL_NICENESS), ...argv] };
 }
 
 const available = new Map<string, Promise<void>>();
