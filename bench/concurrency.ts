@@ -36,11 +36,24 @@ export interface ConcurrencyOptions {
   intervalMs: number;
 }
 
-/** Steady output: one write of `bytes` every `intervalMs`, `writes` times, between the markers. */
+/**
+ * Steady output: one write of `bytes` every `intervalMs`, `writes` times, between the markers. Python
+ * starts first and says READY, then waits for a line: the level is measured from the line on, so the
+ * start-up of hundreds of interpreters (seconds of CPU on two cores) is not part of the steady load.
+ */
 function steadyCommand(o: ConcurrencyOptions): string {
-  const py = `import sys,time\nfor _ in range(${o.writes}):\n sys.stdout.write("b"*${o.bytesPerWrite});sys.stdout.flush();time.sleep(${o.intervalMs / 1000})`;
-  return `printf 'ST''ART'; python3 -c $'${py.replace(/\n/g, '\\n')}'; printf 'EN''D'\r`;
+  const py = [
+    'import sys,time',
+    'sys.stdout.write("RE"+"ADY");sys.stdout.flush();sys.stdin.readline()',
+    'sys.stdout.write("ST"+"ART")',
+    `for _ in range(${o.writes}):\n sys.stdout.write("b"*${o.bytesPerWrite});sys.stdout.flush();time.sleep(${o.intervalMs / 1000})`,
+    'sys.stdout.write("EN"+"D");sys.stdout.flush()',
+  ].join('\n');
+  return `python3 -c $'${py}'\r`;
 }
+
+/** Between one keystroke's echo and the next keystroke: about a fast typist's pace. */
+const KEYSTROKE_GAP_MS = 10;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -86,6 +99,10 @@ async function level(n: number, open: () => Promise<Terminal>, pid: number, o: C
   const idleRssPerSessionKB = (rssFull - rss0) / (n + 1) / 1024;
   const marginalRssPerSessionKB = (rssFull - rssHalf) / (n + 1 - half) / 1024;
 
+  const command = steadyCommand(o);
+  const ready = terms.map((t) => waitFor(t, 'READY', 120_000));
+  for (const t of terms) t.send(command);
+  await Promise.all(ready);
   const probe = new EchoProbe(interactive);
   // Start each level from a fresh checkpoint, so that it does not pay for the WAL
   // of the benchmarks before it (a checkpoint under load stalled commits ~2 s once).
@@ -96,13 +113,12 @@ async function level(n: number, open: () => Promise<Terminal>, pid: number, o: C
   let rssPeak = 0;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssBytes(pid))), 200);
   const t0 = performance.now();
-  const command = steadyCommand(o);
-  for (const t of terms) t.send(command);
+  for (const t of terms) t.send('\r');
   const streaming = Promise.all(counters.map((c) => c.done));
   let finished = false;
   void streaming.then(() => (finished = true));
   const samples: number[] = [];
-  while (!finished) samples.push(...(await probe.keystrokes(1, 40)));
+  while (!finished) samples.push(...(await probe.keystrokes(1, KEYSTROKE_GAP_MS)));
   await streaming;
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
