@@ -19,6 +19,7 @@ import { fleetService } from './fleet/fleet-service.js';
 import { rolloutService, type RolloutService } from './fleet/rollout-service.js';
 import { drillService } from './fleet/drill-service.js';
 import { recordingService } from './recording/recording-service.js';
+import { LiveIndex } from './search/live-index.js';
 import { INDEXER_DEFAULTS, RecordingIndexer } from './search/recording-indexer.js';
 import { searchService } from './search/search-service.js';
 import { RecordingWriter } from './recording/recording-writer.js';
@@ -178,7 +179,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   fence.start();
   const hop = new ReplicaHop(config.tokenSecret, config.brokerId);
   const owners = hostOwners({ prisma, brokerId: config.brokerId, hop, replacements });
-  const sessions = sessionService({ prisma, config, connectors, writer, replacements, fence, hop, owners, log, signingKey, notifier });
+  const liveIndex = new LiveIndex();
+  const sessions = sessionService({ prisma, config, connectors, writer, liveIndex, replacements, fence, hop, owners, log, signingKey, notifier });
   const services = {
     auth: authService(prisma, config),
     users: userService(prisma),
@@ -250,7 +252,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   });
   await scheduler.workAll({ ...accessJobs(access), ...replacementJobs(owners), ...notificationJobs(notifications), ...emergencyJobs(services.emergency) });
   await rollouts.resume();
-  const indexer = new RecordingIndexer(db.pool, INDEXER_DEFAULTS, log);
+  const indexer = new RecordingIndexer(db.pool, INDEXER_DEFAULTS, log, liveIndex);
   indexer.start();
   // Drills: every replica sweeps; locks in Postgres make one decision per environment.
   const drillTimer = setInterval(() => void drills.sweep().catch((err: Error) => log(`drill sweep: ${err.message}`)), config.drillSweepSeconds * 1000);

@@ -14,6 +14,7 @@ import type { WebSocket } from 'ws';
 import type { Connector, ShellCommand } from './connectors/connector.js';
 import { appendLastEvent } from '../recording/recording-end.js';
 import { RecordingTail } from './recording-tail.js';
+import type { LiveIndex } from '../search/live-index.js';
 import type { RecordingWriter } from '../recording/recording-writer.js';
 import type { HostOwners } from '../replicas/host-owner.js';
 import type { ReplicaHop } from './replica-hop.js';
@@ -30,6 +31,8 @@ type Deps = {
   config: Pick<Config, 'brokerId' | 'minuteMs' | 'warnBeforeEndMinutes' | 'disconnectGraceMs'>;
   connectors: Map<string, Connector>;
   writer: RecordingWriter;
+  /** Search lines of this replica's sessions, made from their chunks as they are committed. */
+  liveIndex?: LiveIndex;
   replacements: ReplacementService;
   /** This replica's lease: shells run only while it holds (see fence.ts). */
   fence: { readonly held: boolean; guard(pid: number): void; release(pid: number): void };
@@ -271,6 +274,7 @@ export function sessionService(deps: Deps) {
           config,
           end,
           { idleMinutes: policy?.idleTimeoutMinutes, currentEnd: () => currentEnd(requestId) },
+          deps.liveIndex && ((rows) => deps.liveIndex!.feed(session.id, rows)),
         );
         live.set(session.id, terminal);
         if (request.emergency) terminal.notice(emergencyBanner(request)!);
@@ -387,7 +391,7 @@ export function sessionService(deps: Deps) {
       if (ids.length === 0) return 0;
       const rows = await prisma.$queryRaw<{ id: string; ended: boolean; status: string; past: boolean }[]>`
         SELECT s.id::text AS id, s.ended_at IS NOT NULL AS ended, r.status, COALESCE(r.expires_at <= now(), false) AS past
-        FROM sessions s JOIN access_requests r ON r.id = s.request_id WHERE s.id::text = ANY(${ids})`;
+        FROM sessions s JOIN access_requests r ON r.id = s.request_id WHERE s.id = ANY(${ids}::uuid[])`;
       let ending = 0;
       for (const row of rows) {
         const terminal = live.get(row.id);

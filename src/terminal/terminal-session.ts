@@ -71,6 +71,8 @@ export class TerminalSession {
     /** Records the end durably; resolves to the reason the database holds (the agreed one). */
     private readonly persistEnd: (end: SessionEnd) => Promise<EndReason | undefined>,
     private readonly hooks: TimeBoxHooks = {},
+    /** Told of every committed chunk after it was acted on (the search lines of a live session). */
+    private readonly observe?: (rows: ChunkRow[]) => void,
   ) {
     this.recording = new SessionRecording(info.id, info.startedAt.getTime(), writer, {
       committed: (rows) => this.act(rows),
@@ -262,6 +264,7 @@ export class TerminalSession {
           throw new Error(`unknown chunk kind ${String(row.kind)}`);
       }
     }
+    this.observe?.(rows);
     this.updateFlow();
   }
 

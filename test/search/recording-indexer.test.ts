@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
 import { migrate } from '../../src/db/migrate.js';
+import type { ChunkKind, ChunkRow } from '../../src/recording/recording-fns.js';
+import { LiveIndex } from '../../src/search/live-index.js';
 import { INDEXER_DEFAULTS, RecordingIndexer } from '../../src/search/recording-indexer.js';
 import { freshDatabase } from '../helpers/database.js';
 
@@ -53,6 +55,13 @@ async function append(pool: pg.Pool, n: number, from: number, to: number): Promi
       Buffer.from(all[seq]!.data),
     ]);
   }
+}
+
+/** Session n's chunks from..to as the writer commits them. */
+function rowsOf(n: number, from: number, to: number): ChunkRow[] {
+  return chunksOf(n)
+    .slice(from, to)
+    .map((c, i) => ({ sessionId: session(n), seq: from + i, atMs: from + i, kind: c.kind as ChunkKind, data: Buffer.from(c.data), hash: Buffer.alloc(32) }));
 }
 
 async function linesBySession(pool: pg.Pool): Promise<Map<string, string[]>> {
@@ -111,4 +120,68 @@ test('cut reads index every line once, and a session is done only after its end 
   assert.equal(lines.filter((l) => l === 'o:s1-out3-b').length, 1, 'a line split across chunks is one line');
   assert.ok(lines.includes('o:s1-tail'), 'the open line at the end is indexed once the session is done');
   assert.equal(lines.length, 12 * 3 + 2, 'and the line the tail ends');
+});
+
+test("a live session's lines are made from its committed chunks, not read back; the database path finishes it after its end", {
+  timeout: 60_000,
+}, async (t) => {
+  const pool = new pg.Pool({ connectionString: await freshDatabase(), max: 4 });
+  t.after(() => pool.end());
+  await migrate(pool.options.connectionString!);
+  const sessions = 3;
+  await seed(pool, sessions);
+  // The sessions' broker is alive: the database path leaves their live sessions to it.
+  await pool.query(`INSERT INTO brokers (id, started_at, heartbeat_at, lease_until) VALUES ('test', now(), now(), now() + interval '1 hour')`);
+  const live = new LiveIndex();
+  const indexer = new RecordingIndexer(pool, INDEXER_DEFAULTS, () => {}, live);
+  const total = chunksOf(0).length;
+  const half = Math.floor(total / 2);
+
+  // Nothing is in recording_chunks yet: what the tick writes can only come from the feed.
+  for (let n = 0; n < sessions; n++) live.feed(session(n), rowsOf(n, 0, half));
+  await drain(indexer);
+  const early = await linesBySession(pool);
+  assert.ok(early.get(session(2))?.includes('i:echo s2-cmd3'), 'lines of the fed chunks are searchable while the session runs');
+  assert.ok(!early.get(session(2))?.includes('i:echo s2-cmd11'), 'nothing beyond what was fed');
+
+  // The rest, committed (and stored, as the writer does), then the end; the end's own event is stored only.
+  for (let n = 0; n < sessions; n++) {
+    live.feed(session(n), rowsOf(n, half, total - 1));
+    await append(pool, n, 0, total);
+  }
+  await drain(indexer);
+  await pool.query(`UPDATE sessions SET ended_at = now(), end_reason = 'exit'`);
+  for (let n = 0; n < sessions; n++) live.end(session(n));
+  await drain(indexer);
+  assert.equal(live.size, 0, 'ended sessions leave the feed');
+  const fed = await linesBySession(pool);
+  const cursors = await pool.query<{ next_seq: number; done: boolean }>('SELECT next_seq, done FROM recording_search_cursors');
+  assert.deepEqual(
+    cursors.rows.map((r) => [r.next_seq, r.done]),
+    Array.from({ length: sessions }, () => [total, true]),
+  );
+
+  // The same recordings indexed from the database alone give the same lines.
+  await pool.query('DELETE FROM recording_lines; DELETE FROM recording_search_cursors');
+  await drain(new RecordingIndexer(pool, INDEXER_DEFAULTS, () => {}));
+  assert.deepEqual(fed, await linesBySession(pool));
+  assert.ok(fed.get(session(1))!.includes('o:s1-tail'));
+});
+
+test('a feed whose cursor was moved by another replica is dropped, and no line is written twice', { timeout: 60_000 }, async (t) => {
+  const pool = new pg.Pool({ connectionString: await freshDatabase(), max: 4 });
+  t.after(() => pool.end());
+  await migrate(pool.options.connectionString!);
+  await seed(pool, 1);
+  const total = chunksOf(0).length;
+  // The broker's lease has expired: another replica's database path indexes the session meanwhile.
+  await pool.query(`INSERT INTO brokers (id, started_at, heartbeat_at, lease_until) VALUES ('test', now(), now(), now() - interval '1 minute')`);
+  await append(pool, 0, 0, total);
+  const live = new LiveIndex();
+  live.feed(session(0), rowsOf(0, 0, total));
+  await drain(new RecordingIndexer(pool, INDEXER_DEFAULTS, () => {}));
+  const before = await linesBySession(pool);
+  await drain(new RecordingIndexer(pool, INDEXER_DEFAULTS, () => {}, live));
+  assert.equal(live.size, 0);
+  assert.deepEqual(await linesBySession(pool), before);
 });

@@ -1,0 +1,144 @@
+// Search lines of the sessions this broker runs, made from the committed chunks
+// as they are acted on, so that the indexer does not read every recorded byte
+// back from Postgres (at 500 streaming sessions that read-back was a tenth of
+// the broker's main thread and kept keystrokes waiting; README, "Benchmarks").
+// The lines are the ones the indexer would make from the database: the same
+// linesOf, fed the same chunks in seq order with the same carries.
+//
+// The indexer writes them with the cursor (flush), under its advisory lock, and
+// only where the stored cursor is where this feed started (a session whose
+// cursor moved elsewhere is left to the database path). A session's last line
+// and its `done` come from the database path once the session has ended: the
+// end's own event is written by the end, not through here.
+import type pg from 'pg';
+import type { ChunkRow } from '../recording/recording-fns.js';
+import { linesOf } from './search-fns.js';
+
+const EMPTY = Buffer.alloc(0);
+
+interface Line {
+  seq: number;
+  atMs: number;
+  kind: 'i' | 'o';
+  line: string;
+}
+
+interface Feed {
+  /** The cursor as stored (where the lines below start). */
+  stored: number;
+  /** The next seq expected from the writer. */
+  next: number;
+  carry: Record<'i' | 'o', Buffer>;
+  lines: Line[];
+  ended: boolean;
+}
+
+/** What one flush wrote of a feed: its first `lines` lines, up to seq `next`. */
+interface Flushed {
+  id: string;
+  feed: Feed;
+  lines: number;
+  next: number;
+}
+
+export class LiveIndex {
+  private readonly feeds = new Map<string, Feed>();
+
+  /** Committed chunks of a session, in seq order from 0 (as TerminalSession acts on them). */
+  feed(sessionId: string, rows: ChunkRow[]): void {
+    let f = this.feeds.get(sessionId);
+    if (!f) {
+      if (rows[0]?.seq !== 0) return; // not fed from the start: the database path indexes it
+      f = { stored: 0, next: 0, carry: { i: EMPTY, o: EMPTY }, lines: [], ended: false };
+      this.feeds.set(sessionId, f);
+    }
+    for (const r of rows) {
+      if (r.seq !== f.next) {
+        this.feeds.delete(sessionId); // a gap: the database path takes over from the stored cursor
+        return;
+      }
+      f.next++;
+      if (r.kind !== 'i' && r.kind !== 'o') continue;
+      const out = linesOf(r.kind, f.carry[r.kind], [r.data], false);
+      f.carry[r.kind] = out.carry;
+      for (const l of out.lines) f.lines.push({ seq: r.seq, atMs: r.atMs, kind: r.kind, line: l.line });
+    }
+  }
+
+  /** The session ended: its lines so far are flushed once more, then the database path finishes it. */
+  end(sessionId: string): void {
+    const f = this.feeds.get(sessionId);
+    if (f) f.ended = true;
+  }
+
+  get size(): number {
+    return this.feeds.size;
+  }
+
+  /** Writes every fed session's new lines and cursor (inside the indexer's transaction, holding its lock). */
+  async flush(client: pg.PoolClient): Promise<number> {
+    const moved = [...this.feeds].filter(([, f]) => f.next > f.stored || f.ended);
+    if (moved.length === 0) return 0;
+    const { rows: stored } = await client.query<{ session_id: string; next_seq: number; done: boolean }>(
+      'SELECT session_id::text, next_seq, done FROM recording_search_cursors WHERE session_id = ANY($1::uuid[])',
+      [moved.map(([id]) => id)],
+    );
+    const cursorOf = new Map(stored.map((r) => [r.session_id, r]));
+    const lines = { session: [] as string[], seq: [] as number[], at: [] as number[], kind: [] as string[], line: [] as string[] };
+    const cursors = { session: [] as string[], next: [] as number[], carryIn: [] as Buffer[], carryOut: [] as Buffer[] };
+    const written: Flushed[] = [];
+    for (const [id, f] of moved) {
+      const c = cursorOf.get(id);
+      if (c ? c.done || c.next_seq !== f.stored : f.stored !== 0) {
+        this.feeds.delete(id); // indexed elsewhere meanwhile: not written twice
+        continue;
+      }
+      for (const l of f.lines) {
+        lines.session.push(id);
+        lines.seq.push(l.seq);
+        lines.at.push(l.atMs);
+        lines.kind.push(l.kind);
+        lines.line.push(l.line);
+      }
+      cursors.session.push(id);
+      cursors.next.push(f.next);
+      cursors.carryIn.push(f.carry.i);
+      cursors.carryOut.push(f.carry.o);
+      written.push({ id, feed: f, lines: f.lines.length, next: f.next });
+    }
+    if (lines.line.length) {
+      await client.query(
+        `INSERT INTO recording_lines (session_id, seq, at_ms, kind, line)
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::text[], $5::text[])`,
+        [lines.session, lines.seq, lines.at, lines.kind, lines.line],
+      );
+    }
+    if (cursors.session.length) {
+      await client.query(
+        `INSERT INTO recording_search_cursors (session_id, next_seq, carry_in, carry_out, done)
+         SELECT t.*, false FROM unnest($1::uuid[], $2::int[], $3::bytea[], $4::bytea[]) AS t
+         ON CONFLICT (session_id) DO UPDATE SET next_seq = EXCLUDED.next_seq, carry_in = EXCLUDED.carry_in, carry_out = EXCLUDED.carry_out`,
+        [cursors.session, cursors.next, cursors.carryIn, cursors.carryOut],
+      );
+    }
+    // Only once the transaction commits does the stored cursor move: the caller calls this after COMMIT.
+    this.pendingCommit = written;
+    return lines.line.length;
+  }
+
+  private pendingCommit: Flushed[] = [];
+
+  /** The flush's transaction committed: those lines are stored; ended sessions are left to the database path. */
+  committed(): void {
+    for (const { id, feed, lines, next } of this.pendingCommit.splice(0)) {
+      feed.lines.splice(0, lines);
+      feed.stored = next;
+      if (feed.ended && feed.next === next) this.feeds.delete(id);
+    }
+  }
+
+  /** The flush's transaction failed: nothing moved; the next flush writes the same lines again. */
+  rolledBack(): void {
+    this.pendingCommit = [];
+  }
+}
