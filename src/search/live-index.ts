@@ -31,7 +31,17 @@ interface Feed {
   carry: Record<'i' | 'o', Buffer>;
   lines: Line[];
   ended: boolean;
+  /** When the cursor was last stored (performance.now()). */
+  storedAt: number;
 }
+
+/**
+ * A session with no new line has its cursor stored at most this often: its
+ * carry (up to 8 KiB per direction of a line that never ends, such as a
+ * progress bar or a stream of bytes) is not rewritten every second. After a
+ * crash the database path reads back at most this much more.
+ */
+const QUIET_CURSOR_MS = 10_000;
 
 /** What one flush wrote of a feed: its first `lines` lines, up to seq `next`. */
 interface Flushed {
@@ -49,12 +59,12 @@ export class LiveIndex {
     let f = this.feeds.get(sessionId);
     if (!f) {
       if (rows[0]?.seq !== 0) return; // not fed from the start: the database path indexes it
-      f = { stored: 0, next: 0, carry: { i: EMPTY, o: EMPTY }, lines: [], ended: false };
+      f = { stored: 0, next: 0, carry: { i: EMPTY, o: EMPTY }, lines: [], ended: false, storedAt: performance.now() };
       this.feeds.set(sessionId, f);
     }
     for (const r of rows) {
       if (r.seq !== f.next) {
-        this.feeds.delete(sessionId); // a gap: the database path takes over from the stored cursor
+        this.feeds.delete(sessionId); // a gap (never expected): the database path indexes it from the stored cursor once it has ended
         return;
       }
       f.next++;
@@ -77,7 +87,8 @@ export class LiveIndex {
 
   /** Writes every fed session's new lines and cursor (inside the indexer's transaction, holding its lock). */
   async flush(client: pg.PoolClient): Promise<number> {
-    const moved = [...this.feeds].filter(([, f]) => f.next > f.stored || f.ended);
+    const now = performance.now();
+    const moved = [...this.feeds].filter(([, f]) => f.lines.length > 0 || f.ended || (f.next > f.stored && now - f.storedAt >= QUIET_CURSOR_MS));
     if (moved.length === 0) return 0;
     const { rows: stored } = await client.query<{ session_id: string; next_seq: number; done: boolean }>(
       'SELECT session_id::text, next_seq, done FROM recording_search_cursors WHERE session_id = ANY($1::uuid[])',
@@ -133,6 +144,7 @@ export class LiveIndex {
     for (const { id, feed, lines, next } of this.pendingCommit.splice(0)) {
       feed.lines.splice(0, lines);
       feed.stored = next;
+      feed.storedAt = performance.now();
       if (feed.ended && feed.next === next) this.feeds.delete(id);
     }
   }
