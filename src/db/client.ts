@@ -44,6 +44,21 @@ export interface Database {
   close(): Promise<void>;
 }
 
+const guarded = new WeakSet<pg.PoolClient>();
+
+/**
+ * A connection lost while checked out from a pool emits 'error' on its client
+ * (the pool listens only while it is idle), which would crash the broker; the
+ * query in progress rejects as well, and that is where the failure is handled.
+ */
+export function guardCheckedOut(client: pg.PoolClient): pg.PoolClient {
+  if (!guarded.has(client)) {
+    guarded.add(client);
+    client.on('error', () => {});
+  }
+  return client;
+}
+
 export function connect(databaseUrl: string, max = 10): Database {
   const pool = new pg.Pool({ connectionString: databaseUrl, max });
   // A dropped connection must not crash the broker; queries on it fail instead.

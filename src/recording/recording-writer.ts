@@ -25,8 +25,8 @@
 //   the statement complete: exec_simple_query's finish_xact_command). Their rows are held until a synchronous commit that was
 //   *issued after* that COMMIT returned has itself returned: a keystroke's, or
 //   a fence (a one-row synchronous UPDATE of recording_fences) sent at most
-//   every fenceIntervalMs (5 ms) while such batches wait. Bulk batches
-//   themselves start at most every bulkIntervalMs (5 ms).
+//   every fenceIntervalMs (10 ms) while such batches wait. Bulk batches
+//   themselves start at most every bulkIntervalMs (10 ms).
 //
 // Why that is enough (PostgreSQL docs, "Asynchronous Commit" and
 // synchronous_commit; RecordTransactionCommit in Postgres's xact.c):
@@ -57,6 +57,7 @@
 // same transaction, so what is said above of its commit holds unchanged; the
 // rows and their hashes are the same, and row triggers run as for INSERT.
 import pg from 'pg';
+import { guardCheckedOut } from '../db/client.js';
 import { copyRows } from './chunk-copy.js';
 import type { ChunkRow } from './recording-fns.js';
 
@@ -121,7 +122,6 @@ export class RecordingWriter {
   /** Sinks with a batch in flight: they join no other batch until it has committed. */
   private readonly busy = new Set<RecordingSink>();
   private readonly failedSinks = new WeakSet<RecordingSink>();
-  private readonly guarded = new WeakSet<pg.PoolClient>();
   private readonly running = { bulk: 0, small: 0 };
   /** Asynchronously committed batches in commit order, each with its mark (1, 2, ...). */
   private awaiting: { mark: number; batches: Batch[] }[] = [];
@@ -147,8 +147,8 @@ export class RecordingWriter {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.bulkLanes = opts.bulkLanes ?? 2;
     this.writerId = opts.writerId ?? 'default';
-    this.fenceIntervalMs = opts.fenceIntervalMs ?? 5;
-    this.bulkIntervalMs = opts.bulkIntervalMs ?? 5;
+    this.fenceIntervalMs = opts.fenceIntervalMs ?? 10;
+    this.bulkIntervalMs = opts.bulkIntervalMs ?? 10;
     // Honoured only inside node's test runner (which sets NODE_TEST_CONTEXT): a broker never runs with it.
     this.faultForwardUnfenced =
       opts.faultForwardUnfenced ?? (process.env.BREAKGLASS_FAULT_FORWARD_UNFENCED === '1' && process.env.NODE_TEST_CONTEXT !== undefined);
@@ -342,13 +342,7 @@ export class RecordingWriter {
       else this.bulkIdle.push(client);
       return;
     }
-    const client = await this.pool.connect();
-    // A connection lost while checked out emits 'error' on the client (the pool
-    // listens only while it is idle); the query in progress rejects as well.
-    if (!this.guarded.has(client)) {
-      this.guarded.add(client);
-      client.on('error', () => {});
-    }
+    const client = guardCheckedOut(await this.pool.connect());
     try {
       await client.query(synchronous ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit = off');
       if (this.bulkCopy) await copyRows(client, rows);

@@ -12,6 +12,7 @@
 // streaming sessions a statement per session per tick was half of the broker's
 // and Postgres's CPU (README, "Benchmarks").
 import pg from 'pg';
+import { guardCheckedOut } from '../db/client.js';
 import type { LiveIndex } from './live-index.js';
 import { linesOf } from './search-fns.js';
 
@@ -114,7 +115,7 @@ export class RecordingIndexer {
   }
 
   private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = guardCheckedOut(await this.pool.connect());
     try {
       await client.query('BEGIN');
       const result = await work(client);
