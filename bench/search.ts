@@ -74,12 +74,16 @@ try {
     reference.push(performance.now() - t);
   }
 
-  // The indexer: 200 sessions of committed chunks (40 KiB of output each) into lines.
+  // The indexer: 200 sessions of committed chunks (40 KiB of output each) into lines. Chunks go in
+  // while the sessions are open (a trigger refuses chunks after a session's end), then they end.
+  const indexed = `SELECT md5('s' || n)::uuid FROM generate_series(1, 200) n`;
+  await pool.query(`UPDATE sessions SET ended_at = NULL, end_reason = NULL WHERE id IN (${indexed})`);
   await pool.query(`
     INSERT INTO recording_chunks (session_id, seq, at_ms, kind, data, hash)
     SELECT md5('s' || n)::uuid, c, c * 10, CASE WHEN c % 4 = 0 THEN 'i' ELSE 'o' END,
       convert_to(CASE WHEN c % 4 = 0 THEN 'ls -la' || chr(13) ELSE repeat('output line ' || c || chr(13) || chr(10), 50) END, 'UTF8'), '\\x00'
     FROM generate_series(1, 200) n, generate_series(0, 99) c`);
+  await pool.query(`UPDATE sessions SET ended_at = started_at + interval '10 minutes', end_reason = 'exit' WHERE id IN (${indexed})`);
   await pool.query(`DELETE FROM recording_search_cursors`);
   await pool.query(
     `INSERT INTO recording_search_cursors (session_id, next_seq, carry_in, carry_out, done) SELECT id, 0, '', '', true FROM sessions WHERE id NOT IN (SELECT md5('s' || n)::uuid FROM generate_series(1, 200) n)`,
