@@ -22,7 +22,7 @@ import { recordingService } from './recording/recording-service.js';
 import { LiveIndex } from './search/live-index.js';
 import { INDEXER_DEFAULTS, RecordingIndexer } from './search/recording-indexer.js';
 import { searchService } from './search/search-service.js';
-import { RecordingWriter } from './recording/recording-writer.js';
+import { RecordingWriter, type RecordingWriterOptions } from './recording/recording-writer.js';
 import { commandProvider } from './replacement/providers/command.js';
 import { localImageProvider } from './replacement/providers/local-image.js';
 import type { ReplacementProvider } from './replacement/providers/provider.js';
@@ -68,6 +68,8 @@ export interface BrokerOptions {
   capturers?: Capturer[];
   /** pg-boss settings per queue (the job benchmark compares against the old ones). */
   jobs?: SchedulerTuning;
+  /** The recording writer's settings beyond the configuration's (tests: fault injection). */
+  writer?: Pick<RecordingWriterOptions, 'faultForwardUnfenced'>;
 }
 
 export async function startBroker(config: Config, log: Log, opts: BrokerOptions = {}) {
@@ -115,7 +117,7 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   // theirs): a keystroke's commit never waits for a pool slot behind the API's or the indexer's queries.
   const writerPool = new pg.Pool({ connectionString: databaseUrl, max: 2, application_name: 'breakglass-recording' });
   writerPool.on('error', () => {}); // a lost connection fails the write using it
-  const writer = new RecordingWriter(writerPool, { timeoutMs: config.recordingWriteTimeoutMs, writerId: config.brokerId });
+  const writer = new RecordingWriter(writerPool, { ...opts.writer, timeoutMs: config.recordingWriteTimeoutMs, writerId: config.brokerId });
   await writer.verifyDurability();
   log(capacityMessage(machineCapacity()));
 

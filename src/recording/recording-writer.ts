@@ -85,15 +85,24 @@ export interface RecordingWriterOptions {
   /** Least time between the starts of two bulk batches. */
   bulkIntervalMs?: number;
   /**
-   * Fault injection for the crash-under-load test only: forward asynchronous
-   * batches as soon as their COMMIT returns, without waiting for a later
-   * synchronous commit (a broken writer the test must catch). Default: the
-   * environment variable BREAKGLASS_FAULT_FORWARD_UNFENCED=1, inside node's test runner only.
+   * Fault injection for the crash-under-load test only (a broker never sets it):
+   * forward asynchronous batches as soon as their COMMIT returns, without
+   * waiting for a later synchronous commit (a broken writer the test must catch).
    */
   faultForwardUnfenced?: boolean;
   /** Transactions write with binary COPY (default) rather than INSERTs (the writer's unit tests, whose pool speaks no COPY). */
   bulkCopy?: boolean;
 }
+
+const WRITER_DEFAULTS: Required<RecordingWriterOptions> = {
+  timeoutMs: 10_000,
+  bulkLanes: 2,
+  writerId: 'default',
+  fenceIntervalMs: 10,
+  bulkIntervalMs: 10,
+  faultForwardUnfenced: false,
+  bulkCopy: true,
+};
 
 interface Batch {
   sink: RecordingSink;
@@ -128,13 +137,7 @@ export class RecordingWriter {
   private asyncCommits = 0;
   private readonly fence = { inFlight: false, timer: undefined as NodeJS.Timeout | undefined, lastStart: 0 };
   private idleWaiters: (() => void)[] = [];
-  private readonly timeoutMs: number;
-  private readonly bulkLanes: number;
-  private readonly writerId: string;
-  private readonly fenceIntervalMs: number;
-  private readonly bulkIntervalMs: number;
-  private readonly faultForwardUnfenced: boolean;
-  private readonly bulkCopy: boolean;
+  private readonly opts: Required<RecordingWriterOptions>;
   bytesWritten = 0;
   /** Told how long each successful commit took (seconds) and whether it was synchronous: the metrics' histogram. */
   onCommit: ((seconds: number, synchronous: boolean) => void) | undefined;
@@ -144,15 +147,7 @@ export class RecordingWriter {
     private readonly pool: pg.Pool,
     opts: RecordingWriterOptions = {},
   ) {
-    this.timeoutMs = opts.timeoutMs ?? 10_000;
-    this.bulkLanes = opts.bulkLanes ?? 2;
-    this.writerId = opts.writerId ?? 'default';
-    this.fenceIntervalMs = opts.fenceIntervalMs ?? 10;
-    this.bulkIntervalMs = opts.bulkIntervalMs ?? 10;
-    // Honoured only inside node's test runner (which sets NODE_TEST_CONTEXT): a broker never runs with it.
-    this.faultForwardUnfenced =
-      opts.faultForwardUnfenced ?? (process.env.BREAKGLASS_FAULT_FORWARD_UNFENCED === '1' && process.env.NODE_TEST_CONTEXT !== undefined);
-    this.bulkCopy = opts.bulkCopy ?? true;
+    this.opts = { ...WRITER_DEFAULTS, ...opts };
   }
 
   /** The synchronous path is only synchronous if the server's default says so. */
@@ -205,13 +200,13 @@ export class RecordingWriter {
   /** Small sinks go to the synchronous lane, the others to the bulk (asynchronous) lanes. */
   private pump(): void {
     for (const lane of ['small', 'bulk'] as const) {
-      while (this.running[lane] < (lane === 'bulk' ? this.bulkLanes : 1)) {
+      while (this.running[lane] < (lane === 'bulk' ? this.opts.bulkLanes : 1)) {
         const sinks = [...this.dirty].filter((s) => !this.busy.has(s) && (s.interactive && s.uncommittedBytes <= SMALL) === (lane === 'small'));
         if (sinks.length === 0) break;
         if (lane === 'bulk') {
           // Paced: bulk output waits for a fence anyway, and a batch every few
           // ms (not as fast as round trips allow) costs both sides less CPU.
-          const wait = this.bulkStart + this.bulkIntervalMs - performance.now();
+          const wait = this.bulkStart + this.opts.bulkIntervalMs - performance.now();
           if (wait > 0) {
             this.bulkTimer ??= setTimeout(this.pacedPump, wait);
             break;
@@ -256,7 +251,7 @@ export class RecordingWriter {
       this.settle(batches, err as Error);
       return;
     }
-    if (this.faultForwardUnfenced) {
+    if (this.opts.faultForwardUnfenced) {
       ++this.asyncCommits;
       return this.settle(batches); // broken on purpose: not yet durable
     }
@@ -275,7 +270,7 @@ export class RecordingWriter {
 
   private scheduleFence(): void {
     if (this.fence.inFlight || this.fence.timer || this.awaiting.length === 0) return;
-    const wait = Math.max(0, this.fence.lastStart + this.fenceIntervalMs - performance.now());
+    const wait = Math.max(0, this.fence.lastStart + this.opts.fenceIntervalMs - performance.now());
     this.fence.timer = setTimeout(() => {
       this.fence.timer = undefined;
       void this.runFence();
@@ -289,7 +284,7 @@ export class RecordingWriter {
     const covers = this.asyncCommits;
     try {
       // A named statement: each connection parses and plans the fence once, not every few milliseconds.
-      await this.withTimeout(this.pool.query({ name: 'recording-fence', text: FENCE_SQL, values: [this.writerId] }).then(() => {}));
+      await this.withTimeout(this.pool.query({ name: 'recording-fence', text: FENCE_SQL, values: [this.opts.writerId] }).then(() => {}));
       this.fences++;
       this.durableUpTo(covers);
     } catch (err) {
@@ -329,7 +324,7 @@ export class RecordingWriter {
       await this.pool.query(insertStatement(rows));
       return;
     }
-    if (!synchronous && this.bulkCopy) {
+    if (!synchronous && this.opts.bulkCopy) {
       // One round trip pair (COPY, its data) instead of BEGIN, COPY, COMMIT.
       const client = await this.bulkClient();
       try {
@@ -345,7 +340,7 @@ export class RecordingWriter {
     const client = guardCheckedOut(await this.pool.connect());
     try {
       await client.query(synchronous ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit = off');
-      if (this.bulkCopy) await copyRows(client, rows);
+      if (this.opts.bulkCopy) await copyRows(client, rows);
       else for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await client.query(insertStatement(rows.slice(i, i + ROWS_PER_STATEMENT)));
       await client.query('COMMIT');
       client.release();
@@ -383,7 +378,7 @@ export class RecordingWriter {
     work.catch(() => {}); // a write that fails after its timeout has already failed its sessions
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`recording write took over ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = setTimeout(() => reject(new Error(`recording write took over ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
     });
     try {
       await Promise.race([work, timeout]);

@@ -112,7 +112,8 @@ test('after Postgres is killed under load and restarted, every byte any client r
   };
   let h: Harness;
   try {
-    h = await startHarness(t, { DATABASE_URL: first.url });
+    // The fault switch is the test's own: the broker is told through its options, never its environment.
+    h = await startHarness(t, { DATABASE_URL: first.url }, { writer: { faultForwardUnfenced: process.env.BREAKGLASS_FAULT_FORWARD_UNFENCED === '1' } });
   } catch (err) {
     await stopPostgres();
     throw err;
