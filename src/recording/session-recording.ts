@@ -5,7 +5,7 @@ import { CHAIN_START, chunkHash, type ChunkKind, type ChunkRow } from './recordi
 import type { RecordingSink, RecordingWriter } from './recording-writer.js';
 
 const MAX_CHUNK = 256 * 1024;
-/** How long after a keystroke the session counts as interactive (its echo and the command's answer are awaited). */
+/** How long after a keystroke (or the start, or an attach) the session counts as interactive (its echo, prompt or answer is awaited). */
 const INTERACTIVE_MS = 1000;
 
 interface PendingEvent {
@@ -31,7 +31,8 @@ export class SessionRecording implements RecordingSink {
   uncommittedBytes = 0;
   bytesIn = 0;
   bytesOut = 0;
-  private lastInputAt = -Infinity;
+  /** Someone waits for this session's output: a keystroke, a new session's first prompt, a browser attaching. */
+  private lastInputAt = performance.now();
 
   constructor(
     readonly sessionId: string,
@@ -42,6 +43,11 @@ export class SessionRecording implements RecordingSink {
 
   get interactive(): boolean {
     return performance.now() - this.lastInputAt < INTERACTIVE_MS;
+  }
+
+  /** A browser attached and waits for its repaint and prompt. */
+  markInteractive(): void {
+    this.lastInputAt = performance.now();
   }
 
   get failedWith(): Error | undefined {

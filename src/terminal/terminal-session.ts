@@ -60,6 +60,8 @@ export class TerminalSession {
   private recentBytes = 0;
   private recentHead = 0;
   private watchers: string[] = [];
+  /** When the controlling browser attached, in the recording's time (ms since the start). */
+  private attachedAtMs = 0;
   /** One callback for every frame sent (not a closure per chunk). */
   private readonly onSent = () => this.updateFlow();
 
@@ -139,6 +141,8 @@ export class TerminalSession {
       this.controller.close(4000, 'attached elsewhere');
     }
     this.controller = ws;
+    this.attachedAtMs = Math.max(0, Date.now() - this.info.startedAt.getTime());
+    this.recording.markInteractive();
     this.clientPaused = false;
     this.idle?.input(); // attaching is activity: a warning is never given to nobody
     clearTimeout(this.graceTimer);
@@ -258,7 +262,10 @@ export class TerminalSession {
           break;
         }
         case 'm':
-          if (this.controller) this.send(this.controller, { type: 'notice', message: row.data.toString(), expiresAt: this.info.expiresAt.toISOString() });
+          // A notice recorded before this browser attached is not said after the attach's own
+          // ("Connected to …", which already says what the session start says).
+          if (this.controller && row.atMs >= this.attachedAtMs)
+            this.send(this.controller, { type: 'notice', message: row.data.toString(), expiresAt: this.info.expiresAt.toISOString() });
           break;
         default:
           throw new Error(`unknown chunk kind ${String(row.kind)}`);
