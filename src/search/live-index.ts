@@ -58,7 +58,7 @@ export class LiveIndex {
   feed(sessionId: string, rows: ChunkRow[]): void {
     let f = this.feeds.get(sessionId);
     if (!f) {
-      if (rows[0]?.seq !== 0) return; // not fed from the start: the database path indexes it
+      if (rows[0]?.seq !== 0) return; // not fed from the start (or dropped): the database path indexes it once it has ended
       f = { stored: 0, next: 0, carry: { i: EMPTY, o: EMPTY }, lines: [], ended: false, storedAt: performance.now() };
       this.feeds.set(sessionId, f);
     }

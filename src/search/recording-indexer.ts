@@ -1,14 +1,16 @@
 // Keeps the search index (recording_lines) up to date from committed chunks.
 // It runs beside the terminal, never in it: a keystroke's commit does no extra
-// work; every second (and at once while there is a backlog) the indexer reads
-// the chunks committed since its cursor for each session not yet done, turns
-// them into lines and writes lines and cursors in one transaction. One replica
-// indexes at a time (a transaction-scoped advisory lock); a crash loses nothing
-// (the cursor moves with the lines it produced).
+// work. Every second (and at once while there is a backlog) it first stores
+// the lines this replica made of its own live sessions as their chunks were
+// committed (LiveIndex), then reads back, from their cursors, the chunks of
+// every other session not yet done: ended sessions, and live ones of a replica
+// whose lease expired. Lines and cursors move together in one transaction, and
+// one replica writes at a time (a transaction-scoped advisory lock): a crash
+// loses nothing.
 //
-// A tick is five statements whatever the number of sessions (the lock, the
-// work, every session's new chunks in one query, every line in one INSERT,
-// every cursor in one upsert), on the broker's pg pool without Prisma: at 200
+// The read-back is five statements a page of sessions (the lock, the work,
+// every session's new chunks in one query, every line in one INSERT, every
+// cursor in one upsert), on the broker's pg pool without Prisma: at 200
 // streaming sessions a statement per session per tick was half of the broker's
 // and Postgres's CPU (README, "Benchmarks").
 import pg from 'pg';
@@ -27,9 +29,11 @@ export interface IndexerOptions {
   bytesPerSession: number;
 }
 
-/** The broker's settings. */
-// Pages of 50 sessions and 256 KiB each: at 500 streaming sessions, pages of 200 and 1 MiB held the
-// broker's event loop (and Postgres) for 100-170 ms a second, and keystrokes waited behind them.
+/**
+ * The broker's settings. Pages of 50 sessions and 256 KiB each: at 500
+ * streaming sessions, pages of 200 and 1 MiB held the broker's event loop (and
+ * Postgres) for 100-170 ms a second, and keystrokes waited behind them.
+ */
 export const INDEXER_DEFAULTS: IndexerOptions = { intervalMs: 1000, sessionsPerTick: 50, chunksPerSession: 5000, bytesPerSession: 256 << 10 };
 
 /** Result types of a binary-format query: bytea as the Buffer it is (pg-types has no binary bytea parser), the rest as pg-types parses them. */
