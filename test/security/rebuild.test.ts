@@ -30,14 +30,15 @@ test('links planted in a host directory during its rebuild never change a broker
       '-c',
       `while :; do for n in a b c d; do ln -sfn ${secret} ${hostDir}/$n 2>/dev/null; ln -sfn ${secret} ${hostDir}/etc/$n 2>/dev/null; ln -sfn ${dataDir} ${hostDir}/etc/motd 2>/dev/null; done; done`,
     ],
-    { stdio: 'ignore' },
+    // Its own process group: killing the group also kills an `ln` in flight, which killing bash alone would leave planting.
+    { stdio: 'ignore', detached: true },
   );
   const racerGone = new Promise((r) => racer.once('exit', r));
   try {
     for (let i = 2; i < 40; i++) await buildHostFromImage(dataDir, target('images/web-1'), i);
   } finally {
     // Stopped before the data dir is removed (the after hook), or it would keep planting links into it.
-    racer.kill('SIGKILL');
+    process.kill(-racer.pid!, 'SIGKILL');
     await racerGone;
   }
   const info = statSync(secret);
