@@ -1,6 +1,7 @@
 // Search lines of the sessions this broker runs, made from the committed chunks
-// as they are acted on, so that the indexer does not read every recorded byte
-// back from Postgres (at 500 streaming sessions that read-back was a tenth of
+// they were handed as they were acted on (kept by reference until the
+// indexer's next tick, so the terminal's byte path only appends them to a
+// list), so that the indexer does not read every recorded byte back from Postgres (at 500 streaming sessions that read-back was a tenth of
 // the broker's main thread and kept keystrokes waiting; README, "Benchmarks").
 // The lines are the ones the indexer would make from the database: the same
 // linesOf, fed the same chunks in seq order with the same carries.
@@ -12,6 +13,7 @@
 // end's own event is written by the end, not through here.
 import type pg from 'pg';
 import type { ChunkRow } from '../recording/recording-fns.js';
+import { IndexBatch } from './index-batch.js';
 import { linesOf } from './search-fns.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -29,6 +31,8 @@ interface Feed {
   /** The next seq expected from the writer. */
   next: number;
   carry: Record<'i' | 'o', Buffer>;
+  /** Committed chunks not yet turned into lines (turned at the next flush). */
+  rows: ChunkRow[];
   lines: Line[];
   ended: boolean;
   /** When the cursor was last stored (performance.now()). */
@@ -54,25 +58,15 @@ interface Flushed {
 export class LiveIndex {
   private readonly feeds = new Map<string, Feed>();
 
-  /** Committed chunks of a session, in seq order from 0 (as TerminalSession acts on them). */
+  /** Committed chunks of a session, in seq order from 0 (as TerminalSession acts on them): only kept here. */
   feed(sessionId: string, rows: ChunkRow[]): void {
     let f = this.feeds.get(sessionId);
     if (!f) {
       if (rows[0]?.seq !== 0) return; // not fed from the start (or dropped): the database path indexes it once it has ended
-      f = { stored: 0, next: 0, carry: { i: EMPTY, o: EMPTY }, lines: [], ended: false, storedAt: performance.now() };
+      f = { stored: 0, next: 0, carry: { i: EMPTY, o: EMPTY }, rows: [], lines: [], ended: false, storedAt: performance.now() };
       this.feeds.set(sessionId, f);
     }
-    for (const r of rows) {
-      if (r.seq !== f.next) {
-        this.feeds.delete(sessionId); // a gap (never expected): the database path indexes it from the stored cursor once it has ended
-        return;
-      }
-      f.next++;
-      if (r.kind !== 'i' && r.kind !== 'o') continue;
-      const out = linesOf(r.kind, f.carry[r.kind], [r.data], false);
-      f.carry[r.kind] = out.carry;
-      for (const l of out.lines) f.lines.push({ seq: r.seq, atMs: r.atMs, kind: r.kind, line: l.line });
-    }
+    for (const r of rows) f.rows.push(r);
   }
 
   /** The session ended: its lines so far are flushed once more, then the database path finishes it. */
@@ -85,9 +79,30 @@ export class LiveIndex {
     return this.feeds.size;
   }
 
+  /** Turns the kept chunks into lines (every tick, whether or not the flush gets the indexer's lock). */
+  digest(): void {
+    for (const [id, f] of [...this.feeds]) this.digestFeed(id, f);
+  }
+
+  /** A gap (never expected) drops the feed. */
+  private digestFeed(id: string, f: Feed): void {
+    for (const r of f.rows.splice(0)) {
+      if (r.seq !== f.next) {
+        this.feeds.delete(id); // the database path indexes it from the stored cursor once it has ended
+        return;
+      }
+      f.next++;
+      if (r.kind !== 'i' && r.kind !== 'o') continue;
+      const out = linesOf(r.kind, f.carry[r.kind], [r.data], false);
+      f.carry[r.kind] = out.carry;
+      for (const l of out.lines) f.lines.push({ seq: r.seq, atMs: r.atMs, kind: r.kind, line: l.line });
+    }
+  }
+
   /** Writes every fed session's new lines and cursor (inside the indexer's transaction, holding its lock). */
   async flush(client: pg.PoolClient): Promise<number> {
     const now = performance.now();
+    this.digest();
     const moved = [...this.feeds].filter(([, f]) => f.lines.length > 0 || f.ended || (f.next > f.stored && now - f.storedAt >= QUIET_CURSOR_MS));
     if (moved.length === 0) return 0;
     const { rows: stored } = await client.query<{ session_id: string; next_seq: number; done: boolean }>(
@@ -95,8 +110,7 @@ export class LiveIndex {
       [moved.map(([id]) => id)],
     );
     const cursorOf = new Map(stored.map((r) => [r.session_id, r]));
-    const lines = { session: [] as string[], seq: [] as number[], at: [] as number[], kind: [] as string[], line: [] as string[] };
-    const cursors = { session: [] as string[], next: [] as number[], carryIn: [] as Buffer[], carryOut: [] as Buffer[] };
+    const batch = new IndexBatch();
     const written: Flushed[] = [];
     for (const [id, f] of moved) {
       const c = cursorOf.get(id);
@@ -104,37 +118,14 @@ export class LiveIndex {
         this.feeds.delete(id); // indexed elsewhere meanwhile: not written twice
         continue;
       }
-      for (const l of f.lines) {
-        lines.session.push(id);
-        lines.seq.push(l.seq);
-        lines.at.push(l.atMs);
-        lines.kind.push(l.kind);
-        lines.line.push(l.line);
-      }
-      cursors.session.push(id);
-      cursors.next.push(f.next);
-      cursors.carryIn.push(f.carry.i);
-      cursors.carryOut.push(f.carry.o);
+      for (const l of f.lines) batch.line(id, l.seq, l.atMs, l.kind, l.line);
+      batch.cursor(id, f.next, f.carry, false);
       written.push({ id, feed: f, lines: f.lines.length, next: f.next });
     }
-    if (lines.line.length) {
-      await client.query(
-        `INSERT INTO recording_lines (session_id, seq, at_ms, kind, line)
-         SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::text[], $5::text[])`,
-        [lines.session, lines.seq, lines.at, lines.kind, lines.line],
-      );
-    }
-    if (cursors.session.length) {
-      await client.query(
-        `INSERT INTO recording_search_cursors (session_id, next_seq, carry_in, carry_out, done)
-         SELECT t.*, false FROM unnest($1::uuid[], $2::int[], $3::bytea[], $4::bytea[]) AS t
-         ON CONFLICT (session_id) DO UPDATE SET next_seq = EXCLUDED.next_seq, carry_in = EXCLUDED.carry_in, carry_out = EXCLUDED.carry_out`,
-        [cursors.session, cursors.next, cursors.carryIn, cursors.carryOut],
-      );
-    }
-    // Only once the transaction commits does the stored cursor move: the caller calls this after COMMIT.
+    const lines = await batch.write(client);
+    // Only once the transaction commits does the stored cursor move: the caller calls committed() after COMMIT.
     this.pendingCommit = written;
-    return lines.line.length;
+    return lines;
   }
 
   private pendingCommit: Flushed[] = [];
@@ -145,7 +136,7 @@ export class LiveIndex {
       feed.lines.splice(0, lines);
       feed.stored = next;
       feed.storedAt = performance.now();
-      if (feed.ended && feed.next === next) this.feeds.delete(id);
+      if (feed.ended && feed.next === next && feed.rows.length === 0) this.feeds.delete(id);
     }
   }
 

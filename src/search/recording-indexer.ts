@@ -15,6 +15,7 @@
 // and Postgres's CPU (README, "Benchmarks").
 import pg from 'pg';
 import { guardCheckedOut } from '../db/client.js';
+import { IndexBatch } from './index-batch.js';
 import type { LiveIndex } from './live-index.js';
 import { linesOf } from './search-fns.js';
 
@@ -105,6 +106,7 @@ export class RecordingIndexer {
   }
 
   private async flushLive(live: LiveIndex): Promise<number> {
+    live.digest();
     try {
       const lines = await this.inTransaction(async (client) => {
         const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [LOCK_KEY]);
@@ -172,8 +174,7 @@ export class RecordingIndexer {
       if (list) list.push(c);
       else bySession.set(c.session_id, [c]);
     }
-    const lines = { session: [] as string[], seq: [] as number[], at: [] as number[], kind: [] as string[], line: [] as string[] };
-    const cursors = { session: [] as string[], next: [] as number[], carryIn: [] as Buffer[], carryOut: [] as Buffer[], done: [] as boolean[] };
+    const batch = new IndexBatch();
     let more = false;
     for (const w of work) {
       const mine = bySession.get(w.id) ?? [];
@@ -196,36 +197,13 @@ export class RecordingIndexer {
         carry[kind] = r.carry;
         for (const l of r.lines) {
           const at = ofKind[l.chunk] ?? last;
-          lines.session.push(w.id);
-          lines.seq.push(at?.seq ?? w.next_seq);
-          lines.at.push(at?.at_ms ?? 0);
-          lines.kind.push(kind);
-          lines.line.push(l.line);
+          batch.line(w.id, at?.seq ?? w.next_seq, at?.at_ms ?? 0, kind, l.line);
         }
       }
-      cursors.session.push(w.id);
-      cursors.next.push(last ? last.seq + 1 : w.next_seq);
-      cursors.carryIn.push(carry.i);
-      cursors.carryOut.push(carry.o);
-      cursors.done.push(final);
+      batch.cursor(w.id, last ? last.seq + 1 : w.next_seq, carry, final);
     }
-    if (lines.line.length) {
-      await client.query(
-        `INSERT INTO recording_lines (session_id, seq, at_ms, kind, line)
-         SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::text[], $5::text[])`,
-        [lines.session, lines.seq, lines.at, lines.kind, lines.line],
-      );
-    }
-    if (cursors.session.length) {
-      await client.query(
-        `INSERT INTO recording_search_cursors (session_id, next_seq, carry_in, carry_out, done)
-         SELECT * FROM unnest($1::uuid[], $2::int[], $3::bytea[], $4::bytea[], $5::bool[])
-         ON CONFLICT (session_id) DO UPDATE SET next_seq = EXCLUDED.next_seq, carry_in = EXCLUDED.carry_in,
-           carry_out = EXCLUDED.carry_out, done = EXCLUDED.done`,
-        [cursors.session, cursors.next, cursors.carryIn, cursors.carryOut, cursors.done],
-      );
-    }
+    const lines = await batch.write(client);
     const last = work.at(-1)!;
-    return { lines: lines.line.length, more, last: work.length === opts.sessionsPerTick ? { startedAt: last.started_at, id: last.id } : undefined };
+    return { lines, more, last: work.length === opts.sessionsPerTick ? { startedAt: last.started_at, id: last.id } : undefined };
   }
 }
