@@ -106,7 +106,7 @@ export class RecordingIndexer {
   }
 
   private async flushLive(live: LiveIndex): Promise<number> {
-    live.digest();
+    await live.digest();
     try {
       const lines = await this.inTransaction(async (client) => {
         const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [LOCK_KEY]);

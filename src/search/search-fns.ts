@@ -37,13 +37,35 @@ function cleanInput(raw: string): string {
   return out.trim().slice(0, MAX_LINE);
 }
 
+/** The last `max` bytes of `parts` (`size` bytes in all), copied into one buffer of their own. */
+function tail(parts: Buffer[], size: number, max: number): Buffer {
+  const out = Buffer.allocUnsafe(Math.min(size, max));
+  let at = out.length;
+  for (let i = parts.length - 1; i >= 0 && at > 0; i--) {
+    const p = parts[i]!;
+    const n = Math.min(p.length, at);
+    at -= n;
+    p.copy(out, at, p.length - n);
+  }
+  return out;
+}
+
 /**
  * Splits `carry` + the chunks into finished lines (non-empty ones) and the new
  * carry. Lines end at "\n" for output and at "\r" or "\n" for input.
+ *
+ * The carry is the last MAX_CARRY bytes of the line not yet ended (a line that
+ * never ends, such as a spinner or a stream of bytes, is not kept growing), and
+ * a line is made of the carry as it was at the start of the chunk that ends it,
+ * plus that chunk's part: so the lines and the carry are the same whether the
+ * chunks come one at a time or many at once (the live feed and the read-back
+ * batch them differently). Pieces of the line are kept as views and copied once,
+ * when the line ends or the carry is handed back, not once per chunk.
  */
 export function linesOf(kind: 'i' | 'o', carry: Buffer, chunks: Buffer[], final: boolean): { lines: TextLine[]; carry: Buffer } {
   const lines: TextLine[] = [];
-  let pending = carry;
+  let parts: Buffer[] = carry.length ? [carry] : [];
+  let size = carry.length;
   const clean = kind === 'o' ? cleanOutput : cleanInput;
   // The next line end at or after `from`, found by indexOf (memchr), not a loop over every byte.
   const nextEnd =
@@ -57,20 +79,26 @@ export function linesOf(kind: 'i' | 'o', carry: Buffer, chunks: Buffer[], final:
   chunks.forEach((data, chunk) => {
     let start = 0;
     for (let i = nextEnd(data, 0); i >= 0; i = nextEnd(data, start)) {
-      const line = clean((pending.length ? Buffer.concat([pending, data.subarray(start, i)]) : data.subarray(start, i)).toString('utf8'));
+      const piece = data.subarray(start, i);
+      const raw = size ? Buffer.concat([tail(parts, size, MAX_CARRY), piece]) : piece;
+      const line = clean(raw.toString('utf8'));
       if (line) lines.push({ chunk, line });
-      pending = EMPTY;
+      parts = [];
+      size = 0;
       start = i + 1;
     }
-    // A line that never ends (a spinner) is not kept growing: only its last MAX_CARRY bytes are carried.
-    const rest = data.subarray(start);
-    if (rest.length >= MAX_CARRY) pending = Buffer.from(rest.subarray(rest.length - MAX_CARRY));
-    else if (rest.length > 0) pending = Buffer.concat([pending.subarray(Math.max(0, pending.length + rest.length - MAX_CARRY)), rest]);
+    if (start < data.length) {
+      parts.push(data.subarray(start));
+      size += data.length - start;
+      // Pieces wholly before the last MAX_CARRY bytes are never read again.
+      while (parts.length > 1 && size - parts[0]!.length >= MAX_CARRY) size -= parts.shift()!.length;
+    }
   });
+  const pending = tail(parts, size, MAX_CARRY);
   if (final) {
     const line = clean(pending.toString('utf8'));
     if (line) lines.push({ chunk: Math.max(0, chunks.length - 1), line });
-    pending = EMPTY;
+    return { lines, carry: EMPTY };
   }
   return { lines, carry: pending };
 }

@@ -32,3 +32,33 @@ test('a carriage return starts an output line over', () => {
 test('search text is matched literally', () => {
   assert.equal(containsPattern('50%_a\\b'), '%50\\%\\_a\\\\b%');
 });
+
+test('lines and carry are the same whether chunks come one at a time or all at once, long lines included', () => {
+  // Seeded, so a failure reproduces: lines of 0 to 20,000 bytes in chunks of 1 to 9,000 bytes.
+  let seed = 7;
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  for (const kind of ['o', 'i'] as const) {
+    const text = Array.from({ length: 60 }, (_, i) => `${i}:` + 'x'.repeat(rand(20_000)) + (rand(3) ? '\n' : '\r')).join('');
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < text.length; ) {
+      const n = 1 + rand(9000);
+      chunks.push(b(text.slice(at, at + n)));
+      at += n;
+    }
+    const whole = linesOf(kind, b('carried '), chunks, true);
+    let carry: Buffer = b('carried ');
+    const one: { chunk: number; line: string }[] = [];
+    chunks.forEach((c, i) => {
+      const r = linesOf(kind, carry, [c], i === chunks.length - 1);
+      for (const l of r.lines) one.push({ chunk: i, line: l.line });
+      carry = r.carry;
+      assert.ok(carry.length <= 8192, 'the carry is capped');
+    });
+    assert.deepEqual(one, whole.lines);
+    assert.ok(whole.lines.length >= 20);
+    assert.ok(
+      whole.lines.some((l) => l.line.length === 1000),
+      'long lines are cut to 1,000 characters',
+    );
+  }
+});
