@@ -111,6 +111,8 @@ interface Batch {
 
 const COLUMNS = 6;
 const SMALL = 1024; // a keystroke and its echo, a resize, a notice
+/** Longest run of taking rows, or of acting on committed ones, before the event loop gets a turn. */
+const SLICE_MS = 3;
 const ROWS_PER_STATEMENT = 1000; // 6,000 parameters: well under Postgres's 65,535
 
 function insertStatement(rows: ChunkRow[]): pg.QueryConfig {
@@ -190,7 +192,7 @@ export class RecordingWriter {
   }
 
   private get isIdle(): boolean {
-    return this.running.bulk + this.running.small === 0 && this.dirty.size === 0 && this.awaiting.length === 0 && !this.fence.inFlight;
+    return this.running.bulk + this.running.small === 0 && this.dirty.size === 0 && this.awaiting.length === 0 && !this.fence.inFlight && !this.draining;
   }
 
   private checkIdle(): void {
@@ -218,8 +220,7 @@ export class RecordingWriter {
           this.busy.add(s);
         }
         this.running[lane]++;
-        const batches = sinks.map((sink) => ({ sink, rows: sink.takeRows() }));
-        void (lane === 'small' ? this.commitSync(batches) : this.commitAsync(batches)).finally(() => {
+        void (lane === 'small' ? this.commitSync(sinks.map((sink) => ({ sink, rows: sink.takeRows() }))) : this.commitAsync(sinks)).finally(() => {
           this.running[lane]--;
           for (const s of sinks) this.busy.delete(s);
           this.pump();
@@ -239,10 +240,20 @@ export class RecordingWriter {
       return;
     }
     this.durableUpTo(covers);
-    this.settle(batches);
+    this.release(batches, true);
   }
 
-  private async commitAsync(batches: Batch[]): Promise<void> {
+  private async commitAsync(sinks: RecordingSink[]): Promise<void> {
+    // Hundreds of sessions' rows (each hashed into its chain) are taken a slice at a time.
+    const batches: Batch[] = [];
+    let sliceStart = performance.now();
+    for (const sink of sinks) {
+      batches.push({ sink, rows: sink.takeRows() });
+      if (performance.now() - sliceStart >= SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
     const rows = batches.flatMap((b) => b.rows);
     if (rows.length === 0) return this.settle(batches);
     try {
@@ -253,7 +264,7 @@ export class RecordingWriter {
     }
     if (this.opts.faultForwardUnfenced) {
       ++this.asyncCommits;
-      return this.settle(batches); // broken on purpose: not yet durable
+      return this.release(batches); // broken on purpose: not yet durable
     }
     this.awaiting.push({ mark: ++this.asyncCommits, batches });
     this.scheduleFence();
@@ -261,7 +272,7 @@ export class RecordingWriter {
 
   /** A synchronous commit issued after async batch `mark` returned has returned: those batches are durable. */
   private durableUpTo(mark: number): void {
-    while (this.awaiting.length > 0 && this.awaiting[0]!.mark <= mark) this.settle(this.awaiting.shift()!.batches);
+    while (this.awaiting.length > 0 && this.awaiting[0]!.mark <= mark) this.release(this.awaiting.shift()!.batches);
     if (this.awaiting.length === 0) {
       clearTimeout(this.fence.timer);
       this.fence.timer = undefined;
@@ -296,6 +307,54 @@ export class RecordingWriter {
       this.checkIdle();
     }
   }
+
+  /**
+   * Durable batches are acted on in commit order, a slice of SLICE_MS at a time
+   * with a turn of the event loop between slices: a fence releases hundreds of
+   * sessions' output at once (at 500 streaming sessions, 25-120 ms of sends),
+   * and a keystroke read meanwhile is not kept waiting behind all of it. A
+   * synchronous batch (`now`: a keystroke, its echo) of a session with nothing
+   * queued is acted on at once; any other goes behind, so each session still
+   * acts on its chunks in seq order.
+   */
+  private release(batches: Batch[], now = false): void {
+    for (const b of batches) {
+      if (now && !this.queued.has(b.sink)) {
+        this.settle([b]);
+        continue;
+      }
+      this.releasing.push(b);
+      this.queued.set(b.sink, (this.queued.get(b.sink) ?? 0) + 1);
+    }
+    if (this.releasing.length > 0 && !this.draining) {
+      this.draining = true;
+      setImmediate(this.drain);
+    }
+  }
+
+  private readonly releasing: Batch[] = [];
+  /** How many batches of each sink wait in `releasing`. */
+  private readonly queued = new Map<RecordingSink, number>();
+  private draining = false;
+
+  private readonly drain = () => {
+    const sliceStart = performance.now();
+    let n = 0;
+    while (n < this.releasing.length && performance.now() - sliceStart < SLICE_MS) {
+      const b = this.releasing[n++]!;
+      const left = this.queued.get(b.sink)! - 1;
+      if (left === 0) this.queued.delete(b.sink);
+      else this.queued.set(b.sink, left);
+      this.settle([b]);
+    }
+    this.releasing.splice(0, n);
+    if (this.releasing.length > 0) {
+      setImmediate(this.drain);
+      return;
+    }
+    this.draining = false;
+    this.checkIdle();
+  };
 
   /** Each session hears of its own batch; one whose handler throws is failed alone. */
   private settle(batches: Batch[], error?: Error): void {

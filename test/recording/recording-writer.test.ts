@@ -199,6 +199,32 @@ test('a session is never in two batches at once, and its batches are acted on in
   assert.deepEqual(busy.log, ['committed 0', 'committed 1']);
 });
 
+test('durable bulk output is acted on a slice at a time; a keystroke goes first unless its own session has output queued', async () => {
+  const { pool, tick, next } = gatedPool();
+  const writer = new RecordingWriter(pool, { fenceIntervalMs: 60_000, bulkCopy: false });
+  const busy = sink('busy', false); // nobody typing: its output goes the bulk way
+  busy.push(10);
+  writer.markDirty(busy);
+  await tick();
+  (await next('async')).done();
+  await tick();
+  (busy as { interactive: boolean }).interactive = true; // then a keystroke of its own, and one of another session, on the synchronous lane
+  busy.push();
+  writer.markDirty(busy);
+  const typing = sink('typing');
+  typing.push();
+  writer.markDirty(typing);
+  await tick();
+  const keystrokes = await next('sync');
+  assert.deepEqual(keystrokes.sessions, ['busy', 'typing']);
+  keystrokes.done();
+  for (let i = 0; i < 10; i++) await null; // the commit's continuation, not yet the next turn of the event loop
+  assert.deepEqual(typing.log, ['committed 0'], "the other session's keystroke is acted on at once");
+  assert.deepEqual(busy.log, [], 'the released bulk batch waits for the next slice, and the keystroke behind it');
+  await writer.idle();
+  assert.deepEqual(busy.log, ['committed 0', 'committed 1'], 'a session still acts on its chunks in seq order');
+});
+
 test('when the fence fails, the sessions whose bulk output was waiting for it fail and nothing of theirs is acted on', async () => {
   const { pool, tick, next } = gatedPool();
   const writer = new RecordingWriter(pool, { fenceIntervalMs: 1, bulkCopy: false });
