@@ -8,6 +8,7 @@ import type { RecordingWriter } from '../recording/recording-writer.js';
 import type { ShellCommand } from './connectors/connector.js';
 import { parseClientMessage, type EndReason, type ServerMessage } from './protocol.js';
 import { PtyProcess } from './pty-process.js';
+import { RecentOutput } from './recent-output.js';
 import { IdleWatch, type TimeBoxHooks } from './time-box.js';
 
 const SOCKET_HIGH_WATER = 1 << 20; // pause the pty above 1 MiB unsent to the controller
@@ -55,10 +56,8 @@ export class TerminalSession {
   /** The controlling browser asked to hold output (its terminal is behind). */
   private clientPaused = false;
   private readonly idle: IdleWatch | undefined;
-  /** The last committed output chunks (whole chunks, up to REPAINT_BYTES), for a browser that re-attaches. */
-  private readonly recent: Buffer[] = [];
-  private recentBytes = 0;
-  private recentHead = 0;
+  /** The last REPAINT_BYTES of committed output, for a browser that re-attaches. */
+  private readonly recent = new RecentOutput(REPAINT_BYTES);
   private watchers: string[] = [];
   /** When the controlling browser attached, in the recording's time (ms since the start). */
   private attachedAtMs = 0;
@@ -158,7 +157,7 @@ export class TerminalSession {
       expiresAt: this.info.expiresAt.toISOString(),
     });
     // A reloaded page starts blank: repaint it from the recent committed output.
-    if (this.recent.length > this.recentHead) ws.send(Buffer.concat(this.recent.slice(this.recentHead)), { binary: true });
+    if (this.recent.length > 0) ws.send(this.recent.contents(), { binary: true });
     if (this.watchers.length) this.send(ws, { type: 'watchers', users: this.watchers });
     if (this.command.warning) this.send(ws, { type: 'notice', message: this.command.warning, expiresAt: this.info.expiresAt.toISOString() });
     this.updateFlow();
@@ -277,13 +276,6 @@ export class TerminalSession {
 
   private forwardOutput(data: Buffer): void {
     this.recent.push(data);
-    this.recentBytes += data.length;
-    // Drop the oldest chunks by moving a head index; compact now and then (no O(n) shift per chunk).
-    while (this.recentBytes > REPAINT_BYTES && this.recentHead < this.recent.length - 1) this.recentBytes -= this.recent[this.recentHead++]!.length;
-    if (this.recentHead > 1024) {
-      this.recent.splice(0, this.recentHead);
-      this.recentHead = 0;
-    }
     if (this.controller) this.controller.send(data, BINARY, this.onSent);
   }
 
