@@ -41,6 +41,21 @@ test('no process a session started outlives the expiry of its grant', { timeout:
   assert.deepEqual(processesMatching(`sleep ${n}`), [], 'ps outside: nothing left running after the expiry');
 });
 
+test('no process outlives sessions that end together, each in its own namespace', { timeout: 60_000 }, async (t) => {
+  // The broker looks for leftovers of sessions ending at the same moment in one pass over /proc.
+  const h = await startHarness(t);
+  const sessions = [await plantEscapes(h, 'staging-web-1', 30), await plantEscapes(h, 'staging-db-1', 30)];
+  const revoked = await Promise.all(sessions.map((s) => h.api('carol', 'POST', `/api/requests/${s.requestId}/revoke`, {})));
+  assert.deepEqual(
+    revoked.map((r) => r.status),
+    [200, 200],
+  );
+  for (const s of sessions) {
+    assert.equal(await s.term.waitForExit(), 'revoked');
+    assert.deepEqual(processesMatching(`sleep ${s.n}`), [], `ps outside: nothing of session ${s.sessionId} left running`);
+  }
+});
+
 test('a shell on one host can neither write into nor read another host, nor see the broker', { timeout: 40_000 }, async (t) => {
   const h = await startHarness(t);
   const { term } = { term: await h.attach(await h.openSession(await h.grant('staging-db-1', 30, 'alice', ['bob']))) };

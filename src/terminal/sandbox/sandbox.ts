@@ -92,17 +92,45 @@ export async function sandboxNamespace(bwrapPid: number): Promise<string | undef
   return undefined;
 }
 
-async function processesIn(namespace: string): Promise<number[]> {
-  const pids: number[] = [];
+/** The processes (zombies left out) of each of `namespaces`, from one pass over /proc. */
+async function scanProc(namespaces: Set<string>): Promise<Map<string, number[]>> {
+  const found = new Map<string, number[]>();
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const ns = await readlink(`/proc/${name}/ns/pid`).catch(() => undefined);
-    if (ns !== namespace) continue;
+    if (ns === undefined || !namespaces.has(ns)) continue;
     // A zombie runs nothing: it only waits for its parent to collect it.
     const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    if (/\) [^Z] /.test(stat)) pids.push(Number(name));
+    if (!/\) [^Z] /.test(stat)) continue;
+    const pids = found.get(ns);
+    if (pids) pids.push(Number(name));
+    else found.set(ns, [Number(name)]);
   }
-  return pids;
+  return found;
+}
+
+/** The next pass over /proc, not started yet: every namespace asked for meanwhile joins it. */
+let nextScan: { namespaces: Set<string>; result: Promise<Map<string, number[]>> } | undefined;
+
+/**
+ * The processes in a pid namespace. Sessions that end together share passes
+ * over /proc: when 500 sessions ended at once, a pass each (every process's
+ * namespace link read 500 times over) held the broker for seconds.
+ */
+export function processesIn(namespace: string): Promise<number[]> {
+  if (!nextScan) {
+    const namespaces = new Set<string>();
+    const scan = {
+      namespaces,
+      result: new Promise((resolve) => setImmediate(resolve)).then(() => {
+        if (nextScan === scan) nextScan = undefined; // asked for from now on: the pass after this one
+        return scanProc(namespaces);
+      }),
+    };
+    nextScan = scan;
+  }
+  nextScan.namespaces.add(namespace);
+  return nextScan.result.then((found) => found.get(namespace) ?? []);
 }
 
 /**
