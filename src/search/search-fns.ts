@@ -37,9 +37,13 @@ function cleanInput(raw: string): string {
   return out.trim().slice(0, MAX_LINE);
 }
 
-/** The last `max` bytes of `parts` (`size` bytes in all), copied into one buffer of their own. */
+/**
+ * The last `max` bytes of `parts` (`size` bytes in all), copied into one buffer
+ * of their own, outside Node's shared 8 KiB pool: a carry lives as long as its
+ * session and would keep a whole pool slab alive.
+ */
 function tail(parts: Buffer[], size: number, max: number): Buffer {
-  const out = Buffer.allocUnsafe(Math.min(size, max));
+  const out = Buffer.allocUnsafeSlow(Math.min(size, max));
   let at = out.length;
   for (let i = parts.length - 1; i >= 0 && at > 0; i--) {
     const p = parts[i]!;

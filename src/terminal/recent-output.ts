@@ -3,7 +3,9 @@
 // buffer of this session's own, which grows to at most `max` bytes and is then
 // reused as a ring: holding the chunks themselves kept every chunk (and the
 // larger buffers they are views of) alive long after it had left the window,
-// at 500 streaming sessions ~200 MB of a 10 s burst of output.
+// at 500 streaming sessions ~200 MB of a 10 s burst of output. The ring is
+// allocated outside Node's shared 8 KiB pool: a small buffer kept for the
+// session's life would keep a whole pool slab alive (8 KiB an idle session).
 const EMPTY = Buffer.alloc(0);
 const FIRST = 1024;
 
@@ -22,7 +24,7 @@ export class RecentOutput {
   push(data: Buffer): void {
     if (data.length === 0) return;
     if (data.length >= this.max) {
-      if (this.buf.length < this.max) this.buf = Buffer.allocUnsafe(this.max);
+      if (this.buf.length < this.max) this.buf = Buffer.allocUnsafeSlow(this.max);
       data.copy(this.buf, 0, data.length - this.max);
       this.start = 0;
       this.size = this.max;
@@ -57,7 +59,7 @@ export class RecentOutput {
   }
 
   private grow(capacity: number): void {
-    const next = Buffer.allocUnsafe(capacity);
+    const next = Buffer.allocUnsafeSlow(capacity);
     this.ordered().copy(next, 0);
     this.buf = next;
     this.start = 0;
