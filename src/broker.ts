@@ -41,6 +41,7 @@ import type { Connector } from './terminal/connectors/connector.js';
 import { localConnector } from './terminal/connectors/local-connector.js';
 import { removeStaleSessionDirs, sshConnector } from './terminal/connectors/ssh-connector.js';
 import { capacityMessage, machineCapacity } from './terminal/capacity.js';
+import { shellCpuGroup } from './terminal/sandbox/cpu-group.js';
 import { Fence } from './terminal/fence.js';
 import { Liveness } from './terminal/liveness.js';
 import { ReplicaHop } from './terminal/replica-hop.js';
@@ -120,6 +121,8 @@ export async function startBroker(config: Config, log: Log, opts: BrokerOptions 
   const writer = new RecordingWriter(writerPool, { ...opts.writer, timeoutMs: config.recordingWriteTimeoutMs, writerId: config.brokerId });
   await writer.verifyDurability();
   log(capacityMessage(machineCapacity()));
+  const cpuGroup = shellCpuGroup();
+  log('unavailable' in cpuGroup ? `shells' CPU group: none: ${cpuGroup.unavailable}` : `granted shells run in a CPU group of low weight: ${cpuGroup.weight}`);
 
   const serials = certificateSerials(prisma);
   const builtIn = [

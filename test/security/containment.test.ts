@@ -1,7 +1,7 @@
 // Attacks from a granted shell on a local host, replayed against a real broker
 // with the real sandbox, real Postgres and real ptys. Each fails if the attack works.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { eventually } from '../helpers/api-client.js';
@@ -9,6 +9,8 @@ import { startHarness, type Harness } from '../helpers/harness.js';
 import { hostDirectory } from '../../src/hosts/local-hosts.js';
 import { processesMatching, run } from './attack-shell.js';
 import { SHELL_NICENESS } from '../../src/terminal/sandbox/sandbox.js';
+import { shellCpuGroup } from '../../src/terminal/sandbox/cpu-group.js';
+import { spawn } from 'node:child_process';
 
 const ESCAPES = (n: number) =>
   `setsid sleep ${n}1 >/dev/null 2>&1 < /dev/null & nohup sleep ${n}2 >/dev/null 2>&1 & (sleep ${n}3 >/dev/null 2>&1 &); sleep ${n}4 >/dev/null 2>&1 & disown`;
@@ -107,4 +109,49 @@ test('a granted shell runs below the broker in CPU priority and cannot raise its
   assert.match(out, new RegExp(`nice=${SHELL_NICENESS}\\b`), 'the shell starts niced');
   assert.match(out, /refused/, 'renice to the broker’s priority is refused');
   assert.match(out, new RegExp(`after=${SHELL_NICENESS}\\b`));
+});
+
+/** Spins on CPU 0 for about three seconds of wall time, then prints the CPU time it got, in clock ticks. */
+const SPIN = `taskset -c 0 bash -c 'end=$((SECONDS+3)); while [ $SECONDS -lt $end ]; do :; done; read -a s < /proc/self/stat; echo ticks=$((s[13]+s[14]))'`;
+
+test("a busy shell gets a small share of the CPU beside a busy process of the broker's, and cannot leave its CPU group", { timeout: 60_000 }, async (t) => {
+  const group = shellCpuGroup();
+  if ('unavailable' in group) {
+    t.skip(`no CPU group can be made here: ${group.unavailable}`);
+    return;
+  }
+  const h = await startHarness(t);
+  const term = await h.attach(await h.openSession(await h.grant('staging-db-1', 30, 'alice', ['bob'])));
+  const n = 80000 + Math.floor(Math.random() * 9000);
+  const attempts = await run(
+    term,
+    `setsid sleep ${n}1 >/dev/null 2>&1 < /dev/null & sleep ${n}2 >/dev/null 2>&1 & for f in /sys/fs/cgroup/cpu/cgroup.procs /sys/fs/cgroup/cgroup.procs; do echo $$ > $f 2>/dev/null && echo "moved to $f"; done`,
+  );
+  assert.doesNotMatch(attempts, /moved to/, 'the shell cannot write itself into another CPU group');
+  const pids = await eventually(
+    async () => processesMatching(`sleep ${n}`),
+    (p) => p.length === 2,
+    'both sleeps running',
+    10_000,
+  );
+  for (const pid of pids) {
+    const cpuLine = readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+      .split('\n')
+      .find((l) => /^0::|[:,]cpu[,:]/.test(l) && !/[:,]cpuacct:/.test(l));
+    assert.match(cpuLine ?? '', /breakglass-shells/, `seen from outside, a process the shell started (setsid or not) is in the shells' CPU group: ${cpuLine}`);
+  }
+
+  // A busy loop in the shell and one in a process of the broker's user (a session of its own, as every
+  // shell's is), on the same CPU at the same time: without the group they get the same share.
+  const inside = run(term, SPIN);
+  const outside = new Promise<string>((resolve) => {
+    const p = spawn('setsid', ['bash', '-c', SPIN], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('close', () => resolve(out));
+  });
+  const ticks = (out: string) => Number(/ticks=(\d+)/.exec(out)?.[1]);
+  const [shell, broker] = [ticks(await inside), ticks(await outside)];
+  assert.ok(Number.isFinite(shell) && Number.isFinite(broker) && broker > 0, `both loops ran: shell ${shell}, broker ${broker}`);
+  assert.ok(shell * 2 < broker, `the shell's loop got ${shell} ticks of CPU 0 against the broker-side loop's ${broker}`);
 });

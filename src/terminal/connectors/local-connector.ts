@@ -5,7 +5,7 @@
 // the broker in sight. Without a sandbox a local host does not open, unless
 // BREAKGLASS_UNSAFE_UNSANDBOXED_LOCAL=1 (then every session says so).
 import { existsSync } from 'node:fs';
-import { checkSandbox, killLeftovers, niced, sandboxCommand, sandboxNamespace, BWRAP, UNSAFE_VARIABLE } from '../sandbox/sandbox.js';
+import { checkSandbox, killLeftovers, nicedCommand, sandboxCommand, sandboxNamespace, BWRAP, UNSAFE_VARIABLE } from '../sandbox/sandbox.js';
 import { hostDirectory, hostOwner } from '../../hosts/local-hosts.js';
 import { hostUid } from '../sandbox/sandbox-fns.js';
 import type { Connector, ConnectorContext, ShellCommand } from './connector.js';
@@ -47,7 +47,7 @@ export function localConnector(dataDir: string, opts: LocalConnectorOptions = {}
         if (!opts.unsafeUnsandboxed) throw sandboxError;
         const root = process.getuid?.() === 0;
         return {
-          ...niced([shell, ...shellArgs]),
+          ...nicedCommand([shell, ...shellArgs]),
           cwd: dir,
           env,
           ...(root ? { uid: NOBODY, gid: NOBODY } : {}),

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
+import { inCpuGroup, shellCpuGroup } from './cpu-group.js';
 import { bwrapArgs, SANDBOX_UID_BASE, type SandboxSpec } from './sandbox-fns.js';
 
 export const BWRAP = '/usr/bin/bwrap';
@@ -23,8 +24,10 @@ const NICE = '/usr/bin/nice';
  * Granted shells run at a lower CPU priority than the broker and Postgres: a
  * shell that loads the CPU (hundreds of streaming sessions, or a requester's
  * busy loop) cannot starve the recorded path that every other session's
- * keystrokes and output go through. A shell cannot raise it again (that needs
- * CAP_SYS_NICE, which the sandbox does not give).
+ * keystrokes and output go through. In a low-weight CPU group where one can be
+ * made (cpu-group.ts: nice alone does nothing between terminal sessions where
+ * the kernel groups CPU time by session), and at nice 10, which a shell cannot
+ * raise again (that needs CAP_SYS_NICE, which the sandbox does not give).
  */
 export const SHELL_NICENESS = 10;
 
@@ -32,12 +35,23 @@ export const SHELL_NICENESS = 10;
 export function sandboxCommand(spec: SandboxSpec, bwrapPath = BWRAP): { file: string; args: string[] } {
   const bwrap = [bwrapPath, ...bwrapArgs(spec, existsSync)];
   const run = isRoot() ? [SETPRIV, '--reuid', String(spec.uid), '--regid', String(spec.gid), '--clear-groups', '--', ...bwrap] : bwrap;
-  return niced(run);
+  return lowered(run);
 }
 
-/** The same argv at SHELL_NICENESS (nice execs it: the process id stays the same). */
-export function niced(argv: string[]): { file: string; args: string[] } {
-  return { file: NICE, args: ['-n', String(SHELL_NICENESS), ...argv] };
+/** The same argv in the shells' CPU group and at SHELL_NICENESS (each step execs the next: the process id stays the same). */
+export function lowered(argv: string[]): { file: string; args: string[] } {
+  const [file, ...args] = inCpuGroup(shellCpuGroup(), niced(argv));
+  return { file: file!, args };
+}
+
+/** The same argv at SHELL_NICENESS only (an unsandboxed shell started as `nobody` cannot join the CPU group). */
+export function nicedCommand(argv: string[]): { file: string; args: string[] } {
+  const [file, ...args] = niced(argv);
+  return { file: file!, args };
+}
+
+function niced(argv: string[]): string[] {
+  return [NICE, '-n', String(SHELL_NICENESS), ...argv];
 }
 
 const available = new Map<string, Promise<void>>();
