@@ -9,7 +9,7 @@ import { startHarness, type Harness } from '../helpers/harness.js';
 import { hostDirectory } from '../../src/hosts/local-hosts.js';
 import { processesMatching, run } from './attack-shell.js';
 import { SHELL_NICENESS } from '../../src/terminal/sandbox/sandbox.js';
-import { shellCpuGroup } from '../../src/terminal/sandbox/cpu-group.js';
+import { SHELL_CPU_SHARES, SHELL_CPU_WEIGHT, shellCpuGroup } from '../../src/terminal/sandbox/cpu-group.js';
 import { spawn } from 'node:child_process';
 
 const ESCAPES = (n: number) =>
@@ -125,9 +125,20 @@ test("a busy shell gets a small share of the CPU beside a busy process of the br
   const n = 80000 + Math.floor(Math.random() * 9000);
   const attempts = await run(
     term,
-    `setsid sleep ${n}1 >/dev/null 2>&1 < /dev/null & sleep ${n}2 >/dev/null 2>&1 & for f in /sys/fs/cgroup/cpu/cgroup.procs /sys/fs/cgroup/cgroup.procs; do echo $$ > $f 2>/dev/null && echo "moved to $f"; done`,
+    [
+      `setsid sleep ${n}1 >/dev/null 2>&1 < /dev/null & sleep ${n}2 >/dev/null 2>&1 & true`,
+      'for f in /sys/fs/cgroup/cpu/cgroup.procs /sys/fs/cgroup/cgroup.procs; do echo $$ > $f 2>/dev/null && echo "moved to $f"; done',
+      // Its own group's weight, at the paths it would have from outside and from inside a cgroup namespace.
+      'for f in /sys/fs/cgroup/cpu/breakglass-shells/cpu.shares /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/breakglass-shells/cpu.weight /sys/fs/cgroup/cpu.weight; do echo 10000 > $f 2>/dev/null && echo "raised $f"; done',
+    ].join('; '),
   );
   assert.doesNotMatch(attempts, /moved to/, 'the shell cannot write itself into another CPU group');
+  assert.doesNotMatch(attempts, /raised/, "the shell cannot raise its group's weight");
+  const dir = path.dirname(group.procs);
+  const weight = existsSync(path.join(dir, 'cpu.shares'))
+    ? readFileSync(path.join(dir, 'cpu.shares'), 'utf8')
+    : readFileSync(path.join(dir, 'cpu.weight'), 'utf8');
+  assert.equal(Number(weight), existsSync(path.join(dir, 'cpu.shares')) ? SHELL_CPU_SHARES : SHELL_CPU_WEIGHT, 'seen from outside, the group keeps its weight');
   const pids = await eventually(
     async () => processesMatching(`sleep ${n}`),
     (p) => p.length === 2,

@@ -39,7 +39,7 @@ export function sandboxCommand(spec: SandboxSpec, bwrapPath = BWRAP): { file: st
 }
 
 /** The same argv in the shells' CPU group and at SHELL_NICENESS (each step execs the next: the process id stays the same). */
-export function lowered(argv: string[]): { file: string; args: string[] } {
+function lowered(argv: string[]): { file: string; args: string[] } {
   const [file, ...args] = inCpuGroup(shellCpuGroup(), niced(argv));
   return { file: file!, args };
 }
