@@ -225,6 +225,36 @@ test('durable bulk output is acted on a slice at a time; a keystroke goes first 
   assert.deepEqual(busy.log, ['committed 0', 'committed 1'], 'a session still acts on its chunks in seq order');
 });
 
+test('a synchronous batch that found nothing to write proves nothing: bulk output still waits for a commit', async () => {
+  const { pool, tick, next } = gatedPool();
+  const writer = new RecordingWriter(pool, { fenceIntervalMs: 1, bulkCopy: false });
+  // The first session's rows take longer than a slice, so the bulk batch yields before it takes the second's.
+  const slow = sink('slow', false);
+  const takeSlowly = slow.takeRows.bind(slow);
+  slow.takeRows = () => {
+    const until = performance.now() + 10;
+    while (performance.now() < until);
+    return takeSlowly();
+  };
+  const quiet = sink('quiet', false);
+  slow.push(100);
+  quiet.push(100);
+  writer.markDirty(slow);
+  writer.markDirty(quiet);
+  await new Promise((r) => setImmediate(r)); // the bulk batch has started and yielded
+  (quiet as { interactive: boolean }).interactive = true; // a keystroke comes meanwhile: the batch takes it with the output
+  quiet.push(1);
+  writer.markDirty(quiet);
+  await tick();
+  (await next('async')).done();
+  await tick();
+  const actedOn = (log: string[]) => log.filter((l) => l !== 'committed '); // an empty batch acts on nothing
+  assert.deepEqual([actedOn(slow.log), actedOn(quiet.log)], [[], []], 'nothing acted on: only the asynchronous COMMIT has returned');
+  (await next('fence')).done();
+  await writer.idle();
+  assert.deepEqual([actedOn(slow.log), actedOn(quiet.log)], [['committed 0'], ['committed 0']], 'the fence made them durable');
+});
+
 test('when the fence fails, the sessions whose bulk output was waiting for it fail and nothing of theirs is acted on', async () => {
   const { pool, tick, next } = gatedPool();
   const writer = new RecordingWriter(pool, { fenceIntervalMs: 1, bulkCopy: false });

@@ -16,7 +16,7 @@ function fakeCgroups(self: string, files: Record<string, string>) {
   return { root, self: path.join(root, 'self') };
 }
 
-test("cgroup v1: a group beside the broker's own, with low cpu.shares", () => {
+test("cgroup v1: a group under the broker's own, with low cpu.shares", () => {
   const fs = fakeCgroups('2:cpuacct:/\n1:cpu:/services/broker\n0::/\n', { 'cpu/cpu.shares': '1024', 'cpu/services/broker/cpu.shares': '1024' });
   const group = makeCpuGroup(fs.root, fs.self);
   assert.ok('procs' in group, JSON.stringify(group));

@@ -8,7 +8,7 @@
 // group needs write access to it). All shells together then weigh a quarter
 // of one other process group (the broker's, Postgres's) when the CPU is
 // short; while it is not, they use it freely. Made once, when the broker starts:
-//   - cgroup v1 (a `cpu` hierarchy): a `breakglass-shells` group beside the
+//   - cgroup v1 (a `cpu` hierarchy): a `breakglass-shells` group under the
 //     broker's own, cpu.shares 256 against the default 1024;
 //   - cgroup v2 with the broker in the root group: the same, cpu.weight 25
 //     against the default 100;

@@ -31,11 +31,14 @@ const NICE = '/usr/bin/nice';
  */
 export const SHELL_NICENESS = 10;
 
-/** argv that runs the sandbox, niced: as root, bubblewrap itself runs as the host's uid with no supplementary groups. */
+/** argv that runs the sandbox, in the shells' CPU group and niced: as root, bubblewrap itself runs as the host's uid with no supplementary groups. */
 export function sandboxCommand(spec: SandboxSpec, bwrapPath = BWRAP): { file: string; args: string[] } {
+  return lowered(sandboxArgv(spec, bwrapPath));
+}
+
+function sandboxArgv(spec: SandboxSpec, bwrapPath: string): string[] {
   const bwrap = [bwrapPath, ...bwrapArgs(spec, existsSync)];
-  const run = isRoot() ? [SETPRIV, '--reuid', String(spec.uid), '--regid', String(spec.gid), '--clear-groups', '--', ...bwrap] : bwrap;
-  return lowered(run);
+  return isRoot() ? [SETPRIV, '--reuid', String(spec.uid), '--regid', String(spec.gid), '--clear-groups', '--', ...bwrap] : bwrap;
 }
 
 /** The same argv in the shells' CPU group and at SHELL_NICENESS (each step execs the next: the process id stays the same). */
@@ -72,10 +75,11 @@ export function checkSandbox(bwrapPath = BWRAP): Promise<void> {
 function probe(bwrapPath: string): Promise<void> {
   if (!existsSync(bwrapPath)) return Promise.reject(new Error(`${bwrapPath} is missing. ${SANDBOX_FIX}`));
   if (isRoot() && !existsSync(SETPRIV)) return Promise.reject(new Error(`${SETPRIV} (util-linux) is missing; it drops root before the sandbox starts.`));
-  const { file, args } = sandboxCommand(
+  // The sandbox alone, outside the CPU group: a group that cannot be joined must not read as "no sandbox here".
+  const [file, ...args] = sandboxArgv(
     { hostDir: '/tmp', uid: SANDBOX_UID_BASE, gid: SANDBOX_UID_BASE, network: false, hostName: 'probe', shell: '/bin/true', shellArgs: [] },
     bwrapPath,
-  );
+  ) as [string, ...string[]];
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: '/' });
     let stderr = '';
