@@ -127,6 +127,8 @@ test("a busy shell gets a small share of the CPU beside a busy process of the br
     term,
     [
       `setsid sleep ${n}1 >/dev/null 2>&1 < /dev/null & sleep ${n}2 >/dev/null 2>&1 & true`,
+      // A cgroup filesystem of its own in new user, mount and cgroup namespaces (refused in the sandbox); the sleep runs either way.
+      `(unshare -Urmc --fork sh -c 'mkdir -p /tmp/cg && mount -t cgroup2 none /tmp/cg && echo $$ > /tmp/cg/cgroup.procs; exec sleep ${n}3' 2>/dev/null || sleep ${n}3) >/dev/null 2>&1 & true`,
       'for f in /sys/fs/cgroup/cpu/cgroup.procs /sys/fs/cgroup/cgroup.procs; do echo $$ > $f 2>/dev/null && echo "moved to $f"; done',
       // Its own group's weight, at the paths it would have from outside and from inside a cgroup namespace.
       'for f in /sys/fs/cgroup/cpu/breakglass-shells/cpu.shares /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/breakglass-shells/cpu.weight /sys/fs/cgroup/cpu.weight; do echo 10000 > $f 2>/dev/null && echo "raised $f"; done',
@@ -139,17 +141,29 @@ test("a busy shell gets a small share of the CPU beside a busy process of the br
     ? readFileSync(path.join(dir, 'cpu.shares'), 'utf8')
     : readFileSync(path.join(dir, 'cpu.weight'), 'utf8');
   assert.equal(Number(weight), existsSync(path.join(dir, 'cpu.shares')) ? SHELL_CPU_SHARES : SHELL_CPU_WEIGHT, 'seen from outside, the group keeps its weight');
+  // The sleeps themselves (not a wrapper whose command line names one), read before they could exit.
+  const isSleep = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep';
+    } catch {
+      return false;
+    }
+  };
   const pids = await eventually(
-    async () => processesMatching(`sleep ${n}`),
-    (p) => p.length === 2,
-    'both sleeps running',
+    async () => processesMatching(`sleep ${n}`).filter(isSleep),
+    (p) => p.length === 3,
+    'the three sleeps running',
     10_000,
   );
   for (const pid of pids) {
     const cpuLine = readFileSync(`/proc/${pid}/cgroup`, 'utf8')
       .split('\n')
       .find((l) => /^0::|[:,]cpu[,:]/.test(l) && !/[:,]cpuacct:/.test(l));
-    assert.match(cpuLine ?? '', /breakglass-shells/, `seen from outside, a process the shell started (setsid or not) is in the shells' CPU group: ${cpuLine}`);
+    assert.match(
+      cpuLine ?? '',
+      /breakglass-shells/,
+      `seen from outside, a process the shell started (setsid, new namespaces, or neither) is in the shells' CPU group: ${cpuLine}`,
+    );
   }
 
   // A busy loop in the shell and one in a process of the broker's user (a session of its own, as every
