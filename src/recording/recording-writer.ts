@@ -58,6 +58,7 @@
 // rows and their hashes are the same, and row triggers run as for INSERT.
 import pg from 'pg';
 import { guardCheckedOut } from '../db/client.js';
+import { inSlices } from '../slices.js';
 import { copyRows } from './chunk-copy.js';
 import type { ChunkRow } from './recording-fns.js';
 
@@ -249,14 +250,7 @@ export class RecordingWriter {
   private async commitAsync(sinks: RecordingSink[]): Promise<void> {
     // Hundreds of sessions' rows (each hashed into its chain) are taken a slice at a time.
     const batches: Batch[] = [];
-    let sliceStart = performance.now();
-    for (const sink of sinks) {
-      batches.push({ sink, rows: sink.takeRows() });
-      if (performance.now() - sliceStart >= SLICE_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
-      }
-    }
+    await inSlices(sinks, SLICE_MS, (sink) => batches.push({ sink, rows: sink.takeRows() }));
     const rows = batches.flatMap((b) => b.rows);
     if (rows.length === 0) return this.settle(batches);
     try {

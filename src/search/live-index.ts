@@ -13,6 +13,7 @@
 // end's own event is written by the end, not through here.
 import type pg from 'pg';
 import type { ChunkRow } from '../recording/recording-fns.js';
+import { inSlices } from '../slices.js';
 import { IndexBatch } from './index-batch.js';
 import { linesOf } from './search-fns.js';
 
@@ -89,15 +90,9 @@ export class LiveIndex {
    * were one task of 60-210 ms, and every keystroke behind it waited as long.
    */
   async digest(): Promise<void> {
-    let sliceStart = performance.now();
-    for (const [id, f] of [...this.feeds]) {
-      if (f.rows.length === 0 || this.feeds.get(id) !== f) continue;
-      this.digestFeed(id, f);
-      if (performance.now() - sliceStart >= DIGEST_SLICE_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
-      }
-    }
+    await inSlices([...this.feeds], DIGEST_SLICE_MS, ([id, f]) => {
+      if (f.rows.length > 0 && this.feeds.get(id) === f) this.digestFeed(id, f);
+    });
   }
 
   /**

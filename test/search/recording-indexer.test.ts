@@ -73,6 +73,22 @@ async function linesBySession(pool: pg.Pool): Promise<Map<string, string[]>> {
   return map;
 }
 
+/** Every session's cursor is past its last chunk and done. */
+async function assertAllDone(pool: pg.Pool, sessions: number, total: number): Promise<void> {
+  const cursors = await pool.query<{ next_seq: number; done: boolean }>('SELECT next_seq, done FROM recording_search_cursors');
+  assert.deepEqual(
+    cursors.rows.map((r) => [r.next_seq, r.done]),
+    Array.from({ length: sessions }, () => [total, true]),
+  );
+}
+
+/** The index emptied and made again from the database alone, with the broker's limits: its lines, and the ticks it took. */
+async function reindexedFromDatabase(pool: pg.Pool): Promise<{ lines: Map<string, string[]>; ticks: number }> {
+  await pool.query('DELETE FROM recording_lines; DELETE FROM recording_search_cursors');
+  const ticks = await drain(new RecordingIndexer(pool, INDEXER_DEFAULTS, () => {}));
+  return { lines: await linesBySession(pool), ticks };
+}
+
 /** Ticks until nothing is left (as the broker does, at once while `more`); the number of ticks. */
 async function drain(indexer: RecordingIndexer): Promise<number> {
   for (let ticks = 1; ticks <= 100; ticks++) if (!(await indexer.tick()).more) return ticks;
@@ -104,16 +120,12 @@ test('cut reads index every line once, and a session is done only after its end 
   await pool.query(`UPDATE sessions SET ended_at = now(), end_reason = 'exit'`);
   await drain(small);
   const cut = await linesBySession(pool);
-  const cursors = await pool.query<{ next_seq: number; done: boolean }>('SELECT next_seq, done FROM recording_search_cursors');
-  assert.deepEqual(
-    cursors.rows.map((r) => [r.next_seq, r.done]),
-    Array.from({ length: sessions }, () => [total, true]),
-  );
+  await assertAllDone(pool, sessions, total);
 
   // The same recordings indexed with the broker's limits, in one read each.
-  await pool.query('DELETE FROM recording_lines; DELETE FROM recording_search_cursors');
-  assert.equal(await drain(new RecordingIndexer(pool, INDEXER_DEFAULTS, () => {})), 1);
-  assert.deepEqual(cut, await linesBySession(pool));
+  const whole = await reindexedFromDatabase(pool);
+  assert.equal(whole.ticks, 1);
+  assert.deepEqual(cut, whole.lines);
 
   const lines = cut.get(session(1))!;
   assert.equal(lines.filter((l) => l === 'i:echo s1-cmd3').length, 1);
@@ -155,16 +167,10 @@ test("a live session's lines are made from its committed chunks, not read back; 
   await drain(indexer);
   assert.equal(live.size, 0, 'ended sessions leave the feed');
   const fed = await linesBySession(pool);
-  const cursors = await pool.query<{ next_seq: number; done: boolean }>('SELECT next_seq, done FROM recording_search_cursors');
-  assert.deepEqual(
-    cursors.rows.map((r) => [r.next_seq, r.done]),
-    Array.from({ length: sessions }, () => [total, true]),
-  );
+  await assertAllDone(pool, sessions, total);
 
   // The same recordings indexed from the database alone give the same lines.
-  await pool.query('DELETE FROM recording_lines; DELETE FROM recording_search_cursors');
-  await drain(new RecordingIndexer(pool, INDEXER_DEFAULTS, () => {}));
-  assert.deepEqual(fed, await linesBySession(pool));
+  assert.deepEqual(fed, (await reindexedFromDatabase(pool)).lines);
   assert.ok(fed.get(session(1))!.includes('o:s1-tail'));
 });
 

@@ -43,18 +43,20 @@ function sandboxArgv(spec: SandboxSpec, bwrapPath: string): string[] {
 
 /** The same argv in the shells' CPU group and at SHELL_NICENESS (each step execs the next: the process id stays the same). */
 function lowered(argv: string[]): { file: string; args: string[] } {
-  const [file, ...args] = inCpuGroup(shellCpuGroup(), niced(argv));
-  return { file: file!, args };
+  return command(inCpuGroup(shellCpuGroup(), niced(argv)));
 }
 
 /** The same argv at SHELL_NICENESS only (an unsandboxed shell started as `nobody` cannot join the CPU group). */
 export function nicedCommand(argv: string[]): { file: string; args: string[] } {
-  const [file, ...args] = niced(argv);
-  return { file: file!, args };
+  return command(niced(argv));
 }
 
 function niced(argv: string[]): string[] {
   return [NICE, '-n', String(SHELL_NICENESS), ...argv];
+}
+
+function command([file, ...args]: string[]): { file: string; args: string[] } {
+  return { file: file!, args };
 }
 
 const available = new Map<string, Promise<void>>();
@@ -76,10 +78,12 @@ function probe(bwrapPath: string): Promise<void> {
   if (!existsSync(bwrapPath)) return Promise.reject(new Error(`${bwrapPath} is missing. ${SANDBOX_FIX}`));
   if (isRoot() && !existsSync(SETPRIV)) return Promise.reject(new Error(`${SETPRIV} (util-linux) is missing; it drops root before the sandbox starts.`));
   // The sandbox alone, outside the CPU group: a group that cannot be joined must not read as "no sandbox here".
-  const [file, ...args] = sandboxArgv(
-    { hostDir: '/tmp', uid: SANDBOX_UID_BASE, gid: SANDBOX_UID_BASE, network: false, hostName: 'probe', shell: '/bin/true', shellArgs: [] },
-    bwrapPath,
-  ) as [string, ...string[]];
+  const { file, args } = command(
+    sandboxArgv(
+      { hostDir: '/tmp', uid: SANDBOX_UID_BASE, gid: SANDBOX_UID_BASE, network: false, hostName: 'probe', shell: '/bin/true', shellArgs: [] },
+      bwrapPath,
+    ),
+  );
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: '/' });
     let stderr = '';
