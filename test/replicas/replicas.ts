@@ -97,7 +97,11 @@ export async function startReplicas(t: TestContext, opts: { databaseUrl?: string
   const databaseUrl = opts.databaseUrl ?? (await freshDatabase());
   const dirs = [tempDataDir()];
   if (opts.separateDataDirs) dirs.push(tempDataDir());
-  t.after(() => {
+  // After-hooks run in the order they were added: the replicas stop first (a rebuild in flight
+  // writes into the data dir), then their data dirs go.
+  const stops: (() => Promise<void>)[] = [];
+  t.after(async () => {
+    for (const stop of stops) await stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
   const start = async (name: string, dataDir: string) => {
@@ -118,7 +122,7 @@ export async function startReplicas(t: TestContext, opts: { databaseUrl?: string
         ...opts.env,
       },
     });
-    t.after(async () => {
+    stops.push(async () => {
       if (p.child.exitCode === null && p.child.signalCode === null) process.kill(p.child.pid!, 'SIGCONT');
       await p.stop();
     });
