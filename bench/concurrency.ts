@@ -1,9 +1,12 @@
 // Concurrency: N sessions at once, each streaming output at a steady rate,
 // plus one interactive session typing into `cat`; per level, the broker's and
 // the bare relay's aggregate rate, CPU, RSS (idle, per session), Postgres
-// bytes written, bytes lost and the interactive echo p99.
+// bytes written, bytes lost and the interactive echo p99. Memory is read
+// twice: RSS as the system sees it, and the JavaScript heap kept after a full
+// collection (bench/inspector.ts), which does not move with the garbage.
 import type { Database } from '../src/db/client.js';
 import { EchoProbe, percentiles } from './echo.js';
+import { heapAfterCollection } from './inspector.js';
 import { PayloadCounter } from './payload.js';
 import { cpuBetween, cpuSeconds, cpuSnapshot, rssBytes } from './proc.js';
 import { recordedOutput, type Api } from './setup.js';
@@ -21,6 +24,9 @@ export interface LevelResult {
   idleRssPerSessionKB: number;
   /** RSS added per session by the second half of the sessions (the interactive one included). */
   marginalRssPerSessionKB: number;
+  /** JavaScript heap kept per idle session, read after a full collection (bench/inspector.ts), and the same for the second half. */
+  heapPerSessionKB: number;
+  marginalHeapPerSessionKB: number;
   postgresWalMB?: number;
   recordingTableMB?: number;
   /** Postgres transactions committed per second in the broker's database during the level. */
@@ -67,19 +73,29 @@ async function walBytes(db: Database): Promise<{ wal: number; table: number; com
   return { wal: Number(rows[0]!.wal), table: Number(rows[0]!.table), commits: Number(rows[0]!.commits) };
 }
 
-async function level(n: number, open: () => Promise<Terminal>, pid: number, o: ConcurrencyOptions, db?: Database): Promise<LevelResult> {
+async function level(
+  n: number,
+  open: () => Promise<Terminal>,
+  server: { pid: number; inspector: string },
+  o: ConcurrencyOptions,
+  db?: Database,
+): Promise<LevelResult> {
+  const pid = server.pid;
   const rss0 = rssBytes(pid);
+  const heap0 = await heapAfterCollection(server.inspector);
   const terms: Terminal[] = [];
   const counters: PayloadCounter[] = [];
   const prompts: Promise<void>[] = [];
   const half = Math.floor(n / 2);
   let rssHalf = rss0;
+  let heapHalf = heap0;
   for (let i = 0; i < n; i++) {
     if (i === half) {
       // The marginal cost: the second half's sessions against the first half's (one-time costs, such as code first run, fall in the first).
       await Promise.all(prompts);
       await sleep(1000);
       rssHalf = rssBytes(pid);
+      heapHalf = await heapAfterCollection(server.inspector);
     }
     const t = await open();
     const c = new PayloadCounter('b');
@@ -98,6 +114,7 @@ async function level(n: number, open: () => Promise<Terminal>, pid: number, o: C
   const rssFull = rssBytes(pid);
   const idleRssPerSessionKB = (rssFull - rss0) / (n + 1) / 1024;
   const marginalRssPerSessionKB = (rssFull - rssHalf) / (n + 1 - half) / 1024;
+  const heapFull = await heapAfterCollection(server.inspector);
 
   const command = steadyCommand(o);
   const ready = terms.map((t) => waitFor(t, 'READY', 120_000));
@@ -148,6 +165,8 @@ async function level(n: number, open: () => Promise<Terminal>, pid: number, o: C
     rssMB: rssPeak / 1e6,
     idleRssPerSessionKB,
     marginalRssPerSessionKB,
+    heapPerSessionKB: (heapFull - heap0) / (n + 1) / 1024,
+    marginalHeapPerSessionKB: (heapFull - heapHalf) / (n + 1 - half) / 1024,
     postgresWalMB: before && after ? (after.wal - before.wal) / 1e6 : undefined,
     recordingTableMB: before && after ? (after.table - before.table) / 1e6 : undefined,
     postgresCommitsPerSecond: before && after ? (after.commits - before.commits) / seconds : undefined,
@@ -164,11 +183,11 @@ export async function concurrency(
   const result = { broker: [] as LevelResult[], relay: [] as LevelResult[], options: o };
   const rows: Row[] = [];
   for (const n of o.levels) {
-    const r = await level(n, () => socketTerminal(relay.url), relay.pid, o);
+    const r = await level(n, () => socketTerminal(relay.url), relay, o);
     log(`concurrency relay ${n}: ${JSON.stringify(r)}`);
     const hostId = await api.newHost(`bench-concurrency-${n}-${Date.now()}`);
     const requestId = await api.grantHost(hostId);
-    const b = await level(n, () => brokerTerminal(api, requestId), api.broker.pid, o, api.broker.db);
+    const b = await level(n, () => brokerTerminal(api, requestId), api.broker, o, api.broker.db);
     log(`concurrency broker ${n}: ${JSON.stringify(b)}`);
     result.relay.push(r);
     result.broker.push(b);
@@ -180,6 +199,8 @@ export async function concurrency(
       row('concurrency', `${n} sessions: server RSS peak`, 'MB', b.rssMB, r.rssMB, 'relay'),
       row('concurrency', `${n} sessions: RSS per idle session`, 'KB', b.idleRssPerSessionKB, r.idleRssPerSessionKB, 'relay'),
       row('concurrency', `${n} sessions: RSS per idle session, second half`, 'KB', b.marginalRssPerSessionKB, r.marginalRssPerSessionKB, 'relay'),
+      row('concurrency', `${n} sessions: JS heap kept per idle session`, 'KB', b.heapPerSessionKB, r.heapPerSessionKB, 'relay'),
+      row('concurrency', `${n} sessions: JS heap kept per idle session, second half`, 'KB', b.marginalHeapPerSessionKB, r.marginalHeapPerSessionKB, 'relay'),
       row('concurrency', `${n} sessions: Postgres WAL written`, 'MB', b.postgresWalMB ?? NaN),
       row('concurrency', `${n} sessions: recording table growth`, 'MB', b.recordingTableMB ?? NaN),
       row('concurrency', `${n} sessions: Postgres commits per second`, '/s', b.postgresCommitsPerSecond ?? NaN),

@@ -12,6 +12,7 @@ import { connect, type Database } from '../src/db/client.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { hostDirectory } from '../src/hosts/local-hosts.js';
 import { ApiClient } from '../test/helpers/api-client.js';
+import { INSPECT_ARG, inspectorUrl } from './inspector.js';
 
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
@@ -61,14 +62,16 @@ export interface BrokerProcess {
   databaseUrl: string;
   db: Database;
   child: ChildProcess;
+  /** Its inspector (bench/inspector.ts), for a full collection before reading its memory. */
+  inspector: string;
   stop(): Promise<void>;
 }
 
-/** `node --import tsx src/server.ts` with the demo seed; `nodeArgs` e.g. ['--cpu-prof']. */
+/** `node --import tsx src/server.ts` with the demo seed and its inspector open on loopback; `nodeArgs` e.g. ['--cpu-prof']. */
 export async function startBrokerProcess(pgs: Postgres, nodeArgs: string[] = []): Promise<BrokerProcess> {
   const databaseUrl = await pgs.database();
   const broker = await startBroker({
-    nodeArgs,
+    nodeArgs: [INSPECT_ARG, ...nodeArgs],
     env: {
       DATABASE_URL: databaseUrl,
       BREAKGLASS_LOGIN_RATE_LIMIT: '10000',
@@ -76,8 +79,11 @@ export async function startBrokerProcess(pgs: Postgres, nodeArgs: string[] = [])
     },
     onOutput: process.env.BENCH_BROKER_LOG ? (d) => process.stderr.write(d) : undefined,
   });
+  const inspector = inspectorUrl(broker.output());
+  if (!inspector) throw new Error(`the broker printed no inspector address:\n${broker.output()}`);
   const db = connect(databaseUrl, 4);
   return {
+    inspector,
     url: broker.url,
     pid: broker.child.pid!,
     dataDir: broker.dataDir,

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import type { Api } from './setup.js';
+import { INSPECT_ARG, inspectorUrl } from './inspector.js';
 import { spawnShell } from './shell.js';
 
 export type PathName = 'direct' | 'relay' | 'broker';
@@ -88,12 +89,20 @@ export async function brokerTerminal(api: Api, requestId: string): Promise<Termi
 export interface RelayProcess {
   url: string;
   pid: number;
+  /** Its inspector (bench/inspector.ts), for a full collection before reading its memory. */
+  inspector: string;
   stop(): Promise<void>;
 }
 
 export async function startRelay(): Promise<RelayProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'relay.ts')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const child: ChildProcess = spawn(process.execPath, [INSPECT_ARG, '--import', 'tsx', path.join(import.meta.dirname, 'relay.ts')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let errors = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    errors += d.toString();
+    // The inspector's own notices ("Debugger listening…", "Debugger attached.") are not the relay's.
+    for (const line of d.toString().split('\n')) if (line && !/^(Debugger |For help)/.test(line)) process.stderr.write(`${line}\n`);
   });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -104,10 +113,13 @@ export async function startRelay(): Promise<RelayProcess> {
     });
     child.once('exit', (code) => reject(new Error(`relay exited (${code})`)));
   });
+  const inspector = inspectorUrl(errors);
+  if (!inspector) throw new Error(`the relay printed no inspector address: ${errors}`);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     url: `ws://127.0.0.1:${port}/`,
     pid: child.pid!,
+    inspector,
     async stop() {
       child.kill('SIGTERM');
       await exited;

@@ -34,6 +34,8 @@ test('the benchmark harness runs end to end in --quick mode and loses no byte', 
     assert.equal(level.bytesLost, 0);
     for (const key of ['sessions', 'aggregateMBps', 'cpuCores', 'rssMB', 'idleRssPerSessionKB', 'marginalRssPerSessionKB', 'echo'])
       assert.ok(key in level, key);
+    // Read through each process's inspector after a full collection (bench/inspector.ts).
+    for (const key of ['heapPerSessionKB', 'marginalHeapPerSessionKB']) assert.ok(Number.isFinite(level[key]), `${key}: ${level[key]}`);
   }
   assert.ok('postgresWalMB' in r.concurrency.broker[0]);
   assert.ok('postgresCommitsPerSecond' in r.concurrency.broker[0]);
