@@ -1,5 +1,6 @@
-# The broker: `npm ci` (which also generates the Prisma client and builds the
-# web app), then `npm start`. Configuration comes from the environment.
+# The broker: `npm ci` (which also generates the Prisma client, compiles the
+# broker to dist/ and builds the web app), then `npm start`. Configuration
+# comes from the environment.
 FROM node:20-bookworm
 RUN apt-get update \
  && apt-get install -y --no-install-recommends openssh-client \

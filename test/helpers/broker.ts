@@ -21,15 +21,17 @@ export interface BrokerProcess {
 
 /** `nodeArgs` go before the script (e.g. `--cpu-prof`); `onOutput` sees the broker's stdout and stderr. */
 /** `uid`/`gid` run the broker as another user (a root test starting a non-root broker). */
+/** `built` runs what `npm start` runs (the compiled dist/, scripts/start.mjs) instead of src/ through tsx. */
 export async function startBroker(
-  opts: { env?: Record<string, string>; nodeArgs?: string[]; onOutput?: (d: Buffer) => void; uid?: number; gid?: number } = {},
+  opts: { env?: Record<string, string>; nodeArgs?: string[]; onOutput?: (d: Buffer) => void; uid?: number; gid?: number; built?: boolean } = {},
 ): Promise<BrokerProcess> {
   const env = opts.env ?? {};
   // DATABASE_URL: '' leaves it unset, so the broker starts its own embedded Postgres.
   const database: Record<string, string> = env.DATABASE_URL === '' ? {} : await brokerDatabaseEnv(env);
   const databaseUrl = database.DATABASE_URL ?? '';
   const dataDir = env.BREAKGLASS_DATA_DIR ?? tempDataDir();
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(root, 'src/server.ts')], {
+  const entry = opts.built ? [path.join(root, 'scripts/start.mjs')] : ['--import', 'tsx', path.join(root, 'src/server.ts')];
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry], {
     cwd: root,
     env: {
       ...process.env,

@@ -1,0 +1,14 @@
+// `npm start`: the compiled broker (dist/, see scripts/build.mjs), rebuilt
+// first if a file under src/ changed since the last build, so that a checkout
+// being worked on never runs stale code. Stack traces point into the
+// TypeScript (source maps).
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, DIST, stale } from './build.mjs';
+
+if (stale()) {
+  console.error('breakglass: compiling the broker (src/ changed since the last build)…');
+  build();
+}
+process.setSourceMapsEnabled(true);
+await import(pathToFileURL(path.join(DIST, 'server.js')).href);
