@@ -1,12 +1,14 @@
 // The reference the broker is measured against: a bare websocket relay of a
 // pty, no recording, no auth. One binary frame per pty read, the pty paused
 // while more than 1 MiB is unsent (the broker's own high-water mark).
-// Run as a child process: prints "relay listening on <port>".
+// Run as a child process: prints "relay listening on <port>". Plain
+// JavaScript, run without a TypeScript loader, as the broker runs compiled:
+// tsx's kept function names would add a property store to every closure.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
-import { spawnShell } from './shell.js';
+import { spawnShell } from './shell.mjs';
 
 const HIGH_WATER = 1 << 20;
 const LOW_WATER = 256 << 10;
@@ -26,14 +28,14 @@ wss.on('connection', (ws) => {
     }
   };
   pty.onData((d) => {
-    ws.send(d as unknown as Buffer, { binary: true }, flow);
+    ws.send(d, { binary: true }, flow);
     flow();
   });
   pty.onExit(() => setTimeout(() => ws.close(1000), 300));
   ws.on('message', (data, isBinary) => {
-    if (isBinary) pty.write(data as unknown as string);
+    if (isBinary) pty.write(data);
   });
   ws.on('close', () => pty.kill());
 });
 
-wss.on('listening', () => console.log(`relay listening on ${(wss.address() as { port: number }).port}`));
+wss.on('listening', () => console.log(`relay listening on ${wss.address().port}`));

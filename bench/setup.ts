@@ -67,11 +67,12 @@ export interface BrokerProcess {
   stop(): Promise<void>;
 }
 
-/** `node --import tsx src/server.ts` with the demo seed and its inspector open on loopback; `nodeArgs` e.g. ['--cpu-prof']. */
+/** What `npm start` runs (scripts/start.mjs: the compiled broker) with the demo seed and its inspector open on loopback; `nodeArgs` e.g. ['--cpu-prof']. */
 export async function startBrokerProcess(pgs: Postgres, nodeArgs: string[] = []): Promise<BrokerProcess> {
   const databaseUrl = await pgs.database();
   const broker = await startBroker({
     nodeArgs: [INSPECT_ARG, ...nodeArgs],
+    built: true,
     env: {
       DATABASE_URL: databaseUrl,
       BREAKGLASS_LOGIN_RATE_LIMIT: '10000',

@@ -8,7 +8,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import type { Api } from './setup.js';
 import { INSPECT_ARG, inspectorUrl } from './inspector.js';
-import { spawnShell } from './shell.js';
+import { spawnShell } from './shell.mjs';
 
 export type PathName = 'direct' | 'relay' | 'broker';
 
@@ -95,7 +95,7 @@ export interface RelayProcess {
 }
 
 export async function startRelay(): Promise<RelayProcess> {
-  const child: ChildProcess = spawn(process.execPath, [INSPECT_ARG, '--import', 'tsx', path.join(import.meta.dirname, 'relay.ts')], {
+  const child: ChildProcess = spawn(process.execPath, [INSPECT_ARG, path.join(import.meta.dirname, 'relay.mjs')], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let errors = '';
