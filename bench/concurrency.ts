@@ -2,8 +2,9 @@
 // plus one interactive session typing into `cat`; per level, the broker's and
 // the bare relay's aggregate rate, CPU, RSS (idle, per session), Postgres
 // bytes written, bytes lost and the interactive echo p99. Memory is read
-// twice: RSS as the system sees it, and the JavaScript heap kept after a full
-// collection (bench/inspector.ts), which does not move with the garbage.
+// twice: RSS as the system sees it, and (in a pass of idle sessions of its own)
+// the JavaScript heap kept after a full collection (bench/inspector.ts), which
+// does not move with the garbage.
 import type { Database } from '../src/db/client.js';
 import { EchoProbe, percentiles } from './echo.js';
 import { heapAfterCollection } from './inspector.js';
@@ -11,7 +12,7 @@ import { PayloadCounter } from './payload.js';
 import { cpuBetween, cpuSeconds, cpuSnapshot, rssBytes } from './proc.js';
 import { recordedOutput, type Api } from './setup.js';
 import { log, row, type Row } from './stats.js';
-import { brokerTerminal, socketTerminal, waitFor, type RelayProcess, type Terminal } from './terminals.js';
+import { atPrompt, brokerTerminal, socketTerminal, waitFor, type RelayProcess, type Terminal } from './terminals.js';
 
 export interface LevelResult {
   sessions: number;
@@ -73,29 +74,52 @@ async function walBytes(db: Database): Promise<{ wal: number; table: number; com
   return { wal: Number(rows[0]!.wal), table: Number(rows[0]!.table), commits: Number(rows[0]!.commits) };
 }
 
+/**
+ * The heap kept per idle session, in a pass of its own before the level: N
+ * sessions opened, the heap read after a full collection at 0, N/2 and N,
+ * then closed. Not read in the level itself: a full collection just before the
+ * streaming shrank the heap, and the collections while it grew back slowed the
+ * streaming that the level measures (echo p99 ~2× worse, 0.83× the relay's bytes).
+ */
+async function idleHeap(
+  n: number,
+  open: () => Promise<Terminal>,
+  inspector: string,
+): Promise<Pick<LevelResult, 'heapPerSessionKB' | 'marginalHeapPerSessionKB'>> {
+  const heap0 = await heapAfterCollection(inspector);
+  const half = Math.floor(n / 2);
+  let heapHalf = heap0;
+  const terms: Terminal[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i === half) heapHalf = await heapAfterCollection(inspector);
+    terms.push(await atPrompt(open()));
+  }
+  const heapFull = await heapAfterCollection(inspector);
+  for (const t of terms) t.send('exit\r');
+  await Promise.all(terms.map((t) => t.closed));
+  return { heapPerSessionKB: (heapFull - heap0) / n / 1024, marginalHeapPerSessionKB: (heapFull - heapHalf) / (n - half) / 1024 };
+}
+
 async function level(
   n: number,
   open: () => Promise<Terminal>,
-  server: { pid: number; inspector: string },
+  pid: number,
+  heap: Pick<LevelResult, 'heapPerSessionKB' | 'marginalHeapPerSessionKB'>,
   o: ConcurrencyOptions,
   db?: Database,
 ): Promise<LevelResult> {
-  const pid = server.pid;
   const rss0 = rssBytes(pid);
-  const heap0 = await heapAfterCollection(server.inspector);
   const terms: Terminal[] = [];
   const counters: PayloadCounter[] = [];
   const prompts: Promise<void>[] = [];
   const half = Math.floor(n / 2);
   let rssHalf = rss0;
-  let heapHalf = heap0;
   for (let i = 0; i < n; i++) {
     if (i === half) {
       // The marginal cost: the second half's sessions against the first half's (one-time costs, such as code first run, fall in the first).
       await Promise.all(prompts);
       await sleep(1000);
       rssHalf = rssBytes(pid);
-      heapHalf = await heapAfterCollection(server.inspector);
     }
     const t = await open();
     const c = new PayloadCounter('b');
@@ -114,7 +138,6 @@ async function level(
   const rssFull = rssBytes(pid);
   const idleRssPerSessionKB = (rssFull - rss0) / (n + 1) / 1024;
   const marginalRssPerSessionKB = (rssFull - rssHalf) / (n + 1 - half) / 1024;
-  const heapFull = await heapAfterCollection(server.inspector);
 
   const command = steadyCommand(o);
   const ready = terms.map((t) => waitFor(t, 'READY', 120_000));
@@ -165,8 +188,7 @@ async function level(
     rssMB: rssPeak / 1e6,
     idleRssPerSessionKB,
     marginalRssPerSessionKB,
-    heapPerSessionKB: (heapFull - heap0) / (n + 1) / 1024,
-    marginalHeapPerSessionKB: (heapFull - heapHalf) / (n + 1 - half) / 1024,
+    ...heap,
     postgresWalMB: before && after ? (after.wal - before.wal) / 1e6 : undefined,
     recordingTableMB: before && after ? (after.table - before.table) / 1e6 : undefined,
     postgresCommitsPerSecond: before && after ? (after.commits - before.commits) / seconds : undefined,
@@ -183,11 +205,14 @@ export async function concurrency(
   const result = { broker: [] as LevelResult[], relay: [] as LevelResult[], options: o };
   const rows: Row[] = [];
   for (const n of o.levels) {
-    const r = await level(n, () => socketTerminal(relay.url), relay, o);
+    const openRelay = () => socketTerminal(relay.url);
+    const r = await level(n, openRelay, relay.pid, await idleHeap(n, openRelay, relay.inspector), o);
     log(`concurrency relay ${n}: ${JSON.stringify(r)}`);
-    const hostId = await api.newHost(`bench-concurrency-${n}-${Date.now()}`);
-    const requestId = await api.grantHost(hostId);
-    const b = await level(n, () => brokerTerminal(api, requestId), api.broker, o, api.broker.db);
+    // The idle pass on a host of its own: the host its sessions touched is being replaced after them.
+    const idleRequest = await api.grantHost(await api.newHost(`bench-idle-${n}-${Date.now()}`));
+    const heap = await idleHeap(n, () => brokerTerminal(api, idleRequest), api.broker.inspector);
+    const requestId = await api.grantHost(await api.newHost(`bench-concurrency-${n}-${Date.now()}`));
+    const b = await level(n, () => brokerTerminal(api, requestId), api.broker.pid, heap, o, api.broker.db);
     log(`concurrency broker ${n}: ${JSON.stringify(b)}`);
     result.relay.push(r);
     result.broker.push(b);
