@@ -5,7 +5,7 @@
 // less, starts faster, and tsx's kept function names (a `__name` call and a
 // property store on every closure it creates) cost each session 2 KB.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -35,6 +35,8 @@ export function stale(src = SRC, stamp = STAMP, also = [path.join(root, 'tsconfi
 }
 
 export function build() {
+  // tsc writes its output even when it finds errors: a failed build must not leave the last stamp standing.
+  rmSync(STAMP, { force: true });
   const tsc = path.join(root, 'node_modules', '.bin', 'tsc');
   const r = spawnSync(tsc, ['-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
   if (r.status !== 0) throw new Error(`the broker did not compile (tsc exited ${r.status ?? r.signal})`);

@@ -8,7 +8,12 @@ import { build, DIST, stale } from './build.mjs';
 
 if (stale()) {
   console.error('breakglass: compiling the broker (src/ changed since the last build)…');
-  build();
+  try {
+    build();
+  } catch (err) {
+    console.error(`breakglass: ${err.message}. Fix the errors tsc printed above, then run npm start again.`);
+    process.exit(1);
+  }
 }
 process.setSourceMapsEnabled(true);
 await import(pathToFileURL(path.join(DIST, 'server.js')).href);

@@ -31,19 +31,18 @@ const NICE = '/usr/bin/nice';
  */
 export const SHELL_NICENESS = 10;
 
-/** argv that runs the sandbox, in the shells' CPU group and niced: as root, bubblewrap itself runs as the host's uid with no supplementary groups. */
+/**
+ * argv that runs the sandbox in the shells' CPU group and at SHELL_NICENESS
+ * (each step execs the next: the process id stays the same): as root,
+ * bubblewrap itself runs as the host's uid with no supplementary groups.
+ */
 export function sandboxCommand(spec: SandboxSpec, bwrapPath = BWRAP): { file: string; args: string[] } {
-  return lowered(sandboxArgv(spec, bwrapPath));
+  return command(inCpuGroup(shellCpuGroup(), niced(sandboxArgv(spec, bwrapPath))));
 }
 
 function sandboxArgv(spec: SandboxSpec, bwrapPath: string): string[] {
   const bwrap = [bwrapPath, ...bwrapArgs(spec, existsSync)];
   return isRoot() ? [SETPRIV, '--reuid', String(spec.uid), '--regid', String(spec.gid), '--clear-groups', '--', ...bwrap] : bwrap;
-}
-
-/** The same argv in the shells' CPU group and at SHELL_NICENESS (each step execs the next: the process id stays the same). */
-function lowered(argv: string[]): { file: string; args: string[] } {
-  return command(inCpuGroup(shellCpuGroup(), niced(argv)));
 }
 
 /** The same argv at SHELL_NICENESS only (an unsandboxed shell started as `nobody` cannot join the CPU group). */
