@@ -15,7 +15,7 @@ export function rssBytes(pid: number): number {
   return m ? Number(m[1]) * 1024 : NaN;
 }
 
-/** Every process below `root` whose command name is `comm` (e.g. the embedded Postgres). */
+/** Every process below `root` whose command name is `comm` (e.g. the embedded Postgres), and `root` itself when so named. */
 export function descendants(root: number, comm: string): number[] {
   const parent = new Map<number, number>();
   const names = new Map<number, string>();
@@ -33,7 +33,7 @@ export function descendants(root: number, comm: string): number[] {
     for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
     return false;
   };
-  return [...names].filter(([pid, name]) => name === comm && below(pid)).map(([pid]) => pid);
+  return [...names].filter(([pid, name]) => name === comm && (pid === root || below(pid))).map(([pid]) => pid);
 }
 
 /** CPU seconds of each process below `root` named `comm`, keyed by pid. */
@@ -54,4 +54,21 @@ export function cpuBetween(before: Map<number, number>, after: Map<number, numbe
   let sum = 0;
   for (const [pid, cpu] of after) sum += cpu - (before.get(pid) ?? 0);
   return sum;
+}
+
+/**
+ * The postmaster of the server `pool` talks to: the parent of its backend. The
+ * CPU of Postgres is that of the postmaster and every process below it, whether
+ * the bench started the server (embedded) or it was already running on this
+ * machine (TEST_DATABASE_URL, e.g. a distribution's server built with lz4). A
+ * server on another machine has no process here: NaN, never a wrong figure.
+ */
+export async function postmasterOf(pool: { query<R>(sql: string): Promise<{ rows: R[] }> }): Promise<number> {
+  const { rows } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  try {
+    const stat = readFileSync(`/proc/${rows[0]!.pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return Number.NaN;
+  }
 }

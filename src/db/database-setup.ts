@@ -4,6 +4,7 @@
 import type { Config } from '../config.js';
 import { embeddedRoles, startEmbeddedPostgres } from './embedded.js';
 import { migrate } from './migrate.js';
+import { settleRecordingCompression } from './recording-compression.js';
 import { applyGrants, currentRole, privilegeProblems } from './roles.js';
 import pg from 'pg';
 
@@ -32,6 +33,7 @@ export async function prepareDatabase(
   }
   const applied = await migrate(urls.ownerUrl);
   if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
+  await settleRecordingCompression(urls.ownerUrl, log);
   const [owner, broker] = await Promise.all([currentRole(urls.ownerUrl), currentRole(urls.brokerUrl)]);
   if (owner !== broker) {
     await installAsOwner(urls.ownerUrl);
