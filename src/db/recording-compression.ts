@@ -2,7 +2,7 @@
 // (TOAST) and compressed there, by pglz unless the column says otherwise. On a
 // server built with lz4 (PostgreSQL 14 and later from Debian, Ubuntu, the
 // official Docker image) the recording column uses lz4: for terminal text
-// written the way the writer writes it, 6 CPU s per GB against pglz's 14, for
+// written the way the writer writes it, about 5 CPU s per GB against pglz's 14, for
 // a table 1.06x as large (README, "Storage of recordings"). The bytes, their
 // hashes and what reads them are the same either way: compression is below
 // the value, and rows keep the method they were written with.
