@@ -64,6 +64,8 @@ test("on a distribution's Postgres (built with lz4), a session's chunks are stor
   // A second start finds it set and changes nothing.
   assert.deepEqual(await settleRecordingCompression(ownerUrl, (m) => logged.push(m)), { compression: 'lz4', changed: false });
   assert.deepEqual(logged, []);
+  // Only the owner sets it: the broker's own role (least privilege) may not alter the table.
+  await assert.rejects(query(brokerUrl, 'ALTER TABLE recording_chunks ALTER COLUMN data SET COMPRESSION pglz'), /must be owner/);
 
   // Terminal text, compressible as logs and listings are: rows above Postgres's TOAST threshold get compressed.
   const { sessionId, term } = await h.shell('staging-web-1', { approvers: ['bob'] });
