@@ -11,6 +11,7 @@ import { ErrorSchema, IdParams } from '../schemas.js';
 import { HOP_HEADER, type ReplicaHop } from './replica-hop.js';
 import type { ReplacementService } from '../replacement/replacement-service.js';
 import { MAX_COLS, MAX_ROWS } from './protocol.js';
+import { releaseUpgrade } from './release-upgrade.js';
 import type { SessionService } from './session-service.js';
 
 type Opts = { sessions: SessionService; hop: ReplicaHop; replacements: Pick<ReplacementService, 'run'> };
@@ -74,6 +75,7 @@ export default async function replicaRoutes(app: FastifyInstance, { sessions, ho
     (socket, request) => {
       const attach = attachments.get(request);
       attachments.delete(request);
+      releaseUpgrade(socket, request);
       if (attach) attach(socket);
       else socket.close(1011, 'not attached');
     },

@@ -236,11 +236,13 @@ export function sessionService(deps: Deps) {
         return { session, request };
       });
       const host = request.host;
+      // What the session's own callbacks keep for its life: its id, not the rows read to open it.
+      const sessionId = session.id;
       let pid: number | undefined;
       // A shell that died because the fence killed it was interrupted, not exited.
       const end = (e: SessionEnd) =>
-        persistEnd(session.id, e.reason === 'exit' && !deps.fence.held ? { ...e, reason: 'interrupted' } : e).finally(() => {
-          live.delete(session.id);
+        persistEnd(sessionId, e.reason === 'exit' && !deps.fence.held ? { ...e, reason: 'interrupted' } : e).finally(() => {
+          live.delete(sessionId);
           if (pid !== undefined) deps.fence.release(pid);
         });
       let command: ShellCommand | undefined;
@@ -274,7 +276,7 @@ export function sessionService(deps: Deps) {
           config,
           end,
           { idleMinutes: policy?.idleTimeoutMinutes, currentEnd: () => currentEnd(requestId) },
-          deps.liveIndex && ((rows) => deps.liveIndex!.feed(session.id, rows)),
+          deps.liveIndex && ((rows) => deps.liveIndex!.feed(sessionId, rows)),
         );
         live.set(session.id, terminal);
         if (request.emergency) terminal.notice(emergencyBanner(request)!);

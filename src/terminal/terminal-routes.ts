@@ -6,6 +6,7 @@ import { ForbiddenError } from '../errors.js';
 import type { RecordingService } from '../recording/recording-service.js';
 import { IdParams, SessionSchema } from '../schemas.js';
 import { END_REASONS, MAX_COLS, MAX_ROWS } from './protocol.js';
+import { releaseUpgrade } from './release-upgrade.js';
 import type { SessionService } from './session-service.js';
 
 const SECONDS = '^[0-9]{1,7}(\\.[0-9]{1,3})?$';
@@ -140,6 +141,7 @@ export default async function terminalRoutes(app: FastifyInstance, { sessions, r
     (socket, request) => {
       const attach = attachments.get(request);
       attachments.delete(request);
+      releaseUpgrade(socket, request);
       if (!attach) return socket.close(1011, 'not attached');
       // The socket lives only as long as the login it was opened with (see LoginWatch).
       const { id, username, jti } = request.auth;

@@ -64,9 +64,12 @@ export class TerminalSession {
   /** One callback for every frame sent (not a closure per chunk). */
   private readonly onSent = () => this.updateFlow();
 
+  /** What the session needs of its command once the shell runs: its clean-up and its warning, not its arguments and environment (~1 KB a session). */
+  private readonly command: Pick<ShellCommand, 'dispose' | 'warning'>;
+
   constructor(
     readonly info: SessionInfo,
-    private readonly command: ShellCommand,
+    command: ShellCommand,
     writer: RecordingWriter,
     private readonly timing: SessionTiming,
     /** Records the end durably; resolves to the reason the database holds (the agreed one). */
@@ -82,6 +85,8 @@ export class TerminalSession {
     // Spawn first: if that throws, nothing has been queued for a session that never was.
     this.pty = new PtyProcess({ ...command, cols: info.cols, rows: info.rows });
     command.started?.(this.pty.pid);
+    const { file, args, env, cwd, uid, gid, started, ...kept } = command;
+    this.command = kept;
     if (command.warning) this.recording.push('m', Buffer.from(command.warning));
     this.recording.push('m', Buffer.from(`session started on ${info.hostName}`));
     this.recording.push('r', Buffer.from(`${info.cols}x${info.rows}`));

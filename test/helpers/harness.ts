@@ -2,6 +2,7 @@
 // listener, plus the calls tests make against it. Everything is closed after the test.
 import { rmSync } from 'node:fs';
 import type { TestContext } from 'node:test';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { startBroker, type Broker, type BrokerOptions } from '../../src/broker.js';
 import { loadConfig } from '../../src/config.js';
@@ -16,6 +17,8 @@ export class Harness extends ApiClient {
     url: string,
     readonly broker: Broker,
     readonly dataDir: string,
+    /** The in-process app (not for a harness pointed at a broker process). */
+    readonly app?: FastifyInstance,
   ) {
     super(url);
   }
@@ -59,5 +62,5 @@ export async function startHarness(
     await broker.close();
     if (!env.BREAKGLASS_DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
   });
-  return new Harness(`http://127.0.0.1:${port}`, broker, dataDir);
+  return new Harness(`http://127.0.0.1:${port}`, broker, dataDir, app);
 }

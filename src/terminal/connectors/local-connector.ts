@@ -68,6 +68,7 @@ export function localConnector(dataDir: string, opts: LocalConnectorOptions = {}
         bwrap,
       );
       let namespace: Promise<string | undefined> = Promise.resolve(undefined);
+      const { sessionId } = ctx; // the clean-up lives as long as the session: it keeps the id, not the whole context
       return {
         file,
         args,
@@ -79,7 +80,7 @@ export function localConnector(dataDir: string, opts: LocalConnectorOptions = {}
         dispose: async () => {
           const ns = await namespace;
           const left = ns ? await killLeftovers(ns) : 0;
-          if (left) opts.log?.(`session ${ctx.sessionId}: killed ${left} process(es) left in its sandbox after the end`);
+          if (left) opts.log?.(`session ${sessionId}: killed ${left} process(es) left in its sandbox after the end`);
         },
       };
     },
