@@ -9,7 +9,7 @@ import type { Database } from '../src/db/client.js';
 import { EchoProbe, percentiles } from './echo.js';
 import { heapAfterCollection } from './inspector.js';
 import { PayloadCounter } from './payload.js';
-import { cpuBetween, cpuSeconds, cpuSnapshot, postmasterOf, rssBytes } from './proc.js';
+import { cpuSeconds, postgresCpuMeter, rssBytes } from './proc.js';
 import { recordedOutput, type Api } from './setup.js';
 import { log, row, type Row } from './stats.js';
 import { atPrompt, brokerTerminal, socketTerminal, waitFor, type RelayProcess, type Terminal } from './terminals.js';
@@ -149,8 +149,7 @@ async function level(
   if (db) await db.pool.query('CHECKPOINT');
   const before = db ? await walBytes(db) : undefined;
   const cpu0 = cpuSeconds(pid);
-  const postmaster = db ? await postmasterOf(db.pool) : undefined; // the relay has no Postgres
-  const pgCpu0 = postmaster ? cpuSnapshot(postmaster, 'postgres') : undefined;
+  const postgresCpu = db ? await postgresCpuMeter(db.pool) : () => 0; // the relay has no Postgres
   let rssPeak = 0;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssBytes(pid))), 200);
   const t0 = performance.now();
@@ -164,7 +163,7 @@ async function level(
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
   const cpu = cpuSeconds(pid) - cpu0;
-  const pgCpu = postmaster === undefined || !pgCpu0 ? 0 : Number.isNaN(postmaster) ? Number.NaN : cpuBetween(pgCpu0, cpuSnapshot(postmaster, 'postgres'));
+  const pgCpu = postgresCpu();
   const after = db ? await walBytes(db) : undefined;
 
   const expected = o.bytesPerWrite * o.writes;

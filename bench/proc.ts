@@ -72,3 +72,11 @@ export async function postmasterOf(pool: { query<R>(sql: string): Promise<{ rows
     return Number.NaN;
   }
 }
+
+/** Starts counting the CPU of the Postgres server `pool` talks to (see postmasterOf); the function returned gives the seconds used since. */
+export async function postgresCpuMeter(pool: Parameters<typeof postmasterOf>[0]): Promise<() => number> {
+  const postmaster = await postmasterOf(pool);
+  if (Number.isNaN(postmaster)) return () => Number.NaN;
+  const before = cpuSnapshot(postmaster, 'postgres');
+  return () => cpuBetween(before, cpuSnapshot(postmaster, 'postgres'));
+}

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { copyRows } from '../src/recording/chunk-copy.js';
 import type { ChunkRow } from '../src/recording/recording-fns.js';
-import { cpuBetween, cpuSnapshot, postmasterOf } from './proc.js';
+import { postgresCpuMeter } from './proc.js';
 import { log, row, type Row } from './stats.js';
 
 const CHUNK = 4096;
@@ -66,8 +66,7 @@ async function measure(pool: pg.Pool, option: string, method: 'insert' | 'copy',
   const session = '00000000-0000-0000-0000-000000000001';
   const hash = Buffer.alloc(32);
   const lsn0 = (await pool.query<{ l: string }>('SELECT pg_current_wal_lsn()::text AS l')).rows[0]!.l;
-  const postmaster = await postmasterOf(pool);
-  const cpu0 = cpuSnapshot(postmaster, 'postgres');
+  const postgresCpu = await postgresCpuMeter(pool);
   const own0 = process.cpuUsage();
   const t0 = performance.now();
   let seq = 0;
@@ -96,7 +95,7 @@ async function measure(pool: pg.Pool, option: string, method: 'insert' | 'copy',
   }
   const seconds = (performance.now() - t0) / 1000;
   const own = process.cpuUsage(own0);
-  const cpu = Number.isNaN(postmaster) ? Number.NaN : cpuBetween(cpu0, cpuSnapshot(postmaster, 'postgres'));
+  const cpu = postgresCpu();
   const { rows } = await pool.query<{ wal: string; size: string }>(
     `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::text AS wal, pg_total_relation_size($2)::text AS size`,
     [lsn0, table],

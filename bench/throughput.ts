@@ -3,7 +3,7 @@
 // interleaved round by round. Checks that the recording holds exactly the
 // bytes the client got, and that the payload arrived whole.
 import { PayloadCounter, payloadCommand } from './payload.js';
-import { cpuBetween, cpuSeconds, cpuSnapshot } from './proc.js';
+import { cpuSeconds, postgresCpuMeter } from './proc.js';
 import { recordedOutput, type Api } from './setup.js';
 import { log, median, row, type Row } from './stats.js';
 import { brokerTerminal, directTerminal, socketTerminal, waitFor, type PathName, type RelayProcess, type Terminal } from './terminals.js';
@@ -19,13 +19,13 @@ export interface ThroughputResult {
   runs: { path: PathName; mbPerSecond: number }[];
 }
 
-async function once(open: () => Promise<Terminal>, bytes: number, pid?: number) {
+async function once(open: () => Promise<Terminal>, bytes: number, pgPool: Parameters<typeof postgresCpuMeter>[0], pid?: number) {
   const term = await open();
   const counter = new PayloadCounter('a');
   term.onData((d) => counter.feed(d));
   await waitFor(term, ':~');
   const cpu0 = pid ? cpuSeconds(pid) : 0;
-  const pgCpu0 = cpuSnapshot(process.pid, 'postgres');
+  const postgresCpu = await postgresCpuMeter(pgPool);
   const t0 = performance.now();
   // No `exit` in the same line: node-pty drops output still unread when the
   // child exits (the relay and direct paths would lose the tail, see docs/environment.md).
@@ -33,7 +33,7 @@ async function once(open: () => Promise<Terminal>, bytes: number, pid?: number) 
   await counter.done;
   const seconds = (performance.now() - t0) / 1000;
   const cpu = pid ? cpuSeconds(pid) - cpu0 : 0;
-  const pgCpu = cpuBetween(pgCpu0, cpuSnapshot(process.pid, 'postgres'));
+  const pgCpu = postgresCpu();
   term.send('exit\r');
   await term.closed;
   return { term, counter, seconds, cpu, pgCpu };
@@ -59,7 +59,7 @@ export async function throughput(api: Api, relay: RelayProcess, opts: { bytes: n
         open = () => brokerTerminal(api, requestId);
         pid = api.broker.pid;
       }
-      const { term, counter, seconds, cpu, pgCpu } = await once(open, opts.bytes, pid);
+      const { term, counter, seconds, cpu, pgCpu } = await once(open, opts.bytes, api.broker.db.pool, pid);
       log(
         `throughput round ${round + 1} ${path}: ${(opts.bytes / 1e6 / seconds).toFixed(1)} MB/s in ${seconds.toFixed(1)} s, server CPU ${cpu.toFixed(1)} s, Postgres CPU ${pgCpu.toFixed(1)} s`,
       );

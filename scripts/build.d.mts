@@ -5,3 +5,5 @@ export const STAMP: string;
 export function stale(src?: string, stamp?: string, also?: string[]): boolean;
 /** Compiles src/ to dist/ and copies the plain modules tsc does not emit. */
 export function build(): void;
+/** Builds when stale(), after saying so through `say`. */
+export function buildIfStale(say: (message: string) => void): void;

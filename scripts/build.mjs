@@ -49,4 +49,11 @@ export function build() {
   writeFileSync(STAMP, `${new Date().toISOString()}\n`);
 }
 
+/** Builds when stale(), after saying so through `say`. */
+export function buildIfStale(say) {
+  if (!stale()) return;
+  say('compiling the broker (src/ changed since the last build)');
+  build();
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) build();

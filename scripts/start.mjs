@@ -4,16 +4,13 @@
 // TypeScript (source maps).
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, DIST, stale } from './build.mjs';
+import { buildIfStale, DIST } from './build.mjs';
 
-if (stale()) {
-  console.error('breakglass: compiling the broker (src/ changed since the last build)…');
-  try {
-    build();
-  } catch (err) {
-    console.error(`breakglass: ${err.message}. Fix the errors tsc printed above, then run npm start again.`);
-    process.exit(1);
-  }
+try {
+  buildIfStale((message) => console.error(`breakglass: ${message}…`));
+} catch (err) {
+  console.error(`breakglass: ${err.message}. Fix the errors tsc printed above, then run npm start again.`);
+  process.exit(1);
 }
 process.setSourceMapsEnabled(true);
 await import(pathToFileURL(path.join(DIST, 'server.js')).href);

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { build, stale } from './build.mjs';
+import { buildIfStale } from './build.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -13,10 +13,7 @@ const skipE2e = args.includes('--no-e2e') || only.length > 0;
 
 // The compiled broker (what `npm start` runs; the bench and test/start run it) is brought up to date once,
 // here, rather than by each test file that starts it, in parallel.
-if (stale()) {
-  console.log('test: compiling the broker (src/ changed since the last build)');
-  build();
-}
+buildIfStale((message) => console.log(`test: ${message}`));
 
 function ensure(binary, aptPackage) {
   if (existsSync(binary) || process.env.BREAKGLASS_NO_APT) return;

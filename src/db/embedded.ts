@@ -14,17 +14,21 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-/** Postgres refuses to run as root: hand the directory to the `postgres` user when it exists. */
-function ownForPostgres(dir: string): boolean {
-  if (userInfo().uid !== 0) return false;
+/** Postgres refuses to run as root: as root, the `postgres` user's ids it runs as (undefined when not root, or no such user). */
+export function postgresUser(): { uid: number; gid: number } | undefined {
+  if (userInfo().uid !== 0) return undefined;
   try {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-    chownSync(dir, uid, gid);
-    return true;
+    return { uid: Number(execFileSync('id', ['-u', 'postgres']).toString().trim()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString().trim()) };
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Hands the directory to the `postgres` user when running as root and it exists. */
+function ownForPostgres(dir: string): boolean {
+  const user = postgresUser();
+  if (user) chownSync(dir, user.uid, user.gid);
+  return user !== undefined;
 }
 
 /** A postmaster still running from a broker that was killed: reuse it rather than fail. */

@@ -6,7 +6,7 @@
 // a table 1.06x as large (README, "Storage of recordings"). The bytes, their
 // hashes and what reads them are the same either way: compression is below
 // the value, and rows keep the method they were written with.
-import pg from 'pg';
+import { withClient } from './roles.js';
 
 export type RecordingCompression = 'lz4' | 'pglz';
 
@@ -20,9 +20,7 @@ export async function settleRecordingCompression(
   ownerUrl: string,
   log: (msg: string) => void,
 ): Promise<{ compression: RecordingCompression; changed: boolean }> {
-  const client = new pg.Client({ connectionString: ownerUrl });
-  await client.connect();
-  try {
+  return withClient(ownerUrl, async (client) => {
     // Servers before 14 have neither the setting nor the column's attcompression.
     const supported = await client.query<{ lz4: boolean }>(`SELECT 'lz4' = ANY(enumvals) AS lz4 FROM pg_settings WHERE name = 'default_toast_compression'`);
     if (!supported.rows[0]?.lz4) return { compression: 'pglz', changed: false };
@@ -43,7 +41,5 @@ export async function settleRecordingCompression(
     }
     log('recordings are compressed with lz4 from now on (this Postgres has it; earlier chunks keep pglz)');
     return { compression: 'lz4', changed: true };
-  } finally {
-    await client.end();
-  }
+  });
 }

@@ -2,10 +2,10 @@
 // `postgresql`, under /usr/lib/postgresql/<version>/bin), started for one test
 // file in a directory of its own: unlike the embedded one, it is built with
 // lz4, like most servers an organisation runs. `.ci/run` installs it.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import path from 'node:path';
+import { postgresUser } from '../../src/db/embedded.js';
 import { freePort } from '../../src/free-port.js';
 import { tempDataDir } from './database.js';
 
@@ -30,13 +30,9 @@ export async function startDistributionPostgres(bin: string): Promise<Distributi
   const dir = tempDataDir();
   const data = path.join(dir, 'data');
   mkdirSync(data, { mode: 0o700 });
-  // Postgres refuses to run as root: as root it runs as the `postgres` user, as in embedded.ts.
-  const asUser: { uid?: number; gid?: number } = {};
-  if (userInfo().uid === 0) {
-    asUser.uid = Number(execFileSync('id', ['-u', 'postgres']));
-    asUser.gid = Number(execFileSync('id', ['-g', 'postgres']));
-    chownSync(data, asUser.uid, asUser.gid);
-  }
+  // Postgres refuses to run as root: as root it runs as the `postgres` user, as the embedded one does.
+  const asUser = postgresUser();
+  if (asUser) chownSync(data, asUser.uid, asUser.gid);
   const run = (cmd: string, args: string[]) => {
     const r = spawnSync(path.join(bin, cmd), args, { ...asUser, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout || r.error}`);
