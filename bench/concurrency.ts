@@ -28,6 +28,8 @@ export interface LevelResult {
   /** JavaScript heap kept per idle session, read after a full collection (bench/inspector.ts), and the same for the second half. */
   heapPerSessionKB: number;
   marginalHeapPerSessionKB: number;
+  /** JavaScript heap given back per session when the idle sessions close: what a session itself keeps, without the one-time costs (code compiled as it warms up, bounded caches) that the figures above include. */
+  heapReleasedPerSessionKB: number;
   postgresWalMB?: number;
   recordingTableMB?: number;
   /** Postgres transactions committed per second in the broker's database during the level. */
@@ -74,18 +76,16 @@ async function walBytes(db: Database): Promise<{ wal: number; table: number; com
   return { wal: Number(rows[0]!.wal), table: Number(rows[0]!.table), commits: Number(rows[0]!.commits) };
 }
 
+type IdleHeap = Pick<LevelResult, 'heapPerSessionKB' | 'marginalHeapPerSessionKB' | 'heapReleasedPerSessionKB'>;
+
 /**
  * The heap kept per idle session, in a pass of its own before the level: N
  * sessions opened, the heap read after a full collection at 0, N/2 and N,
- * then closed. Not read in the level itself: a full collection just before the
+ * then closed and read once more (what closing gave back). Not read in the level itself: a full collection just before the
  * streaming shrank the heap, and the collections while it grew back slowed the
  * streaming that the level measures (echo p99 ~2× worse, 0.83× the relay's bytes).
  */
-async function idleHeap(
-  n: number,
-  open: () => Promise<Terminal>,
-  inspector: string,
-): Promise<Pick<LevelResult, 'heapPerSessionKB' | 'marginalHeapPerSessionKB'>> {
+async function idleHeap(n: number, open: () => Promise<Terminal>, inspector: string): Promise<IdleHeap> {
   const heap0 = await heapAfterCollection(inspector);
   const half = Math.floor(n / 2);
   let heapHalf = heap0;
@@ -97,17 +97,15 @@ async function idleHeap(
   const heapFull = await heapAfterCollection(inspector);
   for (const t of terms) t.send('exit\r');
   await Promise.all(terms.map((t) => t.closed));
-  return { heapPerSessionKB: (heapFull - heap0) / n / 1024, marginalHeapPerSessionKB: (heapFull - heapHalf) / (n - half) / 1024 };
+  const heapClosed = await heapAfterCollection(inspector);
+  return {
+    heapPerSessionKB: (heapFull - heap0) / n / 1024,
+    marginalHeapPerSessionKB: (heapFull - heapHalf) / (n - half) / 1024,
+    heapReleasedPerSessionKB: (heapFull - heapClosed) / n / 1024,
+  };
 }
 
-async function level(
-  n: number,
-  open: () => Promise<Terminal>,
-  pid: number,
-  heap: Pick<LevelResult, 'heapPerSessionKB' | 'marginalHeapPerSessionKB'>,
-  o: ConcurrencyOptions,
-  db?: Database,
-): Promise<LevelResult> {
+async function level(n: number, open: () => Promise<Terminal>, pid: number, heap: IdleHeap, o: ConcurrencyOptions, db?: Database): Promise<LevelResult> {
   const rss0 = rssBytes(pid);
   const terms: Terminal[] = [];
   const counters: PayloadCounter[] = [];
@@ -226,6 +224,7 @@ export async function concurrency(
       row('concurrency', `${n} sessions: RSS per idle session, second half`, 'KB', b.marginalRssPerSessionKB, r.marginalRssPerSessionKB, 'relay'),
       row('concurrency', `${n} sessions: JS heap kept per idle session`, 'KB', b.heapPerSessionKB, r.heapPerSessionKB, 'relay'),
       row('concurrency', `${n} sessions: JS heap kept per idle session, second half`, 'KB', b.marginalHeapPerSessionKB, r.marginalHeapPerSessionKB, 'relay'),
+      row('concurrency', `${n} sessions: JS heap given back per session at close`, 'KB', b.heapReleasedPerSessionKB, r.heapReleasedPerSessionKB, 'relay'),
       row('concurrency', `${n} sessions: Postgres WAL written`, 'MB', b.postgresWalMB ?? NaN),
       row('concurrency', `${n} sessions: recording table growth`, 'MB', b.recordingTableMB ?? NaN),
       row('concurrency', `${n} sessions: Postgres commits per second`, '/s', b.postgresCommitsPerSecond ?? NaN),
