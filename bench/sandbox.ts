@@ -32,9 +32,11 @@ const ctx = {
 async function openOnce(connector: ReturnType<typeof localConnector>): Promise<number> {
   const t0 = process.hrtime.bigint();
   const command = await connector.prepare(ctx);
-  const pty = new PtyProcess({ ...command, cols: 80, rows: 24 });
+  let firstOutput!: () => void;
+  const output = new Promise<void>((resolve) => (firstOutput = resolve));
+  const pty = new PtyProcess({ ...command, cols: 80, rows: 24 }, { data: () => firstOutput(), exited: () => {} });
   command.started?.(pty.pid);
-  await new Promise<void>((resolve) => pty.once('data', () => resolve()));
+  await output;
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   await pty.terminate();
   await command.dispose();

@@ -5,7 +5,6 @@
 // read side stays open until the kernel reports end of output (EIO), and
 // backpressure no longer pauses it once the child has exited (a pty paused at
 // the exit would otherwise be cut short by the give-up timer).
-import { EventEmitter } from 'node:events';
 import { readSync } from 'node:fs';
 import * as nodePty from 'node-pty';
 
@@ -30,8 +29,19 @@ const isEio = (err: Error) => (err as NodeJS.ErrnoException).code === 'EIO' || e
 const KILL_AFTER_MS = 2000;
 const GIVE_UP_AFTER_MS = 5000;
 
-export class PtyProcess extends EventEmitter<{ data: [Buffer]; end: [{ exitCode: number; signal?: number }] }> {
+/** Told of the pty's output and its end: one object (the session), not listeners of each pty's own. */
+export interface PtyEvents {
+  data(data: Buffer): void;
+  /** The child has exited and all its output was read. */
+  exited(exit: { exitCode: number; signal?: number }): void;
+}
+
+export class PtyProcess {
   private readonly pty: nodePty.IPty;
+  private readonly socket: PtyInternals['_socket'];
+  /** node-pty's own destroy of the read side (ours below only lets it through at the end). */
+  private readonly destroy: (err?: Error) => void;
+  private endWaiters: (() => void)[] = [];
   private exit: { exitCode: number; signal?: number } | undefined;
   private outputClosed = false;
   private ended = false;
@@ -40,8 +50,10 @@ export class PtyProcess extends EventEmitter<{ data: [Buffer]; end: [{ exitCode:
   private outputDone = false;
   private killTimers: NodeJS.Timeout[] = [];
 
-  constructor(spec: PtySpec) {
-    super();
+  constructor(
+    spec: PtySpec,
+    private readonly on: PtyEvents,
+  ) {
     this.pty = nodePty.spawn(spec.file, spec.args, {
       name: 'xterm-256color',
       cols: spec.cols,
@@ -53,24 +65,21 @@ export class PtyProcess extends EventEmitter<{ data: [Buffer]; end: [{ exitCode:
       gid: spec.gid,
     });
     const socket = (this.pty as unknown as PtyInternals)._socket;
-    const destroy = socket.destroy.bind(socket);
+    this.socket = socket;
+    this.destroy = socket.destroy.bind(socket);
     // End of output closes the read side, but only once everything read is
     // emitted: the EIO a pty gives at its end arrives as an error, and
     // destroying the stream on it would drop what a paused stream still buffers
     // (the tail lost under backpressure). node-pty's bare destroy() 200 ms after
     // exit, with output still unread, is ignored. Only our give-up timer may cut
     // reading short.
-    const closeWhenDrained = () => {
-      if (socket.readableLength === 0) destroy();
-    };
     socket.destroy = (err?: Error) => {
       if (err && isEio(err)) {
         this.outputDone = true;
         this.flowToEnd();
-        closeWhenDrained();
-      } else if (err || socket.readableEnded) destroy(err);
+        this.closeWhenDrained();
+      } else if (err || socket.readableEnded) this.destroy(err);
     };
-    this.forceClose = () => destroy();
     // libuv reports end of file on a hung-up pty after a short read even when
     // the kernel still holds output: read what is left straight from the fd.
     socket.on('end', () => this.readRest((this.pty as unknown as PtyInternals)._fd));
@@ -79,8 +88,8 @@ export class PtyProcess extends EventEmitter<{ data: [Buffer]; end: [{ exitCode:
       this.maybeEnd();
     });
     this.pty.onData((data) => {
-      this.emit('data', data as unknown as Buffer);
-      if (this.outputDone) closeWhenDrained();
+      this.on.data(data as unknown as Buffer);
+      if (this.outputDone) this.closeWhenDrained();
     });
     this.pty.onExit((e) => {
       this.exit = e;
@@ -88,7 +97,14 @@ export class PtyProcess extends EventEmitter<{ data: [Buffer]; end: [{ exitCode:
     });
   }
 
-  private forceClose: () => void;
+  private closeWhenDrained(): void {
+    if (this.socket.readableLength === 0) this.destroy();
+  }
+
+  /** Stops reading whatever is left. */
+  private forceClose(): void {
+    this.destroy();
+  }
 
   /** Reads the pty until the kernel says it is empty and closed (EIO), or has nothing now (EAGAIN). */
   private readRest(fd: number): void {
@@ -101,7 +117,7 @@ export class PtyProcess extends EventEmitter<{ data: [Buffer]; end: [{ exitCode:
         return;
       }
       if (n <= 0) return;
-      this.emit('data', Buffer.from(buf.subarray(0, n)));
+      this.on.data(Buffer.from(buf.subarray(0, n)));
     }
   }
 
@@ -142,8 +158,8 @@ export class PtyProcess extends EventEmitter<{ data: [Buffer]; end: [{ exitCode:
 
   /** Hangs up the whole process group, kills it if it lingers, and resolves once all output is read. */
   terminate(): Promise<void> {
-    const done = new Promise<void>((resolve) => (this.ended ? resolve() : this.once('end', () => resolve())));
-    if (this.ended) return done;
+    if (this.ended) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.endWaiters.push(resolve));
     this.resume();
     this.signal('SIGHUP');
     this.killTimers.push(
@@ -176,6 +192,7 @@ export class PtyProcess extends EventEmitter<{ data: [Buffer]; end: [{ exitCode:
     }
     this.ended = true;
     for (const t of this.killTimers) clearTimeout(t);
-    this.emit('end', this.exit);
+    for (const w of this.endWaiters.splice(0)) w();
+    this.on.exited(this.exit);
   }
 }

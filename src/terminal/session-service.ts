@@ -18,7 +18,8 @@ import type { LiveIndex } from '../search/live-index.js';
 import type { RecordingWriter } from '../recording/recording-writer.js';
 import type { HostOwners } from '../replicas/host-owner.js';
 import type { ReplicaHop } from './replica-hop.js';
-import { TerminalSession, type SessionEnd } from './terminal-session.js';
+import { Deadlines } from './deadlines.js';
+import { TerminalSession, type SessionEnd, type SessionServices } from './terminal-session.js';
 import { sessionInclude, toSessionView } from './session-views.js';
 import { Watchers } from './watchers.js';
 import type { EndReason } from './protocol.js';
@@ -181,6 +182,25 @@ export function sessionService(deps: Deps) {
     return terminal;
   }
 
+  /** The end of a session of this replica: durable first, then it is no longer live here and its shell no longer guarded. */
+  function finish(sessionId: string, pid: number | undefined, e: SessionEnd): Promise<EndReason | undefined> {
+    // A shell that died because the fence killed it was interrupted, not exited.
+    return persistEnd(sessionId, e.reason === 'exit' && !deps.fence.held ? { ...e, reason: 'interrupted' } : e).finally(() => {
+      live.delete(sessionId);
+      if (pid !== undefined) deps.fence.release(pid);
+    });
+  }
+
+  /** What every live session here shares; each call names the session (no closures of each session's own). */
+  const services: SessionServices = {
+    writer: deps.writer,
+    timing: config,
+    deadlines: new Deadlines(),
+    persistEnd: (terminal, e) => finish(terminal.info.id, terminal.pid, e),
+    currentEnd: (terminal) => currentEnd(terminal.info.requestId),
+    observe: deps.liveIndex && ((terminal, rows) => deps.liveIndex!.feed(terminal.info.id, rows)),
+  };
+
   /** The grant's end as committed: null once it is no longer approved. */
   async function currentEnd(requestId: string): Promise<Date | null> {
     const r = await prisma.accessRequest.findUnique({ where: { id: requestId }, select: { status: true, expiresAt: true } });
@@ -236,15 +256,7 @@ export function sessionService(deps: Deps) {
         return { session, request };
       });
       const host = request.host;
-      // What the session's own callbacks keep for its life: its id, not the rows read to open it.
-      const sessionId = session.id;
       let pid: number | undefined;
-      // A shell that died because the fence killed it was interrupted, not exited.
-      const end = (e: SessionEnd) =>
-        persistEnd(sessionId, e.reason === 'exit' && !deps.fence.held ? { ...e, reason: 'interrupted' } : e).finally(() => {
-          live.delete(sessionId);
-          if (pid !== undefined) deps.fence.release(pid);
-        });
       let command: ShellCommand | undefined;
       try {
         const connector = deps.connectors.get(host.connector);
@@ -272,11 +284,8 @@ export function sessionService(deps: Deps) {
             banner: emergencyBanner(request),
           },
           command,
-          deps.writer,
-          config,
-          end,
-          { idleMinutes: policy?.idleTimeoutMinutes, currentEnd: () => currentEnd(requestId) },
-          deps.liveIndex && ((rows) => deps.liveIndex!.feed(sessionId, rows)),
+          services,
+          policy?.idleTimeoutMinutes,
         );
         live.set(session.id, terminal);
         if (request.emergency) terminal.notice(emergencyBanner(request)!);
@@ -285,7 +294,7 @@ export function sessionService(deps: Deps) {
       } catch (err) {
         deps.log(`session ${session.id} could not start: ${(err as Error).message}`);
         await command?.dispose().catch(() => {});
-        await end({ reason: 'exit', bytesIn: 0, bytesOut: 0, error: (err as Error).message });
+        await finish(session.id, pid, { reason: 'exit', bytesIn: 0, bytesOut: 0, error: (err as Error).message });
         throw new ConflictError(`The shell could not be started on ${host.name}: ${(err as Error).message}`, 'connect_failed');
       }
       return { id: session.id, expiresAt: request.expiresAt!.toISOString() };

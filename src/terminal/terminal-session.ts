@@ -6,10 +6,11 @@ import type { ChunkRow } from '../recording/recording-fns.js';
 import { SessionRecording } from '../recording/session-recording.js';
 import type { RecordingWriter } from '../recording/recording-writer.js';
 import type { ShellCommand } from './connectors/connector.js';
+import type { Deadlines, Sleeper } from './deadlines.js';
 import { parseClientMessage, type EndReason, type ServerMessage } from './protocol.js';
-import { PtyProcess } from './pty-process.js';
+import { PtyProcess, type PtyEvents } from './pty-process.js';
 import { RecentOutput } from './recent-output.js';
-import { IdleWatch, type TimeBoxHooks } from './time-box.js';
+import { IdleWatch } from './time-box.js';
 
 const SOCKET_HIGH_WATER = 1 << 20; // pause the pty above 1 MiB unsent to the controller
 const SOCKET_LOW_WATER = 256 << 10;
@@ -45,12 +46,33 @@ export interface SessionEnd {
   error?: string;
 }
 
-export class TerminalSession {
+/**
+ * What every session on a broker shares: one object for all of them, whose
+ * methods are told which session asks (not closures of each session's own).
+ */
+export interface SessionServices {
+  writer: RecordingWriter;
+  timing: SessionTiming;
+  /** The one timer of all sessions' deadlines. */
+  deadlines: Deadlines;
+  /** Records the end durably; resolves to the reason the database holds (the agreed one). */
+  persistEnd(session: TerminalSession, end: SessionEnd): Promise<EndReason | undefined>;
+  /** The grant's current end from Postgres (an extension may have moved it); null once it is no longer approved. */
+  currentEnd?(session: TerminalSession): Promise<Date | null>;
+  /** Told of every committed chunk after it was acted on (the search lines of a live session). */
+  observe?(session: TerminalSession, rows: ChunkRow[]): void;
+}
+
+export class TerminalSession implements Sleeper, PtyEvents {
   private readonly pty: PtyProcess;
   private readonly recording: SessionRecording;
   private controller: WebSocket | undefined;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private graceTimer: NodeJS.Timeout | undefined;
+  /** When the browser's absence ends the session (Infinity while one is attached). */
+  private graceEndsAt = Infinity;
+  /** Warnings before the end that fall at or before this time are given or passed over. */
+  private warnedUpTo: number;
+  /** Asking Postgres whether the grant was extended, at the end of the window. */
+  private checkingEnd = false;
   private ending: Promise<void> | undefined;
   private reason: EndReason | undefined;
   /** The controlling browser asked to hold output (its terminal is behind). */
@@ -70,50 +92,101 @@ export class TerminalSession {
   constructor(
     readonly info: SessionInfo,
     command: ShellCommand,
-    writer: RecordingWriter,
-    private readonly timing: SessionTiming,
-    /** Records the end durably; resolves to the reason the database holds (the agreed one). */
-    private readonly persistEnd: (end: SessionEnd) => Promise<EndReason | undefined>,
-    private readonly hooks: TimeBoxHooks = {},
-    /** Told of every committed chunk after it was acted on (the search lines of a live session). */
-    private readonly observe?: (rows: ChunkRow[]) => void,
+    private readonly services: SessionServices,
+    /** The environment's idle timeout in policy minutes; none when absent. */
+    idleMinutes?: number | null,
   ) {
-    this.recording = new SessionRecording(info.id, info.startedAt.getTime(), writer, {
-      committed: (rows) => this.act(rows),
-      failed: () => void this.end('recording_failed'),
-    });
+    this.recording = new SessionRecording(info.id, info.startedAt.getTime(), services.writer, this);
     // Spawn first: if that throws, nothing has been queued for a session that never was.
-    this.pty = new PtyProcess({ ...command, cols: info.cols, rows: info.rows });
+    this.pty = new PtyProcess({ ...command, cols: info.cols, rows: info.rows }, this);
     command.started?.(this.pty.pid);
     const { file, args, env, cwd, uid, gid, started, ...kept } = command;
     this.command = kept;
     if (command.warning) this.recording.push('m', Buffer.from(command.warning));
     this.recording.push('m', Buffer.from(`session started on ${info.hostName}`));
     this.recording.push('r', Buffer.from(`${info.cols}x${info.rows}`));
-    this.pty.on('data', (data) => {
-      this.recording.push('o', data);
-      this.updateFlow();
-    });
-    this.pty.on('end', () => void this.end('exit'));
-    this.scheduleTimeBox();
-    this.startGrace();
+    const now = Date.now();
+    this.warnedUpTo = now;
+    this.graceEndsAt = now + services.timing.disconnectGraceMs;
+    if (idleMinutes) this.idle = new IdleWatch(idleMinutes, services.timing.minuteMs, now);
     this.updateFlow();
-    if (hooks.idleMinutes) {
-      this.idle = new IdleWatch(hooks.idleMinutes, timing.minuteMs, {
-        warn: (text) => this.notice(text),
-        end: () => void this.end('idle'),
-      });
-    }
+    this.sleep();
   }
 
-  /** The grant was extended (on any replica): timers and warnings move to the new end. */
+  /** The pty's output (PtyEvents): recorded first, forwarded once committed. */
+  data(data: Buffer): void {
+    this.recording.push('o', data);
+    this.updateFlow();
+  }
+
+  /** The shell is gone and all its output was read (PtyEvents). */
+  exited(): void {
+    void this.end('exit');
+  }
+
+  /** The recording committed these events (SessionRecordingEvents): act on them. */
+  committed(rows: ChunkRow[]): void {
+    this.act(rows);
+  }
+
+  /** The recording could not be written (SessionRecordingEvents): nothing runs unrecorded. */
+  failed(): void {
+    void this.end('recording_failed');
+  }
+
+  /** The grant was extended (on any replica): the end and its warnings move to the new end. */
   moveEnd(expiresAt: Date): void {
     if (this.ended || expiresAt.getTime() <= this.info.expiresAt.getTime()) return;
     this.info.expiresAt = expiresAt;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    this.scheduleTimeBox();
+    this.warnedUpTo = Date.now(); // warnings already past before the new end are not given late
+    this.sleep();
     if (this.controller) this.send(this.controller, { type: 'expires', expiresAt: expiresAt.toISOString() });
+  }
+
+  /**
+   * A deadline came (Deadlines): the browser's grace ran out, a warning is due,
+   * the idle check, or the end of the window. Then asks to be woken at the next.
+   */
+  wake(now: number): void {
+    if (this.ended) return;
+    if (now >= this.graceEndsAt) {
+      void this.end('disconnected');
+      return;
+    }
+    const end = this.info.expiresAt.getTime();
+    for (const minutes of this.services.timing.warnBeforeEndMinutes) {
+      const at = end - minutes * this.services.timing.minuteMs;
+      if (at > this.warnedUpTo && at <= now) {
+        const when = this.info.expiresAt.toISOString().slice(11, 19);
+        this.notice(`Access ends in ${minutes} minute(s), at ${when} UTC. The shell will be closed then.`);
+      }
+    }
+    this.warnedUpTo = Math.max(this.warnedUpTo, now);
+    if (this.idle && now >= this.idle.dueAt) {
+      const step = this.idle.check(now);
+      if (step === 'end') {
+        void this.end('idle');
+        return;
+      }
+      if (step) this.notice(step.warning);
+    }
+    if (now >= end && !this.checkingEnd) {
+      this.checkingEnd = true;
+      void this.timeUp();
+    }
+    this.sleep();
+  }
+
+  /** Asks to be woken at the next of its deadlines. */
+  private sleep(): void {
+    if (this.ended) return;
+    const end = this.info.expiresAt.getTime();
+    let next = Math.min(this.graceEndsAt, this.idle?.dueAt ?? Infinity, this.checkingEnd ? Infinity : end);
+    for (const minutes of this.services.timing.warnBeforeEndMinutes) {
+      const at = end - minutes * this.services.timing.minuteMs;
+      if (at > this.warnedUpTo && at < next) next = at;
+    }
+    this.services.deadlines.wakeAt(this, next);
   }
 
   get ended(): boolean {
@@ -148,12 +221,13 @@ export class TerminalSession {
     this.attachedAtMs = Math.max(0, Date.now() - this.info.startedAt.getTime());
     this.recording.markInteractive();
     this.clientPaused = false;
-    this.idle?.input(); // attaching is activity: a warning is never given to nobody
-    clearTimeout(this.graceTimer);
+    this.idle?.input(Date.now()); // attaching is activity: a warning is never given to nobody
+    this.graceEndsAt = Infinity;
+    this.sleep();
     ws.on('message', (data, isBinary) => this.onFrame(ws, data as Buffer, isBinary));
     ws.on('close', () => this.detach(ws));
     ws.on('error', () => ws.terminate());
-    const left = Math.max(0, Math.round((this.info.expiresAt.getTime() - Date.now()) / this.timing.minuteMs));
+    const left = Math.max(0, Math.round((this.info.expiresAt.getTime() - Date.now()) / this.services.timing.minuteMs));
     if (this.info.banner) this.send(ws, { type: 'notice', message: this.info.banner, expiresAt: this.info.expiresAt.toISOString() });
     const { hostName, instance } = this.info;
     this.send(ws, {
@@ -182,9 +256,7 @@ export class TerminalSession {
   end(reason: EndReason): Promise<void> {
     if (this.ending) return this.ending;
     this.reason = reason;
-    for (const t of this.timers) clearTimeout(t);
-    clearTimeout(this.graceTimer);
-    this.idle?.dispose();
+    this.services.deadlines.cancel(this);
     this.ending = this.finish();
     return this.ending;
   }
@@ -206,7 +278,7 @@ export class TerminalSession {
     try {
       // The end writes the recording's last event; if another replica ended the
       // session first, its reason is the one everybody is told.
-      reason = (await this.persistEnd({ reason, ...this.bytes, error: this.recording.failedWith?.message })) ?? reason;
+      reason = (await this.services.persistEnd(this, { reason, ...this.bytes, error: this.recording.failedWith?.message })) ?? reason;
     } finally {
       if (this.controller) {
         this.send(this.controller, { type: 'exit', reason });
@@ -227,7 +299,7 @@ export class TerminalSession {
   private onFrame(ws: WebSocket, data: Buffer, isBinary: boolean): void {
     if (this.ended || ws !== this.controller) return;
     if (isBinary) {
-      this.idle?.input();
+      this.idle?.input(Date.now());
       this.recording.push('i', data);
       return;
     }
@@ -275,7 +347,7 @@ export class TerminalSession {
           throw new Error(`unknown chunk kind ${String(row.kind)}`);
       }
     }
-    this.observe?.(rows);
+    this.services.observe?.(this, rows);
     this.updateFlow();
   }
 
@@ -297,30 +369,14 @@ export class TerminalSession {
     if (ws !== this.controller) return;
     this.controller = undefined;
     this.updateFlow();
-    this.startGrace();
-  }
-
-  private startGrace(): void {
-    if (this.ended) return;
-    clearTimeout(this.graceTimer);
-    this.graceTimer = setTimeout(() => void this.end('disconnected'), this.timing.disconnectGraceMs);
-  }
-
-  private scheduleTimeBox(): void {
-    const now = Date.now();
-    const end = this.info.expiresAt.getTime();
-    this.timers.add(setTimeout(() => void this.timeUp(), Math.max(0, end - now)));
-    for (const minutes of this.timing.warnBeforeEndMinutes) {
-      const at = end - minutes * this.timing.minuteMs;
-      if (at <= now) continue;
-      const when = this.info.expiresAt.toISOString().slice(11, 19);
-      this.timers.add(setTimeout(() => this.notice(`Access ends in ${minutes} minute(s), at ${when} UTC. The shell will be closed then.`), at - now));
-    }
+    this.graceEndsAt = Date.now() + this.services.timing.disconnectGraceMs;
+    this.sleep();
   }
 
   /** Before killing at the end of the window, asks whether an extension moved it and its message is still on the way. */
   private async timeUp(): Promise<void> {
-    const end = await this.hooks.currentEnd?.().catch(() => undefined);
+    const end = await this.services.currentEnd?.(this).catch(() => undefined);
+    this.checkingEnd = false;
     if (end && end.getTime() > Date.now()) this.moveEnd(end);
     else void this.end('expired');
   }

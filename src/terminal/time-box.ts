@@ -1,13 +1,7 @@
 // Parts of a session's time box besides the grant window: the idle timeout.
-// The watch does not re-arm a timer per keystroke: it notes the time of the
-// last input and, when its timer fires, looks at how long it has been quiet.
-
-export interface TimeBoxHooks {
-  /** The environment's idle timeout in policy minutes; none when absent. */
-  idleMinutes?: number | null;
-  /** The grant's current end from Postgres (an extension may have moved it). */
-  currentEnd?: () => Promise<Date | null>;
-}
+// The watch sets no timer per keystroke: it notes the time of the last input
+// and, when the session's deadline for it comes (Deadlines), looks at how long
+// it has been quiet.
 
 export type IdleStep = { action: 'end' } | { action: 'warn' | 'wait'; nextInMs: number };
 
@@ -23,46 +17,44 @@ export function idleWarnAfterMs(limitMs: number, minuteMs: number): number {
   return limitMs - Math.min(minuteMs, limitMs / 2);
 }
 
+/**
+ * A session's idle timeout. It is not looked at per keystroke: input only
+ * notes the time, and at `dueAt` the session asks `check` what to do.
+ */
 export class IdleWatch {
-  private lastInput = Date.now();
+  private lastInput: number;
   private warned = false;
-  private timer: NodeJS.Timeout | undefined;
+  /** When the session should ask next. */
+  dueAt: number;
   private readonly limitMs: number;
   private readonly warnAfterMs: number;
 
   constructor(
     private readonly minutes: number,
     minuteMs: number,
-    private readonly on: { warn: (text: string) => void; end: () => void },
+    now: number,
   ) {
     this.limitMs = minutes * minuteMs;
     this.warnAfterMs = idleWarnAfterMs(this.limitMs, minuteMs);
-    this.arm(this.warnAfterMs);
+    this.lastInput = now;
+    this.dueAt = now + this.warnAfterMs;
   }
 
-  input(): void {
-    this.lastInput = Date.now();
+  input(now: number): void {
+    this.lastInput = now;
     this.warned = false;
   }
 
-  dispose(): void {
-    clearTimeout(this.timer);
-  }
-
-  private arm(ms: number): void {
-    this.timer = setTimeout(() => this.check(), Math.max(0, ms));
-  }
-
-  private check(): void {
-    const step = idleStep(Date.now() - this.lastInput, this.limitMs, this.warnAfterMs, this.warned);
-    if (step.action === 'end') return this.on.end();
-    if (step.action === 'warn') {
-      this.warned = true;
-      const left = Math.max(1, Math.round((this.limitMs - this.warnAfterMs) / (this.limitMs / this.minutes)));
-      this.on.warn(
-        `No input for a while: this session ends as idle in about ${left} minute(s) unless you type something (idle timeout ${this.minutes} minute(s)).`,
-      );
-    }
-    this.arm(step.nextInMs);
+  /** At or after `dueAt`: end the session, give a warning, or nothing yet; `dueAt` moves to the next check. */
+  check(now: number): 'end' | { warning: string } | undefined {
+    const step = idleStep(now - this.lastInput, this.limitMs, this.warnAfterMs, this.warned);
+    if (step.action === 'end') return 'end';
+    this.dueAt = now + step.nextInMs;
+    if (step.action === 'wait') return undefined;
+    this.warned = true;
+    const left = Math.max(1, Math.round((this.limitMs - this.warnAfterMs) / (this.limitMs / this.minutes)));
+    return {
+      warning: `No input for a while: this session ends as idle in about ${left} minute(s) unless you type something (idle timeout ${this.minutes} minute(s)).`,
+    };
   }
 }
