@@ -7,15 +7,17 @@
 import { UnauthorizedError } from '../errors.js';
 import type { TokenClaims } from './auth-service.js';
 
-export interface LoginBinding {
+/** One login's token and the connections bound to it: a user's terminals and event streams share one. */
+interface TokenBinding {
   claims: TokenClaims;
-  close(): void;
+  closers: Set<() => void>;
 }
 
 type Verify = (claims: TokenClaims) => Promise<unknown>;
 
 export class LoginWatch {
-  private readonly bindings = new Set<LoginBinding>();
+  /** By the token's id (jti). */
+  private readonly tokens = new Map<string, TokenBinding>();
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
 
@@ -36,25 +38,32 @@ export class LoginWatch {
 
   /** Binds a connection to its token; the returned function unbinds it (call it when the connection closes). */
   bind(claims: TokenClaims, close: () => void): () => void {
-    const binding = { claims, close };
-    this.bindings.add(binding);
-    return () => this.bindings.delete(binding);
+    let token = this.tokens.get(claims.jti);
+    if (!token) {
+      token = { claims, closers: new Set() };
+      this.tokens.set(claims.jti, token);
+    }
+    token.closers.add(close);
+    const bound = token; // not `claims`: the connection keeps its token's one copy, not its own
+    return () => {
+      bound.closers.delete(close);
+      if (bound.closers.size === 0 && this.tokens.get(bound.claims.jti) === bound) this.tokens.delete(bound.claims.jti);
+    };
   }
 
+  /** Connections bound. */
   get size(): number {
-    return this.bindings.size;
+    let n = 0;
+    for (const t of this.tokens.values()) n += t.closers.size;
+    return n;
   }
 
   /** Re-verifies the tokens of one user (after a logout or a change to the user) or of everyone. */
   recheck(userId?: string): Promise<void> {
     const run = async () => {
-      const byToken = new Map<string, LoginBinding[]>();
-      for (const b of this.bindings) {
-        if (userId && b.claims.sub !== userId) continue;
-        byToken.set(b.claims.jti, [...(byToken.get(b.claims.jti) ?? []), b]);
-      }
-      for (const bindings of byToken.values()) {
-        const refused = await this.verify(bindings[0]!.claims).then(
+      const tokens = [...this.tokens.values()].filter((t) => !userId || t.claims.sub === userId);
+      for (const token of tokens) {
+        const refused = await this.verify(token.claims).then(
           () => false,
           (err: Error) => {
             if (err instanceof UnauthorizedError) return true;
@@ -63,10 +72,8 @@ export class LoginWatch {
           },
         );
         if (!refused) continue;
-        for (const b of bindings) {
-          this.bindings.delete(b);
-          b.close();
-        }
+        if (this.tokens.get(token.claims.jti) === token) this.tokens.delete(token.claims.jti);
+        for (const close of token.closers) close();
       }
     };
     // One check at a time; a check asked for while one runs runs after it.
