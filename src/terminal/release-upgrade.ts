@@ -19,7 +19,9 @@ export function releaseUpgrade(socket: WebSocket, request: FastifyRequest): void
   for (const listener of theirs) socket.off('error', listener);
   const raw = request.raw.socket as typeof request.raw.socket & { _httpMessage?: ServerResponse | null };
   raw._httpMessage?.detachSocket(raw);
-  const { log } = request;
+  // The server's logger and the request's id, not the request's own child logger (kept for the socket's life).
+  const { log } = request.server;
+  const reqId = request.id;
   const opened = performance.now();
-  socket.on('close', (code) => log.info({ code, durationMs: Math.round(performance.now() - opened) }, 'terminal socket closed'));
+  socket.on('close', (code) => log.info({ reqId, code, durationMs: Math.round(performance.now() - opened) }, 'terminal socket closed'));
 }

@@ -43,11 +43,16 @@ test('an open terminal keeps nothing of the request that opened it, still works,
   await term.waitForOutput('still-42');
   term.send('exit\n');
   assert.equal(await term.waitForExit(), 'exit');
+  type Line = { msg: string; reqId?: string; req?: { url?: string }; code?: number; durationMs?: number };
+  const parsed = () => lines.map((l) => JSON.parse(l) as Line);
   const closed = await eventually(
-    () => lines.map((l) => JSON.parse(l) as { msg: string; code?: number; durationMs?: number }).find((l) => l.msg === 'terminal socket closed'),
+    () => parsed().find((l) => l.msg === 'terminal socket closed'),
     (l) => l !== undefined,
     'the close of the terminal socket in the log',
   );
   assert.equal(closed!.code, 1000);
   assert.ok(Number.isInteger(closed!.durationMs));
+  // Under the id of the request that opened it, as fastify's own lines of that request are.
+  const opening = parsed().find((l) => l.reqId === closed!.reqId && l.req?.url?.includes('/terminal'));
+  assert.ok(opening, `no request ${closed!.reqId} for the terminal in the log`);
 });
