@@ -273,12 +273,12 @@ export function sessionService(deps: Deps) {
         const terminal = new TerminalSession(
           {
             id: session.id,
-            requestId,
+            requestId: request.id, // the row's own string, not a slice of the request's URL (which it would keep)
             userId: user.id,
             hostName: host.name,
             instance: host.instance,
-            startedAt: session.startedAt,
-            expiresAt: request.expiresAt!,
+            startedAtMs: session.startedAt.getTime(),
+            expiresAtMs: request.expiresAt!.getTime(),
             cols: size.cols,
             rows: size.rows,
             banner: emergencyBanner(request),

@@ -25,8 +25,9 @@ export interface SessionInfo {
   hostName: string;
   /** The host's instance number: its replacement after this session brings instance + 1. */
   instance: number;
-  startedAt: Date;
-  expiresAt: Date;
+  /** When the session started and when its grant ends, in ms since the epoch (numbers, not Dates: ~150 B less a session). */
+  startedAtMs: number;
+  expiresAtMs: number;
   cols: number;
   rows: number;
   /** Said first whenever the requester attaches (an emergency grant's banner). */
@@ -96,7 +97,7 @@ export class TerminalSession implements Sleeper, PtyEvents {
     /** The environment's idle timeout in policy minutes; none when absent. */
     idleMinutes?: number | null,
   ) {
-    this.recording = new SessionRecording(info.id, info.startedAt.getTime(), services.writer, this);
+    this.recording = new SessionRecording(info.id, info.startedAtMs, services.writer, this);
     // Spawn first: if that throws, nothing has been queued for a session that never was.
     this.pty = new PtyProcess({ ...command, cols: info.cols, rows: info.rows }, this);
     command.started?.(this.pty.pid);
@@ -136,8 +137,8 @@ export class TerminalSession implements Sleeper, PtyEvents {
 
   /** The grant was extended (on any replica): the end and its warnings move to the new end. */
   moveEnd(expiresAt: Date): void {
-    if (this.ended || expiresAt.getTime() <= this.info.expiresAt.getTime()) return;
-    this.info.expiresAt = expiresAt;
+    if (this.ended || expiresAt.getTime() <= this.info.expiresAtMs) return;
+    this.info.expiresAtMs = expiresAt.getTime();
     this.warnedUpTo = Date.now(); // warnings already past before the new end are not given late
     this.sleep();
     if (this.controller) this.send(this.controller, { type: 'expires', expiresAt: expiresAt.toISOString() });
@@ -153,11 +154,11 @@ export class TerminalSession implements Sleeper, PtyEvents {
       void this.end('disconnected');
       return;
     }
-    const end = this.info.expiresAt.getTime();
+    const end = this.info.expiresAtMs;
     for (const minutes of this.services.timing.warnBeforeEndMinutes) {
       const at = end - minutes * this.services.timing.minuteMs;
       if (at > this.warnedUpTo && at <= now) {
-        const when = this.info.expiresAt.toISOString().slice(11, 19);
+        const when = this.expiresIso.slice(11, 19);
         this.notice(`Access ends in ${minutes} minute(s), at ${when} UTC. The shell will be closed then.`);
       }
     }
@@ -180,13 +181,17 @@ export class TerminalSession implements Sleeper, PtyEvents {
   /** Asks to be woken at the next of its deadlines. */
   private sleep(): void {
     if (this.ended) return;
-    const end = this.info.expiresAt.getTime();
+    const end = this.info.expiresAtMs;
     let next = Math.min(this.graceEndsAt, this.idle?.dueAt ?? Infinity, this.checkingEnd ? Infinity : end);
     for (const minutes of this.services.timing.warnBeforeEndMinutes) {
       const at = end - minutes * this.services.timing.minuteMs;
       if (at > this.warnedUpTo && at < next) next = at;
     }
     this.services.deadlines.wakeAt(this, next);
+  }
+
+  private get expiresIso(): string {
+    return new Date(this.info.expiresAtMs).toISOString();
   }
 
   get ended(): boolean {
@@ -214,11 +219,11 @@ export class TerminalSession implements Sleeper, PtyEvents {
       return;
     }
     if (this.controller) {
-      this.send(this.controller, { type: 'notice', message: 'This session was opened in another window.', expiresAt: this.info.expiresAt.toISOString() });
+      this.send(this.controller, { type: 'notice', message: 'This session was opened in another window.', expiresAt: this.expiresIso });
       this.controller.close(4000, 'attached elsewhere');
     }
     this.controller = ws;
-    this.attachedAtMs = Math.max(0, Date.now() - this.info.startedAt.getTime());
+    this.attachedAtMs = Math.max(0, Date.now() - this.info.startedAtMs);
     this.recording.markInteractive();
     this.clientPaused = false;
     this.idle?.input(Date.now()); // attaching is activity: a warning is never given to nobody
@@ -227,18 +232,18 @@ export class TerminalSession implements Sleeper, PtyEvents {
     ws.on('message', (data, isBinary) => this.onFrame(ws, data as Buffer, isBinary));
     ws.on('close', () => this.detach(ws));
     ws.on('error', () => ws.terminate());
-    const left = Math.max(0, Math.round((this.info.expiresAt.getTime() - Date.now()) / this.services.timing.minuteMs));
-    if (this.info.banner) this.send(ws, { type: 'notice', message: this.info.banner, expiresAt: this.info.expiresAt.toISOString() });
+    const left = Math.max(0, Math.round((this.info.expiresAtMs - Date.now()) / this.services.timing.minuteMs));
+    if (this.info.banner) this.send(ws, { type: 'notice', message: this.info.banner, expiresAt: this.expiresIso });
     const { hostName, instance } = this.info;
     this.send(ws, {
       type: 'notice',
       message: `Connected to ${hostName}. Recorded. Access ends in about ${left} minute(s). When the session ends, ${hostName} is replaced (instance ${instance} → ${instance + 1}).`,
-      expiresAt: this.info.expiresAt.toISOString(),
+      expiresAt: this.expiresIso,
     });
     // A reloaded page starts blank: repaint it from the recent committed output.
     if (this.recent.length > 0) ws.send(this.recent.contents(), { binary: true });
     if (this.watchers.length) this.send(ws, { type: 'watchers', users: this.watchers });
-    if (this.command.warning) this.send(ws, { type: 'notice', message: this.command.warning, expiresAt: this.info.expiresAt.toISOString() });
+    if (this.command.warning) this.send(ws, { type: 'notice', message: this.command.warning, expiresAt: this.expiresIso });
     this.updateFlow();
   }
 
@@ -267,7 +272,7 @@ export class TerminalSession implements Sleeper, PtyEvents {
       this.send(this.controller, {
         type: 'notice',
         message: 'The recording could not be written, so the shell is being closed (nothing runs unrecorded).',
-        expiresAt: this.info.expiresAt.toISOString(),
+        expiresAt: this.expiresIso,
       });
     }
     await this.pty.terminate();
@@ -305,7 +310,7 @@ export class TerminalSession implements Sleeper, PtyEvents {
     }
     const msg = parseClientMessage(data.toString('utf8'));
     if ('error' in msg) {
-      this.send(ws, { type: 'notice', message: `Ignored a control frame: ${msg.error}.`, expiresAt: this.info.expiresAt.toISOString() });
+      this.send(ws, { type: 'notice', message: `Ignored a control frame: ${msg.error}.`, expiresAt: this.expiresIso });
       return;
     }
     switch (msg.type) {
@@ -341,7 +346,7 @@ export class TerminalSession implements Sleeper, PtyEvents {
           // A notice recorded before this browser attached is not said after the attach's own
           // ("Connected to …", which already says what the session start says).
           if (this.controller && row.atMs >= this.attachedAtMs)
-            this.send(this.controller, { type: 'notice', message: row.data.toString(), expiresAt: this.info.expiresAt.toISOString() });
+            this.send(this.controller, { type: 'notice', message: row.data.toString(), expiresAt: this.expiresIso });
           break;
         default:
           throw new Error(`unknown chunk kind ${String(row.kind)}`);
