@@ -25,7 +25,8 @@ export class SessionRecording implements RecordingSink {
   private seq = 0;
   private prev: Buffer = CHAIN_START;
   private inFlight = 0;
-  private drainWaiters: (() => void)[] = [];
+  /** Made when first waited on (most sessions never are until their end). */
+  private drainWaiters: (() => void)[] | undefined;
   private error: Error | undefined;
   /** Bytes accepted but not yet committed: the pty pauses when this grows. */
   uncommittedBytes = 0;
@@ -104,13 +105,13 @@ export class SessionRecording implements RecordingSink {
   /** Resolves once nothing is pending or in flight. */
   drain(): Promise<void> {
     if (this.pending.length === 0 && this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    return new Promise((resolve) => (this.drainWaiters ??= []).push(resolve));
   }
 
   private settle(): void {
     if (this.pending.length > 0 || this.inFlight > 0) return;
     const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const w of waiters) w();
+    this.drainWaiters = undefined;
+    for (const w of waiters ?? []) w();
   }
 }

@@ -19,6 +19,9 @@ interface Entry {
   who: Sleeper;
 }
 
+/** Entries for deadlines since moved that are kept before the heap is rebuilt without them (a session's grace entry goes stale when its browser attaches). */
+const STALE_KEPT = 64;
+
 /** Node's timers take at most 2^31 - 1 ms; a later deadline is reached in steps. */
 const LONGEST_DELAY_MS = 2 ** 31 - 1;
 
@@ -37,6 +40,7 @@ export class Deadlines {
     if (this.due.get(who) === at) return;
     this.due.set(who, at);
     this.push({ at, who });
+    if (this.heap.length > this.due.size + STALE_KEPT) this.compact();
     if (at < this.timerAt) this.arm(at);
   }
 
@@ -79,6 +83,13 @@ export class Deadlines {
     // A sleeper that throws is a broken broker, as a timer of its own throwing was: the process ends (fail closed).
     for (const who of woken) who.wake(now);
   };
+
+  /** Rebuilds the heap from the current deadlines only (stale entries dropped). */
+  private compact(): void {
+    const entries = [...this.due].map(([who, at]) => ({ at, who }));
+    this.heap.length = 0;
+    for (const e of entries.sort((a, b) => a.at - b.at)) this.heap.push(e); // sorted is a valid heap
+  }
 
   private push(e: Entry): void {
     const h = this.heap;

@@ -41,14 +41,15 @@ export class PtyProcess {
   private readonly socket: PtyInternals['_socket'];
   /** node-pty's own destroy of the read side (ours below only lets it through at the end). */
   private readonly destroy: (err?: Error) => void;
-  private endWaiters: (() => void)[] = [];
+  /** Made at the end only (terminate), as the kill timers: an idle session keeps neither. */
+  private endWaiters: (() => void)[] | undefined;
   private exit: { exitCode: number; signal?: number } | undefined;
   private outputClosed = false;
   private ended = false;
   private paused = false;
   /** The kernel said there is no more output (EIO); what node has buffered is still to be emitted. */
   private outputDone = false;
-  private killTimers: NodeJS.Timeout[] = [];
+  private killTimers: NodeJS.Timeout[] | undefined;
 
   constructor(
     spec: PtySpec,
@@ -159,10 +160,10 @@ export class PtyProcess {
   /** Hangs up the whole process group, kills it if it lingers, and resolves once all output is read. */
   terminate(): Promise<void> {
     if (this.ended) return Promise.resolve();
-    const done = new Promise<void>((resolve) => this.endWaiters.push(resolve));
+    const done = new Promise<void>((resolve) => (this.endWaiters ??= []).push(resolve));
     this.resume();
     this.signal('SIGHUP');
-    this.killTimers.push(
+    (this.killTimers ??= []).push(
       setTimeout(() => this.signal('SIGKILL'), KILL_AFTER_MS),
       // A process that escaped the group and holds the terminal open: stop reading.
       setTimeout(() => this.forceClose(), GIVE_UP_AFTER_MS),
@@ -187,12 +188,14 @@ export class PtyProcess {
     if (!this.outputClosed) {
       // The child is gone; keep reading until the kernel says there is no more output.
       this.resume();
-      if (this.killTimers.length === 0) this.killTimers.push(setTimeout(() => this.forceClose(), GIVE_UP_AFTER_MS));
+      this.killTimers ??= [setTimeout(() => this.forceClose(), GIVE_UP_AFTER_MS)];
       return;
     }
     this.ended = true;
-    for (const t of this.killTimers) clearTimeout(t);
-    for (const w of this.endWaiters.splice(0)) w();
+    for (const t of this.killTimers ?? []) clearTimeout(t);
+    const waiters = this.endWaiters ?? [];
+    this.endWaiters = undefined;
+    for (const w of waiters) w();
     this.on.exited(this.exit);
   }
 }

@@ -17,6 +17,7 @@ const SOCKET_LOW_WATER = 256 << 10;
 const UNCOMMITTED_HIGH_WATER = 4 << 20; // or above 4 MiB not yet in Postgres
 const REPAINT_BYTES = 64 << 10; // the recent committed output a re-attaching browser repaints from
 const BINARY = { binary: true } as const;
+const NO_WATCHERS: string[] = [];
 
 export interface SessionInfo {
   id: string;
@@ -81,14 +82,16 @@ export class TerminalSession implements Sleeper, PtyEvents {
   private readonly idle: IdleWatch | undefined;
   /** The last REPAINT_BYTES of committed output, for a browser that re-attaches. */
   private readonly recent = new RecentOutput(REPAINT_BYTES);
-  private watchers: string[] = [];
+  /** Replaced, never changed in place: all sessions nobody watches share one empty list. */
+  private watchers: string[] = NO_WATCHERS;
   /** When the controlling browser attached, in the recording's time (ms since the start). */
   private attachedAtMs = 0;
   /** One callback for every frame sent (not a closure per chunk). */
   private readonly onSent = () => this.updateFlow();
 
   /** What the session needs of its command once the shell runs: its clean-up and its warning, not its arguments and environment (~1 KB a session). */
-  private readonly command: Pick<ShellCommand, 'dispose' | 'warning'>;
+  private readonly disposeCommand: ShellCommand['dispose'];
+  private readonly warning: string | undefined;
 
   constructor(
     readonly info: SessionInfo,
@@ -101,8 +104,8 @@ export class TerminalSession implements Sleeper, PtyEvents {
     // Spawn first: if that throws, nothing has been queued for a session that never was.
     this.pty = new PtyProcess({ ...command, cols: info.cols, rows: info.rows }, this);
     command.started?.(this.pty.pid);
-    const { file, args, env, cwd, uid, gid, started, ...kept } = command;
-    this.command = kept;
+    this.disposeCommand = command.dispose;
+    this.warning = command.warning;
     if (command.warning) this.recording.push('m', Buffer.from(command.warning));
     this.recording.push('m', Buffer.from(`session started on ${info.hostName}`));
     this.recording.push('r', Buffer.from(`${info.cols}x${info.rows}`));
@@ -243,7 +246,7 @@ export class TerminalSession implements Sleeper, PtyEvents {
     // A reloaded page starts blank: repaint it from the recent committed output.
     if (this.recent.length > 0) ws.send(this.recent.contents(), { binary: true });
     if (this.watchers.length) this.send(ws, { type: 'watchers', users: this.watchers });
-    if (this.command.warning) this.send(ws, { type: 'notice', message: this.command.warning, expiresAt: this.expiresIso });
+    if (this.warning) this.send(ws, { type: 'notice', message: this.warning, expiresAt: this.expiresIso });
     this.updateFlow();
   }
 
@@ -297,7 +300,7 @@ export class TerminalSession implements Sleeper, PtyEvents {
   private disposed: Promise<void> | undefined;
 
   private dispose(): Promise<void> {
-    this.disposed ??= this.command.dispose().catch(() => {});
+    this.disposed ??= this.disposeCommand().catch(() => {});
     return this.disposed;
   }
 

@@ -30,7 +30,7 @@ export interface ShellCommand {
   warning?: string;
   /** Told the process id once the command runs. */
   started?(pid: number): void;
-  /** Removes per-session material (keys, temp dirs). Always called once. */
+  /** Removes per-session material (keys, temp dirs). Always called once, as a plain function (the session keeps it, not the command). */
   dispose(): Promise<void>;
 }
 
