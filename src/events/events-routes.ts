@@ -6,20 +6,20 @@
 // event (refetch everything) when this replica cannot know them.
 import type { FastifyInstance } from 'fastify';
 import type { LoginWatch } from '../auth/login-watch.js';
-import type { ChangeFeed, ChangeKind } from './change-feed.js';
+import type { ChangeFeed } from './change-feed.js';
 import { EventLog, type LoggedChange } from './event-log.js';
 import type { EventVisibility } from './event-visibility.js';
 
 const PING_MS = 15_000;
-const frame = (e: LoggedChange) => `id: ${e.id}\nevent: change\ndata: ${e.data}\n\n`;
 
 type Deps = { feed: ChangeFeed; loginWatch: LoginWatch; visible: EventVisibility };
 
 export default async function eventsRoutes(app: FastifyInstance, { feed, loginWatch, visible }: Deps) {
   const log = new EventLog();
   feed.on('message', (m) => {
-    if (m.type === 'change') log.append(JSON.stringify({ kind: m.kind, id: m.id }));
+    if (m.type === 'change') log.append(m.kind, m.id);
   });
+  const frame = (e: LoggedChange) => `id: ${log.eventId(e)}\nevent: change\ndata: ${JSON.stringify({ kind: e.kind, id: e.id })}\n\n`;
 
   // Open streams would hold the server's close forever: end them first.
   const open = new Set<NodeJS.WritableStream>();
@@ -33,7 +33,7 @@ export default async function eventsRoutes(app: FastifyInstance, { feed, loginWa
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
     const send = (e: LoggedChange) => {
-      void visible(request.auth, JSON.parse(e.data) as { kind: ChangeKind; id: string }).then(
+      void visible(request.auth, e).then(
         (ok) => {
           if (ok && !res.writableEnded) res.write(frame(e));
         },
