@@ -385,8 +385,12 @@ export class TerminalSession implements Sleeper, PtyEvents {
   private async timeUp(): Promise<void> {
     const end = await this.services.currentEnd?.(this).catch(() => undefined);
     this.checkingEnd = false;
-    if (end && end.getTime() > Date.now()) this.moveEnd(end);
-    else void this.end('expired');
+    if (end && end.getTime() > Date.now()) {
+      this.moveEnd(end);
+      // Also when the extension's notice already moved the end while this asked (moveEnd then does nothing):
+      // the end was left out of the deadlines while asking, and goes back in now.
+      this.sleep();
+    } else void this.end('expired');
   }
 
   private send(ws: WebSocket, msg: ServerMessage): void {

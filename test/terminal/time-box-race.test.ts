@@ -1,0 +1,56 @@
+// The end of a time box, against an extension that lands while the session is
+// asking Postgres whether its grant was extended: the session must end at the
+// new end, not live on without a deadline. A real pty and clock; the writer
+// commits at once and the grant's end comes from the test.
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import type { RecordingSink, RecordingWriter } from '../../src/recording/recording-writer.js';
+import { Deadlines } from '../../src/terminal/deadlines.js';
+import { type SessionEnd, TerminalSession } from '../../src/terminal/terminal-session.js';
+
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const committingWriter = {
+  markDirty(sink: RecordingSink) {
+    queueMicrotask(() => sink.committed(sink.takeRows()));
+  },
+} as unknown as RecordingWriter;
+
+test('an extension that lands while the session asks for its current end moves the end, and the session still ends at the new one', {
+  timeout: 20_000,
+}, async () => {
+  const start = Date.now();
+  let answer!: (end: Date | null) => void;
+  const asked = deferred<void>();
+  const ended = deferred<{ end: SessionEnd; at: number }>();
+  let extendedTo = 0;
+  const terminal = new TerminalSession(
+    { id: 's1', requestId: 'r1', userId: 'u1', hostName: 'web-1', instance: 1, startedAtMs: start, expiresAtMs: start + 100, cols: 80, rows: 24 },
+    { file: '/bin/sh', args: [], env: { PATH: '/usr/bin:/bin' }, cwd: '/tmp', dispose: async () => {} },
+    {
+      writer: committingWriter,
+      timing: { minuteMs: 1000, warnBeforeEndMinutes: [], disconnectGraceMs: 60_000 },
+      deadlines: new Deadlines(),
+      persistEnd: async (_session, end) => {
+        ended.resolve({ end, at: Date.now() });
+        return undefined;
+      },
+      currentEnd: () => {
+        if (extendedTo) return Promise.resolve(new Date(extendedTo)); // asked again at the new end: it is over
+        asked.resolve();
+        return new Promise<Date | null>((resolve) => (answer = resolve));
+      },
+    },
+  );
+  await asked.promise; // the window's end came: the session asks whether it moved
+  extendedTo = Date.now() + 300;
+  terminal.moveEnd(new Date(extendedTo)); // the extension's notice arrives meanwhile
+  answer(new Date(extendedTo)); // and Postgres says the same
+  const { end, at } = await ended.promise;
+  assert.equal(end.reason, 'expired');
+  assert.ok(at >= extendedTo, `ended ${extendedTo - at} ms before the extended end`);
+});
