@@ -72,8 +72,10 @@ test('deadlines moved many times wake each sleeper once, at its last one, in ord
   const t0 = Date.now();
   const sleepers = Array.from({ length: 100 }, (_, i) => sleeper(String(i), woken));
   // Three moves each (300 stale entries, so the heap is rebuilt along the way); the last puts them in reverse order.
-  for (let move = 0; move < 3; move++) sleepers.forEach((s, i) => clock.wakeAt(s, t0 + 5 + move * 1000 + (move === 2 ? 100 - i : i)));
-  sleepers.forEach((s, i) => clock.wakeAt(s, t0 + 5 + (100 - i)));
+  for (let move = 0; move < 3; move++) {
+    for (const [i, s] of sleepers.entries()) clock.wakeAt(s, t0 + 5 + move * 1000 + (move === 2 ? 100 - i : i));
+  }
+  for (const [i, s] of sleepers.entries()) clock.wakeAt(s, t0 + 5 + (100 - i));
   await until(woken, 100);
   assert.deepEqual(
     woken,
