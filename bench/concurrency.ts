@@ -81,9 +81,10 @@ type IdleHeap = Pick<LevelResult, 'heapPerSessionKB' | 'marginalHeapPerSessionKB
 /**
  * The heap kept per idle session, in a pass of its own before the level: N
  * sessions opened, the heap read after a full collection at 0, N/2 and N,
- * then closed and read once more (what closing gave back). Not read in the level itself: a full collection just before the
- * streaming shrank the heap, and the collections while it grew back slowed the
- * streaming that the level measures (echo p99 ~2× worse, 0.83× the relay's bytes).
+ * then closed and read once more (what closing gave back). Not read in the
+ * level itself: a full collection just before the streaming shrank the heap,
+ * and the collections while it grew back slowed the streaming that the level
+ * measures (echo p99 ~2× worse, 0.83× the relay's bytes).
  */
 async function idleHeap(n: number, open: () => Promise<Terminal>, inspector: string): Promise<IdleHeap> {
   const heap0 = await heapAfterCollection(inspector);

@@ -34,9 +34,10 @@ export class Deadlines {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Wakes `who` at `at` (ms since the epoch) instead of whatever it asked for before; Infinity cancels. */
+  /** Wakes `who` at `at` (ms since the epoch) instead of whatever it asked for before; Infinity cancels, and a deadline that is not a number wakes at once (fail closed). */
   wakeAt(who: Sleeper, at: number): void {
-    if (!(at < Infinity)) return this.cancel(who);
+    if (at === Infinity) return this.cancel(who);
+    if (Number.isNaN(at)) at = this.now();
     if (this.due.get(who) === at) return;
     this.due.set(who, at);
     this.push({ at, who });

@@ -140,8 +140,9 @@ export class TerminalSession implements Sleeper, PtyEvents {
 
   /** The grant was extended (on any replica): the end and its warnings move to the new end. */
   moveEnd(expiresAt: Date): void {
-    if (this.ended || expiresAt.getTime() <= this.info.expiresAtMs) return;
-    this.info.expiresAtMs = expiresAt.getTime();
+    const end = expiresAt.getTime();
+    if (this.ended || !(end > this.info.expiresAtMs)) return; // later only (an invalid date is not)
+    this.info.expiresAtMs = end;
     this.warnedUpTo = Date.now(); // warnings already past before the new end are not given late
     this.sleep();
     if (this.controller) this.send(this.controller, { type: 'expires', expiresAt: expiresAt.toISOString() });

@@ -83,3 +83,11 @@ test('deadlines moved many times wake each sleeper once, at its last one, in ord
   );
   assert.equal(clock.size, 0);
 });
+
+test('a deadline that is not a number wakes its sleeper at once (fail closed), not never', async () => {
+  const clock = new Deadlines();
+  const woken: string[] = [];
+  clock.wakeAt(sleeper('a', woken), Number.NaN);
+  await until(woken, 1);
+  assert.deepEqual(woken, ['a']);
+});

@@ -1,7 +1,8 @@
-// The end of a time box, against an extension that lands while the session is
-// asking Postgres whether its grant was extended: the session must end at the
-// new end, not live on without a deadline. A real pty and clock; the writer
-// commits at once and the grant's end comes from the test.
+// The end of a time box against what moves it: an extension that lands while
+// the session is asking Postgres whether its grant was extended, and a notice
+// whose date is not one. The session must end, at the right end, never live
+// on without a deadline. A real pty and clock; the writer commits at once and
+// the grant's end comes from the test.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import type { RecordingSink, RecordingWriter } from '../../src/recording/recording-writer.js';
@@ -20,16 +21,12 @@ const committingWriter = {
   },
 } as unknown as RecordingWriter;
 
-test('an extension that lands while the session asks for its current end moves the end, and the session still ends at the new one', {
-  timeout: 20_000,
-}, async () => {
+/** A session of a real shell whose grant ends in `endsInMs`; `ended` resolves with its end as persisted, and when. */
+function openSession(endsInMs: number, currentEnd: () => Promise<Date | null>) {
   const start = Date.now();
-  let answer!: (end: Date | null) => void;
-  const asked = deferred<void>();
   const ended = deferred<{ end: SessionEnd; at: number }>();
-  let extendedTo = 0;
   const terminal = new TerminalSession(
-    { id: 's1', requestId: 'r1', userId: 'u1', hostName: 'web-1', instance: 1, startedAtMs: start, expiresAtMs: start + 100, cols: 80, rows: 24 },
+    { id: 's1', requestId: 'r1', userId: 'u1', hostName: 'web-1', instance: 1, startedAtMs: start, expiresAtMs: start + endsInMs, cols: 80, rows: 24 },
     { file: '/bin/sh', args: [], env: { PATH: '/usr/bin:/bin' }, cwd: '/tmp', dispose: async () => {} },
     {
       writer: committingWriter,
@@ -39,18 +36,36 @@ test('an extension that lands while the session asks for its current end moves t
         ended.resolve({ end, at: Date.now() });
         return undefined;
       },
-      currentEnd: () => {
-        if (extendedTo) return Promise.resolve(new Date(extendedTo)); // asked again at the new end: it is over
-        asked.resolve();
-        return new Promise<Date | null>((resolve) => (answer = resolve));
-      },
+      currentEnd,
     },
   );
+  return { terminal, ended: ended.promise, endsAt: start + endsInMs };
+}
+
+test('an extension that lands while the session asks for its current end moves the end, and the session still ends at the new one', {
+  timeout: 10_000,
+}, async () => {
+  let answer!: (end: Date | null) => void;
+  const asked = deferred<void>();
+  let extendedTo = 0;
+  const { terminal, ended } = openSession(100, () => {
+    if (extendedTo) return Promise.resolve(new Date(extendedTo)); // asked again at the new end: it is over
+    asked.resolve();
+    return new Promise<Date | null>((resolve) => (answer = resolve));
+  });
   await asked.promise; // the window's end came: the session asks whether it moved
   extendedTo = Date.now() + 300;
   terminal.moveEnd(new Date(extendedTo)); // the extension's notice arrives meanwhile
   answer(new Date(extendedTo)); // and Postgres says the same
-  const { end, at } = await ended.promise;
+  const { end, at } = await ended;
   assert.equal(end.reason, 'expired');
   assert.ok(at >= extendedTo, `ended ${extendedTo - at} ms before the extended end`);
+});
+
+test('a notice whose date is not a date leaves the end where it was', { timeout: 10_000 }, async () => {
+  const { terminal, ended, endsAt } = openSession(200, async () => null);
+  terminal.moveEnd(new Date('not a date'));
+  const { end, at } = await ended;
+  assert.equal(end.reason, 'expired');
+  assert.ok(at >= endsAt, `ended ${endsAt - at} ms early`);
 });
