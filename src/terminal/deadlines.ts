@@ -6,8 +6,12 @@
 // their closures, and a TimersList of Node's for each distinct delay, which
 // time boxes nearly always have).
 //
-// A session is woken at or after the time it asked for, never before: a timer
-// that fires early by the wall clock is set again for the rest.
+// Its time is monotonic (ms since the epoch as of the process's start, moving
+// with the monotonic clock, as Node's timers do): a wall clock stepped back
+// does not stretch a relative deadline (a grace, an idle timeout). Deadlines
+// set at an instant of the wall clock (the end of a grant) are converted by
+// the session each time it asks. A session is woken at or after the time it
+// asked for, never before: a timer that fires early is set again for the rest.
 
 export interface Sleeper {
   /** Called at or after the time asked for; the sleeper asks again for its next deadline. */
@@ -23,6 +27,8 @@ interface Entry {
 const STALE_KEPT = 64;
 
 /** Node's timers take at most 2^31 - 1 ms; a later deadline is reached in steps. */
+const monotonicNow = () => performance.timeOrigin + performance.now();
+
 const LONGEST_DELAY_MS = 2 ** 31 - 1;
 
 export class Deadlines {
@@ -32,7 +38,10 @@ export class Deadlines {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    /** The clock's time; monotonic unless a test gives another. */
+    readonly now: () => number = monotonicNow,
+  ) {}
 
   /** Wakes `who` at `at` (ms since the epoch) instead of whatever it asked for before; Infinity cancels, and a deadline that is not a number wakes at once (fail closed). */
   wakeAt(who: Sleeper, at: number): void {

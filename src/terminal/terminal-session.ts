@@ -39,7 +39,11 @@ export interface SessionTiming {
   minuteMs: number;
   warnBeforeEndMinutes: number[];
   disconnectGraceMs: number;
+  /** How long the end of a window waits for Postgres to say whether the grant was extended; then it ends (default 5 s). */
+  endCheckTimeoutMs?: number;
 }
+
+const END_CHECK_TIMEOUT_MS = 5000;
 
 export interface SessionEnd {
   reason: EndReason;
@@ -69,9 +73,9 @@ export class TerminalSession implements Sleeper, PtyEvents {
   private readonly pty: PtyProcess;
   private readonly recording: SessionRecording;
   private controller: WebSocket | undefined;
-  /** When the browser's absence ends the session (Infinity while one is attached). */
+  /** When the browser's absence ends the session, by the deadlines' (monotonic) clock; Infinity while one is attached. */
   private graceEndsAt = Infinity;
-  /** Warnings before the end that fall at or before this time are given or passed over. */
+  /** Warnings before the end that fall at or before this time (wall clock) are given or passed over. */
   private warnedUpTo: number;
   /** Asking Postgres whether the grant was extended, at the end of the window. */
   private checkingEnd = false;
@@ -109,8 +113,8 @@ export class TerminalSession implements Sleeper, PtyEvents {
     if (command.warning) this.recording.push('m', Buffer.from(command.warning));
     this.recording.push('m', Buffer.from(`session started on ${info.hostName}`));
     this.recording.push('r', Buffer.from(`${info.cols}x${info.rows}`));
-    const now = Date.now();
-    this.warnedUpTo = now;
+    const now = services.deadlines.now();
+    this.warnedUpTo = Date.now();
     this.graceEndsAt = now + services.timing.disconnectGraceMs;
     if (idleMinutes) this.idle = new IdleWatch(idleMinutes, services.timing.minuteMs, now);
     this.updateFlow();
@@ -151,6 +155,8 @@ export class TerminalSession implements Sleeper, PtyEvents {
   /**
    * A deadline came (Deadlines): the browser's grace ran out, a warning is due,
    * the idle check, or the end of the window. Then asks to be woken at the next.
+   * The grace and the idle check are on the deadlines' clock (`now`), the end
+   * and its warnings on the wall clock, as the grant's end is.
    */
   wake(now: number): void {
     if (this.ended) return;
@@ -158,15 +164,16 @@ export class TerminalSession implements Sleeper, PtyEvents {
       void this.end('disconnected');
       return;
     }
+    const wall = Date.now();
     const end = this.info.expiresAtMs;
     for (const minutes of this.services.timing.warnBeforeEndMinutes) {
       const at = end - minutes * this.services.timing.minuteMs;
-      if (at > this.warnedUpTo && at <= now) {
+      if (at > this.warnedUpTo && at <= wall) {
         const when = this.expiresIso.slice(11, 19);
         this.notice(`Access ends in ${minutes} minute(s), at ${when} UTC. The shell will be closed then.`);
       }
     }
-    this.warnedUpTo = Math.max(this.warnedUpTo, now);
+    this.warnedUpTo = Math.max(this.warnedUpTo, wall);
     if (this.idle && now >= this.idle.dueAt) {
       const step = this.idle.check(now);
       if (step === 'end') {
@@ -175,23 +182,25 @@ export class TerminalSession implements Sleeper, PtyEvents {
       }
       if (step) this.notice(step.warning);
     }
-    if (now >= end && !this.checkingEnd) {
+    if (wall >= end && !this.checkingEnd) {
       this.checkingEnd = true;
       void this.timeUp();
     }
     this.sleep();
   }
 
-  /** Asks to be woken at the next of its deadlines. */
+  /** Asks to be woken at the next of its deadlines (wall-clock ones converted to the deadlines' clock now). */
   private sleep(): void {
     if (this.ended) return;
+    const { deadlines, timing } = this.services;
+    const toClock = deadlines.now() - Date.now();
     const end = this.info.expiresAtMs;
-    let next = Math.min(this.graceEndsAt, this.idle?.dueAt ?? Infinity, this.checkingEnd ? Infinity : end);
-    for (const minutes of this.services.timing.warnBeforeEndMinutes) {
-      const at = end - minutes * this.services.timing.minuteMs;
-      if (at > this.warnedUpTo && at < next) next = at;
+    let nextWall = this.checkingEnd ? Infinity : end;
+    for (const minutes of timing.warnBeforeEndMinutes) {
+      const at = end - minutes * timing.minuteMs;
+      if (at > this.warnedUpTo && at < nextWall) nextWall = at;
     }
-    this.services.deadlines.wakeAt(this, next);
+    deadlines.wakeAt(this, Math.min(this.graceEndsAt, this.idle?.dueAt ?? Infinity, nextWall + toClock));
   }
 
   private get expiresIso(): string {
@@ -230,7 +239,7 @@ export class TerminalSession implements Sleeper, PtyEvents {
     this.attachedAtMs = Math.max(0, Date.now() - this.info.startedAtMs);
     this.recording.markInteractive();
     this.clientPaused = false;
-    this.idle?.input(Date.now()); // attaching is activity: a warning is never given to nobody
+    this.idle?.input(this.services.deadlines.now()); // attaching is activity: a warning is never given to nobody
     this.graceEndsAt = Infinity;
     this.sleep();
     ws.on('message', (data, isBinary) => this.onFrame(ws, data as Buffer, isBinary));
@@ -308,7 +317,7 @@ export class TerminalSession implements Sleeper, PtyEvents {
   private onFrame(ws: WebSocket, data: Buffer, isBinary: boolean): void {
     if (this.ended || ws !== this.controller) return;
     if (isBinary) {
-      this.idle?.input(Date.now());
+      this.idle?.input(this.services.deadlines.now());
       this.recording.push('i', data);
       return;
     }
@@ -378,13 +387,22 @@ export class TerminalSession implements Sleeper, PtyEvents {
     if (ws !== this.controller) return;
     this.controller = undefined;
     this.updateFlow();
-    this.graceEndsAt = Date.now() + this.services.timing.disconnectGraceMs;
+    this.graceEndsAt = this.services.deadlines.now() + this.services.timing.disconnectGraceMs;
     this.sleep();
   }
 
-  /** Before killing at the end of the window, asks whether an extension moved it and its message is still on the way. */
+  /**
+   * Before killing at the end of the window, asks whether an extension moved it
+   * and its message is still on the way. No answer in time (Postgres away, a
+   * connection hung) counts as none: the session ends.
+   */
   private async timeUp(): Promise<void> {
-    const end = await this.services.currentEnd?.(this).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.services.timing.endCheckTimeoutMs ?? END_CHECK_TIMEOUT_MS);
+    });
+    const end = await Promise.race([this.services.currentEnd?.(this), giveUp]).catch(() => undefined);
+    clearTimeout(timer);
     this.checkingEnd = false;
     if (end && end.getTime() > Date.now()) {
       this.moveEnd(end);

@@ -20,7 +20,7 @@ async function until(woken: string[], n: number): Promise<void> {
 test('sleepers are woken in the order of their deadlines, each only at the one it asked for last', async () => {
   const clock = new Deadlines();
   const woken: string[] = [];
-  const t0 = Date.now();
+  const t0 = clock.now();
   const a = sleeper('a', woken);
   const b = sleeper('b', woken);
   const c = sleeper('c', woken);
@@ -54,12 +54,12 @@ test('a cancelled sleeper is not woken, and with nobody waiting no timer is left
   const woken: string[] = [];
   const a = sleeper('a', woken);
   const b = sleeper('b', woken);
-  clock.wakeAt(a, Date.now() + 5);
-  clock.wakeAt(b, Date.now() + 10);
+  clock.wakeAt(a, clock.now() + 5);
+  clock.wakeAt(b, clock.now() + 10);
   clock.cancel(a);
   await until(woken, 1);
   assert.deepEqual(woken, ['b']);
-  clock.wakeAt(a, Date.now() + 60_000);
+  clock.wakeAt(a, clock.now() + 60_000);
   clock.cancel(a);
   // node:test waits for the process's handles: an armed 60 s timer would hold this file up for a minute.
   assert.equal(clock.size, 0);
@@ -69,7 +69,7 @@ test('a cancelled sleeper is not woken, and with nobody waiting no timer is left
 test('deadlines moved many times wake each sleeper once, at its last one, in order', async () => {
   const clock = new Deadlines();
   const woken: string[] = [];
-  const t0 = Date.now();
+  const t0 = clock.now();
   const sleepers = Array.from({ length: 100 }, (_, i) => sleeper(String(i), woken));
   // Three moves each (300 stale entries, so the heap is rebuilt along the way); the last puts them in reverse order.
   for (let move = 0; move < 3; move++) {

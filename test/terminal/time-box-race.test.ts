@@ -1,6 +1,7 @@
-// The end of a time box against what moves it: an extension that lands while
-// the session is asking Postgres whether its grant was extended, and a notice
-// whose date is not one. The session must end, at the right end, never live
+// The end of a time box against what moves it or holds it up: an extension
+// that lands while the session is asking Postgres whether its grant was
+// extended, a notice whose date is not one, a Postgres that never answers, a
+// wall clock stepped back. The session must end, at the right time, never live
 // on without a deadline. A real pty and clock; the writer commits at once and
 // the grant's end comes from the test.
 import assert from 'node:assert/strict';
@@ -22,7 +23,7 @@ const committingWriter = {
 } as unknown as RecordingWriter;
 
 /** A session of a real shell whose grant ends in `endsInMs`; `ended` resolves with its end as persisted, and when. */
-function openSession(endsInMs: number, currentEnd: () => Promise<Date | null>) {
+function openSession(endsInMs: number, currentEnd: () => Promise<Date | null>, graceMs = 60_000) {
   const start = Date.now();
   const ended = deferred<{ end: SessionEnd; at: number }>();
   const terminal = new TerminalSession(
@@ -30,7 +31,7 @@ function openSession(endsInMs: number, currentEnd: () => Promise<Date | null>) {
     { file: '/bin/sh', args: [], env: { PATH: '/usr/bin:/bin' }, cwd: '/tmp', dispose: async () => {} },
     {
       writer: committingWriter,
-      timing: { minuteMs: 1000, warnBeforeEndMinutes: [], disconnectGraceMs: 60_000 },
+      timing: { minuteMs: 1000, warnBeforeEndMinutes: [], disconnectGraceMs: graceMs, endCheckTimeoutMs: 200 },
       deadlines: new Deadlines(),
       persistEnd: async (_session, end) => {
         ended.resolve({ end, at: Date.now() });
@@ -68,4 +69,24 @@ test('a notice whose date is not a date leaves the end where it was', { timeout:
   const { end, at } = await ended;
   assert.equal(end.reason, 'expired');
   assert.ok(at >= endsAt, `ended ${endsAt - at} ms early`);
+});
+
+test('when Postgres never answers whether the grant was extended, the session ends anyway', { timeout: 10_000 }, async () => {
+  const { ended, endsAt } = openSession(100, () => new Promise<Date | null>(() => {}));
+  const { end, at } = await ended;
+  assert.equal(end.reason, 'expired');
+  assert.ok(at >= endsAt);
+});
+
+test('a wall clock stepped back an hour does not stretch the disconnect grace', { timeout: 10_000 }, async (t) => {
+  const wallNow = Date.now;
+  t.after(() => {
+    Date.now = wallNow;
+  });
+  const opened = performance.now();
+  const { ended } = openSession(3_600_000 * 3, async () => null, 300); // no browser ever attaches
+  Date.now = () => wallNow() - 3_600_000; // the step, as any code that reads the wall clock sees it
+  const { end } = await ended;
+  assert.equal(end.reason, 'disconnected');
+  assert.ok(performance.now() - opened >= 300, 'not before the grace');
 });
