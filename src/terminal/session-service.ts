@@ -297,6 +297,16 @@ export function sessionService(deps: Deps) {
         await finish(session.id, pid, { reason: 'exit', bytesIn: 0, bytesOut: 0, error: (err as Error).message });
         throw new ConflictError(`The shell could not be started on ${host.name}: ${(err as Error).message}`, 'connect_failed');
       }
+      // A revoke or an end of the grant committed while the shell was being prepared found nothing live here
+      // to kill (its message came before the session was live): look once more, now that it is.
+      const grant = await prisma.accessRequest.findUnique({ where: { id: requestId }, select: { status: true, approvedAt: true, expiresAt: true } });
+      if (!grant || grant.status !== 'approved' || !isInsideWindow(new Date(), grant.approvedAt, grant.expiresAt)) {
+        await live.get(session.id)?.end(grant?.status === 'revoked' ? 'revoked' : 'expired');
+        throw new ConflictError(
+          `This grant was ${grant?.status === 'approved' ? 'past its time window' : (grant?.status ?? 'removed')} before the shell started; the session was ended.`,
+          'outside_window',
+        );
+      }
       return { id: session.id, expiresAt: request.expiresAt!.toISOString() };
     },
 

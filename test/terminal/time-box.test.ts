@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { processAlive } from '../helpers/database.js';
 import { startHarness } from '../helpers/harness.js';
+import type { Connector } from '../../src/terminal/connectors/connector.js';
 
 test('a session is killed server-side when its grant expires, after a warning', async (t) => {
   // One policy minute lasts 1 s here: an 8-minute grant ends 8 s after approval, warned 4 s before.
@@ -85,4 +86,40 @@ test('a reconnect inside the grace period resumes the same shell', async (t) => 
   await second.waitForOutput('kept-42');
   second.send('exit\n');
   assert.equal(await second.waitForExit(), 'exit');
+});
+
+test('a grant revoked while its shell is being prepared ends that shell at once, and the open is refused', async (t) => {
+  // The local connector, held at prepare until the test lets it go (the revoke lands in between).
+  let preparing!: () => void;
+  const prepared = new Promise<void>((r) => (preparing = r));
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const gated: Connector = {
+    type: 'local',
+    async prepare() {
+      preparing();
+      await released;
+      return { file: '/bin/sh', args: [], env: { PATH: '/usr/bin:/bin' }, cwd: '/tmp', dispose: async () => {} };
+    },
+  };
+  const h = await startHarness(t, {}, { connectors: [gated] });
+  const requestId = await h.grant('staging-web-1', 30, 'alice', ['bob']);
+  const opening = h.api('alice', 'POST', `/api/requests/${requestId}/sessions`, {});
+  await prepared;
+  const killHeard = new Promise<void>((resolve) =>
+    h.broker.feed.on('message', (m) => {
+      if (m.type === 'kill' && m.requestId === requestId) resolve();
+    }),
+  );
+  assert.equal((await h.api('carol', 'POST', `/api/requests/${requestId}/revoke`, {})).status, 200);
+  await killHeard; // this replica was told to kill the grant's sessions: none was live yet
+  release();
+  const opened = await opening;
+  assert.equal(opened.status, 409, JSON.stringify(opened.body));
+  assert.equal(opened.body.error.code, 'outside_window');
+  const { rows } = await h.broker.db.pool.query<{ id: string; end_reason: string | null }>('SELECT id, end_reason FROM sessions WHERE request_id = $1', [
+    requestId,
+  ]);
+  assert.equal(rows[0]?.end_reason, 'revoked', 'the shell that started is ended as revoked, not left to the next reconciliation');
+  assert.equal(h.broker.services.sessions.terminal(rows[0]!.id), undefined);
 });
