@@ -26,9 +26,10 @@ interface Entry {
 /** Entries for deadlines since moved that are kept before the heap is rebuilt without them (a session's grace entry goes stale when its browser attaches). */
 const STALE_KEPT = 64;
 
-/** Node's timers take at most 2^31 - 1 ms; a later deadline is reached in steps. */
+/** Milliseconds since the epoch as of the process's start, moving with the monotonic clock. */
 const monotonicNow = () => performance.timeOrigin + performance.now();
 
+/** Node's timers take at most 2^31 - 1 ms; a later deadline is reached in steps. */
 const LONGEST_DELAY_MS = 2 ** 31 - 1;
 
 export class Deadlines {
