@@ -102,11 +102,6 @@ export class PtyProcess {
     if (this.socket.readableLength === 0) this.destroy();
   }
 
-  /** Stops reading whatever is left. */
-  private forceClose(): void {
-    this.destroy();
-  }
-
   /** Reads the pty until the kernel says it is empty and closed (EIO), or has nothing now (EAGAIN). */
   private readRest(fd: number): void {
     const buf = Buffer.allocUnsafe(64 * 1024);
@@ -166,7 +161,7 @@ export class PtyProcess {
     (this.killTimers ??= []).push(
       setTimeout(() => this.signal('SIGKILL'), KILL_AFTER_MS),
       // A process that escaped the group and holds the terminal open: stop reading.
-      setTimeout(() => this.forceClose(), GIVE_UP_AFTER_MS),
+      setTimeout(() => this.destroy(), GIVE_UP_AFTER_MS),
     );
     return done;
   }
@@ -188,7 +183,7 @@ export class PtyProcess {
     if (!this.outputClosed) {
       // The child is gone; keep reading until the kernel says there is no more output.
       this.resume();
-      this.killTimers ??= [setTimeout(() => this.forceClose(), GIVE_UP_AFTER_MS)];
+      this.killTimers ??= [setTimeout(() => this.destroy(), GIVE_UP_AFTER_MS)];
       return;
     }
     this.ended = true;

@@ -168,16 +168,23 @@ export function sessionService(deps: Deps) {
     return ended;
   }
 
+  type GrantState = { status: string; approvedAt: Date | null; expiresAt: Date | null };
+
+  /** The refusal (409 outside_window) for a grant no longer usable for a shell, saying what follows; undefined while it is usable. */
+  function unusable(request: GrantState, then: string): ConflictError | undefined {
+    if (request.status === 'approved' && isInsideWindow(new Date(), request.approvedAt, request.expiresAt)) return undefined;
+    return new ConflictError(`This grant is ${request.status === 'approved' ? 'outside its time window' : request.status}; ${then}`, 'outside_window');
+  }
+
+  const endReasonFor = (request: GrantState): EndReason => (request.status === 'revoked' ? 'revoked' : 'expired');
+
   /** This replica's pty of the session, if any; a grant no longer usable ends it and refuses. */
-  function usableTerminal(session: { id: string; request: { status: string; approvedAt: Date | null; expiresAt: Date | null } }): TerminalSession | undefined {
+  function usableTerminal(session: { id: string; request: GrantState }): TerminalSession | undefined {
     const terminal = live.get(session.id);
-    const { request } = session;
-    if (request.status !== 'approved' || !isInsideWindow(new Date(), request.approvedAt, request.expiresAt)) {
-      void terminal?.end(request.status === 'revoked' ? 'revoked' : 'expired');
-      throw new ConflictError(
-        `This grant is ${request.status === 'approved' ? 'outside its time window' : request.status}; the session is being ended.`,
-        'outside_window',
-      );
+    const refusal = unusable(session.request, 'the session is being ended.');
+    if (refusal) {
+      void terminal?.end(endReasonFor(session.request));
+      throw refusal;
     }
     return terminal;
   }
@@ -232,12 +239,8 @@ export function sessionService(deps: Deps) {
       const { session, request } = await prisma.$transaction(async (tx) => {
         const request = await lockRequest(tx, requestId);
         if (request.requesterId !== user.id) throw new ForbiddenError('Only the requester can open a shell on this grant.', 'not_requester');
-        if (request.status !== 'approved' || !isInsideWindow(new Date(), request.approvedAt, request.expiresAt)) {
-          throw new ConflictError(
-            `This grant is ${request.status === 'approved' ? 'outside its time window' : request.status}; no session can be opened.`,
-            'outside_window',
-          );
-        }
+        const refusal = unusable(request, 'no session can be opened.');
+        if (refusal) throw refusal;
         await assertHostGrantable(tx, request.hostId);
         const session = await tx.session.create({
           data: { requestId, hostId: request.hostId, userId: user.id, brokerId: config.brokerId, cols: size.cols, rows: size.rows },
@@ -299,13 +302,11 @@ export function sessionService(deps: Deps) {
       }
       // A revoke or an end of the grant committed while the shell was being prepared found nothing live here
       // to kill (its message came before the session was live): look once more, now that it is.
-      const grant = await prisma.accessRequest.findUnique({ where: { id: requestId }, select: { status: true, approvedAt: true, expiresAt: true } });
-      if (!grant || grant.status !== 'approved' || !isInsideWindow(new Date(), grant.approvedAt, grant.expiresAt)) {
-        await live.get(session.id)?.end(grant?.status === 'revoked' ? 'revoked' : 'expired');
-        throw new ConflictError(
-          `This grant was ${grant?.status === 'approved' ? 'past its time window' : (grant?.status ?? 'removed')} before the shell started; the session was ended.`,
-          'outside_window',
-        );
+      const grant = await prisma.accessRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true, approvedAt: true, expiresAt: true } });
+      const refusal = unusable(grant, 'the shell that had started was ended.');
+      if (refusal) {
+        await live.get(session.id)?.end(endReasonFor(grant));
+        throw refusal;
       }
       return { id: session.id, expiresAt: request.expiresAt!.toISOString() };
     },

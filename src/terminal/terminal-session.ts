@@ -132,11 +132,6 @@ export class TerminalSession implements Sleeper, PtyEvents {
     void this.end('exit');
   }
 
-  /** The recording committed these events (SessionRecordingEvents): act on them. */
-  committed(rows: ChunkRow[]): void {
-    this.act(rows);
-  }
-
   /** The recording could not be written (SessionRecordingEvents): nothing runs unrecorded. */
   failed(): void {
     void this.end('recording_failed');
@@ -340,8 +335,8 @@ export class TerminalSession implements Sleeper, PtyEvents {
     }
   }
 
-  /** Acts on committed events, in order: nothing is forwarded before it is recorded. */
-  private act(rows: ChunkRow[]): void {
+  /** The recording committed these events (SessionRecordingEvents): acted on in order, so nothing is forwarded before it is recorded. */
+  committed(rows: ChunkRow[]): void {
     for (const row of rows) {
       switch (row.kind) {
         case 'o':
